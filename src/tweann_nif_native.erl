@@ -1,0 +1,117 @@
+%% @private
+%% @doc The module the Rust NIF library binds to. Stubs only.
+%%
+%% Callers use {@link tweann_nif}, which adds specs, docs, error_info and the
+%% choice between normal and dirty entry points. This module exists so that
+%% the public module stays ordinary, reloadable Erlang (a Rustler NIF module
+%% cannot be upgraded in place).
+%%
+%% When the library is not loaded, every stub raises
+%% `{tweann_nif_not_loaded, Why}' -- unless the application environment says
+%% `{tweann_nif, [{backend, erlang}]}', in which case the call goes to the pure
+%% Erlang reference {@link tweann_ref}. That fallback is never silent: it is
+%% only taken when configured, and {@link tweann_nif:is_loaded/0} and
+%% {@link tweann_nif:build_info/0} report it.
+-module(tweann_nif_native).
+
+-export([load_status/0]).
+%% NIFs (stubs below).
+-export([compile_network/3, compile_network_dirty/3,
+         evaluate/2, evaluate_dirty/2,
+         evaluate_batch/2, evaluate_batch_dirty/2,
+         evaluate_with_state/3, evaluate_with_state_dirty/3,
+         network_info/1, benchmark_evaluate/3,
+         dot_product/2, dot_product_dirty/2,
+         dot_product_flat/3,
+         dot_product_batch/1, dot_product_batch_dirty/1,
+         flatten_weights/1, flatten_weights_dirty/1,
+         activate_batch/2, activate_batch_dirty/2,
+         compatibility_distance/5, compatibility_distance_dirty/5,
+         evaluate_cfc/4, evaluate_cfc_with_weights/6,
+         evaluate_ode/5, evaluate_ode_with_weights/7,
+         evaluate_cfc_batch/4, evaluate_cfc_batch_dirty/4,
+         memory_stats/0, build_info/0]).
+
+-on_load(init/0).
+
+-define(STATUS_KEY, {?MODULE, load_status}).
+-define(LIB, "tweann_nif").
+
+%% @doc `ok' if the native library is loaded, else `{error, Why}'.
+-spec load_status() -> ok | {error, term()}.
+load_status() ->
+    persistent_term:get(?STATUS_KEY, {error, not_attempted}).
+
+init() ->
+    Status = case lib_path() of
+                 {ok, Path} -> load(Path);
+                 {error, _} = Err -> Err
+             end,
+    persistent_term:put(?STATUS_KEY, Status),
+    %% Always let the module load: without the library its stubs explain the
+    %% failure (or use the configured pure Erlang backend) on every call.
+    ok.
+
+load(Path) ->
+    case tweann_nif_loader:verify(Path) of
+        ok ->
+            case erlang:load_nif(Path, 0) of
+                ok -> ok;
+                {error, {reload, _}} -> ok;
+                {error, Why} -> {error, Why}
+            end;
+        {error, _} = Err ->
+            Err
+    end.
+
+lib_path() ->
+    case code:priv_dir(tweann_nif) of
+        {error, bad_name} ->
+            %% Not in a code path as an application (e.g. loaded from a bare
+            %% ebin): look beside ebin.
+            case code:which(?MODULE) of
+                Beam when is_list(Beam) ->
+                    {ok, filename:join([filename:dirname(filename:dirname(Beam)), "priv", ?LIB])};
+                _ ->
+                    {error, {no_priv_dir, tweann_nif}}
+            end;
+        Priv ->
+            {ok, filename:join(Priv, ?LIB)}
+    end.
+
+%% Stubs: replaced by the NIF library when it loads.
+compile_network(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+compile_network_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+evaluate(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_batch(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_batch_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_with_state(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+evaluate_with_state_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+network_info(A) -> not_loaded(?FUNCTION_NAME, [A]).
+benchmark_evaluate(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+dot_product(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+dot_product_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+dot_product_flat(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+dot_product_batch(A) -> not_loaded(?FUNCTION_NAME, [A]).
+dot_product_batch_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+flatten_weights(A) -> not_loaded(?FUNCTION_NAME, [A]).
+flatten_weights_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+activate_batch(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+activate_batch_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+compatibility_distance(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+compatibility_distance_dirty(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+evaluate_cfc(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+evaluate_cfc_with_weights(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+evaluate_ode(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+evaluate_ode_with_weights(A, B, C, D, E, F, G) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F, G]).
+evaluate_cfc_batch(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+evaluate_cfc_batch_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+memory_stats() -> not_loaded(?FUNCTION_NAME, []).
+build_info() -> not_loaded(?FUNCTION_NAME, []).
+
+not_loaded(Function, Args) ->
+    case application:get_env(tweann_nif, backend, nif) of
+        erlang -> apply(tweann_ref, Function, Args);
+        _ -> erlang:nif_error({tweann_nif_not_loaded, load_status()})
+    end.
