@@ -1,1 +1,43 @@
-pub fn x(){}
+//! # tweann_core — numeric kernels of tweann_nif
+//!
+//! Plain Rust over slices, no Erlang types: every kernel here is tested with
+//! `cargo test` and `proptest` without a BEAM and can run under CPU
+//! emulation. The Rustler crate `tweann_nif` only decodes terms, calls these
+//! functions and encodes the results.
+//!
+//! ## Data layout of a compiled network ([`network::Network`])
+//!
+//! Compressed sparse rows (CSR): nodes are stored in the caller's topological
+//! order, each with a bias (`f64`), an activation tag (`u8`), a kind tag
+//! and a range `row_start[i]..row_start[i + 1]` into two parallel arrays of
+//! connections: source node positions (`u32`) and weights (`f64`), i.e. 12
+//! bytes per connection and no per-node heap objects.
+//!
+//! ## Arithmetic
+//!
+//! Every reduction runs in a fixed order (first element first, accumulator
+//! starting at `0.0`) and never uses fused multiply-add, so results are
+//! bit-identical to the pure Erlang reference (`tweann_ref`) that computes
+//! the same expressions in the same order. `docs/semantics.md` in the
+//! repository is the contract. The code is built for x86-64-v2 (SSE4.2, the
+//! Intel Celeron J4105 level) and contains no AVX, FMA or BMI code paths.
+//!
+//! ## Modules
+//!
+//! * [`activation`]: the 17 activation functions.
+//! * [`network`]: compile a node list into CSR form; evaluate one input,
+//!   a batch (several inputs per pass over the connections), or one step of
+//!   a stateful network.
+//! * [`dot`]: dot products in the signal-aggregator shapes.
+//! * [`neat`]: NEAT compatibility distance by sorted merge.
+//! * [`scalar`]: the single-neuron CfC/ODE forms kept for API compatibility.
+//! * [`error`]: the error type shared by all kernels.
+
+pub mod activation;
+pub mod dot;
+pub mod error;
+pub mod neat;
+pub mod network;
+pub mod scalar;
+
+pub use error::{CoreError, Position};

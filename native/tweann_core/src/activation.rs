@@ -1,0 +1,233 @@
+//! The activation functions of DXNN2/faber-tweann networks.
+//!
+//! Each is a pure `f64 -> f64` function; the table in `docs/semantics.md`
+//! states them and the pure Erlang reference computes the same expressions.
+
+/// An activation function. The discriminant is the compact tag stored per
+/// node in a compiled network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Activation {
+    Tanh = 0,
+    Sigmoid,
+    Sigmoid1,
+    Sin,
+    Cos,
+    Gaussian,
+    Linear,
+    Relu,
+    Sgn,
+    Bin,
+    Trinary,
+    Multiquadric,
+    Quadratic,
+    Cubic,
+    Absolute,
+    Sqrt,
+    Log,
+}
+
+impl Activation {
+    /// Every activation, in tag order.
+    pub const ALL: [Activation; 17] = [
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Sigmoid1,
+        Activation::Sin,
+        Activation::Cos,
+        Activation::Gaussian,
+        Activation::Linear,
+        Activation::Relu,
+        Activation::Sgn,
+        Activation::Bin,
+        Activation::Trinary,
+        Activation::Multiquadric,
+        Activation::Quadratic,
+        Activation::Cubic,
+        Activation::Absolute,
+        Activation::Sqrt,
+        Activation::Log,
+    ];
+
+    /// The Erlang atom name of this activation.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Sigmoid1 => "sigmoid1",
+            Activation::Sin => "sin",
+            Activation::Cos => "cos",
+            Activation::Gaussian => "gaussian",
+            Activation::Linear => "linear",
+            Activation::Relu => "relu",
+            Activation::Sgn => "sgn",
+            Activation::Bin => "bin",
+            Activation::Trinary => "trinary",
+            Activation::Multiquadric => "multiquadric",
+            Activation::Quadratic => "quadratic",
+            Activation::Cubic => "cubic",
+            Activation::Absolute => "absolute",
+            Activation::Sqrt => "sqrt",
+            Activation::Log => "log",
+        }
+    }
+
+    /// Look an activation up by its atom name.
+    pub fn from_name(name: &str) -> Option<Activation> {
+        Activation::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// Apply the function.
+    #[inline]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Activation::Tanh => x.tanh(),
+            Activation::Sigmoid => {
+                let c = clamp(x, -10.0, 10.0);
+                1.0 / (1.0 + (-c).exp())
+            }
+            Activation::Sigmoid1 => x / (1.0 + x.abs()),
+            Activation::Sin => x.sin(),
+            Activation::Cos => x.cos(),
+            Activation::Gaussian => {
+                let c = clamp(x, -10.0, 10.0);
+                (-(c * c)).exp()
+            }
+            Activation::Linear => x,
+            Activation::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            Activation::Sgn => sgn(x),
+            Activation::Bin => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::Trinary => {
+                if x >= 0.33 {
+                    1.0
+                } else if x <= -0.33 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::Multiquadric => (x * x + 0.01).sqrt(),
+            Activation::Quadratic => sgn(x) * (x * x),
+            Activation::Cubic => (x * x) * x,
+            Activation::Absolute => x.abs(),
+            Activation::Sqrt => sgn(x) * x.abs().sqrt(),
+            Activation::Log => {
+                if x == 0.0 {
+                    0.0
+                } else {
+                    sgn(x) * x.abs().ln()
+                }
+            }
+        }
+    }
+}
+
+/// `1.0`, `-1.0` or `0.0` (also for `-0.0`).
+#[inline]
+pub fn sgn(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// `min(max(x, lo), hi)`, as Erlang's `min(max(X, Lo), Hi)`; never panics
+/// (unlike `f64::clamp` when `lo > hi`).
+#[inline]
+pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    let y = if x > lo { x } else { lo };
+    if y < hi {
+        y
+    } else {
+        hi
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names_round_trip() {
+        for a in Activation::ALL {
+            assert_eq!(Activation::from_name(a.name()), Some(a));
+            assert_eq!(Activation::ALL[a as usize], a);
+        }
+        assert_eq!(Activation::from_name("softmax"), None);
+    }
+
+    #[test]
+    fn known_values() {
+        use Activation::*;
+        assert_eq!(Sigmoid.apply(0.0), 0.5);
+        assert_eq!(Sigmoid.apply(50.0), Sigmoid.apply(10.0));
+        assert_eq!(Sigmoid1.apply(1.0), 0.5);
+        assert_eq!(Gaussian.apply(0.0), 1.0);
+        assert_eq!(Gaussian.apply(-30.0), (-100.0f64).exp());
+        assert_eq!(Relu.apply(-2.0), 0.0);
+        assert_eq!(Relu.apply(2.5), 2.5);
+        assert_eq!(Sgn.apply(-0.0), 0.0);
+        assert_eq!(Bin.apply(0.0), 0.0);
+        assert_eq!(Trinary.apply(0.33), 1.0);
+        assert_eq!(Trinary.apply(-0.33), -1.0);
+        assert_eq!(Trinary.apply(0.3299), 0.0);
+        assert_eq!(Multiquadric.apply(0.0), 0.1);
+        assert_eq!(Quadratic.apply(-3.0), -9.0);
+        assert_eq!(Cubic.apply(-2.0), -8.0);
+        assert_eq!(Absolute.apply(-4.0), 4.0);
+        assert_eq!(Sqrt.apply(-4.0), -2.0);
+        assert_eq!(Log.apply(0.0), 0.0);
+        assert_eq!(Log.apply(-1.0), 0.0);
+        assert_eq!(Log.apply(std::f64::consts::E), 1.0);
+        assert_eq!(Linear.apply(-7.25), -7.25);
+    }
+
+    #[test]
+    fn clamp_never_panics() {
+        assert_eq!(clamp(5.0, 1.0, -1.0), -1.0);
+        assert_eq!(clamp(0.5, -1.0, 1.0), 0.5);
+        assert_eq!(clamp(-5.0, -1.0, 1.0), -1.0);
+    }
+
+    proptest! {
+        #[test]
+        fn bounded_activations_stay_bounded(x in -1e6f64..1e6) {
+            use Activation::*;
+            for a in [Tanh, Sigmoid, Sigmoid1, Sin, Cos, Gaussian, Sgn, Bin, Trinary] {
+                let y = a.apply(x);
+                prop_assert!((-1.0..=1.0).contains(&y), "{:?}({}) = {}", a, x, y);
+            }
+        }
+
+        #[test]
+        fn odd_activations_are_odd(x in -1e3f64..1e3) {
+            use Activation::*;
+            for a in [Tanh, Sigmoid1, Sin, Linear, Sgn, Trinary, Quadratic, Cubic, Sqrt, Log] {
+                prop_assert_eq!(a.apply(-x), -a.apply(x), "{:?} at {}", a, x);
+            }
+        }
+
+        #[test]
+        fn finite_on_moderate_inputs(x in -1e3f64..1e3) {
+            for a in Activation::ALL {
+                prop_assert!(a.apply(x).is_finite());
+            }
+        }
+    }
+}
