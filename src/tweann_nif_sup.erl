@@ -17,5 +17,14 @@ init([]) ->
     SupFlags = #{strategy => one_for_one, intensity => 10, period => 10},
     {ok, {SupFlags, children()}}.
 
+-spec children() -> [supervisor:child_spec()].
 children() ->
-    [].
+    %% Keeper first: it is the heir of the tables the owner holds.
+    [#{id => tweann_store_keeper,
+       start => {tweann_store_keeper, start_link, []},
+       restart => permanent, shutdown => 5000, type => worker,
+       modules => [tweann_store_keeper]},
+     #{id => tweann_store_owner,
+       start => {tweann_store_owner, start_link, []},
+       restart => permanent, shutdown => 5000, type => worker,
+       modules => [tweann_store_owner]}].
