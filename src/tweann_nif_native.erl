@@ -16,13 +16,13 @@
 
 -export([load_status/0]).
 %% NIFs (stubs below).
--export([compile_network/3, compile_network_dirty/3,
+-export([compile_network/4, compile_network_dirty/4,
          evaluate/2, evaluate_dirty/2,
          evaluate_batch/2, evaluate_batch_dirty/2,
          evaluate_with_state/3, evaluate_with_state_dirty/3,
          network_info/1, benchmark_evaluate/3,
          dot_product/2, dot_product_dirty/2,
-         dot_product_flat/3,
+         dot_product_flat/3, dot_product_flat_dirty/3,
          dot_product_batch/1, dot_product_batch_dirty/1,
          flatten_weights/1, flatten_weights_dirty/1,
          activate_batch/2, activate_batch_dirty/2,
@@ -30,7 +30,7 @@
          evaluate_cfc/4, evaluate_cfc_with_weights/6,
          evaluate_ode/5, evaluate_ode_with_weights/7,
          evaluate_cfc_batch/4, evaluate_cfc_batch_dirty/4,
-         memory_stats/0, build_info/0]).
+         memory_stats/0, set_memory_budget/1, build_info/0]).
 
 -on_load(init/0).
 
@@ -79,35 +79,69 @@ lib_path() ->
             {ok, filename:join(Priv, ?LIB)}
     end.
 
-%% Stubs: replaced by the NIF library when it loads.
-compile_network(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
-compile_network_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+%% Stubs: replaced by the NIF library when it loads. The precise specs are on
+%% the public wrappers in tweann_nif.
+-spec compile_network(term(), term(), term(), term()) -> term().
+compile_network(A, B, C, _Budget) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec compile_network_dirty(term(), term(), term(), term()) -> term().
+compile_network_dirty(A, B, C, _Budget) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec evaluate(term(), term()) -> term().
 evaluate(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec evaluate_dirty(term(), term()) -> term().
 evaluate_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec evaluate_batch(term(), term()) -> term().
 evaluate_batch(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec evaluate_batch_dirty(term(), term()) -> term().
 evaluate_batch_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec evaluate_with_state(term(), term(), term()) -> term().
 evaluate_with_state(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec evaluate_with_state_dirty(term(), term(), term()) -> term().
 evaluate_with_state_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec network_info(term()) -> term().
 network_info(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec benchmark_evaluate(term(), term(), term()) -> term().
 benchmark_evaluate(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec dot_product(term(), term()) -> term().
 dot_product(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec dot_product_dirty(term(), term()) -> term().
 dot_product_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec dot_product_flat(term(), term(), term()) -> term().
 dot_product_flat(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec dot_product_flat_dirty(term(), term(), term()) -> term().
+dot_product_flat_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec dot_product_batch(term()) -> term().
 dot_product_batch(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec dot_product_batch_dirty(term()) -> term().
 dot_product_batch_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec flatten_weights(term()) -> term().
 flatten_weights(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec flatten_weights_dirty(term()) -> term().
 flatten_weights_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec activate_batch(term(), term()) -> term().
 activate_batch(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec activate_batch_dirty(term(), term()) -> term().
 activate_batch_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec compatibility_distance(term(), term(), term(), term(), term()) -> term().
 compatibility_distance(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec compatibility_distance_dirty(term(), term(), term(), term(), term()) -> term().
 compatibility_distance_dirty(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec evaluate_cfc(term(), term(), term(), term()) -> term().
 evaluate_cfc(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec evaluate_cfc_with_weights(term(), term(), term(), term(), term(), term()) -> term().
 evaluate_cfc_with_weights(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+-spec evaluate_ode(term(), term(), term(), term(), term()) -> term().
 evaluate_ode(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec evaluate_ode_with_weights(term(), term(), term(), term(), term(), term(), term()) -> term().
 evaluate_ode_with_weights(A, B, C, D, E, F, G) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F, G]).
+-spec evaluate_cfc_batch(term(), term(), term(), term()) -> term().
 evaluate_cfc_batch(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec evaluate_cfc_batch_dirty(term(), term(), term(), term()) -> term().
 evaluate_cfc_batch_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec memory_stats() -> term().
 memory_stats() -> not_loaded(?FUNCTION_NAME, []).
+-spec set_memory_budget(term()) -> term().
+set_memory_budget(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec build_info() -> term().
 build_info() -> not_loaded(?FUNCTION_NAME, []).
 
 not_loaded(Function, Args) ->

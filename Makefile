@@ -1,0 +1,55 @@
+# tweann_nif: build, test, benchmark. See README.md.
+REBAR ?= rebar3
+CARGO ?= cargo
+
+empty :=
+space := $(empty) $(empty)
+comma := ,
+# EUnit modules of `make test`: every test/*_tests.erl (not test/benchmark/).
+TEST_MODULES := $(subst $(space),$(comma),$(strip $(basename $(notdir $(wildcard test/*_tests.erl)))))
+# `make bench`: every test/benchmark/bench_*.erl except the shared helpers.
+BENCH_MODULES := $(subst $(space),$(comma),$(strip $(filter-out bench_common,$(basename $(notdir $(wildcard test/benchmark/bench_*.erl))))))
+
+.PHONY: all compile demo test test-rust test-erlang check-avx check-celeron bench bench-quick \
+        dist test-packaging fmt clippy clean
+
+all: compile
+
+compile:
+	$(REBAR) compile
+
+demo: compile
+	escript scripts/demo.escript
+
+test: test-rust test-erlang check-avx
+
+test-rust:
+	$(CARGO) test --release --locked --workspace
+
+test-erlang: compile
+	$(REBAR) eunit --module=$(TEST_MODULES)
+	$(REBAR) xref
+
+# The Celeron invariant: no AVX/AVX2/AVX-512/FMA/BMI/LZCNT in the built library.
+check-avx: compile
+	sh scripts/check_avx.sh priv/tweann_nif.so
+
+check-celeron:
+	sh scripts/check_celeron.sh
+
+bench: compile
+	$(REBAR) eunit --module=$(BENCH_MODULES)
+
+bench-quick: compile
+	TWEANN_BENCH_QUICK=1 $(REBAR) eunit --module=$(BENCH_MODULES)
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean:
+	$(REBAR) clean
+	$(CARGO) clean
+	rm -f priv/*.so priv/*.sha256

@@ -1,0 +1,323 @@
+//! Network NIFs: compile, evaluate (single, batch, stateful), info, benchmark.
+//!
+//! Each heavy function has a normal-scheduler entry that returns the atom
+//! `'$tweann_dirty'` when its cheap cost estimate says the work could exceed
+//! about 100 µs; the Erlang side then calls the `_dirty` entry (DirtyCpu).
+//! Small calls never pay for a dirty-scheduler switch.
+
+use crate::atoms;
+use crate::decode::{self, f64s_into, items, list_len, tuple, NORMAL_WORK_LIMIT};
+use crate::error::{badarg, OrRaise, Res};
+use crate::info::{self, Kind, Tracked};
+use rustler::{Encoder, Env, Term};
+use std::time::Instant;
+use tweann_core::network::{Network, NetworkBuilder, NodeKind};
+
+/// A compiled network held by an Erlang reference. Read-only, so any number
+/// of processes can evaluate it at once without locking.
+pub struct NetRes {
+    pub net: Network,
+    _tracked: Tracked,
+}
+
+#[rustler::resource_impl]
+impl rustler::Resource for NetRes {}
+
+/// The network behind argument `arg`.
+pub fn get_net<'a>(term: Term<'a>, arg: u8) -> Res<&'a Network> {
+    term.try_get_resource::<NetRes>()
+        .map(|r| &r.net)
+        .ok_or_else(|| badarg(arg, "not a compiled network (use compile_network/3)"))
+}
+
+fn dirty(env: Env) -> Res<Term> {
+    Ok(atoms::tweann_dirty().encode(env))
+}
+
+// ---------------------------------------------------------------- compile
+
+fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
+    if let Ok(a) = term.decode::<rustler::Atom>() {
+        return if a == atoms::input() {
+            Ok(NodeKind::Input)
+        } else if a == atoms::hidden() || a == atoms::output() || a == atoms::bias() {
+            Ok(NodeKind::Ordinary)
+        } else {
+            Err(badarg(1, format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})")))
+        };
+    }
+    let bad = || format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})");
+    let t = tuple(term, 3, 1, bad)?;
+    let tag: rustler::Atom = t[0].decode().map_err(|_| badarg(1, bad()))?;
+    let tau = decode::number(t[1]);
+    let bound = decode::number(t[2]);
+    let (Some(tau), Some(bound)) = (tau, bound) else {
+        return Err(badarg(1, format!("node {index}: Tau and Bound must be numbers")));
+    };
+    if tag == atoms::cfc() {
+        Ok(NodeKind::Cfc { tau, bound })
+    } else if tag == atoms::ltc() {
+        Ok(NodeKind::Ltc { tau, bound })
+    } else {
+        Err(badarg(1, bad()))
+    }
+}
+
+/// Decode and compile; `Ok(None)` when `limit` work units were exceeded.
+fn compile(nodes: Term, input_count: Term, outputs: Term, budget: Term, limit: usize) -> Res<Option<Network>> {
+    let budget = info::budget_arg(budget, 4)?;
+    let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
+    let mut b = NetworkBuilder::new(budget);
+    let mut work = 0usize;
+    for (pos, node) in items(nodes, 1, "Nodes")?.enumerate() {
+        let node = node?;
+        let t = tuple(node, 5, 1, || {
+            format!("element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple", pos + 1)
+        })?;
+        let index = t[0].decode::<u64>().map_err(|_| {
+            badarg(1, format!("element {} of Nodes: Index must be a non-negative integer", pos + 1))
+        })?;
+        let kind = node_kind(t[1], index)?;
+        let act = atoms::acts::decode(t[2])
+            .ok_or_else(|| badarg(1, format!("node {index}: unknown activation {:?}", atom_text(t[2]))))?;
+        let bias = decode::number(t[3]).ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
+        b.node(index, kind, act, bias).or_raise()?;
+        for conn in items(t[4], 1, "a node's Connections")? {
+            let c = tuple(conn?, 2, 1, || format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple"))?;
+            let from = c[0]
+                .decode::<u64>()
+                .map_err(|_| badarg(1, format!("node {index}: FromIndex must be a non-negative integer")))?;
+            let w = decode::number(c[1])
+                .ok_or_else(|| badarg(1, format!("node {index}: connection weight is not a number")))?;
+            b.connect(from, w).or_raise()?;
+            work += 1;
+        }
+        work += 1;
+        if work > limit {
+            return Ok(None);
+        }
+    }
+    let mut outs = Vec::new();
+    for o in items(outputs, 3, "OutputIndices")? {
+        let o = o?;
+        outs.push(
+            o.decode::<u64>()
+                .map_err(|_| badarg(3, "OutputIndices must hold non-negative integers"))?,
+        );
+    }
+    b.finish(input_count, &outs).or_raise().map(Some)
+}
+
+fn atom_text(t: Term) -> String {
+    t.atom_to_string().unwrap_or_else(|_| "(not an atom)".into())
+}
+
+fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
+    let tracked = Tracked::new(Kind::Network, net.info().bytes);
+    rustler::ResourceArc::new(NetRes { net, _tracked: tracked }).encode(env)
+}
+
+/// Normal entry: compiles small networks here, hands large ones over.
+#[rustler::nif]
+fn compile_network<'a>(env: Env<'a>, nodes: Term<'a>, ic: Term<'a>, outs: Term<'a>, budget: Term<'a>) -> Res<Term<'a>> {
+    match compile(nodes, ic, outs, budget, NORMAL_WORK_LIMIT / 8)? {
+        Some(net) => Ok(make_net(env, net)),
+        None => dirty(env),
+    }
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn compile_network_dirty<'a>(env: Env<'a>, nodes: Term<'a>, ic: Term<'a>, outs: Term<'a>, budget: Term<'a>) -> Res<Term<'a>> {
+    let net = compile(nodes, ic, outs, budget, usize::MAX)?.expect("no limit");
+    Ok(make_net(env, net))
+}
+
+// ---------------------------------------------------------------- evaluate
+
+fn eval_one<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>) -> Res<Term<'a>> {
+    let mut v = Vec::with_capacity(net.input_count());
+    let n = f64s_into(inputs, 2, "Inputs", &mut v)?;
+    if n != net.input_count() {
+        return Ok(Vec::<f64>::new().encode(env));
+    }
+    let mut out = vec![0.0; net.output_count()];
+    net.evaluate(&v, None, &mut out, None).or_raise()?;
+    Ok(out.encode(env))
+}
+
+#[rustler::nif]
+fn evaluate<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
+    let n = get_net(net, 1)?;
+    if n.cost() > NORMAL_WORK_LIMIT {
+        return dirty(env);
+    }
+    eval_one(env, n, inputs)
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
+    eval_one(env, get_net(net, 1)?, inputs)
+}
+
+fn batch_rows(net: &Network, batch: Term) -> Res<usize> {
+    if batch.is_binary() {
+        let values = decode::f64s_len(batch, 2, "Batch")?;
+        return Ok(if net.input_count() == 0 { 0 } else { values / net.input_count() });
+    }
+    list_len(batch, 2, "Batch")
+}
+
+fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>> {
+    let (ni, no) = (net.input_count(), net.output_count());
+    let mut flat = Vec::new();
+    // Which rows have the right length (the others give []).
+    let mut valid: Vec<bool> = Vec::new();
+    if batch.is_binary() {
+        let bin = rustler::Binary::from_term(batch).map_err(|_| badarg(2, "Batch is not a binary"))?;
+        let bytes = bin.as_slice();
+        if ni == 0 {
+            if !bytes.is_empty() {
+                return Err(badarg(2, "the network has no inputs, so a binary Batch must be empty"));
+            }
+        } else if bytes.len() % (8 * ni) != 0 {
+            return Err(badarg(
+                2,
+                format!("a binary Batch must hold whole rows of {ni} f64 values ({} bytes each)", 8 * ni),
+            ));
+        }
+        decode::binary_f64s_into(bytes, 2, "Batch", &mut flat)?;
+        valid.resize(if ni == 0 { 0 } else { flat.len() / ni }, true);
+    } else {
+        for row in items(batch, 2, "Batch")? {
+            let row = row?;
+            let before = flat.len();
+            let n = f64s_into(row, 2, "a row of Batch", &mut flat)?;
+            if n == ni {
+                valid.push(true);
+            } else {
+                flat.truncate(before);
+                valid.push(false);
+            }
+        }
+    }
+    let good = valid.iter().filter(|&&v| v).count();
+    let need = good.saturating_mul(no).saturating_mul(8);
+    if need > info::budget() {
+        return Err(crate::error::raise(tweann_core::CoreError::memory(format!(
+            "the batch needs {need} bytes of outputs, over the memory budget of {} bytes",
+            info::budget()
+        ))));
+    }
+    let mut out = tweann_core::error::try_vec::<f64>(good * no, "batch outputs").or_raise()?;
+    out.resize(good * no, 0.0);
+    net.evaluate_batch(&flat, good, &mut out).or_raise()?;
+    let empty: &[f64] = &[];
+    let mut next = 0;
+    let rows: Vec<Term> = valid
+        .iter()
+        .map(|&ok| {
+            if ok {
+                next += 1;
+                out[(next - 1) * no..next * no].encode(env)
+            } else {
+                empty.encode(env)
+            }
+        })
+        .collect();
+    Ok(rows.encode(env))
+}
+
+#[rustler::nif]
+fn evaluate_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    let n = get_net(net, 1)?;
+    let rows = batch_rows(n, batch)?;
+    // Batched rows share each pass over the connections: about 1/3 the cost.
+    if rows.saturating_mul(n.cost() + n.input_count()) / 3 > NORMAL_WORK_LIMIT {
+        return dirty(env);
+    }
+    eval_batch(env, n, batch)
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_batch_dirty<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    eval_batch(env, get_net(net, 1)?, batch)
+}
+
+fn eval_state<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, state: Term<'a>) -> Res<Term<'a>> {
+    let mut v = Vec::with_capacity(net.input_count());
+    let n = f64s_into(inputs, 2, "Inputs", &mut v)?;
+    let st = if state.is_empty_list() {
+        None
+    } else {
+        let s = decode::f64s(state, 3, "State")?;
+        if s.len() != net.state_size() {
+            return Err(badarg(
+                3,
+                format!("State has {} values but the network has {} state slots (or give [])", s.len(), net.state_size()),
+            ));
+        }
+        Some(s)
+    };
+    if n != net.input_count() {
+        let empty: Vec<f64> = Vec::new();
+        return Ok((&empty, &empty).encode(env));
+    }
+    let mut out = vec![0.0; net.output_count()];
+    let mut next = vec![0.0; net.state_size()];
+    net.evaluate(&v, st.as_deref(), &mut out, Some(&mut next)).or_raise()?;
+    Ok((out, next).encode(env))
+}
+
+#[rustler::nif]
+fn evaluate_with_state<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, state: Term<'a>) -> Res<Term<'a>> {
+    let n = get_net(net, 1)?;
+    if n.cost() > NORMAL_WORK_LIMIT {
+        return dirty(env);
+    }
+    eval_state(env, n, inputs, state)
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_with_state_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, state: Term<'a>) -> Res<Term<'a>> {
+    eval_state(env, get_net(net, 1)?, inputs, state)
+}
+
+// ---------------------------------------------------------------- info, bench
+
+#[rustler::nif]
+fn network_info<'a>(env: Env<'a>, net: Term<'a>) -> Res<Term<'a>> {
+    let i = get_net(net, 1)?.info();
+    let pairs = [
+        (atoms::nodes(), i.nodes),
+        (atoms::connections(), i.connections),
+        (atoms::inputs(), i.inputs),
+        (atoms::outputs(), i.outputs),
+        (atoms::state_size(), i.state_size),
+        (atoms::forward_refs(), i.forward_refs),
+        (atoms::liquid_nodes(), i.liquid_nodes),
+        (atoms::bytes(), i.bytes),
+    ];
+    Term::map_from_pairs(env, &pairs)
+}
+
+/// Evaluates natively `Iterations` times (inputs decoded once) and returns
+/// the mean microseconds per evaluation. Always on a dirty scheduler.
+#[rustler::nif(schedule = "DirtyCpu")]
+fn benchmark_evaluate<'a>(net: Term<'a>, inputs: Term<'a>, iterations: Term<'a>) -> Res<f64> {
+    let n = get_net(net, 1)?;
+    let v = decode::f64s(inputs, 2, "Inputs")?;
+    if v.len() != n.input_count() {
+        return Err(badarg(2, format!("Inputs has {} values but the network takes {}", v.len(), n.input_count())));
+    }
+    let iters = match iterations.decode::<u64>() {
+        Ok(i) if i > 0 => i,
+        _ => return Err(badarg(3, "Iterations must be a positive integer")),
+    };
+    let mut out = vec![0.0; n.output_count()];
+    let start = Instant::now();
+    for _ in 0..iters {
+        n.evaluate(std::hint::black_box(&v), None, &mut out, None).or_raise()?;
+        std::hint::black_box(&out);
+    }
+    Ok(start.elapsed().as_secs_f64() * 1e6 / iters as f64)
+}

@@ -1,0 +1,323 @@
+%% @doc Fast evaluation of evolved (TWEANN/NEAT) neural networks in one native call.
+%%
+%% A genotype is compiled once into flat arrays (CSR: per node a bias, an
+%% activation and a range into one array of source indices and one array of
+%% weights) held by a NIF resource; evaluating it is then a single call with
+%% no processes and no per-neuron messages.
+%%
+%% == API ==
+%% <ul>
+%% <li>Networks: {@link compile_network/3}, {@link compile_network/4},
+%%     {@link evaluate/2}, {@link evaluate_batch/2},
+%%     {@link evaluate_with_state/3}, {@link network_info/1},
+%%     {@link benchmark_evaluate/3}.</li>
+%% <li>Signal aggregation (DXNN2 shapes): {@link dot_product/2},
+%%     {@link dot_product_flat/3}, {@link dot_product_batch/1},
+%%     {@link flatten_weights/1}, {@link activate_batch/2}.</li>
+%% <li>Speciation: {@link compatibility_distance/5}.</li>
+%% <li>Scalar liquid neurons: {@link evaluate_cfc/4},
+%%     {@link evaluate_cfc_with_weights/6}, {@link evaluate_ode/5},
+%%     {@link evaluate_ode_with_weights/7}, {@link evaluate_cfc_batch/4}.</li>
+%% <li>Facts and limits: {@link is_loaded/0}, {@link build_info/0},
+%%     {@link memory_stats/0}, {@link set_memory_budget/1}.</li>
+%% </ul>
+%%
+%% The exact semantics, down to the order of floating-point operations, are in
+%% `docs/semantics.md'; the pure Erlang module {@link tweann_ref} implements
+%% the same API and the tests require bit-identical results.
+%%
+%% == Errors ==
+%% A bad argument raises `error:badarg' with EEP 54 error_info, so the shell
+%% prints which argument was wrong and why. An arithmetic overflow inside a
+%% network raises `error:badarith' naming the node. The VM never crashes and
+%% no Rust panic escapes.
+%%
+%% == Scheduling ==
+%% Calls whose work can exceed about 100 microseconds (large batches, huge
+%% networks, long lists) run on a dirty CPU scheduler; small calls stay on the
+%% normal scheduler, where they cost less than a dirty switch would.
+%%
+%% == Without the native library ==
+%% If the library is not loaded every call raises
+%% `{tweann_nif_not_loaded, Why}', unless the application environment sets
+%% `{tweann_nif, [{backend, erlang}]}', which routes calls to
+%% {@link tweann_ref} (then networks are Erlang terms, not references).
+-module(tweann_nif).
+
+-export([compile_network/3, compile_network/4,
+         evaluate/2, evaluate_batch/2, evaluate_with_state/3,
+         network_info/1, benchmark_evaluate/3,
+         dot_product/2, dot_product_flat/3, dot_product_batch/1,
+         flatten_weights/1, activate_batch/2,
+         compatibility_distance/5,
+         evaluate_cfc/4, evaluate_cfc_with_weights/6,
+         evaluate_ode/5, evaluate_ode_with_weights/7, evaluate_cfc_batch/4,
+         memory_stats/0, set_memory_budget/1,
+         is_loaded/0, build_info/0]).
+
+-export_type([network/0, node_spec/0, node_type/0, activation/0, inputs/0,
+              gene/0, weight_spec/0]).
+
+-type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian | linear
+                    | relu | sgn | bin | trinary | multiquadric | quadratic
+                    | cubic | absolute | sqrt | log.
+-type node_type() :: input | hidden | output | bias
+                   | {cfc, Tau :: number(), Bound :: number()}
+                   | {ltc, Tau :: number(), Bound :: number()}.
+-type node_spec() :: {Index :: non_neg_integer(), node_type(), activation(),
+                      Bias :: number(), [{FromIndex :: non_neg_integer(), Weight :: number()}]}.
+%% A compiled network: a NIF resource (a reference), or a {@link tweann_ref}
+%% term when the Erlang backend is configured.
+-type network() :: reference() | tuple().
+%% A list of numbers, or a binary of native-endian f64 values.
+-type inputs() :: [number()] | binary().
+-type gene() :: {Innovation :: non_neg_integer(), Weight :: number()}.
+%% A number, or a tuple whose first element is the weight (DXNN2's
+%% `{W, DW, LR, Params}').
+-type weight_spec() :: number() | tuple().
+
+-define(DIRTY, '$tweann_dirty').
+
+%% Call the NIF; turn its error term into a badarg/badarith raised from the
+%% public function with error_info.
+-define(NIF(Args, Call),
+        try Call
+        catch error:{tweann_error, Class__, Pos__, Why__} ->
+                tweann_error:raise(Class__, ?MODULE, ?FUNCTION_NAME, Args, Pos__, Why__)
+        end).
+
+%% As ?NIF, and when the normal-scheduler entry says the work is large,
+%% call the dirty-scheduler entry instead.
+-define(NIF_HEAVY(Args, Call, DirtyCall),
+        try Call of
+            ?DIRTY -> dirty(fun() -> DirtyCall end, ?FUNCTION_NAME, Args);
+            Result__ -> Result__
+        catch error:{tweann_error, Class__, Pos__, Why__} ->
+                tweann_error:raise(Class__, ?MODULE, ?FUNCTION_NAME, Args, Pos__, Why__)
+        end).
+
+%%====================================================================
+%% Networks
+%%====================================================================
+
+%% @doc Compile a genotype into a network.
+%%
+%% `Nodes' are `{Index, Type, Activation, Bias, [{FromIndex, Weight}]}' in
+%% topological order; indices need not be dense but must be unique, and every
+%% `FromIndex' must name a node. A connection from a node at or after the
+%% reader is a recurrent (forward) reference. `InputCount' must equal the
+%% number of `input' nodes, which take the inputs in list order.
+%% `OutputIndices' name the nodes whose values are returned.
+%% `compile_network([], 0, [])' is a valid empty network.
+%% The memory budget of {@link set_memory_budget/1} applies.
+-spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()]) -> network().
+compile_network(Nodes, InputCount, OutputIndices) ->
+    compile(Nodes, InputCount, OutputIndices, default, [Nodes, InputCount, OutputIndices]).
+
+%% @doc As {@link compile_network/3}, with options:
+%% `#{memory_budget => Bytes}' caps the bytes this compilation may allocate
+%% (default: the global budget, see {@link set_memory_budget/1}).
+-spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()],
+                      #{memory_budget => pos_integer()}) -> network().
+compile_network(Nodes, InputCount, OutputIndices, Opts) when is_map(Opts) ->
+    Budget = maps:get(memory_budget, Opts, default),
+    compile(Nodes, InputCount, OutputIndices, Budget, [Nodes, InputCount, OutputIndices, Opts]);
+compile_network(Nodes, InputCount, OutputIndices, Opts) ->
+    tweann_error:raise(?MODULE, compile_network, [Nodes, InputCount, OutputIndices, Opts], 4,
+                       "options must be a map such as #{memory_budget => Bytes}").
+
+compile(Nodes, InputCount, OutputIndices, Budget, Args) ->
+    try tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, Budget) of
+        ?DIRTY ->
+            dirty(fun() -> tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, Budget) end,
+                  compile_network, Args);
+        Network -> Network
+    catch error:{tweann_error, Class, Pos, Why} ->
+            tweann_error:raise(Class, ?MODULE, compile_network, Args, Pos, Why)
+    end.
+
+%% @doc Evaluate a network on one input vector (stateless: recurrent
+%% references and liquid states start at 0.0). Returns `[]' when the number
+%% of inputs differs from the network's input count.
+-spec evaluate(network(), inputs()) -> [float()].
+evaluate(Network, Inputs) ->
+    ?NIF_HEAVY([Network, Inputs],
+               tweann_nif_native:evaluate(Network, Inputs),
+               tweann_nif_native:evaluate_dirty(Network, Inputs)).
+
+%% @doc Evaluate many input vectors; row i equals `evaluate(Network, Row_i)'
+%% bit for bit (`[]' for a row of the wrong length). `Batch' is a list of
+%% rows (lists or f64 binaries) or one binary holding whole rows back to back.
+-spec evaluate_batch(network(), [inputs()] | binary()) -> [[float()]].
+evaluate_batch(Network, Batch) ->
+    ?NIF_HEAVY([Network, Batch],
+               tweann_nif_native:evaluate_batch(Network, Batch),
+               tweann_nif_native:evaluate_batch_dirty(Network, Batch)).
+
+%% @doc One step of a stateful network. `State' is `[]' (all zeros) or the
+%% `NextState' of the previous step: one value per state slot (liquid nodes
+%% and sources of recurrent references, in node order; see
+%% {@link network_info/1}). Returns `{[], []}' for a wrong input count.
+-spec evaluate_with_state(network(), inputs(), [number()] | binary()) -> {[float()], [float()]}.
+evaluate_with_state(Network, Inputs, State) ->
+    ?NIF_HEAVY([Network, Inputs, State],
+               tweann_nif_native:evaluate_with_state(Network, Inputs, State),
+               tweann_nif_native:evaluate_with_state_dirty(Network, Inputs, State)).
+
+%% @doc Facts about a compiled network: `nodes', `connections', `inputs',
+%% `outputs', `state_size', `forward_refs', `liquid_nodes' and `bytes' (the
+%% memory its compiled form holds).
+-spec network_info(network()) -> #{atom() => non_neg_integer()}.
+network_info(Network) ->
+    ?NIF([Network], tweann_nif_native:network_info(Network)).
+
+%% @doc Evaluate `Iterations' times natively (inputs decoded once) and return
+%% the mean microseconds per evaluation. Runs on a dirty scheduler.
+-spec benchmark_evaluate(network(), inputs(), pos_integer()) -> float().
+benchmark_evaluate(Network, Inputs, Iterations) ->
+    ?NIF([Network, Inputs, Iterations],
+         tweann_nif_native:benchmark_evaluate(Network, Inputs, Iterations)).
+
+%%====================================================================
+%% Signal aggregation
+%%====================================================================
+
+%% @doc DXNN2 signal_aggregator dot product:
+%% `InputSignals = [{SourceId, [Signal]}]',
+%% `WeightedInputs = [{SourceId, [WeightSpec]}]' optionally followed by
+%% `{bias, [BiasSpec]}'. Entries pair by position with equal source ids.
+-spec dot_product([{term(), [number()]}], [{term(), [weight_spec()]}]) -> float().
+dot_product(InputSignals, WeightedInputs) ->
+    ?NIF_HEAVY([InputSignals, WeightedInputs],
+               tweann_nif_native:dot_product(InputSignals, WeightedInputs),
+               tweann_nif_native:dot_product_dirty(InputSignals, WeightedInputs)).
+
+%% @doc `sum(Signals[i] * Weights[i]) + Bias' over two equal-length lists.
+-spec dot_product_flat([number()] | binary(), [number()] | binary(), number()) -> float().
+dot_product_flat(Signals, Weights, Bias) ->
+    ?NIF_HEAVY([Signals, Weights, Bias],
+               tweann_nif_native:dot_product_flat(Signals, Weights, Bias),
+               tweann_nif_native:dot_product_flat_dirty(Signals, Weights, Bias)).
+
+%% @doc {@link dot_product_flat/3} over a list of `{Signals, Weights, Bias}'.
+-spec dot_product_batch([{[number()], [number()], number()}]) -> [float()].
+dot_product_batch(Batch) ->
+    ?NIF_HEAVY([Batch],
+               tweann_nif_native:dot_product_batch(Batch),
+               tweann_nif_native:dot_product_batch_dirty(Batch)).
+
+%% @doc Flatten `[{SourceId, [WeightSpec]}]' into `{Weights, Counts}': all
+%% weights as floats in order, and the number of weights of each entry.
+-spec flatten_weights([{term(), [weight_spec()]}]) -> {[float()], [non_neg_integer()]}.
+flatten_weights(WeightedInputs) ->
+    ?NIF_HEAVY([WeightedInputs],
+               tweann_nif_native:flatten_weights(WeightedInputs),
+               tweann_nif_native:flatten_weights_dirty(WeightedInputs)).
+
+%% @doc Apply one activation to every value.
+-spec activate_batch([number()] | binary(), activation()) -> [float()].
+activate_batch(Values, Activation) ->
+    ?NIF_HEAVY([Values, Activation],
+               tweann_nif_native:activate_batch(Values, Activation),
+               tweann_nif_native:activate_batch_dirty(Values, Activation)).
+
+%%====================================================================
+%% Speciation
+%%====================================================================
+
+%% @doc NEAT compatibility distance `C1*E/N + C2*D/N + C3*W' of two genomes
+%% of `{Innovation, Weight}' genes: E excess genes (beyond the smaller of the
+%% two highest innovations), D disjoint genes, W the mean absolute weight
+%% difference of matching genes, N the larger genome's size (at least 1).
+-spec compatibility_distance([gene()], [gene()], number(), number(), number()) -> float().
+compatibility_distance(GenesA, GenesB, C1, C2, C3) ->
+    ?NIF_HEAVY([GenesA, GenesB, C1, C2, C3],
+               tweann_nif_native:compatibility_distance(GenesA, GenesB, C1, C2, C3),
+               tweann_nif_native:compatibility_distance_dirty(GenesA, GenesB, C1, C2, C3)).
+
+%%====================================================================
+%% Scalar liquid neurons (cfc_ltc.md section 5)
+%%====================================================================
+
+%% @doc One closed-form continuous-time step of a single neuron; returns
+%% `{NewState, Output}' (equal).
+-spec evaluate_cfc(number(), number(), number(), number()) -> {float(), float()}.
+evaluate_cfc(Input, State, Tau, Bound) ->
+    ?NIF([Input, State, Tau, Bound], tweann_nif_native:evaluate_cfc(Input, State, Tau, Bound)).
+
+%% @doc {@link evaluate_cfc/4} with backbone and head weights.
+-spec evaluate_cfc_with_weights(number(), number(), number(), number(), [number()], [number()]) ->
+          {float(), float()}.
+evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights) ->
+    ?NIF([Input, State, Tau, Bound, BackboneWeights, HeadWeights],
+         tweann_nif_native:evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights)).
+
+%% @doc One explicit Euler step of the liquid time-constant ODE; returns
+%% `{NewState, Output}'.
+-spec evaluate_ode(number(), number(), number(), number(), number()) -> {float(), float()}.
+evaluate_ode(Input, State, Tau, Bound, Dt) ->
+    ?NIF([Input, State, Tau, Bound, Dt], tweann_nif_native:evaluate_ode(Input, State, Tau, Bound, Dt)).
+
+%% @doc {@link evaluate_ode/5} with backbone and head weights.
+-spec evaluate_ode_with_weights(number(), number(), number(), number(), number(),
+                                [number()], [number()]) -> {float(), float()}.
+evaluate_ode_with_weights(Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights) ->
+    ?NIF([Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights],
+         tweann_nif_native:evaluate_ode_with_weights(Input, State, Tau, Bound, Dt,
+                                                     BackboneWeights, HeadWeights)).
+
+%% @doc Fold {@link evaluate_cfc/4} over a sequence of inputs, threading the
+%% state; returns `[{State, Output}]', one pair per input.
+-spec evaluate_cfc_batch([number()] | binary(), number(), number(), number()) -> [{float(), float()}].
+evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
+    ?NIF_HEAVY([Inputs, State0, Tau, Bound],
+               tweann_nif_native:evaluate_cfc_batch(Inputs, State0, Tau, Bound),
+               tweann_nif_native:evaluate_cfc_batch_dirty(Inputs, State0, Tau, Bound)).
+
+%%====================================================================
+%% Facts and limits
+%%====================================================================
+
+%% @doc Live native resources: `networks' and `network_bytes', `cells' and
+%% `cell_bytes', and the global `memory_budget'. Counts return to their
+%% starting values when the resources are garbage collected, so leaks show.
+-spec memory_stats() -> #{atom() => non_neg_integer()}.
+memory_stats() ->
+    tweann_nif_native:memory_stats().
+
+%% @doc Set the global memory budget: the most bytes one compilation or one
+%% batch may allocate (`default' restores 1 GiB). Returns the previous value.
+%% Over the budget a call raises badarg naming the budget and the need.
+%% The application sets it at start from `{tweann_nif, [{memory_budget, B}]}'.
+-spec set_memory_budget(pos_integer() | default) -> pos_integer().
+set_memory_budget(Bytes) ->
+    ?NIF([Bytes], tweann_nif_native:set_memory_budget(Bytes)).
+
+%% @doc True when the native library is loaded (and verified).
+-spec is_loaded() -> boolean().
+is_loaded() ->
+    tweann_nif_native:load_status() =:= ok.
+
+%% @doc Build facts: `backend' (`nif' or `erlang'), library `version',
+%% `nif_version', `target_arch', `target_os', `target_cpu' (the x86-64 level
+%% the code was compiled for, `x86-64-v2' by default) and `profile'; with no
+%% library loaded, `load_error' says why.
+-spec build_info() -> #{atom() => term()}.
+build_info() ->
+    case tweann_nif_native:load_status() of
+        ok -> tweann_nif_native:build_info();
+        {error, Why} ->
+            Backend = application:get_env(tweann_nif, backend, nif),
+            #{backend => case Backend of erlang -> erlang; _ -> none end,
+              load_error => Why}
+    end.
+
+%%====================================================================
+%% Internal
+%%====================================================================
+
+dirty(Fun, Name, Args) ->
+    try Fun()
+    catch error:{tweann_error, Class, Pos, Why} ->
+            tweann_error:raise(Class, ?MODULE, Name, Args, Pos, Why)
+    end.
