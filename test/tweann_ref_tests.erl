@@ -583,6 +583,12 @@ cfc_test() ->
     ?assertEqual({2.0, 2.0}, ?R:evaluate_cfc(0.0, 10.0, 1.0, 2.0)),
     ?assertEqual({-2.0, -2.0}, ?R:evaluate_cfc(0.0, -10.0, 1.0, 2)),
     ?assertEqual({0.0, 0.0}, ?R:evaluate_cfc(0.3, 0.5, 1.0, 0)),
+    %% clamp(x, lo, hi) is lo if x < lo, hi if x > hi, else x: with Bound 0
+    %% a negative x gives lo = -0.0, a positive one hi = 0.0.
+    {NegZ, _} = ?R:evaluate_cfc(0.0, -0.3, 1.0, 0),
+    ?assertEqual(bits(neg_zero()), bits(NegZ)),
+    {PosZ, _} = ?R:evaluate_cfc(0.0, 0.3, 1.0, 0.0),
+    ?assertEqual(bits(0.0), bits(PosZ)),
     %% Input 1, S = 0.5, Tau = 1: f = 1, s = sig(-1), h = tanh(1).
     S = sig(-1.0),
     X = S * 0.5 + (1.0 - S) * math:tanh(1.0),
