@@ -34,8 +34,11 @@
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
+pub mod cells;
+pub mod cfc;
 pub mod dot;
 pub mod error;
+pub mod ltc;
 pub mod neat;
 pub mod network;
 pub mod scalar;
