@@ -146,15 +146,16 @@ pub fn sgn(x: f64) -> f64 {
     }
 }
 
-/// `min(max(x, lo), hi)`, as Erlang's `min(max(X, Lo), Hi)`; never panics
-/// (unlike `f64::clamp` when `lo > hi`).
+/// `lo` if `x < lo`, `hi` if `x > hi`, else `x` (as `f64::clamp`, but never
+/// panics when `lo > hi`: then `lo` wins for `x < lo`).
 #[inline]
 pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
-    let y = if x > lo { x } else { lo };
-    if y < hi {
-        y
-    } else {
+    if x < lo {
+        lo
+    } else if x > hi {
         hi
+    } else {
+        x
     }
 }
 
@@ -201,6 +202,8 @@ mod tests {
     #[test]
     fn clamp_never_panics() {
         assert_eq!(clamp(5.0, 1.0, -1.0), -1.0);
+        assert_eq!(clamp(-5.0, 1.0, -1.0), 1.0);
+        assert_eq!(clamp(-0.3, -0.0, 0.0).to_bits(), (-0.0f64).to_bits());
         assert_eq!(clamp(0.5, -1.0, 1.0), 0.5);
         assert_eq!(clamp(-5.0, -1.0, 1.0), -1.0);
     }

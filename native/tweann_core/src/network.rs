@@ -18,12 +18,13 @@
 //!
 //! # Semantics (see `docs/semantics.md`)
 //!
-//! One step processes the nodes in list order. An input node takes the next
-//! input value. Any other node computes
+//! One step first places the inputs (the k-th input node takes the k-th
+//! value), then processes the other nodes in list order. Each computes
 //! `sum = 0.0; sum = sum + w * value[src]` connection by connection, then
 //! `x = sum + bias` and its value `act(x)` (or the scalar CfC / ODE step for a
 //! liquid node, whose previous state is its previous value). A connection
-//! whose source is at or after the reading node is a forward reference: it
+//! whose source is a non-input node at or after the reading node is a
+//! forward reference: it
 //! reads the source's value from the previous step (its *state slot*), `0.0`
 //! in a stateless evaluation. A non-finite `x` or value is an overflow error.
 
@@ -232,7 +233,7 @@ impl NetworkBuilder {
                         format!("node {}: connection from missing node {idx}", self.index[pos]),
                     ));
                 };
-                if src as usize >= pos {
+                if src as usize >= pos && self.ops[src as usize] != OP_INPUT {
                     slot[src as usize] = true;
                     forward_refs += 1;
                 }
@@ -418,13 +419,13 @@ impl Network {
                 values[p as usize] = v;
             }
         }
-        let mut next_input = 0usize;
+        for (&p, &v) in self.input_pos.iter().zip(inputs) {
+            values[p as usize] = v;
+        }
         let mut next_liquid = 0usize;
         for pos in 0..self.ops.len() {
             let op = self.ops[pos];
             if op == OP_INPUT {
-                values[pos] = inputs[next_input];
-                next_input += 1;
                 continue;
             }
             let (a, b) = (self.row_start[pos] as usize, self.row_start[pos + 1] as usize);
@@ -472,16 +473,16 @@ impl Network {
         while row < rows {
             let lanes = LANES.min(rows - row);
             values.iter_mut().for_each(|v| *v = 0.0);
-            let mut next_input = 0usize;
+            for (k, &p) in self.input_pos.iter().enumerate() {
+                for l in 0..lanes {
+                    values[p as usize * LANES + l] = inputs[(row + l) * ni + k];
+                }
+            }
             let mut next_liquid = 0usize;
             for pos in 0..n {
                 let op = self.ops[pos];
                 let vrow = pos * LANES;
                 if op == OP_INPUT {
-                    for l in 0..lanes {
-                        values[vrow + l] = inputs[(row + l) * ni + next_input];
-                    }
-                    next_input += 1;
                     continue;
                 }
                 let (a, b) = (self.row_start[pos] as usize, self.row_start[pos + 1] as usize);
@@ -622,6 +623,20 @@ mod tests {
         net.evaluate(&[1.0], Some(&[3.0]), &mut out, Some(&mut next)).unwrap();
         assert_eq!(out, [4.0, 9.0]);
         assert_eq!(next, [9.0]);
+    }
+
+    #[test]
+    fn inputs_are_placed_first_and_never_slots() {
+        // node 1 reads input 2, which stands later in the list: current value.
+        let net = build(
+            &[(1, Ordinary, Linear, 0.0, &[(2, 2.0)]), (2, Input, Linear, 0.0, &[])],
+            1,
+            &[1],
+        )
+        .unwrap();
+        assert_eq!(net.state_size(), 0);
+        assert_eq!(net.info().forward_refs, 0);
+        assert_eq!(eval(&net, &[1.5]), vec![3.0]);
     }
 
     #[test]
