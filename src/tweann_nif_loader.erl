@@ -50,7 +50,10 @@ check_checksum(Lib) ->
 -spec sha256_file(file:filename()) -> binary().
 sha256_file(File) ->
     {ok, Bin} = file:read_file(File),
-    binary:encode_hex(crypto:hash(sha256, Bin), lowercase).
+    << <<(hex(N))>> || <<N:4>> <= crypto:hash(sha256, Bin) >>.
+
+hex(N) when N < 10 -> $0 + N;
+hex(N) -> $a + N - 10.
 
 check_cpu() ->
     case erlang:system_info(system_architecture) of

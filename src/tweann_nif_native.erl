@@ -146,6 +146,14 @@ build_info() -> not_loaded(?FUNCTION_NAME, []).
 
 not_loaded(Function, Args) ->
     case application:get_env(tweann_nif, backend, nif) of
-        erlang -> apply(tweann_ref, Function, Args);
+        erlang -> apply(tweann_ref, reference_name(Function), Args);
         _ -> erlang:nif_error({tweann_nif_not_loaded, load_status()})
+    end.
+
+%% The reference has one entry point per function: no `_dirty' variants.
+reference_name(Function) ->
+    Name = atom_to_list(Function),
+    case lists:suffix("_dirty", Name) of
+        true -> list_to_existing_atom(lists:sublist(Name, length(Name) - 6));
+        false -> Function
     end.
