@@ -9,6 +9,8 @@
 %%   TWEANN_BENCH_GENERATIONS       generations of each run (default 1000)
 %%   TWEANN_BENCH_AGENTS            agents per generation (default 100)
 %%   TWEANN_BENCH_NEURONS           neurons per agent (default 50)
+%%   TWEANN_BENCH_NOSWEEP_AGENTS    agents of the second, smaller no-sweep run
+%%                                  (default 8), which runs all generations
 %%   TWEANN_BENCH_NOSWEEP_LIMIT_MB  the run without sweep stops once the store
 %%                                  holds this many MiB (default 4096); the
 %%                                  results say at which generation
@@ -53,6 +55,14 @@ memory_growth_sweep_test_() ->
 memory_growth_no_sweep_test_() ->
     {timeout, 600, fun() -> with_app(fun() -> print(memory_growth((opts())#{sweep => false})) end) end}.
 
+%% The full no-sweep run outgrows memory long before 1000 generations; this
+%% one runs every generation with fewer agents (TWEANN_BENCH_NOSWEEP_AGENTS).
+memory_growth_no_sweep_small_test_() ->
+    {timeout, 600, fun() -> with_app(fun() -> print(memory_growth(small(opts()))) end) end}.
+
+small(Opts) ->
+    Opts#{sweep => false, agents => maps:get(nosweep_agents, Opts), small => true}.
+
 throughput_test_() ->
     {timeout, 600, fun() -> with_app(fun() -> print(throughput(opts())) end) end}.
 
@@ -70,12 +80,14 @@ run(Opts0) ->
     with_app(fun() ->
                      memory_growth(Opts#{sweep => true})
                          ++ memory_growth(Opts#{sweep => false})
+                         ++ memory_growth(small(Opts))
                          ++ throughput(Opts)
              end).
 
 default_opts() ->
     #{generations => 1000, agents => 100, neurons => 50,
-      nosweep_limit_bytes => 4096 * 1024 * 1024, throughput_agents => 200,
+      nosweep_limit_bytes => 4096 * 1024 * 1024, nosweep_agents => 8,
+      throughput_agents => 200,
       rounds => 7}.
 
 opts() ->
@@ -83,6 +95,7 @@ opts() ->
     D#{generations => env_int("TWEANN_BENCH_GENERATIONS", maps:get(generations, D)),
        agents => env_int("TWEANN_BENCH_AGENTS", maps:get(agents, D)),
        neurons => env_int("TWEANN_BENCH_NEURONS", maps:get(neurons, D)),
+       nosweep_agents => env_int("TWEANN_BENCH_NOSWEEP_AGENTS", maps:get(nosweep_agents, D)),
        nosweep_limit_bytes => env_int("TWEANN_BENCH_NOSWEEP_LIMIT_MB", 4096) * 1024 * 1024}.
 
 env_int(Name, Default) ->
@@ -122,7 +135,11 @@ memory_growth(#{sweep := Sweep, generations := G, agents := NA, neurons := NN} =
                 true -> infinity;
                 false -> maps:get(nosweep_limit_bytes, Opts)
             end,
-    Mode = case Sweep of true -> <<"sweep">>; false -> <<"no_sweep">> end,
+    Mode = case {Sweep, maps:get(small, Opts, false)} of
+               {true, _} -> <<"sweep">>;
+               {false, false} -> <<"no_sweep">>;
+               {false, true} -> iolist_to_binary(["no_sweep_", integer_to_list(NA), "_agents"])
+           end,
     rand:seed(exsss, {1, 2, 3}),
     T0 = erlang:monotonic_time(millisecond),
     SpecieId = {1.0, specie},
@@ -158,8 +175,9 @@ generations(Gen, G, Agents, SpecieId, PopId, #{sweep := Sweep, neurons := _} = O
     Bytes = store_bytes(),
     Acc1 = case lists:member(Gen, ?CHECKPOINTS) orelse Gen =:= G of
                true ->
-                   io:format(user, "~n    [~s] generation ~p: ~p bytes",
-                             [case Sweep of true -> "sweep"; false -> "no sweep" end, Gen, Bytes]),
+                   io:format(user, "~n    [~s, ~p agents] generation ~p: ~p bytes",
+                             [case Sweep of true -> "sweep"; false -> "no sweep" end,
+                              length(Agents), Gen, Bytes]),
                    [{Gen, Bytes, store_records()} | Acc];
                false -> Acc
            end,
