@@ -346,12 +346,18 @@ impl Cell for CfcCell {
                 got: state.len(),
             });
         }
-        if output.len() != h || new_state.len() != h || scratch.len() != self.scratch_len() {
-            return Err(CellError::BufferLength {
-                what: "output/new state/scratch",
-                expected: h,
-                got: output.len(),
-            });
+        for (what, got, expected) in [
+            ("output", output.len(), h),
+            ("new state", new_state.len(), h),
+            ("scratch", scratch.len(), self.scratch_len()),
+        ] {
+            if got != expected {
+                return Err(CellError::BufferLength {
+                    what,
+                    expected,
+                    got,
+                });
+            }
         }
         let (ih, u, hk) = self.scratch_parts();
         let (z, rest) = scratch.split_at_mut(ih);
