@@ -379,3 +379,20 @@ memory_budget_test() ->
     ?assert(is_reference(tweann_nif:compile_network(Nodes, 1, [1]))),
     ?assertError(badarg, tweann_nif:set_memory_budget(0)),
     ?assertError(badarg, tweann_nif:compile_network(Nodes, 1, [1], not_a_map)).
+
+batch_memory_budget_test() ->
+    N = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
+    Batch = [[float(I)] || I <- lists:seq(1, 1000)],
+    Old = tweann_nif:set_memory_budget(4096),
+    try
+        try tweann_nif:evaluate_batch(N, Batch) of
+            _ -> ?assert(false)
+        catch error:badarg:St ->
+                #{general := Msg} = tweann_error:format_error(badarg, St),
+                ?assertMatch({match, _}, re:run(Msg, "1000 rows needs 16128 bytes, over the memory budget of 4096"))
+        end,
+        ?assertEqual([[math:tanh(1.0)]], tweann_nif:evaluate_batch(N, [[1.0]]))
+    after
+        tweann_nif:set_memory_budget(Old)
+    end,
+    ?assertEqual(1000, length(tweann_nif:evaluate_batch(N, Batch))).

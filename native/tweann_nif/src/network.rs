@@ -169,6 +169,18 @@ fn batch_rows(net: &Network, batch: Term) -> Res<usize> {
 
 fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>> {
     let (ni, no) = (net.input_count(), net.output_count());
+    // Inputs and outputs of every row, plus the lanes' scratch values.
+    let rows = batch_rows(net, batch)?;
+    let need = rows
+        .saturating_mul(ni + no)
+        .saturating_add(net.node_count().saturating_mul(tweann_core::network::LANES))
+        .saturating_mul(8);
+    if need > info::budget() {
+        return Err(crate::error::raise(tweann_core::CoreError::memory(format!(
+            "this batch of {rows} rows needs {need} bytes, over the memory budget of {} bytes",
+            info::budget()
+        ))));
+    }
     let mut flat = Vec::new();
     // Which rows have the right length (the others give []).
     let mut valid: Vec<bool> = Vec::new();
@@ -201,13 +213,6 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>>
         }
     }
     let good = valid.iter().filter(|&&v| v).count();
-    let need = good.saturating_mul(no).saturating_mul(8);
-    if need > info::budget() {
-        return Err(crate::error::raise(tweann_core::CoreError::memory(format!(
-            "the batch needs {need} bytes of outputs, over the memory budget of {} bytes",
-            info::budget()
-        ))));
-    }
     let mut out = tweann_core::error::try_vec::<f64>(good * no, "batch outputs").or_raise()?;
     out.resize(good * no, 0.0);
     net.evaluate_batch(&flat, good, &mut out).or_raise()?;
