@@ -18,6 +18,9 @@
 %% <li>Scalar liquid neurons: {@link evaluate_cfc/4},
 %%     {@link evaluate_cfc_with_weights/6}, {@link evaluate_ode/5},
 %%     {@link evaluate_ode_with_weights/7}, {@link evaluate_cfc_batch/4}.</li>
+%% <li>Liquid cells (ncps CfC and LTC, `cfc_ltc.md'): {@link cfc_cell/2},
+%%     {@link ltc_cell/2}, {@link cfc_population/2}, {@link ltc_population/2},
+%%     {@link cell_step/4}, {@link cell_sequence/4}, {@link cell_info/1}.</li>
 %% <li>Facts and limits: {@link is_loaded/0}, {@link build_info/0},
 %%     {@link memory_stats/0}, {@link set_memory_budget/1}.</li>
 %% </ul>
@@ -52,10 +55,12 @@
          compatibility_distance/5,
          evaluate_cfc/4, evaluate_cfc_with_weights/6,
          evaluate_ode/5, evaluate_ode_with_weights/7, evaluate_cfc_batch/4,
+         cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
+         cell_step/4, cell_sequence/4, cell_info/1,
          memory_stats/0, set_memory_budget/1,
          is_loaded/0, build_info/0]).
 
--export_type([network/0, node_spec/0, node_type/0, activation/0, inputs/0,
+-export_type([cell/0, network/0, node_spec/0, node_type/0, activation/0, inputs/0,
               gene/0, weight_spec/0]).
 
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian | linear
@@ -71,6 +76,8 @@
 -type network() :: reference() | tuple().
 %% A list of numbers, or a binary of native-endian f64 values.
 -type inputs() :: [number()] | binary().
+%% A layer-level liquid cell or a population of them (a NIF resource).
+-type cell() :: reference() | tuple().
 -type gene() :: {Innovation :: non_neg_integer(), Weight :: number()}.
 %% A number, or a tuple whose first element is the weight (DXNN2's
 %% `{W, DW, LR, Params}').
@@ -273,6 +280,69 @@ evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
     ?NIF_HEAVY([Inputs, State0, Tau, Bound],
                tweann_nif_native:evaluate_cfc_batch(Inputs, State0, Tau, Bound),
                tweann_nif_native:evaluate_cfc_batch_dirty(Inputs, State0, Tau, Bound)).
+
+%%====================================================================
+%% Liquid cells (cfc_ltc.md sections 1-3)
+%%====================================================================
+
+%% @doc A closed-form continuous-time (CfC) cell exactly as ncps's torch
+%% `CfCCell' computes it. `Config': `input_size', `hidden_size' (required),
+%% `mode' (`default | pure | no_gate'), `backbone_units' (128),
+%% `backbone_layers' (1), `backbone_activation' (`lecun_tanh | tanh | relu |
+%% silu | gelu'). `Params': the flat f64 layout of cfc_ltc.md section 2.5, as a
+%% list or a native-endian f64 binary; a wrong length is a badarg stating the
+%% expected length.
+-spec cfc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
+cfc_cell(Config, Params) ->
+    ?NIF([Config, Params], tweann_nif_native:cfc_cell(Config, Params)).
+
+%% @doc A liquid time-constant (LTC) cell with ncps's fused semi-implicit
+%% solver. `Config': `input_size', `units' (required), `motor_size' (units),
+%% `ode_unfolds' (6), `epsilon' (1.0e-8), `positivity' (`softplus | identity'),
+%% `input_mapping', `output_mapping' (`affine | linear | none'). `Params':
+%% the layout of cfc_ltc.md section 3.4.
+-spec ltc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
+ltc_cell(Config, Params) ->
+    ?NIF([Config, Params], tweann_nif_native:ltc_cell(Config, Params)).
+
+%% @doc P CfC cells of one configuration in one resource: row i of
+%% {@link cell_step/4} and {@link cell_sequence/4} uses member i.
+-spec cfc_population(#{atom() => term()}, [[number()] | binary()]) -> cell().
+cfc_population(Config, ParamsList) ->
+    ?NIF([Config, ParamsList], tweann_nif_native:cfc_population(Config, ParamsList)).
+
+%% @doc P LTC cells of one configuration in one resource.
+-spec ltc_population(#{atom() => term()}, [[number()] | binary()]) -> cell().
+ltc_population(Config, ParamsList) ->
+    ?NIF([Config, ParamsList], tweann_nif_native:ltc_population(Config, ParamsList)).
+
+%% @doc One step of B rows: `Inputs' B rows of input_size numbers, `States'
+%% B rows of the state size, `Dts' one elapsed time per row or one number for
+%% all. Returns `{Outputs, NewStates}'. With a population, B must equal its
+%% size. Rows never interact.
+-spec cell_step(cell(), [[number()] | binary()], [[number()] | binary()], number() | [number()] | binary()) ->
+          {[[float()]], [[float()]]}.
+cell_step(Cell, Inputs, States, Dts) ->
+    ?NIF_HEAVY([Cell, Inputs, States, Dts],
+               tweann_nif_native:cell_step(Cell, Inputs, States, Dts),
+               tweann_nif_native:cell_step_dirty(Cell, Inputs, States, Dts)).
+
+%% @doc B sequences of L steps (batch-first): `InputSeqs' B x L x
+%% input_size, `States0' B initial states, `DtSeqs' B rows of L elapsed times
+%% or one number. Returns `{OutputSeqs, FinalStates}'; equal to L calls of
+%% {@link cell_step/4}.
+-spec cell_sequence(cell(), [[[number()] | binary()]], [[number()] | binary()],
+                    number() | [[number()] | binary()]) -> {[[[float()]]], [[float()]]}.
+cell_sequence(Cell, InputSeqs, States0, DtSeqs) ->
+    ?NIF_HEAVY([Cell, InputSeqs, States0, DtSeqs],
+               tweann_nif_native:cell_sequence(Cell, InputSeqs, States0, DtSeqs),
+               tweann_nif_native:cell_sequence_dirty(Cell, InputSeqs, States0, DtSeqs)).
+
+%% @doc `kind' (`cfc | ltc'), `input_size', `state_size', `output_size',
+%% `param_len' and, for a population, `members'.
+-spec cell_info(cell()) -> #{atom() => term()}.
+cell_info(Cell) ->
+    ?NIF([Cell], tweann_nif_native:cell_info(Cell)).
 
 %%====================================================================
 %% Facts and limits

@@ -30,6 +30,9 @@
          evaluate_cfc/4, evaluate_cfc_with_weights/6,
          evaluate_ode/5, evaluate_ode_with_weights/7,
          evaluate_cfc_batch/4, evaluate_cfc_batch_dirty/4,
+         cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
+         cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
+         cell_info/1,
          memory_stats/0, set_memory_budget/1, build_info/0]).
 
 -on_load(init/0).
@@ -137,6 +140,24 @@ evaluate_ode_with_weights(A, B, C, D, E, F, G) -> not_loaded(?FUNCTION_NAME, [A,
 evaluate_cfc_batch(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
 -spec evaluate_cfc_batch_dirty(term(), term(), term(), term()) -> term().
 evaluate_cfc_batch_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec cfc_cell(term(), term()) -> term().
+cfc_cell(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec ltc_cell(term(), term()) -> term().
+ltc_cell(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec cfc_population(term(), term()) -> term().
+cfc_population(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec ltc_population(term(), term()) -> term().
+ltc_population(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec cell_step(term(), term(), term(), term()) -> term().
+cell_step(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec cell_step_dirty(term(), term(), term(), term()) -> term().
+cell_step_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec cell_sequence(term(), term(), term(), term()) -> term().
+cell_sequence(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec cell_sequence_dirty(term(), term(), term(), term()) -> term().
+cell_sequence_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec cell_info(term()) -> term().
+cell_info(A) -> not_loaded(?FUNCTION_NAME, [A]).
 -spec memory_stats() -> term().
 memory_stats() -> not_loaded(?FUNCTION_NAME, []).
 -spec set_memory_budget(term()) -> term().

@@ -34,6 +34,10 @@
 %% <li>Scalar liquid kernels: {@link evaluate_cfc/4},
 %%     {@link evaluate_cfc_with_weights/6}, {@link evaluate_ode/5},
 %%     {@link evaluate_ode_with_weights/7}, {@link evaluate_cfc_batch/4}.</li>
+%% <li>Liquid cells (delegated to {@link tweann_ref_cells}):
+%%     {@link cfc_cell/2}, {@link ltc_cell/2}, {@link cfc_population/2},
+%%     {@link ltc_population/2}, {@link cell_step/4}, {@link cell_sequence/4},
+%%     {@link cell_info/1}.</li>
 %% <li>Facts: {@link memory_stats/0}, {@link build_info/0},
 %%     {@link is_loaded/0}.</li>
 %% </ul>
@@ -47,6 +51,9 @@
          evaluate_cfc/4, evaluate_cfc_with_weights/6,
          evaluate_ode/5, evaluate_ode_with_weights/7, evaluate_cfc_batch/4,
          memory_stats/0, build_info/0, is_loaded/0]).
+%% Layer-level liquid cells: implemented in tweann_ref_cells.
+-export([cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
+         cell_step/4, cell_sequence/4, cell_info/1]).
 
 -export_type([network/0, activation/0, node_type/0, network_node/0,
               input_data/0, weight_spec/0]).
@@ -447,6 +454,37 @@ build_info() ->
 -spec is_loaded() -> false.
 is_loaded() ->
     false.
+
+%% @doc A CfC cell: see {@link tweann_ref_cells:cfc_cell/2}.
+-spec cfc_cell(tweann_ref_cells:cfc_config(), [number()] | binary()) -> tweann_ref_cells:cell().
+cfc_cell(Config, Params) -> tweann_ref_cells:cfc_cell(Config, Params).
+
+%% @doc An LTC cell: see {@link tweann_ref_cells:ltc_cell/2}.
+-spec ltc_cell(tweann_ref_cells:ltc_config(), [number()] | binary()) -> tweann_ref_cells:cell().
+ltc_cell(Config, Params) -> tweann_ref_cells:ltc_cell(Config, Params).
+
+%% @doc A CfC population: see {@link tweann_ref_cells:cfc_population/2}.
+-spec cfc_population(tweann_ref_cells:cfc_config(), [[number()] | binary()]) -> tweann_ref_cells:population().
+cfc_population(Config, Params) -> tweann_ref_cells:cfc_population(Config, Params).
+
+%% @doc An LTC population: see {@link tweann_ref_cells:ltc_population/2}.
+-spec ltc_population(tweann_ref_cells:ltc_config(), [[number()] | binary()]) -> tweann_ref_cells:population().
+ltc_population(Config, Params) -> tweann_ref_cells:ltc_population(Config, Params).
+
+%% @doc One step of a cell or population: see {@link tweann_ref_cells:cell_step/4}.
+-spec cell_step(tweann_ref_cells:cell() | tweann_ref_cells:population(), [tweann_ref_cells:vector()],
+                [tweann_ref_cells:vector()], number() | [number()]) -> {[[float()]], [[float()]]}.
+cell_step(Cell, Inputs, States, Dts) -> tweann_ref_cells:cell_step(Cell, Inputs, States, Dts).
+
+%% @doc A batch of sequences: see {@link tweann_ref_cells:cell_sequence/4}.
+-spec cell_sequence(tweann_ref_cells:cell() | tweann_ref_cells:population(), [[tweann_ref_cells:vector()]],
+                    [tweann_ref_cells:vector()], number() | [[number()] | binary()]) ->
+          {[[[float()]]], [[float()]]}.
+cell_sequence(Cell, Seqs, States0, Dts) -> tweann_ref_cells:cell_sequence(Cell, Seqs, States0, Dts).
+
+%% @doc Facts about a cell or population: see {@link tweann_ref_cells:cell_info/1}.
+-spec cell_info(tweann_ref_cells:cell() | tweann_ref_cells:population()) -> #{atom() => term()}.
+cell_info(Cell) -> tweann_ref_cells:cell_info(Cell).
 
 %%====================================================================
 %% PRIVATE: compiling

@@ -12,6 +12,7 @@ mod error;
 mod info;
 mod network;
 mod signal;
+mod cells;
 mod liquid;
 
 rustler::init!("tweann_nif_native", load = load);
