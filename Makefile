@@ -38,10 +38,10 @@ check-celeron:
 	sh scripts/check_celeron.sh
 
 bench: compile
-	$(REBAR) eunit --module=$(BENCH_MODULES)
+	$(REBAR) eunit --module=$(subst $(space),$(comma),$(strip $(filter-out bench_report bench_memory_growth,$(subst $(comma),$(space),$(BENCH_MODULES))) bench_report))
 
 bench-quick: compile
-	TWEANN_BENCH_QUICK=1 $(REBAR) eunit --module=$(BENCH_MODULES)
+	TWEANN_BENCH_QUICK=1 $(REBAR) eunit --module=$(subst $(space),$(comma),$(strip $(filter-out bench_report bench_memory_growth,$(subst $(comma),$(space),$(BENCH_MODULES))) bench_report))
 
 fmt:
 	$(CARGO) fmt --all -- --check
