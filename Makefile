@@ -11,7 +11,7 @@ TEST_MODULES := $(subst $(space),$(comma),$(strip $(basename $(notdir $(wildcard
 BENCH_MODULES := $(subst $(space),$(comma),$(strip $(filter-out bench_common,$(basename $(notdir $(wildcard test/benchmark/bench_*.erl))))))
 
 .PHONY: all compile demo test test-rust test-erlang check-avx check-celeron bench bench-quick \
-        dist test-packaging fmt clippy clean
+        dist test-packaging lint clean
 
 all: compile
 
@@ -21,7 +21,7 @@ compile:
 demo: compile
 	escript scripts/demo.escript
 
-test: test-rust test-erlang check-avx
+test: lint test-rust test-erlang check-avx
 
 test-rust:
 	$(CARGO) test --release --locked --workspace
@@ -43,11 +43,9 @@ bench: compile
 bench-quick: compile
 	TWEANN_BENCH_QUICK=1 $(REBAR) eunit --module=$(subst $(space),$(comma),$(strip $(filter-out bench_report bench_memory_growth,$(subst $(comma),$(space),$(BENCH_MODULES))) bench_report))
 
-fmt:
+lint:
 	$(CARGO) fmt --all -- --check
-
-clippy:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --release --locked --workspace --all-targets -- -D warnings
 
 clean:
 	$(REBAR) clean

@@ -30,7 +30,9 @@ impl Dot {
         if r.is_finite() {
             Ok(r)
         } else {
-            Err(CoreError::overflow("arithmetic overflow in the dot product"))
+            Err(CoreError::overflow(
+                "arithmetic overflow in the dot product",
+            ))
         }
     }
 }
@@ -40,7 +42,11 @@ pub fn dot_flat(signals: &[f64], weights: &[f64], bias: f64) -> Result<f64, Core
     if signals.len() != weights.len() {
         return Err(CoreError::badarg(
             2,
-            format!("Weights has {} elements but Signals has {}", weights.len(), signals.len()),
+            format!(
+                "Weights has {} elements but Signals has {}",
+                weights.len(),
+                signals.len()
+            ),
         ));
     }
     let mut d = Dot::new();
@@ -57,7 +63,10 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        assert_eq!(dot_flat(&[1.0, 2.0, 3.0], &[0.5, -1.0, 2.0], 0.25).unwrap(), 0.5 - 2.0 + 6.0 + 0.25);
+        assert_eq!(
+            dot_flat(&[1.0, 2.0, 3.0], &[0.5, -1.0, 2.0], 0.25).unwrap(),
+            0.5 - 2.0 + 6.0 + 0.25
+        );
         assert_eq!(dot_flat(&[], &[], 1.5).unwrap(), 1.5);
         assert!(dot_flat(&[1.0], &[], 0.0).is_err());
         assert!(dot_flat(&[1e300], &[1e300], 0.0).is_err());

@@ -34,16 +34,32 @@ pub struct CoreError {
 
 impl CoreError {
     pub fn badarg(arg: u8, reason: impl Into<String>) -> Self {
-        CoreError { kind: ErrorKind::BadArg, position: Position::Arg(arg), reason: reason.into() }
+        CoreError {
+            kind: ErrorKind::BadArg,
+            position: Position::Arg(arg),
+            reason: reason.into(),
+        }
     }
     pub fn general(reason: impl Into<String>) -> Self {
-        CoreError { kind: ErrorKind::BadArg, position: Position::General, reason: reason.into() }
+        CoreError {
+            kind: ErrorKind::BadArg,
+            position: Position::General,
+            reason: reason.into(),
+        }
     }
     pub fn overflow(reason: impl Into<String>) -> Self {
-        CoreError { kind: ErrorKind::Overflow, position: Position::General, reason: reason.into() }
+        CoreError {
+            kind: ErrorKind::Overflow,
+            position: Position::General,
+            reason: reason.into(),
+        }
     }
     pub fn memory(reason: impl Into<String>) -> Self {
-        CoreError { kind: ErrorKind::Memory, position: Position::General, reason: reason.into() }
+        CoreError {
+            kind: ErrorKind::Memory,
+            position: Position::General,
+            reason: reason.into(),
+        }
     }
     /// The same error about another argument position (used when a kernel is
     /// reached through an API whose argument order differs).

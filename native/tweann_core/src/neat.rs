@@ -20,7 +20,10 @@ pub fn prepare(genes: &mut [Gene], arg: u8) -> Result<(), CoreError> {
     if !genes.windows(2).all(|w| w[0].0 < w[1].0) {
         genes.sort_by_key(|g| g.0);
         if let Some(w) = genes.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(CoreError::badarg(arg, format!("duplicate innovation {}", w[0].0)));
+            return Err(CoreError::badarg(
+                arg,
+                format!("duplicate innovation {}", w[0].0),
+            ));
         }
     }
     Ok(())
@@ -62,12 +65,18 @@ pub fn distance(a: &[Gene], b: &[Gene], c1: f64, c2: f64, c3: f64) -> Result<f64
     };
     let disjoint = unmatched - excess;
     let n = a.len().max(b.len()).max(1) as f64;
-    let wbar = if matching == 0 { 0.0 } else { sum_w / matching as f64 };
+    let wbar = if matching == 0 {
+        0.0
+    } else {
+        sum_w / matching as f64
+    };
     let d = (c1 * excess as f64) / n + (c2 * disjoint as f64) / n + c3 * wbar;
     if d.is_finite() {
         Ok(d)
     } else {
-        Err(CoreError::overflow("arithmetic overflow in compatibility_distance"))
+        Err(CoreError::overflow(
+            "arithmetic overflow in compatibility_distance",
+        ))
     }
 }
 
@@ -87,7 +96,10 @@ mod tests {
         let wbar = (((0.0 + 0.5f64) + 1.0) + 1.0) / 3.0;
         assert_eq!(d, (1.0 * 1.0) / 5.0 + (2.0 * 2.0) / 5.0 + 0.5 * wbar);
         // c1 != c2 distinguishes excess from disjoint
-        assert_ne!(distance(&a, &b, 1.0, 0.0, 0.0).unwrap(), distance(&a, &b, 0.0, 1.0, 0.0).unwrap());
+        assert_ne!(
+            distance(&a, &b, 1.0, 0.0, 0.0).unwrap(),
+            distance(&a, &b, 0.0, 1.0, 0.0).unwrap()
+        );
     }
 
     #[test]
@@ -104,7 +116,10 @@ mod tests {
         prepare(&mut g, 1).unwrap();
         assert_eq!(g, vec![(1, 2.0), (3, 3.0), (5, 1.0)]);
         let mut d = vec![(5, 1.0), (1, 2.0), (5, 3.0)];
-        assert_eq!(prepare(&mut d, 2).unwrap_err().position, crate::Position::Arg(2));
+        assert_eq!(
+            prepare(&mut d, 2).unwrap_err().position,
+            crate::Position::Arg(2)
+        );
     }
 
     fn naive(a: &[Gene], b: &[Gene], c1: f64, c2: f64, c3: f64) -> f64 {
@@ -137,7 +152,8 @@ mod tests {
     }
 
     fn genome() -> impl Strategy<Value = Vec<Gene>> {
-        proptest::collection::btree_map(0u64..60, -2.0f64..2.0, 0..40).prop_map(|m| m.into_iter().collect())
+        proptest::collection::btree_map(0u64..60, -2.0f64..2.0, 0..40)
+            .prop_map(|m| m.into_iter().collect())
     }
 
     proptest! {

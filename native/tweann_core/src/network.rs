@@ -124,13 +124,25 @@ impl NetworkBuilder {
 
     /// Start the next node (in list order). Its connections follow with
     /// [`NetworkBuilder::connect`].
-    pub fn node(&mut self, index: u64, kind: NodeKind, act: Activation, bias: f64) -> Result<(), CoreError> {
+    pub fn node(
+        &mut self,
+        index: u64,
+        kind: NodeKind,
+        act: Activation,
+        bias: f64,
+    ) -> Result<(), CoreError> {
         let pos = self.ops.len();
         if index > MAX_INDEX {
-            return Err(CoreError::badarg(1, format!("node {pos}: index {index} is larger than {MAX_INDEX}")));
+            return Err(CoreError::badarg(
+                1,
+                format!("node {pos}: index {index} is larger than {MAX_INDEX}"),
+            ));
         }
         if !bias.is_finite() {
-            return Err(CoreError::badarg(1, format!("node {index}: bias is not a finite number")));
+            return Err(CoreError::badarg(
+                1,
+                format!("node {index}: bias is not a finite number"),
+            ));
         }
         let op = match kind {
             NodeKind::Input => OP_INPUT,
@@ -143,7 +155,13 @@ impl NetworkBuilder {
                     ));
                 }
                 let used = self.used();
-                push(&mut self.liquid, Liquid { tau, bound }, used, self.budget, "liquid nodes")?;
+                push(
+                    &mut self.liquid,
+                    Liquid { tau, bound },
+                    used,
+                    self.budget,
+                    "liquid nodes",
+                )?;
                 if matches!(kind, NodeKind::Cfc { .. }) {
                     OP_CFC
                 } else {
@@ -174,20 +192,38 @@ impl NetworkBuilder {
         };
         let node = *self.index.last().unwrap_or(&0);
         if op == OP_INPUT {
-            return Err(CoreError::badarg(1, format!("input node {node} must have no connections")));
+            return Err(CoreError::badarg(
+                1,
+                format!("input node {node} must have no connections"),
+            ));
         }
         if from > MAX_INDEX {
-            return Err(CoreError::badarg(1, format!("node {node}: connection from index {from} is out of range")));
+            return Err(CoreError::badarg(
+                1,
+                format!("node {node}: connection from index {from} is out of range"),
+            ));
         }
         if !weight.is_finite() {
-            return Err(CoreError::badarg(1, format!("node {node}: connection weight is not a finite number")));
+            return Err(CoreError::badarg(
+                1,
+                format!("node {node}: connection weight is not a finite number"),
+            ));
         }
         if self.from.len() >= u32::MAX as usize - 1 {
-            return Err(CoreError::badarg(1, "too many connections (at most 2^32 - 2)"));
+            return Err(CoreError::badarg(
+                1,
+                "too many connections (at most 2^32 - 2)",
+            ));
         }
         let used = self.used();
         let budget = self.budget;
-        push(&mut self.from, from as u32, used, budget, "connection sources")?;
+        push(
+            &mut self.from,
+            from as u32,
+            used,
+            budget,
+            "connection sources",
+        )?;
         push(&mut self.weight, weight, used, budget, "connection weights")?;
         Ok(())
     }
@@ -209,12 +245,21 @@ impl NetworkBuilder {
         if self.inputs.len() != input_count {
             return Err(CoreError::badarg(
                 2,
-                format!("InputCount is {input_count} but Nodes has {} input nodes", self.inputs.len()),
+                format!(
+                    "InputCount is {input_count} but Nodes has {} input nodes",
+                    self.inputs.len()
+                ),
             ));
         }
         let used = self.used();
         let budget = self.budget;
-        push(&mut self.row_start, self.from.len() as u32, used, budget, "node rows")?;
+        push(
+            &mut self.row_start,
+            self.from.len() as u32,
+            used,
+            budget,
+            "node rows",
+        )?;
         let lookup = IndexMap::new(&self.index, budget.saturating_sub(self.used()))?;
         if let Some(dup) = lookup.duplicate {
             return Err(CoreError::badarg(1, format!("duplicate node index {dup}")));
@@ -224,13 +269,19 @@ impl NetworkBuilder {
         slot.resize(n, false);
         let mut forward_refs = 0usize;
         for pos in 0..n {
-            let (a, b) = (self.row_start[pos] as usize, self.row_start[pos + 1] as usize);
+            let (a, b) = (
+                self.row_start[pos] as usize,
+                self.row_start[pos + 1] as usize,
+            );
             for k in a..b {
                 let idx = self.from[k];
                 let Some(src) = lookup.get(idx) else {
                     return Err(CoreError::badarg(
                         1,
-                        format!("node {}: connection from missing node {idx}", self.index[pos]),
+                        format!(
+                            "node {}: connection from missing node {idx}",
+                            self.index[pos]
+                        ),
                     ));
                 };
                 if src as usize >= pos && self.ops[src as usize] != OP_INPUT {
@@ -247,7 +298,12 @@ impl NetworkBuilder {
         for &o in outputs {
             match (o <= MAX_INDEX).then(|| lookup.get(o as u32)).flatten() {
                 Some(p) => output_pos.push(p),
-                None => return Err(CoreError::badarg(3, format!("output index {o} is not a node"))),
+                None => {
+                    return Err(CoreError::badarg(
+                        3,
+                        format!("output index {o} is not a node"),
+                    ))
+                }
             }
         }
         let slots: Vec<u32> = (0..n as u32).filter(|&p| slot[p as usize]).collect();
@@ -292,7 +348,11 @@ impl IndexMap {
                 }
                 direct[i as usize] = pos as u32;
             }
-            Ok(IndexMap { direct, sorted: Vec::new(), duplicate })
+            Ok(IndexMap {
+                direct,
+                sorted: Vec::new(),
+                duplicate,
+            })
         } else {
             let mut sorted = try_vec::<(u32, u32)>(n, "the node index table")?;
             sorted.extend(index.iter().enumerate().map(|(p, &i)| (i, p as u32)));
@@ -300,16 +360,26 @@ impl IndexMap {
             if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
                 duplicate = Some(w[0].0);
             }
-            Ok(IndexMap { direct: Vec::new(), sorted, duplicate })
+            Ok(IndexMap {
+                direct: Vec::new(),
+                sorted,
+                duplicate,
+            })
         }
     }
 
     #[inline]
     fn get(&self, idx: u32) -> Option<u32> {
         if !self.direct.is_empty() {
-            self.direct.get(idx as usize).copied().filter(|&p| p != u32::MAX)
+            self.direct
+                .get(idx as usize)
+                .copied()
+                .filter(|&p| p != u32::MAX)
         } else {
-            self.sorted.binary_search_by_key(&idx, |e| e.0).ok().map(|k| self.sorted[k].1)
+            self.sorted
+                .binary_search_by_key(&idx, |e| e.0)
+                .ok()
+                .map(|k| self.sorted[k].1)
         }
     }
 }
@@ -428,7 +498,10 @@ impl Network {
             if op == OP_INPUT {
                 continue;
             }
-            let (a, b) = (self.row_start[pos] as usize, self.row_start[pos + 1] as usize);
+            let (a, b) = (
+                self.row_start[pos] as usize,
+                self.row_start[pos + 1] as usize,
+            );
             let mut sum = 0.0f64;
             for (&s, &w) in self.src[a..b].iter().zip(&self.weight[a..b]) {
                 sum += w * values[s as usize];
@@ -463,7 +536,12 @@ impl Network {
     /// `outputs`. Each row's result is bit-identical to [`Network::evaluate`]:
     /// [`LANES`] rows go through each pass over the connection arrays, every
     /// row with its own accumulator in the same order.
-    pub fn evaluate_batch(&self, inputs: &[f64], rows: usize, outputs: &mut [f64]) -> Result<(), CoreError> {
+    pub fn evaluate_batch(
+        &self,
+        inputs: &[f64],
+        rows: usize,
+        outputs: &mut [f64],
+    ) -> Result<(), CoreError> {
         let (ni, no, n) = (self.n_inputs, self.output_pos.len(), self.ops.len());
         debug_assert_eq!(inputs.len(), rows * ni);
         debug_assert_eq!(outputs.len(), rows * no);
@@ -485,11 +563,15 @@ impl Network {
                 if op == OP_INPUT {
                     continue;
                 }
-                let (a, b) = (self.row_start[pos] as usize, self.row_start[pos + 1] as usize);
+                let (a, b) = (
+                    self.row_start[pos] as usize,
+                    self.row_start[pos + 1] as usize,
+                );
                 let mut acc = [0.0f64; LANES];
                 for (&s, &w) in self.src[a..b].iter().zip(&self.weight[a..b]) {
                     let base = s as usize * LANES;
-                    let src: &[f64; LANES] = values[base..base + LANES].try_into().expect("lane row");
+                    let src: &[f64; LANES] =
+                        values[base..base + LANES].try_into().expect("lane row");
                     for l in 0..LANES {
                         acc[l] += w * src[l];
                     }
@@ -547,7 +629,12 @@ mod tests {
 
     const BIG: usize = usize::MAX;
 
-    fn build(nodes: &[(u64, NodeKind, Activation, f64, &[(u64, f64)])], ni: usize, outs: &[u64]) -> Result<Network, CoreError> {
+    /// A test node: index, kind, activation, bias, connections.
+    type Spec<'a> = (u64, NodeKind, Activation, f64, &'a [(u64, f64)]);
+    /// A naive evaluator's node: index, activation, bias, (source position, weight).
+    type NaiveNode = (u64, Activation, f64, Vec<(usize, f64)>);
+
+    fn build(nodes: &[Spec], ni: usize, outs: &[u64]) -> Result<Network, CoreError> {
         let mut b = NetworkBuilder::new(BIG);
         for &(i, k, a, bias, conns) in nodes {
             b.node(i, k, a, bias)?;
@@ -592,7 +679,10 @@ mod tests {
     #[test]
     fn sum_order_and_bias() {
         let net = build(
-            &[(5, Input, Tanh, 0.0, &[]), (7, Ordinary, Linear, 0.25, &[(5, 2.0), (5, -0.5)])],
+            &[
+                (5, Input, Tanh, 0.0, &[]),
+                (7, Ordinary, Linear, 0.25, &[(5, 2.0), (5, -0.5)]),
+            ],
             1,
             &[7, 5, 7],
         )
@@ -600,7 +690,10 @@ mod tests {
         let out = eval(&net, &[3.0]);
         assert_eq!(out, vec![(0.0 + 2.0 * 3.0 + -0.5 * 3.0) + 0.25, 3.0, 4.75]);
         let i = net.info();
-        assert_eq!((i.nodes, i.connections, i.inputs, i.outputs, i.state_size), (2, 2, 1, 3, 0));
+        assert_eq!(
+            (i.nodes, i.connections, i.inputs, i.outputs, i.state_size),
+            (2, 2, 1, 3, 0)
+        );
     }
 
     #[test]
@@ -620,7 +713,8 @@ mod tests {
         assert_eq!(eval(&net, &[1.0]), vec![1.0, 3.0]);
         let mut out = [0.0; 2];
         let mut next = [0.0; 1];
-        net.evaluate(&[1.0], Some(&[3.0]), &mut out, Some(&mut next)).unwrap();
+        net.evaluate(&[1.0], Some(&[3.0]), &mut out, Some(&mut next))
+            .unwrap();
         assert_eq!(out, [4.0, 9.0]);
         assert_eq!(next, [9.0]);
     }
@@ -629,7 +723,10 @@ mod tests {
     fn inputs_are_placed_first_and_never_slots() {
         // node 1 reads input 2, which stands later in the list: current value.
         let net = build(
-            &[(1, Ordinary, Linear, 0.0, &[(2, 2.0)]), (2, Input, Linear, 0.0, &[])],
+            &[
+                (1, Ordinary, Linear, 0.0, &[(2, 2.0)]),
+                (2, Input, Linear, 0.0, &[]),
+            ],
             1,
             &[1],
         )
@@ -642,7 +739,19 @@ mod tests {
     #[test]
     fn liquid_nodes_thread_state() {
         let net = build(
-            &[(0, Input, Linear, 0.0, &[]), (1, Cfc { tau: 1.0, bound: 1.0 }, Tanh, 0.0, &[(0, 1.0)])],
+            &[
+                (0, Input, Linear, 0.0, &[]),
+                (
+                    1,
+                    Cfc {
+                        tau: 1.0,
+                        bound: 1.0,
+                    },
+                    Tanh,
+                    0.0,
+                    &[(0, 1.0)],
+                ),
+            ],
             1,
             &[1],
         )
@@ -650,7 +759,8 @@ mod tests {
         assert_eq!(net.state_size(), 1);
         let mut out = [0.0];
         let mut next = [0.0];
-        net.evaluate(&[0.5], Some(&[0.2]), &mut out, Some(&mut next)).unwrap();
+        net.evaluate(&[0.5], Some(&[0.2]), &mut out, Some(&mut next))
+            .unwrap();
         let (want, _) = scalar::cfc(0.5, 0.2, 1.0, 1.0, &[], &[]);
         assert_eq!(out[0], want);
         assert_eq!(next[0], want);
@@ -658,7 +768,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_argument() {
-        let dup = build(&[(0, Input, Tanh, 0.0, &[]), (0, Ordinary, Tanh, 0.0, &[])], 1, &[]);
+        let dup = build(
+            &[(0, Input, Tanh, 0.0, &[]), (0, Ordinary, Tanh, 0.0, &[])],
+            1,
+            &[],
+        );
         assert_eq!(dup.unwrap_err().position, crate::Position::Arg(1));
         let missing = build(&[(0, Ordinary, Tanh, 0.0, &[(9, 1.0)])], 0, &[]);
         assert!(missing.unwrap_err().reason.contains("missing node 9"));
@@ -670,14 +784,27 @@ mod tests {
         b.node(0, Input, Tanh, 0.0).unwrap();
         assert!(b.connect(0, 1.0).is_err());
         assert!(b.node(1, Ordinary, Tanh, f64::NAN).is_err());
-        assert!(b.node(1, Cfc { tau: 0.0, bound: 1.0 }, Tanh, 0.0).is_err());
+        assert!(b
+            .node(
+                1,
+                Cfc {
+                    tau: 0.0,
+                    bound: 1.0
+                },
+                Tanh,
+                0.0
+            )
+            .is_err());
         assert!(b.node(MAX_INDEX + 1, Ordinary, Tanh, 0.0).is_err());
     }
 
     #[test]
     fn overflow_is_an_error() {
         let net = build(
-            &[(0, Input, Linear, 0.0, &[]), (1, Ordinary, Cubic, 0.0, &[(0, 1e200)])],
+            &[
+                (0, Input, Linear, 0.0, &[]),
+                (1, Ordinary, Cubic, 0.0, &[(0, 1e200)]),
+            ],
             1,
             &[1],
         )
@@ -717,7 +844,10 @@ mod tests {
     #[test]
     fn sparse_indices_use_the_sorted_map() {
         let net = build(
-            &[(4_000_000_000, Input, Tanh, 0.0, &[]), (3, Ordinary, Linear, 0.5, &[(4_000_000_000, 2.0)])],
+            &[
+                (4_000_000_000, Input, Tanh, 0.0, &[]),
+                (3, Ordinary, Linear, 0.5, &[(4_000_000_000, 2.0)]),
+            ],
             1,
             &[3],
         )
@@ -749,8 +879,14 @@ mod tests {
                 }
                 let act = Activation::ALL[(next() % 17) as usize];
                 let kind = match next() % 10 {
-                    0 => Cfc { tau: 0.5 + (next() % 100) as f64 / 50.0, bound: 1.0 },
-                    1 => Ltc { tau: 0.5 + (next() % 100) as f64 / 50.0, bound: 2.0 },
+                    0 => Cfc {
+                        tau: 0.5 + (next() % 100) as f64 / 50.0,
+                        bound: 1.0,
+                    },
+                    1 => Ltc {
+                        tau: 0.5 + (next() % 100) as f64 / 50.0,
+                        bound: 2.0,
+                    },
                     _ => Ordinary,
                 };
                 let bias = (next() % 2001) as f64 / 1000.0 - 1.0;
@@ -812,7 +948,7 @@ mod tests {
         fn matches_naive_evaluator(n in 1usize..20, seed in any::<u64>()) {
             let mut rng = seed | 1;
             let mut next = move || { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; rng };
-            let mut spec: Vec<(u64, Activation, f64, Vec<(usize, f64)>)> = Vec::new();
+            let mut spec: Vec<NaiveNode> = Vec::new();
             for pos in 0..n {
                 let act = Activation::ALL[(next() % 17) as usize];
                 let conns = (0..next() % 4).map(|_| ((next() % n as u64) as usize, (next() % 200) as f64 / 100.0 - 1.0)).collect();

@@ -50,7 +50,14 @@ fn head(x: f64, w: &[f64]) -> f64 {
 
 /// One CfC step: returns `(new_state, output)` (equal).
 #[inline]
-pub fn cfc(input: f64, state: f64, tau: f64, bound: f64, backbone_w: &[f64], head_w: &[f64]) -> (f64, f64) {
+pub fn cfc(
+    input: f64,
+    state: f64,
+    tau: f64,
+    bound: f64,
+    backbone_w: &[f64],
+    head_w: &[f64],
+) -> (f64, f64) {
     let s = sig(-backbone(input, tau, backbone_w));
     let h = head(input, head_w);
     let x = clamp(s * state + (1.0 - s) * h, -bound, bound);
@@ -59,12 +66,24 @@ pub fn cfc(input: f64, state: f64, tau: f64, bound: f64, backbone_w: &[f64], hea
 
 /// One explicit Euler step of the ODE: returns `(new_state, output)`.
 #[inline]
-pub fn ode(input: f64, state: f64, tau: f64, bound: f64, dt: f64, backbone_w: &[f64], head_w: &[f64]) -> (f64, f64) {
+pub fn ode(
+    input: f64,
+    state: f64,
+    tau: f64,
+    bound: f64,
+    dt: f64,
+    backbone_w: &[f64],
+    head_w: &[f64],
+) -> (f64, f64) {
     let f = backbone(input, tau, backbone_w);
     let t = if tau > 0.001 { tau } else { 0.001 };
     let dxdt = -(1.0 / t + f) * state + f * bound;
     let x = clamp(state + dt * dxdt, -bound, bound);
-    let out = if head_w.is_empty() { x } else { head(x, head_w) };
+    let out = if head_w.is_empty() {
+        x
+    } else {
+        head(x, head_w)
+    };
     (x, out)
 }
 
@@ -82,13 +101,21 @@ pub fn check_finite(pair: (f64, f64)) -> Result<(f64, f64), CoreError> {
     if pair.0.is_finite() && pair.1.is_finite() {
         Ok(pair)
     } else {
-        Err(CoreError::overflow("arithmetic overflow in the liquid neuron step"))
+        Err(CoreError::overflow(
+            "arithmetic overflow in the liquid neuron step",
+        ))
     }
 }
 
 /// `evaluate_cfc_batch`: fold [`cfc`] (no weights) over `inputs`, writing
 /// `(state, output)` pairs to `out`.
-pub fn cfc_batch(inputs: &[f64], state0: f64, tau: f64, bound: f64, out: &mut Vec<(f64, f64)>) -> Result<(), CoreError> {
+pub fn cfc_batch(
+    inputs: &[f64],
+    state0: f64,
+    tau: f64,
+    bound: f64,
+    out: &mut Vec<(f64, f64)>,
+) -> Result<(), CoreError> {
     let mut s = state0;
     for &u in inputs {
         let r = check_finite(cfc(u, s, tau, bound, &[], &[]))?;
@@ -116,7 +143,10 @@ mod tests {
         let s = 1.0 / (1.0 + f.exp());
         let h = (2.0f64 * 1.0 + -1.0).tanh();
         let want = s * 0.0 + (1.0 - s) * h;
-        assert_eq!(cfc(1.0, 0.0, 9.0, 5.0, &[0.5, 0.25, 0.25], &[2.0, -1.0]).0, want);
+        assert_eq!(
+            cfc(1.0, 0.0, 9.0, 5.0, &[0.5, 0.25, 0.25], &[2.0, -1.0]).0,
+            want
+        );
     }
 
     #[test]
@@ -129,7 +159,10 @@ mod tests {
         assert_eq!(x2, want);
         assert_eq!(o2, (3.0 * want).tanh());
         // tiny tau is floored at 0.001
-        assert_eq!(ode(0.0, 1.0, 0.0, 1000.0, 0.001, &[], &[]).0, 1.0 + 0.001 * (-(1000.0) * 1.0));
+        assert_eq!(
+            ode(0.0, 1.0, 0.0, 1000.0, 0.001, &[], &[]).0,
+            1.0 + 0.001 * (-(1000.0) * 1.0)
+        );
     }
 
     #[test]

@@ -49,9 +49,27 @@ pub mod acts {
     pub fn decode(term: Term) -> Option<Activation> {
         let a: Atom = term.decode().ok()?;
         let table = [
-            tanh(), sigmoid(), sigmoid1(), sin(), cos(), gaussian(), linear(), relu(), sgn(), bin(),
-            trinary(), multiquadric(), quadratic(), cubic(), absolute(), sqrt(), log(),
+            tanh(),
+            sigmoid(),
+            sigmoid1(),
+            sin(),
+            cos(),
+            gaussian(),
+            linear(),
+            relu(),
+            sgn(),
+            bin(),
+            trinary(),
+            multiquadric(),
+            quadratic(),
+            cubic(),
+            absolute(),
+            sqrt(),
+            log(),
         ];
-        table.iter().position(|&x| x == a).map(|k| Activation::ALL[k])
+        table
+            .iter()
+            .position(|&x| x == a)
+            .map(|k| Activation::ALL[k])
     }
 }

@@ -25,8 +25,8 @@ mod keys {
 }
 
 enum Cells {
-    Cfc(CfcCell),
-    Ltc(LtcCell),
+    Cfc(Box<CfcCell>),
+    Ltc(Box<LtcCell>),
     CfcPop(Population<CfcCell>),
     LtcPop(Population<LtcCell>),
 }
@@ -50,7 +50,9 @@ fn cell_error(e: CellError, param_arg: u8) -> rustler::Error {
         ParamLength { .. } | NonFiniteParam { .. } | EmptyPopulation | Member { .. } => {
             CoreError::badarg(param_arg, reason)
         }
-        InputLength { .. } | NonFiniteInput { .. } | SequenceLength { .. } => CoreError::badarg(2, reason),
+        InputLength { .. } | NonFiniteInput { .. } | SequenceLength { .. } => {
+            CoreError::badarg(2, reason)
+        }
         StateLength { .. } | NonFiniteState { .. } => CoreError::badarg(3, reason),
         DtLength { .. } | BadDt { .. } => CoreError::badarg(4, reason),
         BatchSize { .. } => CoreError::badarg(2, reason),
@@ -72,7 +74,10 @@ impl<'a> ConfigMap<'a> {
         let iter = rustler::types::map::MapIterator::new(term)
             .ok_or_else(|| badarg(1, "the configuration must be a map"))?;
         for (k, _) in iter {
-            let ok = k.decode::<Atom>().map(|a| known.contains(&a)).unwrap_or(false);
+            let ok = k
+                .decode::<Atom>()
+                .map(|a| known.contains(&a))
+                .unwrap_or(false);
             if !ok {
                 return Err(badarg(1, format!("unknown configuration key {}", show(k))));
             }
@@ -90,16 +95,27 @@ impl<'a> ConfigMap<'a> {
             (None, None) => Err(badarg(1, format!("missing required key {name}"))),
             (Some(t), _) => match t.decode::<u64>() {
                 Ok(v) if v as usize >= min && v <= u32::MAX as u64 => Ok(v as usize),
-                _ => Err(badarg(1, format!("{name} must be an integer >= {min}, got {}", show(t)))),
+                _ => Err(badarg(
+                    1,
+                    format!("{name} must be an integer >= {min}, got {}", show(t)),
+                )),
             },
         }
     }
 
-    fn name<T>(&self, key: Atom, name: &str, default: T, parse: impl Fn(&str) -> Result<T, CellError>) -> Res<T> {
+    fn name<T>(
+        &self,
+        key: Atom,
+        name: &str,
+        default: T,
+        parse: impl Fn(&str) -> Result<T, CellError>,
+    ) -> Res<T> {
         match self.get(key) {
             None => Ok(default),
             Some(t) => {
-                let s = t.atom_to_string().map_err(|_| badarg(1, format!("{name} must be an atom")))?;
+                let s = t
+                    .atom_to_string()
+                    .map_err(|_| badarg(1, format!("{name} must be an atom")))?;
                 parse(&s).map_err(|e| badarg(1, format!("{name}: {e}")))
             }
         }
@@ -120,14 +136,28 @@ fn cfc_config(term: Term) -> Res<CfcConfig> {
     use keys::*;
     let m = ConfigMap::new(
         term,
-        &[input_size(), hidden_size(), mode(), backbone_units(), backbone_layers(), backbone_activation()],
+        &[
+            input_size(),
+            hidden_size(),
+            mode(),
+            backbone_units(),
+            backbone_layers(),
+            backbone_activation(),
+        ],
     )?;
-    let mut c = CfcConfig::new(m.size(input_size(), "input_size", None, 1)?, m.size(hidden_size(), "hidden_size", None, 1)?);
+    let mut c = CfcConfig::new(
+        m.size(input_size(), "input_size", None, 1)?,
+        m.size(hidden_size(), "hidden_size", None, 1)?,
+    );
     c.mode = m.name(mode(), "mode", CfcMode::Default, CfcMode::from_name)?;
     c.backbone_units = m.size(backbone_units(), "backbone_units", Some(128), 1)?;
     c.backbone_layers = m.size(backbone_layers(), "backbone_layers", Some(1), 0)?;
-    c.backbone_activation =
-        m.name(backbone_activation(), "backbone_activation", c.backbone_activation, cells::Activation::from_name)?;
+    c.backbone_activation = m.name(
+        backbone_activation(),
+        "backbone_activation",
+        c.backbone_activation,
+        cells::Activation::from_name,
+    )?;
     c.validate().map_err(|e| cell_error(e, 2))?;
     Ok(c)
 }
@@ -136,17 +166,44 @@ fn ltc_config(term: Term) -> Res<LtcConfig> {
     use keys::*;
     let m = ConfigMap::new(
         term,
-        &[input_size(), units(), motor_size(), ode_unfolds(), epsilon(), positivity(), input_mapping(), output_mapping()],
+        &[
+            input_size(),
+            units(),
+            motor_size(),
+            ode_unfolds(),
+            epsilon(),
+            positivity(),
+            input_mapping(),
+            output_mapping(),
+        ],
     )?;
-    let mut c = LtcConfig::new(m.size(input_size(), "input_size", None, 1)?, m.size(units(), "units", None, 1)?);
+    let mut c = LtcConfig::new(
+        m.size(input_size(), "input_size", None, 1)?,
+        m.size(units(), "units", None, 1)?,
+    );
     c.motor_size = m.size(motor_size(), "motor_size", Some(c.units), 1)?;
     c.ode_unfolds = m.size(ode_unfolds(), "ode_unfolds", Some(6), 1)?;
     if let Some(t) = m.get(epsilon()) {
         c.epsilon = decode::number(t).ok_or_else(|| badarg(1, "epsilon must be a number"))?;
     }
-    c.positivity = m.name(positivity(), "positivity", Positivity::Softplus, Positivity::from_name)?;
-    c.input_mapping = m.name(input_mapping(), "input_mapping", Mapping::Affine, Mapping::from_name)?;
-    c.output_mapping = m.name(output_mapping(), "output_mapping", Mapping::Affine, Mapping::from_name)?;
+    c.positivity = m.name(
+        positivity(),
+        "positivity",
+        Positivity::Softplus,
+        Positivity::from_name,
+    )?;
+    c.input_mapping = m.name(
+        input_mapping(),
+        "input_mapping",
+        Mapping::Affine,
+        Mapping::from_name,
+    )?;
+    c.output_mapping = m.name(
+        output_mapping(),
+        "output_mapping",
+        Mapping::Affine,
+        Mapping::from_name,
+    )?;
     c.validate().map_err(|e| cell_error(e, 2))?;
     Ok(c)
 }
@@ -168,21 +225,27 @@ fn params_list(term: Term) -> Res<Vec<Vec<f64>>> {
 fn make<'a>(env: Env<'a>, cells: Cells, param_len: usize, members: usize) -> Term<'a> {
     let bytes = std::mem::size_of::<CellRes>() + 8 * param_len * members;
     let tracked = Tracked::new(Kind::Cell, bytes);
-    rustler::ResourceArc::new(CellRes { cells, param_len, members, _tracked: tracked }).encode(env)
+    rustler::ResourceArc::new(CellRes {
+        cells,
+        param_len,
+        members,
+        _tracked: tracked,
+    })
+    .encode(env)
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn cfc_cell<'a>(env: Env<'a>, config: Term<'a>, p: Term<'a>) -> Res<Term<'a>> {
     let c = cfc_config(config)?;
     let cell = CfcCell::new(c, &params(p)?).map_err(|e| cell_error(e, 2))?;
-    Ok(make(env, Cells::Cfc(cell), c.param_len(), 1))
+    Ok(make(env, Cells::Cfc(Box::new(cell)), c.param_len(), 1))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn ltc_cell<'a>(env: Env<'a>, config: Term<'a>, p: Term<'a>) -> Res<Term<'a>> {
     let c = ltc_config(config)?;
     let cell = LtcCell::new(c, &params(p)?).map_err(|e| cell_error(e, 2))?;
-    Ok(make(env, Cells::Ltc(cell), c.param_len(), 1))
+    Ok(make(env, Cells::Ltc(Box::new(cell)), c.param_len(), 1))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
@@ -210,12 +273,21 @@ fn get_cell<'a>(term: Term<'a>) -> Res<&'a CellRes> {
 
 /// Decode `rows` (a list of rows, each a list or f64 binary of `width`
 /// numbers) into `out`; returns the row count.
-fn flat_rows(term: Term, arg: u8, what: &'static str, width: usize, out: &mut Vec<f64>) -> Res<usize> {
+fn flat_rows(
+    term: Term,
+    arg: u8,
+    what: &'static str,
+    width: usize,
+    out: &mut Vec<f64>,
+) -> Res<usize> {
     let mut n = 0;
     for row in items(term, arg, what)? {
         let got = decode::f64s_into(row?, arg, what, out)?;
         if got != width {
-            return Err(badarg(arg, format!("{what}: row {} has {got} values, expected {width}", n + 1)));
+            return Err(badarg(
+                arg,
+                format!("{what}: row {} has {got} values, expected {width}", n + 1),
+            ));
         }
         n += 1;
     }
@@ -239,8 +311,16 @@ fn sizes(c: &CellRes) -> (usize, usize, usize) {
     match &c.cells {
         Cells::Cfc(x) => (x.input_size(), x.state_size(), x.output_size()),
         Cells::Ltc(x) => (x.input_size(), x.state_size(), x.output_size()),
-        Cells::CfcPop(p) => (p.members()[0].input_size(), p.members()[0].state_size(), p.members()[0].output_size()),
-        Cells::LtcPop(p) => (p.members()[0].input_size(), p.members()[0].state_size(), p.members()[0].output_size()),
+        Cells::CfcPop(p) => (
+            p.members()[0].input_size(),
+            p.members()[0].state_size(),
+            p.members()[0].output_size(),
+        ),
+        Cells::LtcPop(p) => (
+            p.members()[0].input_size(),
+            p.members()[0].state_size(),
+            p.members()[0].output_size(),
+        ),
     }
 }
 
@@ -254,16 +334,33 @@ fn row_cost(c: &CellRes) -> usize {
 }
 
 fn encode_rows<'a>(env: Env<'a>, flat: &[f64], width: usize, rows: usize) -> Term<'a> {
-    let v: Vec<Term> = (0..rows).map(|r| flat[r * width..(r + 1) * width].encode(env)).collect();
+    let v: Vec<Term> = (0..rows)
+        .map(|r| flat[r * width..(r + 1) * width].encode(env))
+        .collect();
     v.encode(env)
 }
 
-fn run_step<C: Cell>(rows: Rows<C>, b: usize, u: &[f64], s: &[f64], dts: Dts, o: &mut [f64], ns: &mut [f64]) -> Res<()> {
+fn run_step<C: Cell>(
+    rows: Rows<C>,
+    b: usize,
+    u: &[f64],
+    s: &[f64],
+    dts: Dts,
+    o: &mut [f64],
+    ns: &mut [f64],
+) -> Res<()> {
     let mut scratch = vec![0.0; rows.scratch_len()];
     cells::step_batch(rows, b, u, s, dts, o, ns, &mut scratch).map_err(|e| cell_error(e, 2))
 }
 
-fn step_impl<'a>(env: Env<'a>, cell: Term<'a>, inputs: Term<'a>, states: Term<'a>, dts: Term<'a>, limit: usize) -> Res<Term<'a>> {
+fn step_impl<'a>(
+    env: Env<'a>,
+    cell: Term<'a>,
+    inputs: Term<'a>,
+    states: Term<'a>,
+    dts: Term<'a>,
+    limit: usize,
+) -> Res<Term<'a>> {
     let c = get_cell(cell)?;
     let b = decode::list_len(inputs, 2, "Inputs")?;
     if b.saturating_mul(row_cost(c)) > limit {
@@ -282,8 +379,8 @@ fn step_impl<'a>(env: Env<'a>, cell: Term<'a>, inputs: Term<'a>, states: Term<'a
     let dts = if all { Dts::All(d[0]) } else { Dts::Each(&d) };
     let (mut o, mut n) = (vec![0.0; b * no], vec![0.0; b * ns]);
     match &c.cells {
-        Cells::Cfc(x) => run_step(Rows::Same(x), b, &u, &s, dts, &mut o, &mut n)?,
-        Cells::Ltc(x) => run_step(Rows::Same(x), b, &u, &s, dts, &mut o, &mut n)?,
+        Cells::Cfc(x) => run_step(Rows::Same(&**x), b, &u, &s, dts, &mut o, &mut n)?,
+        Cells::Ltc(x) => run_step(Rows::Same(&**x), b, &u, &s, dts, &mut o, &mut n)?,
         Cells::CfcPop(p) => run_step(p.rows(), b, &u, &s, dts, &mut o, &mut n)?,
         Cells::LtcPop(p) => run_step(p.rows(), b, &u, &s, dts, &mut o, &mut n)?,
     }
@@ -291,22 +388,51 @@ fn step_impl<'a>(env: Env<'a>, cell: Term<'a>, inputs: Term<'a>, states: Term<'a
 }
 
 #[rustler::nif]
-fn cell_step<'a>(env: Env<'a>, cell: Term<'a>, inputs: Term<'a>, states: Term<'a>, dts: Term<'a>) -> Res<Term<'a>> {
+fn cell_step<'a>(
+    env: Env<'a>,
+    cell: Term<'a>,
+    inputs: Term<'a>,
+    states: Term<'a>,
+    dts: Term<'a>,
+) -> Res<Term<'a>> {
     step_impl(env, cell, inputs, states, dts, NORMAL_WORK_LIMIT)
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn cell_step_dirty<'a>(env: Env<'a>, cell: Term<'a>, inputs: Term<'a>, states: Term<'a>, dts: Term<'a>) -> Res<Term<'a>> {
+fn cell_step_dirty<'a>(
+    env: Env<'a>,
+    cell: Term<'a>,
+    inputs: Term<'a>,
+    states: Term<'a>,
+    dts: Term<'a>,
+) -> Res<Term<'a>> {
     step_impl(env, cell, inputs, states, dts, usize::MAX)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_seq<C: Cell>(rows: Rows<C>, b: usize, l: usize, u: &[f64], s: &[f64], dts: Dts, o: &mut [f64], f: &mut [f64], ns: usize) -> Res<()> {
+fn run_seq<C: Cell>(
+    rows: Rows<C>,
+    b: usize,
+    l: usize,
+    u: &[f64],
+    s: &[f64],
+    dts: Dts,
+    o: &mut [f64],
+    f: &mut [f64],
+    ns: usize,
+) -> Res<()> {
     let mut scratch = vec![0.0; ns + rows.scratch_len()];
     cells::sequence(rows, b, l, u, s, dts, o, f, &mut scratch).map_err(|e| cell_error(e, 2))
 }
 
-fn sequence_impl<'a>(env: Env<'a>, cell: Term<'a>, seqs: Term<'a>, states: Term<'a>, dts: Term<'a>, limit: usize) -> Res<Term<'a>> {
+fn sequence_impl<'a>(
+    env: Env<'a>,
+    cell: Term<'a>,
+    seqs: Term<'a>,
+    states: Term<'a>,
+    dts: Term<'a>,
+    limit: usize,
+) -> Res<Term<'a>> {
     let c = get_cell(cell)?;
     let (ni, ns, no) = sizes(c);
     // Count rows and steps first (cheap) to choose the scheduler.
@@ -322,13 +448,22 @@ fn sequence_impl<'a>(env: Env<'a>, cell: Term<'a>, seqs: Term<'a>, states: Term<
     for (r, seq) in items(seqs, 2, "InputSeqs")?.enumerate() {
         let steps = flat_rows(seq?, 2, "an input sequence", ni, &mut u)?;
         if steps != l {
-            return Err(badarg(2, format!("row {} has {steps} steps, row 1 has {l} (all rows need the same length)", r + 1)));
+            return Err(badarg(
+                2,
+                format!(
+                    "row {} has {steps} steps, row 1 has {l} (all rows need the same length)",
+                    r + 1
+                ),
+            ));
         }
     }
     let mut s = Vec::with_capacity(b * ns);
     let sb = flat_rows(states, 3, "States0", ns, &mut s)?;
     if sb != b {
-        return Err(badarg(3, format!("{sb} state rows for {b} input sequences")));
+        return Err(badarg(
+            3,
+            format!("{sb} state rows for {b} input sequences"),
+        ));
     }
     let mut d = Vec::new();
     let all = if let Some(x) = decode::number(dts) {
@@ -337,29 +472,46 @@ fn sequence_impl<'a>(env: Env<'a>, cell: Term<'a>, seqs: Term<'a>, states: Term<
     } else {
         let rows = flat_rows(dts, 4, "DtSeqs", l, &mut d)?;
         if rows != b {
-            return Err(badarg(4, format!("{rows} rows of elapsed times for {b} input sequences")));
+            return Err(badarg(
+                4,
+                format!("{rows} rows of elapsed times for {b} input sequences"),
+            ));
         }
         false
     };
     let dts = if all { Dts::All(d[0]) } else { Dts::Each(&d) };
     let (mut o, mut f) = (vec![0.0; b * l * no], vec![0.0; b * ns]);
     match &c.cells {
-        Cells::Cfc(x) => run_seq(Rows::Same(x), b, l, &u, &s, dts, &mut o, &mut f, ns)?,
-        Cells::Ltc(x) => run_seq(Rows::Same(x), b, l, &u, &s, dts, &mut o, &mut f, ns)?,
+        Cells::Cfc(x) => run_seq(Rows::Same(&**x), b, l, &u, &s, dts, &mut o, &mut f, ns)?,
+        Cells::Ltc(x) => run_seq(Rows::Same(&**x), b, l, &u, &s, dts, &mut o, &mut f, ns)?,
         Cells::CfcPop(p) => run_seq(p.rows(), b, l, &u, &s, dts, &mut o, &mut f, ns)?,
         Cells::LtcPop(p) => run_seq(p.rows(), b, l, &u, &s, dts, &mut o, &mut f, ns)?,
     }
-    let outs: Vec<Term> = (0..b).map(|r| encode_rows(env, &o[r * l * no..(r + 1) * l * no], no, l)).collect();
+    let outs: Vec<Term> = (0..b)
+        .map(|r| encode_rows(env, &o[r * l * no..(r + 1) * l * no], no, l))
+        .collect();
     Ok((outs, encode_rows(env, &f, ns, b)).encode(env))
 }
 
 #[rustler::nif]
-fn cell_sequence<'a>(env: Env<'a>, cell: Term<'a>, seqs: Term<'a>, states: Term<'a>, dts: Term<'a>) -> Res<Term<'a>> {
+fn cell_sequence<'a>(
+    env: Env<'a>,
+    cell: Term<'a>,
+    seqs: Term<'a>,
+    states: Term<'a>,
+    dts: Term<'a>,
+) -> Res<Term<'a>> {
     sequence_impl(env, cell, seqs, states, dts, NORMAL_WORK_LIMIT)
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn cell_sequence_dirty<'a>(env: Env<'a>, cell: Term<'a>, seqs: Term<'a>, states: Term<'a>, dts: Term<'a>) -> Res<Term<'a>> {
+fn cell_sequence_dirty<'a>(
+    env: Env<'a>,
+    cell: Term<'a>,
+    seqs: Term<'a>,
+    states: Term<'a>,
+    dts: Term<'a>,
+) -> Res<Term<'a>> {
     sequence_impl(env, cell, seqs, states, dts, usize::MAX)
 }
 

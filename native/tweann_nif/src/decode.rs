@@ -25,7 +25,10 @@ impl<'a> Iterator for Items<'a> {
                 Some(Ok(head))
             }
             Err(_) if self.rest.is_empty_list() => None,
-            Err(_) => Some(Err(badarg(self.arg, format!("{} is not a proper list", self.what)))),
+            Err(_) => Some(Err(badarg(
+                self.arg,
+                format!("{} is not a proper list", self.what),
+            ))),
         }
     }
 }
@@ -33,7 +36,11 @@ impl<'a> Iterator for Items<'a> {
 /// The elements of a proper list (argument `arg`, described as `what`).
 pub fn items<'a>(term: Term<'a>, arg: u8, what: &'static str) -> Res<Items<'a>> {
     if term.is_list() {
-        Ok(Items { rest: term, arg, what })
+        Ok(Items {
+            rest: term,
+            arg,
+            what,
+        })
     } else {
         Err(badarg(arg, format!("{what} is not a list")))
     }
@@ -41,7 +48,8 @@ pub fn items<'a>(term: Term<'a>, arg: u8, what: &'static str) -> Res<Items<'a>> 
 
 /// Length of a proper list, or an error for anything else.
 pub fn list_len(term: Term, arg: u8, what: &str) -> Res<usize> {
-    term.list_length().map_err(|_| badarg(arg, format!("{what} is not a proper list")))
+    term.list_length()
+        .map_err(|_| badarg(arg, format!("{what} is not a proper list")))
 }
 
 /// A number as f64 (integers are converted, like `float/1`).
@@ -61,14 +69,16 @@ pub fn f64_arg(term: Term, arg: u8, what: &str) -> Res<f64> {
 
 /// A non-negative integer that fits in 64 bits.
 pub fn u64_arg(term: Term, arg: u8, what: &str) -> Res<u64> {
-    term.decode::<u64>().map_err(|_| badarg(arg, format!("{what} is not a non-negative integer")))
+    term.decode::<u64>()
+        .map_err(|_| badarg(arg, format!("{what} is not a non-negative integer")))
 }
 
 /// Append the numbers of a list, or of a native-endian f64 binary, to `out`.
 /// Returns how many were appended.
 pub fn f64s_into(term: Term, arg: u8, what: &'static str, out: &mut Vec<f64>) -> Res<usize> {
     if term.is_binary() {
-        let bin = Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
+        let bin =
+            Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
         return binary_f64s_into(bin.as_slice(), arg, what, out);
     }
     let start = out.len();
@@ -76,7 +86,12 @@ pub fn f64s_into(term: Term, arg: u8, what: &'static str, out: &mut Vec<f64>) ->
         let t = item?;
         match number(t) {
             Some(v) => out.push(v),
-            None => return Err(badarg(arg, format!("{what}: element {} is not a number", k + 1))),
+            None => {
+                return Err(badarg(
+                    arg,
+                    format!("{what}: element {} is not a number", k + 1),
+                ))
+            }
         }
     }
     Ok(out.len() - start)
@@ -87,14 +102,21 @@ pub fn binary_f64s_into(bytes: &[u8], arg: u8, what: &str, out: &mut Vec<f64>) -
     if bytes.len() % 8 != 0 {
         return Err(badarg(
             arg,
-            format!("{what}: a binary of f64 values must have a size divisible by 8, not {}", bytes.len()),
+            format!(
+                "{what}: a binary of f64 values must have a size divisible by 8, not {}",
+                bytes.len()
+            ),
         ));
     }
-    out.try_reserve(bytes.len() / 8).map_err(|_| badarg(arg, format!("{what}: too large to allocate")))?;
+    out.try_reserve(bytes.len() / 8)
+        .map_err(|_| badarg(arg, format!("{what}: too large to allocate")))?;
     for (k, chunk) in bytes.chunks_exact(8).enumerate() {
         let v = f64::from_ne_bytes(chunk.try_into().expect("8-byte chunk"));
         if !v.is_finite() {
-            return Err(badarg(arg, format!("{what}: value {} of the binary is not finite", k + 1)));
+            return Err(badarg(
+                arg,
+                format!("{what}: value {} of the binary is not finite", k + 1),
+            ));
         }
         out.push(v);
     }
@@ -111,7 +133,8 @@ pub fn f64s(term: Term, arg: u8, what: &'static str) -> Res<Vec<f64>> {
 /// Size of the list, or of the binary in f64 values (for cost estimates).
 pub fn f64s_len(term: Term, arg: u8, what: &str) -> Res<usize> {
     if term.is_binary() {
-        let bin = Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
+        let bin =
+            Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
         Ok(bin.len() / 8)
     } else {
         list_len(term, arg, what)
@@ -119,7 +142,12 @@ pub fn f64s_len(term: Term, arg: u8, what: &str) -> Res<usize> {
 }
 
 /// Elements of a tuple of exactly `n` elements.
-pub fn tuple<'a>(term: Term<'a>, n: usize, arg: u8, what: impl FnOnce() -> String) -> Res<Vec<Term<'a>>> {
+pub fn tuple<'a>(
+    term: Term<'a>,
+    n: usize,
+    arg: u8,
+    what: impl FnOnce() -> String,
+) -> Res<Vec<Term<'a>>> {
     match rustler::types::tuple::get_tuple(term) {
         Ok(t) if t.len() == n => Ok(t),
         _ => Err(badarg(arg, what())),

@@ -32,7 +32,11 @@ impl Encoder for Raised {
 
 /// Convert a core error into the exception a NIF returns.
 pub fn raise(e: CoreError) -> Error {
-    Error::RaiseTerm(Box::new(Raised { kind: e.kind, position: e.position, reason: e.reason }))
+    Error::RaiseTerm(Box::new(Raised {
+        kind: e.kind,
+        position: e.position,
+        reason: e.reason,
+    }))
 }
 
 /// A badarg about argument `arg`.

@@ -65,7 +65,10 @@ pub fn budget_arg(term: Term, arg: u8) -> Res<usize> {
     }
     match term.decode::<u64>() {
         Ok(b) if b > 0 => Ok(usize::try_from(b).unwrap_or(usize::MAX)),
-        _ => Err(badarg(arg, "the memory budget must be a positive integer (bytes) or default")),
+        _ => Err(badarg(
+            arg,
+            "the memory budget must be a positive integer (bytes) or default",
+        )),
     }
 }
 
@@ -79,7 +82,10 @@ fn set_memory_budget(bytes: Term) -> Res<usize> {
 fn memory_stats(env: Env) -> Res<Term> {
     let pairs = [
         (atoms::networks(), NETWORKS.load(Ordering::Relaxed)),
-        (atoms::network_bytes(), NETWORK_BYTES.load(Ordering::Relaxed)),
+        (
+            atoms::network_bytes(),
+            NETWORK_BYTES.load(Ordering::Relaxed),
+        ),
         (atoms::cells(), CELLS.load(Ordering::Relaxed)),
         (atoms::cell_bytes(), CELL_BYTES.load(Ordering::Relaxed)),
         (atoms::memory_budget(), budget()),
@@ -108,12 +114,29 @@ fn cpu_level() -> &'static str {
 fn build_info(env: Env) -> Res<Term> {
     let pairs: Vec<(Term, Term)> = vec![
         (atoms::backend().encode(env), atoms::nif().encode(env)),
-        (atoms::version().encode(env), env!("CARGO_PKG_VERSION").encode(env)),
+        (
+            atoms::version().encode(env),
+            env!("CARGO_PKG_VERSION").encode(env),
+        ),
         (atoms::nif_version().encode(env), "2.16".encode(env)),
-        (atoms::target_arch().encode(env), std::env::consts::ARCH.encode(env)),
-        (atoms::target_os().encode(env), std::env::consts::OS.encode(env)),
+        (
+            atoms::target_arch().encode(env),
+            std::env::consts::ARCH.encode(env),
+        ),
+        (
+            atoms::target_os().encode(env),
+            std::env::consts::OS.encode(env),
+        ),
         (atoms::target_cpu().encode(env), cpu_level().encode(env)),
-        (atoms::profile().encode(env), if cfg!(debug_assertions) { "debug" } else { "release" }.encode(env)),
+        (
+            atoms::profile().encode(env),
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .encode(env),
+        ),
     ];
     Term::map_from_pairs(env, &pairs)
 }

@@ -7,13 +7,13 @@
 //! public, documented API is `tweann_nif`.
 
 mod atoms;
+mod cells;
 mod decode;
 mod error;
 mod info;
+mod liquid;
 mod network;
 mod signal;
-mod cells;
-mod liquid;
 
 rustler::init!("tweann_nif_native", load = load);
 

@@ -46,13 +46,18 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
             Err(badarg(1, format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})")))
         };
     }
-    let bad = || format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})");
+    let bad = || {
+        format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})")
+    };
     let t = tuple(term, 3, 1, bad)?;
     let tag: rustler::Atom = t[0].decode().map_err(|_| badarg(1, bad()))?;
     let tau = decode::number(t[1]);
     let bound = decode::number(t[2]);
     let (Some(tau), Some(bound)) = (tau, bound) else {
-        return Err(badarg(1, format!("node {index}: Tau and Bound must be numbers")));
+        return Err(badarg(
+            1,
+            format!("node {index}: Tau and Bound must be numbers"),
+        ));
     };
     if tag == atoms::cfc() {
         Ok(NodeKind::Cfc { tau, bound })
@@ -64,7 +69,13 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
 }
 
 /// Decode and compile; `Ok(None)` when `limit` work units were exceeded.
-fn compile(nodes: Term, input_count: Term, outputs: Term, budget: Term, limit: usize) -> Res<Option<Network>> {
+fn compile(
+    nodes: Term,
+    input_count: Term,
+    outputs: Term,
+    budget: Term,
+    limit: usize,
+) -> Res<Option<Network>> {
     let budget = info::budget_arg(budget, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
     let mut b = NetworkBuilder::new(budget);
@@ -72,23 +83,46 @@ fn compile(nodes: Term, input_count: Term, outputs: Term, budget: Term, limit: u
     for (pos, node) in items(nodes, 1, "Nodes")?.enumerate() {
         let node = node?;
         let t = tuple(node, 5, 1, || {
-            format!("element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple", pos + 1)
+            format!(
+                "element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple",
+                pos + 1
+            )
         })?;
         let index = t[0].decode::<u64>().map_err(|_| {
-            badarg(1, format!("element {} of Nodes: Index must be a non-negative integer", pos + 1))
+            badarg(
+                1,
+                format!(
+                    "element {} of Nodes: Index must be a non-negative integer",
+                    pos + 1
+                ),
+            )
         })?;
         let kind = node_kind(t[1], index)?;
-        let act = atoms::acts::decode(t[2])
-            .ok_or_else(|| badarg(1, format!("node {index}: unknown activation {:?}", atom_text(t[2]))))?;
-        let bias = decode::number(t[3]).ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
+        let act = atoms::acts::decode(t[2]).ok_or_else(|| {
+            badarg(
+                1,
+                format!("node {index}: unknown activation {:?}", atom_text(t[2])),
+            )
+        })?;
+        let bias = decode::number(t[3])
+            .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
         for conn in items(t[4], 1, "a node's Connections")? {
-            let c = tuple(conn?, 2, 1, || format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple"))?;
-            let from = c[0]
-                .decode::<u64>()
-                .map_err(|_| badarg(1, format!("node {index}: FromIndex must be a non-negative integer")))?;
-            let w = decode::number(c[1])
-                .ok_or_else(|| badarg(1, format!("node {index}: connection weight is not a number")))?;
+            let c = tuple(conn?, 2, 1, || {
+                format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
+            })?;
+            let from = c[0].decode::<u64>().map_err(|_| {
+                badarg(
+                    1,
+                    format!("node {index}: FromIndex must be a non-negative integer"),
+                )
+            })?;
+            let w = decode::number(c[1]).ok_or_else(|| {
+                badarg(
+                    1,
+                    format!("node {index}: connection weight is not a number"),
+                )
+            })?;
             b.connect(from, w).or_raise()?;
             work += 1;
         }
@@ -109,17 +143,28 @@ fn compile(nodes: Term, input_count: Term, outputs: Term, budget: Term, limit: u
 }
 
 fn atom_text(t: Term) -> String {
-    t.atom_to_string().unwrap_or_else(|_| "(not an atom)".into())
+    t.atom_to_string()
+        .unwrap_or_else(|_| "(not an atom)".into())
 }
 
 fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
     let tracked = Tracked::new(Kind::Network, net.info().bytes);
-    rustler::ResourceArc::new(NetRes { net, _tracked: tracked }).encode(env)
+    rustler::ResourceArc::new(NetRes {
+        net,
+        _tracked: tracked,
+    })
+    .encode(env)
 }
 
 /// Normal entry: compiles small networks here, hands large ones over.
 #[rustler::nif]
-fn compile_network<'a>(env: Env<'a>, nodes: Term<'a>, ic: Term<'a>, outs: Term<'a>, budget: Term<'a>) -> Res<Term<'a>> {
+fn compile_network<'a>(
+    env: Env<'a>,
+    nodes: Term<'a>,
+    ic: Term<'a>,
+    outs: Term<'a>,
+    budget: Term<'a>,
+) -> Res<Term<'a>> {
     match compile(nodes, ic, outs, budget, NORMAL_WORK_LIMIT / 8)? {
         Some(net) => Ok(make_net(env, net)),
         None => dirty(env),
@@ -127,7 +172,13 @@ fn compile_network<'a>(env: Env<'a>, nodes: Term<'a>, ic: Term<'a>, outs: Term<'
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn compile_network_dirty<'a>(env: Env<'a>, nodes: Term<'a>, ic: Term<'a>, outs: Term<'a>, budget: Term<'a>) -> Res<Term<'a>> {
+fn compile_network_dirty<'a>(
+    env: Env<'a>,
+    nodes: Term<'a>,
+    ic: Term<'a>,
+    outs: Term<'a>,
+    budget: Term<'a>,
+) -> Res<Term<'a>> {
     let net = compile(nodes, ic, outs, budget, usize::MAX)?.expect("no limit");
     Ok(make_net(env, net))
 }
@@ -162,7 +213,11 @@ fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term
 fn batch_rows(net: &Network, batch: Term) -> Res<usize> {
     if batch.is_binary() {
         let values = decode::f64s_len(batch, 2, "Batch")?;
-        return Ok(if net.input_count() == 0 { 0 } else { values / net.input_count() });
+        return Ok(if net.input_count() == 0 {
+            0
+        } else {
+            values / net.input_count()
+        });
     }
     list_len(batch, 2, "Batch")
 }
@@ -176,29 +231,38 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>>
         .saturating_add(net.node_count().saturating_mul(tweann_core::network::LANES))
         .saturating_mul(8);
     if need > info::budget() {
-        return Err(crate::error::raise(tweann_core::CoreError::memory(format!(
-            "this batch of {rows} rows needs {need} bytes, over the memory budget of {} bytes",
-            info::budget()
-        ))));
+        return Err(crate::error::raise(tweann_core::CoreError::memory(
+            format!(
+                "this batch of {rows} rows needs {need} bytes, over the memory budget of {} bytes",
+                info::budget()
+            ),
+        )));
     }
     let mut flat = Vec::new();
     // Which rows have the right length (the others give []).
     let mut valid: Vec<bool> = Vec::new();
     if batch.is_binary() {
-        let bin = rustler::Binary::from_term(batch).map_err(|_| badarg(2, "Batch is not a binary"))?;
+        let bin =
+            rustler::Binary::from_term(batch).map_err(|_| badarg(2, "Batch is not a binary"))?;
         let bytes = bin.as_slice();
         if ni == 0 {
             if !bytes.is_empty() {
-                return Err(badarg(2, "the network has no inputs, so a binary Batch must be empty"));
+                return Err(badarg(
+                    2,
+                    "the network has no inputs, so a binary Batch must be empty",
+                ));
             }
         } else if bytes.len() % (8 * ni) != 0 {
             return Err(badarg(
                 2,
-                format!("a binary Batch must hold whole rows of {ni} f64 values ({} bytes each)", 8 * ni),
+                format!(
+                    "a binary Batch must hold whole rows of {ni} f64 values ({} bytes each)",
+                    8 * ni
+                ),
             ));
         }
         decode::binary_f64s_into(bytes, 2, "Batch", &mut flat)?;
-        valid.resize(if ni == 0 { 0 } else { flat.len() / ni }, true);
+        valid.resize(flat.len().checked_div(ni).unwrap_or(0), true);
     } else {
         for row in items(batch, 2, "Batch")? {
             let row = row?;
@@ -258,7 +322,11 @@ fn eval_state<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, state: Term<'a>
         if s.len() != net.state_size() {
             return Err(badarg(
                 3,
-                format!("State has {} values but the network has {} state slots (or give [])", s.len(), net.state_size()),
+                format!(
+                    "State has {} values but the network has {} state slots (or give [])",
+                    s.len(),
+                    net.state_size()
+                ),
             ));
         }
         Some(s)
@@ -269,12 +337,18 @@ fn eval_state<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, state: Term<'a>
     }
     let mut out = vec![0.0; net.output_count()];
     let mut next = vec![0.0; net.state_size()];
-    net.evaluate(&v, st.as_deref(), &mut out, Some(&mut next)).or_raise()?;
+    net.evaluate(&v, st.as_deref(), &mut out, Some(&mut next))
+        .or_raise()?;
     Ok((out, next).encode(env))
 }
 
 #[rustler::nif]
-fn evaluate_with_state<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, state: Term<'a>) -> Res<Term<'a>> {
+fn evaluate_with_state<'a>(
+    env: Env<'a>,
+    net: Term<'a>,
+    inputs: Term<'a>,
+    state: Term<'a>,
+) -> Res<Term<'a>> {
     let n = get_net(net, 1)?;
     if n.cost() > NORMAL_WORK_LIMIT {
         return dirty(env);
@@ -283,7 +357,12 @@ fn evaluate_with_state<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, state:
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_with_state_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, state: Term<'a>) -> Res<Term<'a>> {
+fn evaluate_with_state_dirty<'a>(
+    env: Env<'a>,
+    net: Term<'a>,
+    inputs: Term<'a>,
+    state: Term<'a>,
+) -> Res<Term<'a>> {
     eval_state(env, get_net(net, 1)?, inputs, state)
 }
 
@@ -312,7 +391,14 @@ fn benchmark_evaluate<'a>(net: Term<'a>, inputs: Term<'a>, iterations: Term<'a>)
     let n = get_net(net, 1)?;
     let v = decode::f64s(inputs, 2, "Inputs")?;
     if v.len() != n.input_count() {
-        return Err(badarg(2, format!("Inputs has {} values but the network takes {}", v.len(), n.input_count())));
+        return Err(badarg(
+            2,
+            format!(
+                "Inputs has {} values but the network takes {}",
+                v.len(),
+                n.input_count()
+            ),
+        ));
     }
     let iters = match iterations.decode::<u64>() {
         Ok(i) if i > 0 => i,
@@ -321,7 +407,8 @@ fn benchmark_evaluate<'a>(net: Term<'a>, inputs: Term<'a>, iterations: Term<'a>)
     let mut out = vec![0.0; n.output_count()];
     let start = Instant::now();
     for _ in 0..iters {
-        n.evaluate(std::hint::black_box(&v), None, &mut out, None).or_raise()?;
+        n.evaluate(std::hint::black_box(&v), None, &mut out, None)
+            .or_raise()?;
         std::hint::black_box(&out);
     }
     Ok(start.elapsed().as_secs_f64() * 1e6 / iters as f64)

@@ -35,7 +35,15 @@ fn weight_spec(term: Term, arg: u8, what: &dyn Fn() -> String) -> Res<f64> {
         Ok(t) if !t.is_empty() => decode::number(t[0]),
         _ => None,
     }
-    .ok_or_else(|| badarg(arg, format!("{}: a weight must be a number or a tuple {{W, ...}} with a numeric W", what())))
+    .ok_or_else(|| {
+        badarg(
+            arg,
+            format!(
+                "{}: a weight must be a number or a tuple {{W, ...}} with a numeric W",
+                what()
+            ),
+        )
+    })
 }
 
 // ---------------------------------------------------------------- dot_product/2
@@ -46,28 +54,50 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, limit: usize) -> 
     let mut work = 0usize;
     for (k, s) in items(signals, 1, "InputSignals")?.enumerate() {
         let entry = k + 1;
-        let st = tuple(s?, 2, 1, || format!("entry {entry} of InputSignals is not a {{SourceId, Signals}} tuple"))?;
+        let st = tuple(s?, 2, 1, || {
+            format!("entry {entry} of InputSignals is not a {{SourceId, Signals}} tuple")
+        })?;
         let w = wts.next().ok_or_else(|| {
-            badarg(2, format!("WeightedInputs has fewer entries than InputSignals ({entry} needed)"))
+            badarg(
+                2,
+                format!("WeightedInputs has fewer entries than InputSignals ({entry} needed)"),
+            )
         })??;
-        let wt = tuple(w, 2, 2, || format!("entry {entry} of WeightedInputs is not a {{SourceId, Weights}} tuple"))?;
+        let wt = tuple(w, 2, 2, || {
+            format!("entry {entry} of WeightedInputs is not a {{SourceId, Weights}} tuple")
+        })?;
         if st[0] != wt[0] {
-            return Err(badarg(2, format!("entry {entry}: the source ids of InputSignals and WeightedInputs differ")));
+            return Err(badarg(
+                2,
+                format!("entry {entry}: the source ids of InputSignals and WeightedInputs differ"),
+            ));
         }
         let mut ws = items(wt[1], 2, "a Weights list")?;
         let what = || format!("entry {entry} of WeightedInputs");
         for sig in items(st[1], 1, "a Signals list")? {
-            let sv = decode::number(sig?)
-                .ok_or_else(|| badarg(1, format!("entry {entry} of InputSignals: a signal is not a number")))?;
+            let sv = decode::number(sig?).ok_or_else(|| {
+                badarg(
+                    1,
+                    format!("entry {entry} of InputSignals: a signal is not a number"),
+                )
+            })?;
             let wv = match ws.next() {
                 Some(w) => weight_spec(w?, 2, &what)?,
-                None => return Err(badarg(2, format!("entry {entry}: fewer weights than signals"))),
+                None => {
+                    return Err(badarg(
+                        2,
+                        format!("entry {entry}: fewer weights than signals"),
+                    ))
+                }
             };
             d.add(sv, wv);
             work += 1;
         }
         if ws.next().is_some() {
-            return Err(badarg(2, format!("entry {entry}: more weights than signals")));
+            return Err(badarg(
+                2,
+                format!("entry {entry}: more weights than signals"),
+            ));
         }
         if work > limit {
             return Ok(None);
@@ -80,8 +110,12 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, limit: usize) -> 
 /// What remains of WeightedInputs after the paired entries: nothing, or one
 /// `{bias, [Spec]}`.
 fn trailing_bias(mut rest: Items) -> Res<f64> {
-    let Some(entry) = rest.next() else { return Ok(0.0) };
-    let t = tuple(entry?, 2, 2, || "WeightedInputs has more entries than InputSignals".into())?;
+    let Some(entry) = rest.next() else {
+        return Ok(0.0);
+    };
+    let t = tuple(entry?, 2, 2, || {
+        "WeightedInputs has more entries than InputSignals".into()
+    })?;
     if t[0].decode::<rustler::Atom>().ok() != Some(atoms::bias()) {
         return Err(badarg(2, "WeightedInputs has more entries than InputSignals (only a last {bias, [B]} may follow)"));
     }
@@ -95,7 +129,10 @@ fn trailing_bias(mut rest: Items) -> Res<f64> {
         return Err(badarg(2, "the bias entry must hold exactly one weight"));
     }
     if rest.next().is_some() {
-        return Err(badarg(2, "nothing may follow the bias entry of WeightedInputs"));
+        return Err(badarg(
+            2,
+            "nothing may follow the bias entry of WeightedInputs",
+        ));
     }
     Ok(b)
 }
@@ -114,22 +151,38 @@ fn dot_product_dirty<'a>(env: Env<'a>, signals: Term<'a>, weighted: Term<'a>) ->
 
 /// `sum(S * W) + Bias` streamed from two lists. `base` offsets argument
 /// positions (0 for dot_product_flat/3; batch items report argument 1).
-fn dot_flat_impl<'a>(signals: Term<'a>, weights: Term<'a>, bias: Term<'a>, pos: [u8; 3], limit: usize) -> Maybe<f64> {
+fn dot_flat_impl<'a>(
+    signals: Term<'a>,
+    weights: Term<'a>,
+    bias: Term<'a>,
+    pos: [u8; 3],
+    limit: usize,
+) -> Maybe<f64> {
     let bias = decode::f64_arg(bias, pos[2], "Bias")?;
     let mut d = Dot::new();
     if signals.is_binary() || weights.is_binary() {
         let s = decode::f64s(signals, pos[0], "Signals")?;
         let w = decode::f64s(weights, pos[1], "Weights")?;
-        return tweann_core::dot::dot_flat(&s, &w, bias).map_err(|e| e.at(pos[1])).or_raise().map(Some);
+        return tweann_core::dot::dot_flat(&s, &w, bias)
+            .map_err(|e| e.at(pos[1]))
+            .or_raise()
+            .map(Some);
     }
     let mut ws = items(weights, pos[1], "Weights")?;
     let mut n = 0usize;
     for s in items(signals, pos[0], "Signals")? {
         n += 1;
-        let sv = decode::number(s?).ok_or_else(|| badarg(pos[0], format!("Signals: element {n} is not a number")))?;
+        let sv = decode::number(s?)
+            .ok_or_else(|| badarg(pos[0], format!("Signals: element {n} is not a number")))?;
         let wv = match ws.next() {
-            Some(w) => decode::number(w?).ok_or_else(|| badarg(pos[1], format!("Weights: element {n} is not a number")))?,
-            None => return Err(badarg(pos[1], format!("Weights is shorter than Signals ({n} needed)"))),
+            Some(w) => decode::number(w?)
+                .ok_or_else(|| badarg(pos[1], format!("Weights: element {n} is not a number")))?,
+            None => {
+                return Err(badarg(
+                    pos[1],
+                    format!("Weights is shorter than Signals ({n} needed)"),
+                ))
+            }
         };
         d.add(sv, wv);
         if n > limit {
@@ -137,7 +190,10 @@ fn dot_flat_impl<'a>(signals: Term<'a>, weights: Term<'a>, bias: Term<'a>, pos: 
         }
     }
     if ws.next().is_some() {
-        return Err(badarg(pos[1], format!("Weights is longer than Signals ({n})")));
+        return Err(badarg(
+            pos[1],
+            format!("Weights is longer than Signals ({n})"),
+        ));
     }
     d.finish(bias).or_raise().map(Some)
 }
@@ -148,7 +204,12 @@ fn dot_product_flat<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> 
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_flat_dirty<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> Res<Term<'a>> {
+fn dot_product_flat_dirty<'a>(
+    env: Env<'a>,
+    s: Term<'a>,
+    w: Term<'a>,
+    b: Term<'a>,
+) -> Res<Term<'a>> {
     finish(env, dot_flat_impl(s, w, b, [1, 2, 3], usize::MAX))
 }
 
@@ -156,7 +217,12 @@ fn dot_batch_impl(batch: Term, limit: usize) -> Maybe<Vec<f64>> {
     let mut out = Vec::new();
     let mut work = 0usize;
     for (k, item) in items(batch, 1, "Batch")?.enumerate() {
-        let t = tuple(item?, 3, 1, || format!("element {} of Batch is not a {{Signals, Weights, Bias}} tuple", k + 1))?;
+        let t = tuple(item?, 3, 1, || {
+            format!(
+                "element {} of Batch is not a {{Signals, Weights, Bias}} tuple",
+                k + 1
+            )
+        })?;
         match dot_flat_impl(t[0], t[1], t[2], [1, 1, 1], limit.saturating_sub(work))? {
             Some(v) => out.push(v),
             None => return Ok(None),
@@ -185,7 +251,9 @@ fn flatten_impl(weighted: Term, limit: usize) -> Maybe<(Vec<f64>, Vec<u64>)> {
     let (mut ws, mut counts) = (Vec::new(), Vec::new());
     for (k, entry) in items(weighted, 1, "WeightedInputs")?.enumerate() {
         let entry_no = k + 1;
-        let t = tuple(entry?, 2, 1, || format!("entry {entry_no} of WeightedInputs is not a {{SourceId, Weights}} tuple"))?;
+        let t = tuple(entry?, 2, 1, || {
+            format!("entry {entry_no} of WeightedInputs is not a {{SourceId, Weights}} tuple")
+        })?;
         let before = ws.len();
         let what = || format!("entry {entry_no} of WeightedInputs");
         for w in items(t[1], 1, "a Weights list")? {
@@ -218,7 +286,9 @@ fn activate_impl(values: Term, act: Term, limit: usize) -> Maybe<Vec<f64>> {
     for x in v.iter_mut() {
         *x = a.apply(*x);
         if !x.is_finite() {
-            return Err(crate::error::raise(tweann_core::CoreError::overflow("arithmetic overflow in the activation")));
+            return Err(crate::error::raise(tweann_core::CoreError::overflow(
+                "arithmetic overflow in the activation",
+            )));
         }
     }
     Ok(Some(v))
@@ -239,11 +309,27 @@ fn activate_batch_dirty<'a>(env: Env<'a>, values: Term<'a>, act: Term<'a>) -> Re
 fn genes(term: Term, arg: u8, what: &'static str, limit: usize) -> Maybe<Vec<neat::Gene>> {
     let mut g = Vec::new();
     for (k, item) in items(term, arg, what)?.enumerate() {
-        let t = tuple(item?, 2, arg, || format!("{what}: element {} is not an {{Innovation, Weight}} tuple", k + 1))?;
-        let inn = t[0]
-            .decode::<u64>()
-            .map_err(|_| badarg(arg, format!("{what}: element {}: Innovation must be a non-negative integer", k + 1)))?;
-        let w = decode::number(t[1]).ok_or_else(|| badarg(arg, format!("{what}: element {}: Weight is not a number", k + 1)))?;
+        let t = tuple(item?, 2, arg, || {
+            format!(
+                "{what}: element {} is not an {{Innovation, Weight}} tuple",
+                k + 1
+            )
+        })?;
+        let inn = t[0].decode::<u64>().map_err(|_| {
+            badarg(
+                arg,
+                format!(
+                    "{what}: element {}: Innovation must be a non-negative integer",
+                    k + 1
+                ),
+            )
+        })?;
+        let w = decode::number(t[1]).ok_or_else(|| {
+            badarg(
+                arg,
+                format!("{what}: element {}: Weight is not a number", k + 1),
+            )
+        })?;
         g.push((inn, w));
         if g.len() > limit {
             return Ok(None);
@@ -256,19 +342,37 @@ fn distance_impl(a: Term, b: Term, c1: Term, c2: Term, c3: Term, limit: usize) -
     let c1 = decode::f64_arg(c1, 3, "C1")?;
     let c2 = decode::f64_arg(c2, 4, "C2")?;
     let c3 = decode::f64_arg(c3, 5, "C3")?;
-    let Some(mut ga) = genes(a, 1, "GenesA", limit)? else { return Ok(None) };
-    let Some(mut gb) = genes(b, 2, "GenesB", limit.saturating_sub(ga.len()))? else { return Ok(None) };
+    let Some(mut ga) = genes(a, 1, "GenesA", limit)? else {
+        return Ok(None);
+    };
+    let Some(mut gb) = genes(b, 2, "GenesB", limit.saturating_sub(ga.len()))? else {
+        return Ok(None);
+    };
     neat::prepare(&mut ga, 1).or_raise()?;
     neat::prepare(&mut gb, 2).or_raise()?;
     neat::distance(&ga, &gb, c1, c2, c3).or_raise().map(Some)
 }
 
 #[rustler::nif]
-fn compatibility_distance<'a>(env: Env<'a>, a: Term<'a>, b: Term<'a>, c1: Term<'a>, c2: Term<'a>, c3: Term<'a>) -> Res<Term<'a>> {
+fn compatibility_distance<'a>(
+    env: Env<'a>,
+    a: Term<'a>,
+    b: Term<'a>,
+    c1: Term<'a>,
+    c2: Term<'a>,
+    c3: Term<'a>,
+) -> Res<Term<'a>> {
     finish(env, distance_impl(a, b, c1, c2, c3, NORMAL_WORK_LIMIT / 4))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn compatibility_distance_dirty<'a>(env: Env<'a>, a: Term<'a>, b: Term<'a>, c1: Term<'a>, c2: Term<'a>, c3: Term<'a>) -> Res<Term<'a>> {
+fn compatibility_distance_dirty<'a>(
+    env: Env<'a>,
+    a: Term<'a>,
+    b: Term<'a>,
+    c1: Term<'a>,
+    c2: Term<'a>,
+    c3: Term<'a>,
+) -> Res<Term<'a>> {
     finish(env, distance_impl(a, b, c1, c2, c3, usize::MAX))
 }
