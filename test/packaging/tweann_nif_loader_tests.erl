@@ -115,3 +115,19 @@ host_flags_test() ->
         unknown -> ok;
         Flags -> ?assert(is_list(Flags) andalso Flags =/= [])
     end.
+
+%% The pure Erlang SHA-256 (used at release boot, before crypto is up)
+%% agrees with crypto on every padding case and on a library-sized input.
+sha256_erl_test() ->
+    [?assertEqual(crypto:hash(sha256, B), tweann_nif_loader:sha256_erl(B))
+     || N <- lists:seq(0, 200) ++ [1000, 4095, 4096, 65537],
+        B <- [crypto:strong_rand_bytes(N)]],
+    ?assertEqual(<<16#e3b0c442:32, 16#98fc1c14:32, 16#9afbf4c8:32, 16#996fb924:32,
+                   16#27ae41e4:32, 16#649b934c:32, 16#a495991b:32, 16#7852b855:32>>,
+                 tweann_nif_loader:sha256_erl(<<>>)).
+
+sha256_erl_speed_test() ->
+    B = crypto:strong_rand_bytes(600 * 1024),
+    {T, H} = timer:tc(tweann_nif_loader, sha256_erl, [B]),
+    ?assertEqual(crypto:hash(sha256, B), H),
+    ?debugFmt("pure Erlang SHA-256 of 600 KiB: ~p ms", [T div 1000]).

@@ -1,0 +1,319 @@
+#!/bin/sh
+# Packaging test (`make test-packaging`). In a temp dir it:
+#   1. snapshots this repo's working state (tracked + untracked, not ignored)
+#      into a git repo, so uncommitted work is tested too
+#      (TWEANN_PKG_SOURCE=head tests the committed HEAD instead);
+#   2. builds a consumer project that depends on tweann_nif by file:// git URL
+#      from source with plain `rebar3 compile` (cargo building in the dep's own
+#      target/), calls tweann_nif:evaluate/2 from `rebar3 shell`, an escript
+#      and a `rebar3 release` started as a daemon;
+#   3. builds the precompiled artifacts with scripts/dist.sh, twice (the second
+#      time from another source path and a fresh cargo target dir) and requires
+#      identical checksums;
+#   4. builds a second consumer with no cargo on PATH: without
+#      TWEANN_NIF_PRECOMPILED the build fails naming it; with a corrupted
+#      artifact the build fails showing both checksums; with the good
+#      artifacts it installs the artifact's library and evaluates;
+#   5. TWEANN_NIF_FORCE_BUILD=1 builds from source although
+#      TWEANN_NIF_PRECOMPILED is set;
+#   6. a tampered, a truncated and a manifest-less priv library are refused
+#      at load with a clear error (and the library loads again once restored);
+#   7. the loader's unit tests (checksum cases, a CPU without SSE4.2).
+# Environment: TWEANN_PKG_KEEP=1 keeps the temp dir; TWEANN_PKG_TMP=DIR uses
+# DIR; TWEANN_PKG_REPRO=0 skips the second dist build.
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=${TWEANN_PKG_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/tweann_pkg.XXXXXX")}
+mkdir -p "$tmp/logs"
+tmp=$(cd "$tmp" && pwd)
+started=$(date +%s)
+daemon_bin=""
+
+cleanup() {
+    status=$?
+    if [ -n "$daemon_bin" ]; then "$daemon_bin" stop >/dev/null 2>&1 || true; fi
+    if [ "${TWEANN_PKG_KEEP:-0}" = "1" ] || [ $status -ne 0 ]; then
+        echo "packaging: temp dir kept: $tmp"
+    else
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+ok() { printf 'ok   %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+fail() {
+    printf 'FAIL %s\n' "$*" >&2
+    if [ -n "${last_log:-}" ] && [ -f "$last_log" ]; then
+        echo "---- last 40 lines of $last_log" >&2
+        tail -n 40 "$last_log" >&2
+    fi
+    exit 1
+}
+# run NAME CMD...: run CMD with output to logs/NAME.log; return its status.
+run() {
+    name=$1; shift
+    last_log="$tmp/logs/$name.log"
+    "$@" > "$last_log" 2>&1
+}
+expect_in_log() {
+    grep -q -- "$1" "$last_log" || fail "$2: '$1' not in $last_log"
+}
+
+# Tools and a PATH without cargo/rustc (for the precompiled path).
+for t in git rebar3 erl erlc escript sha256sum tar gzip; do
+    command -v $t >/dev/null 2>&1 || fail "needs $t"
+done
+command -v cargo >/dev/null 2>&1 || fail "needs cargo (for the from-source and dist steps)"
+nocargo_path=""
+old_ifs=$IFS; IFS=:
+for d in $PATH; do
+    [ -n "$d" ] || continue
+    if [ -x "$d/cargo" ] || [ -x "$d/rustc" ]; then continue; fi
+    nocargo_path="${nocargo_path:+$nocargo_path:}$d"
+done
+IFS=$old_ifs
+if env PATH="$nocargo_path" sh -c 'command -v cargo' >/dev/null 2>&1; then
+    fail "could not make a PATH without cargo"
+fi
+command -v rebar3 >/dev/null 2>&1 && env PATH="$nocargo_path" sh -c 'command -v rebar3 && command -v erl' >/dev/null 2>&1 \
+    || fail "rebar3/erl live in the same dir as cargo; cannot test the no-cargo path"
+# A clean environment for the builds: no inherited switches.
+unset TWEANN_NIF_PRECOMPILED TWEANN_NIF_FORCE_BUILD TWEANN_NIF_SKIP_BUILD TWEANN_NIF_TARGET CARGO_TARGET_DIR REBAR_CONFIG 2>/dev/null || true
+
+# ---------------------------------------------------------------- 1. source
+step "snapshot of $repo (${TWEANN_PKG_SOURCE:-working state})"
+src="$tmp/tweann_nif"
+if [ "${TWEANN_PKG_SOURCE:-work}" = "head" ]; then
+    run snapshot git clone -q "$repo" "$src" || fail "git clone"
+    (cd "$src" && git checkout -q -B main) || fail "git checkout"
+else
+    mkdir -p "$src"
+    (cd "$repo" && git ls-files -z -c -o --exclude-standard) | (cd "$repo" && xargs -0 sh -c '
+        for f; do [ -e "$f" ] || continue; mkdir -p "$0/$(dirname "$f")"; cp -p "$f" "$0/$f"; done' "$src") \
+        || fail "copying the working tree"
+    run snapshot sh -c 'cd "$1" && git init -q -b main . && git add -A && git -c user.name=pkg -c user.email=pkg@test commit -q -m snapshot' sh "$src" \
+        || fail "git init snapshot"
+fi
+ok "snapshot in $src"
+
+# A consumer project: depends on tweann_nif by git URL, has a release.
+make_consumer() {
+    dir=$1
+    mkdir -p "$dir/src"
+    cat > "$dir/rebar.config" <<EOF
+{erl_opts, [debug_info]}.
+{deps, [{tweann_nif, {git, "file://$src", {branch, "main"}}}]}.
+{relx, [{release, {pkg_consumer, "0.1.0"}, [pkg_consumer]},
+        {dev_mode, false}, {include_erts, false}, {extended_start_script, true}]}.
+EOF
+    cat > "$dir/src/pkg_consumer.app.src" <<'EOF'
+{application, pkg_consumer, [{description, "tweann_nif packaging test consumer"},
+    {vsn, "0.1.0"}, {applications, [kernel, stdlib, tweann_nif]}, {env, []}]}.
+EOF
+    cat > "$dir/src/pkg_consumer.erl" <<'EOF'
+-module(pkg_consumer).
+-export([check/0]).
+%% XOR through the NIF; must equal the pure Erlang reference bit for bit.
+check() ->
+    case tweann_nif:is_loaded() of
+        true -> ok;
+        false -> erlang:error({tweann_nif_not_loaded, tweann_nif:build_info()})
+    end,
+    Nodes = [{0, input, linear, 0.0, []}, {1, input, linear, 0.0, []},
+             {2, hidden, sigmoid, -10.0, [{0, 20.0}, {1, 20.0}]},
+             {3, hidden, sigmoid, 30.0, [{0, -20.0}, {1, -20.0}]},
+             {4, output, sigmoid, -30.0, [{2, 20.0}, {3, 20.0}]}],
+    Net = tweann_nif:compile_network(Nodes, 2, [4]),
+    true = is_reference(Net),
+    Ref = tweann_ref:compile_network(Nodes, 2, [4]),
+    Cases = [[0, 0], [0, 1], [1, 0], [1, 1]],
+    Outs = [tweann_nif:evaluate(Net, In) || In <- Cases],
+    Outs = [tweann_ref:evaluate(Ref, In) || In <- Cases],
+    [0, 1, 1, 0] = [round(Y) || [Y] <- Outs],
+    io:format("PKG_OK ~p~n", [Outs]),
+    {pkg_ok, maps:get(version, tweann_nif:build_info())}.
+EOF
+    cat > "$dir/check.escript" <<'EOF'
+#!/usr/bin/env escript
+%%! -noshell
+%% check.escript loaded | check.escript refused Tag
+main(Args) ->
+    Root = filename:dirname(filename:absname(escript:script_name())),
+    [code:add_patha(D) || D <- filelib:wildcard(filename:join(Root, "_build/default/lib/*/ebin"))],
+    case Args of
+        ["loaded"] ->
+            io:format("~p~n", [pkg_consumer:check()]), halt(0);
+        ["refused", Tag] ->
+            case {tweann_nif:is_loaded(), tweann_nif:build_info()} of
+                {false, #{load_error := {T, _} = Why}} ->
+                    io:format("PKG_REFUSED ~s: ~ts~n", [T, tweann_nif_loader:format_error(Why)]),
+                    case atom_to_list(T) of Tag -> halt(0); _ -> halt(1) end;
+                Other ->
+                    io:format("PKG_UNEXPECTED ~p~n", [Other]), halt(1)
+            end
+    end.
+EOF
+}
+
+# ------------------------------------------------- 2. consumer from source
+consumer="$tmp/consumer_src"
+make_consumer "$consumer"
+dep="$consumer/_build/default/lib/tweann_nif"
+
+step "consumer, from source: rebar3 compile (cargo builds in $dep/target)"
+run src_compile sh -c 'cd "$1" && rebar3 compile' sh "$consumer" || fail "rebar3 compile from source"
+expect_in_log "building the NIF from source" "from-source build"
+[ -f "$dep/priv/tweann_nif.so" ] && [ -f "$dep/priv/tweann_nif.so.sha256" ] || fail "no priv/tweann_nif.so(.sha256) in $dep"
+(cd "$dep/priv" && sha256sum -c --quiet tweann_nif.so.sha256) || fail "priv manifest does not match the library"
+ok "rebar3 compile built $dep/priv/tweann_nif.so and its manifest"
+
+step "consumer, from source: rebar3 shell"
+# Feed the shell through a fifo once it prompts: input piped in before the
+# shell starts is lost.
+last_log="$tmp/logs/src_shell.log"
+mkfifo "$tmp/shell.in"
+(cd "$consumer" && exec rebar3 shell < "$tmp/shell.in" > "$last_log" 2>&1) &
+shell_pid=$!
+exec 3> "$tmp/shell.in"
+i=0
+until grep -q '^1> ' "$last_log" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 120 ] || ! kill -0 $shell_pid 2>/dev/null; then
+        exec 3>&-; kill $shell_pid 2>/dev/null || true; fail "rebar3 shell did not prompt"
+    fi
+    sleep 0.5
+done
+printf 'pkg_consumer:check().\nhalt().\n' >&3
+exec 3>&-
+wait $shell_pid || fail "rebar3 shell"
+expect_in_log "PKG_OK" "rebar3 shell"
+expect_in_log "{pkg_ok," "rebar3 shell"
+ok "rebar3 shell: tweann_nif:evaluate/2 works"
+
+step "consumer, from source: escript"
+run src_escript escript "$consumer/check.escript" loaded || fail "escript"
+expect_in_log "PKG_OK" "escript"
+ok "escript: tweann_nif:evaluate/2 works"
+
+step "consumer, from source: rebar3 release"
+run src_release sh -c 'cd "$1" && rebar3 release' sh "$consumer" || fail "rebar3 release"
+rel="$consumer/_build/default/rel/pkg_consumer"
+rel_priv=$(echo "$rel"/lib/tweann_nif-*/priv)
+[ -f "$rel_priv/tweann_nif.so" ] && [ -f "$rel_priv/tweann_nif.so.sha256" ] || fail "no tweann_nif.so(.sha256) in $rel_priv"
+(cd "$rel_priv" && sha256sum -c --quiet tweann_nif.so.sha256) || fail "release priv manifest does not match"
+[ ! -e "$rel_priv/../target" ] || fail "the release carries cargo's target/ dir"
+daemon_bin="$rel/bin/pkg_consumer"
+run rel_start "$daemon_bin" daemon || fail "release daemon"
+i=0
+until "$daemon_bin" ping >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 30 ] || fail "release did not answer ping"; sleep 1
+done
+run rel_eval "$daemon_bin" eval 'pkg_consumer:check().' || fail "release eval"
+expect_in_log "{pkg_ok," "release eval"
+run rel_stop "$daemon_bin" stop || true
+daemon_bin=""
+ok "rebar3 release: $rel_priv/tweann_nif.so present, evaluate/2 works in the running release"
+
+# ------------------------------------------------------------- 3. dist
+step "dist: precompiled artifacts, built twice"
+dist="$tmp/dist"
+run dist1 sh "$src/scripts/dist.sh" "$dist" || fail "dist.sh"
+art=$(cd "$dist" && ls libtweann_nif-v*-nif-*-x86_64-unknown-linux-gnu.so.tar.gz 2>/dev/null || true)
+[ -n "$art" ] || fail "no x86_64-unknown-linux-gnu artifact in $dist"
+(cd "$dist" && sha256sum -c --quiet checksums.sha256) || fail "checksums.sha256 does not verify"
+if [ "${TWEANN_PKG_REPRO:-1}" = "1" ]; then
+    # Another source path (the consumer's dep dir) and a fresh target dir.
+    run dist2 env TWEANN_NIF_DIST_TARGET_DIR="$tmp/dist2-target" sh "$dep/scripts/dist.sh" "$tmp/dist2" || fail "dist.sh (second build)"
+    cmp -s "$dist/checksums.sha256" "$tmp/dist2/checksums.sha256" \
+        || { diff "$dist/checksums.sha256" "$tmp/dist2/checksums.sha256" >&2; fail "dist is not reproducible"; }
+    ok "dist: $art; identical checksums from two builds ($(cut -c1-16 "$dist/checksums.sha256" | head -n 1)...)"
+else
+    ok "dist: $art"
+fi
+
+# --------------------------------------------- 4. consumer, precompiled
+pre="$tmp/consumer_pre"
+make_consumer "$pre"
+pdep="$pre/_build/default/lib/tweann_nif"
+
+step "consumer, no cargo on PATH, no TWEANN_NIF_PRECOMPILED: clear failure"
+if run pre_nocargo env PATH="$nocargo_path" sh -c 'cd "$1" && rebar3 compile' sh "$pre"; then
+    fail "rebar3 compile without cargo succeeded"
+fi
+expect_in_log "cargo was not found" "no-cargo message"
+expect_in_log "TWEANN_NIF_PRECOMPILED=" "no-cargo message"
+ok "build without cargo fails and names TWEANN_NIF_PRECOMPILED"
+
+step "consumer, no cargo, corrupted artifact: refused"
+bad="$tmp/dist_bad"
+cp -r "$dist" "$bad"
+size=$(wc -c < "$bad/$art")
+printf 'X' | dd of="$bad/$art" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+good_sum=$(awk -v f="$art" '$2 == f { print $1 }' "$dist/checksums.sha256")
+bad_sum=$(sha256sum "$bad/$art" | cut -d' ' -f1)
+[ "$good_sum" != "$bad_sum" ] || fail "corrupting the artifact did not change it"
+if run pre_bad env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="file://$bad" sh -c 'cd "$1" && rebar3 compile' sh "$pre"; then
+    fail "a corrupted artifact was accepted"
+fi
+expect_in_log "checksum mismatch" "corrupted artifact"
+expect_in_log "expected (checksums.sha256): $good_sum" "corrupted artifact"
+expect_in_log "actual   (file):             $bad_sum" "corrupted artifact"
+[ ! -e "$pdep/priv/tweann_nif.so" ] || fail "a library was installed from a corrupted artifact"
+ok "corrupted artifact refused, both checksums shown"
+
+step "consumer, no cargo, good artifacts (file:// URL): builds and evaluates"
+run pre_compile env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="file://$dist" sh -c 'command -v cargo && exit 99; cd "$1" && rebar3 compile' sh "$pre" \
+    || fail "rebar3 compile from the precompiled artifact"
+expect_in_log "installed precompiled $art" "precompiled install"
+[ ! -e "$pdep/target" ] || fail "cargo ran in the precompiled build"
+art_so=$(tar -xzOf "$dist/$art" "${art%.tar.gz}" | sha256sum | cut -d' ' -f1)
+[ "$(sha256sum < "$pdep/priv/tweann_nif.so" | cut -d' ' -f1)" = "$art_so" ] || fail "priv library is not the artifact's"
+(cd "$pdep/priv" && sha256sum -c --quiet tweann_nif.so.sha256) || fail "priv manifest does not match"
+run pre_escript env PATH="$nocargo_path" escript "$pre/check.escript" loaded || fail "escript (precompiled)"
+expect_in_log "PKG_OK" "escript (precompiled)"
+run pre_release env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="$dist" sh -c 'cd "$1" && rebar3 release' sh "$pre" || fail "rebar3 release (precompiled)"
+[ -f "$(echo "$pre"/_build/default/rel/pkg_consumer/lib/tweann_nif-*/priv)/tweann_nif.so" ] || fail "no library in the precompiled release"
+ok "precompiled artifact installed without cargo; escript evaluates; release has the library"
+
+# ------------------------------------------------------ 5. force build
+step "TWEANN_NIF_FORCE_BUILD=1 builds from source despite TWEANN_NIF_PRECOMPILED"
+# rebar3 builds a dependency (and runs its hook) once; `rebar3 clean -a`
+# makes the next compile build it again.
+run force env TWEANN_NIF_PRECOMPILED="$dist" TWEANN_NIF_FORCE_BUILD=1 sh -c 'cd "$1" && rebar3 clean -a && rebar3 compile' sh "$consumer" \
+    || fail "forced build"
+expect_in_log "ignoring TWEANN_NIF_PRECOMPILED" "forced build"
+expect_in_log "building the NIF from source" "forced build"
+ok "TWEANN_NIF_FORCE_BUILD=1 used cargo"
+
+# ------------------------------------------------- 6. tampered priv library
+step "tampered priv library refused at load"
+lib="$dep/priv/tweann_nif.so"
+cp -p "$lib" "$tmp/good.so"
+size=$(wc -c < "$lib")
+printf '\001' | dd of="$lib" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+cmp -s "$lib" "$tmp/good.so" && { printf '\002' | dd of="$lib" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null; }
+run tamper escript "$consumer/check.escript" refused checksum_mismatch || fail "tampered library not refused"
+expect_in_log "PKG_REFUSED checksum_mismatch: refusing to load" "tampered"
+expect_in_log "$(cut -d' ' -f1 "$dep/priv/tweann_nif.so.sha256")" "tampered (expected checksum shown)"
+head -c $((size / 3)) "$tmp/good.so" > "$lib"
+run truncated escript "$consumer/check.escript" refused checksum_mismatch || fail "truncated library not refused"
+cp -p "$tmp/good.so" "$lib"
+mv "$lib.sha256" "$tmp/good.sha256"
+run nomanifest escript "$consumer/check.escript" refused checksum_manifest_missing || fail "library without manifest not refused"
+mv "$tmp/good.sha256" "$lib.sha256"
+run restored escript "$consumer/check.escript" loaded || fail "restored library does not load"
+ok "tampered, truncated and manifest-less libraries refused at load; restored one loads"
+
+# ------------------------------------------------------ 7. loader unit tests
+step "loader unit tests"
+mkdir -p "$tmp/testbeam"
+run loader_erlc erlc -o "$tmp/testbeam" "$repo/test/packaging/tweann_nif_loader_tests.erl" || fail "erlc loader tests"
+run loader_eunit erl -noshell -pa "$dep/ebin" -pa "$tmp/testbeam" \
+    -eval 'ok = application:ensure_started(crypto), case eunit:test(tweann_nif_loader_tests, [verbose]) of ok -> halt(0); _ -> halt(1) end.' \
+    || fail "loader unit tests"
+ok "loader unit tests ($(grep -o 'All [0-9]* tests passed' "$last_log" || echo passed))"
+
+printf '\npackaging: all checks passed in %ss\n' "$(( $(date +%s) - started ))"
