@@ -47,6 +47,16 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --locked --workspace --all-targets -- -D warnings
 
+# Precompiled artifacts: dist/libtweann_nif-v<vsn>-nif-<nif>-<target>.so.tar.gz
+# and dist/checksums.sha256 (docs/packaging.md).
+dist:
+	sh scripts/dist.sh dist
+
+# A consumer project built from source and from a precompiled artifact with
+# no cargo on PATH; corrupted artifact and tampered library refused (~1.5 min).
+test-packaging:
+	sh test/packaging/run.sh
+
 clean:
 	$(REBAR) clean
 	$(CARGO) clean
