@@ -1,0 +1,348 @@
+%% Hostile input (docs/reliability.md): a seeded random-term generator throws
+%% thousands of malformed, extreme and half-valid argument lists at every
+%% exported function of tweann_nif. Each call must return a value or raise
+%% error:badarg / error:badarith carrying EEP 54 error_info; anything else
+%% (a Rust panic surfacing as nif_panicked, function_clause, a crash of the
+%% VM) fails the test. Native resources created on the way must all be
+%% released afterwards.
+%%
+%% No PropEr here (no hex): generators are plain functions over `rand' with a
+%% fixed seed, so a failure prints a reproducible case.
+-module(tweann_hostile_tests).
+
+-include_lib("eunit/include/eunit.hrl").
+
+-define(ACTS, [tanh, sigmoid, sigmoid1, sin, cos, gaussian, linear, relu, sgn, bin,
+               trinary, multiquadric, quadratic, cubic, absolute, sqrt, log]).
+
+-define(CASES_PER_FUNCTION, 2000).
+
+%%--------------------------------------------------------------------
+%% Hostile leaves and terms
+%%--------------------------------------------------------------------
+
+pick(L) -> lists:nth(rand:uniform(length(L)), L).
+
+f64(X) -> <<X:64/float-native>>.
+
+nan() -> <<16#7FF8000000000001:64/native>>.
+pos_inf() -> <<16#7FF0000000000000:64/native>>.
+neg_inf() -> <<16#FFF0000000000000:64/native>>.
+
+%% Numbers at every boundary the decoders care about.
+int() ->
+    pick([0, 1, -1, 2, 7, 255, 256, 65535, 1 bsl 31, (1 bsl 32) - 2, (1 bsl 32) - 1, 1 bsl 32,
+          (1 bsl 53) + 1, (1 bsl 63) - 1, 1 bsl 63, (1 bsl 64) - 1, 1 bsl 64, 1 bsl 1000,
+          -(1 bsl 63), -(1 bsl 64), -(1 bsl 1000), rand:uniform(100), -rand:uniform(100),
+          rand:uniform(1 bsl 40)]).
+
+float() ->
+    pick([0.0, -0.0, 1.0, -1.0, 0.5, 1.0e308, -1.0e308, 1.7976931348623157e308, 5.0e-324,
+          -5.0e-324, 2.2250738585072014e-308, 1.0e-300, 1.0e300, 3.0e154, 0.33, -0.33, 10.0,
+          rand:uniform() * 4 - 2, rand:normal() * 1.0e6]).
+
+atom() ->
+    pick([a, undefined, true, false, nil, nan, infinity, '-infinity', default, input, hidden,
+          output, bias, cfc, ltc, neuron, '', 'ünïcødé', '$tweann_dirty', error, badarg | ?ACTS]).
+
+odd_binary() ->
+    pick([<<>>, <<1>>, <<1, 2, 3>>, <<0:56>>, <<0:72>>, crypto_free_bytes(rand:uniform(40)),
+          f64(1.0), nan(), pos_inf(), neg_inf(), <<(f64(1.0))/binary, (nan())/binary>>,
+          <<(f64(0.5))/binary, (pos_inf())/binary, (f64(2.0))/binary>>,
+          <<(f64(1.0))/binary, 7>>, <<1:3>>, <<0:67>>,
+          %% a sub-binary at an odd offset
+          begin <<_:8, Sub:16/binary, _/binary>> = crypto_free_bytes(40), Sub end,
+          binary:copy(f64(0.25), rand:uniform(20))]).
+
+crypto_free_bytes(N) -> << <<(rand:uniform(256) - 1)>> || _ <- lists:seq(1, N) >>.
+
+leaf() ->
+    case rand:uniform(12) of
+        1 -> int();
+        2 -> int();
+        3 -> float();
+        4 -> float();
+        5 -> atom();
+        6 -> odd_binary();
+        7 -> pick([self(), make_ref(), fun() -> ok end, fun lists:map/2, #{}, #{a => 1}, {}, [], "str"]);
+        8 -> pick([hd(erlang:ports()), list_to_pid("<0.0.0>"), node()]);
+        9 -> pick([nan(), pos_inf(), neg_inf()]);
+        10 -> f64(float());
+        11 -> [float() || _ <- lists:seq(1, rand:uniform(6))];
+        12 -> [int() || _ <- lists:seq(1, rand:uniform(6))]
+    end.
+
+%% A random term of bounded depth.
+term(0) -> leaf();
+term(D) ->
+    case rand:uniform(12) of
+        1 -> [term(D - 1) || _ <- lists:seq(1, rand:uniform(5) - 1)];
+        2 -> improper([term(D - 1) || _ <- lists:seq(1, rand:uniform(4))], term(0));
+        3 -> list_to_tuple([term(D - 1) || _ <- lists:seq(1, rand:uniform(6) - 1)]);
+        4 -> deep(rand:uniform(5000), pick([list, tuple, cons]));
+        5 -> #{term(0) => term(D - 1)};
+        6 -> [{int(), term(D - 1)} || _ <- lists:seq(1, rand:uniform(4))];
+        7 -> {atom(), term(D - 1)};
+        _ -> leaf()
+    end.
+
+is_proper([_ | T]) -> is_proper(T);
+is_proper([]) -> true;
+is_proper(_) -> false.
+
+improper(L, Tail) -> lists:foldr(fun(X, Acc) -> [X | Acc] end, Tail, L).
+
+%% Deeply nested terms: [[[...]]], {{{...}}}, [1 | [2 | ...]] with a bad tail.
+deep(0, _) -> 1.0;
+deep(N, list) -> [deep(N - 1, list)];
+deep(N, tuple) -> {deep(N - 1, tuple)};
+deep(N, cons) -> lists:foldl(fun(X, Acc) -> [X | Acc] end, bad_tail, lists:seq(1, N)).
+
+%%--------------------------------------------------------------------
+%% Half-valid arguments (to reach the deep decoding paths), then mutation
+%%--------------------------------------------------------------------
+
+num() -> case rand:uniform(3) of 1 -> rand:uniform(5) - 3; _ -> rand:uniform() * 4 - 2 end.
+
+nums(N) -> [num() || _ <- lists:seq(1, N)].
+
+index() ->
+    case rand:uniform(10) of
+        1 -> int();
+        _ -> rand:uniform(12) - 1
+    end.
+
+node_type() ->
+    case rand:uniform(8) of
+        1 -> {cfc, num(), num()};
+        2 -> {ltc, num(), num()};
+        3 -> input;
+        4 -> pick([output, bias]);
+        _ -> hidden
+    end.
+
+%% A network spec that may be valid or subtly wrong: indices from a small
+%% range (duplicates happen), connections to anything (forward references,
+%% self loops and cycles claimed as topological order), boundary indices,
+%% inputs with connections, a claimed InputCount that may not match.
+spec() ->
+    N = rand:uniform(10) - 1,
+    Idx = case rand:uniform(6) of
+              1 -> [index() || _ <- lists:seq(1, N)];
+              2 -> [(1 bsl 32) - 2 - K || K <- lists:seq(0, N - 1)];   %% at the index ceiling
+              _ -> lists:seq(0, N - 1)
+          end,
+    Nodes = [{I, node_type(), pick(?ACTS), num(),
+              [{case rand:uniform(8) of 1 -> index(); _ -> pick(Idx) end, num()}
+               || _ <- lists:seq(1, rand:uniform(5) - 1), Idx =/= []]}
+             || I <- Idx],
+    NIn = length([x || {_, input, _, _, _} <- Nodes]) + pick([0, 0, 0, 1, -1]),
+    Outs = [case rand:uniform(6) of 1 -> index(); _ -> pick(Idx) end
+            || _ <- lists:seq(1, rand:uniform(3)), Idx =/= []],
+    [Nodes, NIn, Outs].
+
+%% A pool of compiled networks (and some non-networks) to evaluate.
+net(Pool) ->
+    case rand:uniform(6) of
+        1 -> term(1);
+        _ -> pick(Pool)
+    end.
+
+inputs() ->
+    case rand:uniform(4) of
+        1 -> << <<(f64(X))/binary>> || X <- [float(num()) || _ <- lists:seq(1, rand:uniform(5) - 1)] >>;
+        _ -> nums(rand:uniform(5) - 1)
+    end.
+
+genes() -> [{case rand:uniform(10) of 1 -> int(); _ -> rand:uniform(30) end, num()}
+            || _ <- lists:seq(1, rand:uniform(8) - 1)].
+
+wspec() -> case rand:uniform(3) of 1 -> num(); 2 -> {num(), 0.0, 0.1, []}; 3 -> {num()} end.
+
+weighted(Ids) -> [{Id, [wspec() || _ <- lists:seq(1, rand:uniform(3))]} || Id <- Ids]
+                 ++ case rand:uniform(2) of 1 -> [{bias, [wspec()]}]; 2 -> [] end.
+
+%% Plausible arguments for each exported function.
+valid(compile_network, 3, _) -> spec();
+valid(compile_network, 4, _) -> spec() ++ [pick([#{}, #{memory_budget => int()}, #{memory_budget => 64},
+                                                  #{memory_budget => default}, #{other => 1}])];
+valid(evaluate, 2, P) -> [net(P), inputs()];
+valid(evaluate_batch, 2, P) ->
+    [net(P), case rand:uniform(3) of
+                 1 -> << <<(f64(float(num())))/binary>> || _ <- lists:seq(1, rand:uniform(12) - 1) >>;
+                 _ -> [inputs() || _ <- lists:seq(1, rand:uniform(4) - 1)]
+             end];
+valid(evaluate_with_state, 3, P) -> [net(P), inputs(), pick([[], nums(rand:uniform(4)), inputs()])];
+valid(network_info, 1, P) -> [net(P)];
+valid(benchmark_evaluate, 3, P) -> [net(P), inputs(), pick([1, 2, 10, 0, -1])];
+valid(dot_product, 2, _) ->
+    Ids = [pick([a, b, 1, {x}]) || _ <- lists:seq(1, rand:uniform(3))],
+    [[{Id, nums(rand:uniform(3))} || Id <- Ids], weighted(Ids)];
+valid(dot_product_flat, 3, _) -> N = rand:uniform(5) - 1, [nums(N), nums(N + pick([0, 0, 1])), num()];
+valid(dot_product_batch, 1, _) ->
+    [[begin N = rand:uniform(4) - 1, {nums(N), nums(N), num()} end || _ <- lists:seq(1, rand:uniform(3))]];
+valid(flatten_weights, 1, _) -> [weighted([a, b])];
+valid(activate_batch, 2, _) -> [inputs(), pick(?ACTS)];
+valid(compatibility_distance, 5, _) -> [genes(), genes(), num(), num(), num()];
+valid(evaluate_cfc, 4, _) -> [num(), num(), num(), num()];
+valid(evaluate_cfc_with_weights, 6, _) -> [num(), num(), num(), num(), nums(rand:uniform(4) - 1), nums(rand:uniform(4) - 1)];
+valid(evaluate_ode, 5, _) -> [num(), num(), num(), num(), num()];
+valid(evaluate_ode_with_weights, 7, _) ->
+    [num(), num(), num(), num(), num(), nums(rand:uniform(4) - 1), nums(rand:uniform(4) - 1)];
+valid(evaluate_cfc_batch, 4, _) -> [inputs(), num(), num(), num()];
+valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
+%% Anything else exported (memory_stats/0, a function added later): random terms.
+valid(_, Arity, _) -> [term(2) || _ <- lists:seq(1, Arity)].
+
+%% Replace one random subterm of T with a hostile term.
+mutate(T) ->
+    case rand:uniform(4) of
+        1 -> term(3);
+        _ -> mutate_inside(T)
+    end.
+
+mutate_inside(L) when is_list(L), L =/= [] ->
+    case is_proper(L) andalso rand:uniform(5) of
+        false -> term(2);
+        1 -> improper(L, term(1));
+        _ ->
+            K = rand:uniform(length(L)),
+            {A, [X | B]} = lists:split(K - 1, L),
+            A ++ [mutate(X) | B]
+    end;
+mutate_inside(T) when is_tuple(T), tuple_size(T) > 0 ->
+    K = rand:uniform(tuple_size(T)),
+    setelement(K, T, mutate(element(K, T)));
+mutate_inside(_) -> term(2).
+
+args(F, Arity, Pool) ->
+    Valid = valid(F, Arity, Pool),
+    case rand:uniform(10) of
+        1 -> [term(3) || _ <- lists:seq(1, Arity)];            %% all random
+        N when N =< 3 -> Valid;                                 %% as generated
+        _ when Arity =:= 0 -> [];
+        _ ->                                                    %% one argument (sub)term replaced
+            K = rand:uniform(Arity),
+            {A, [X | B]} = lists:split(K - 1, Valid),
+            A ++ [mutate(X) | B]
+    end.
+
+%% benchmark_evaluate/3 with a valid network and a huge iteration count
+%% would legitimately run for hours: cap the count (not a hostile-input
+%% question).
+sanitize(benchmark_evaluate, [N, I, It]) when is_integer(It), It > 1000 -> [N, I, 1000];
+sanitize(_, Args) -> Args.
+
+%%--------------------------------------------------------------------
+%% The property
+%%--------------------------------------------------------------------
+
+exports() ->
+    [{F, A} || {F, A} <- tweann_nif:module_info(exports), F =/= module_info].
+
+%% {ok, value} | {error, Class} ; a bad outcome is returned as {bad, ...}.
+call(F, Args) ->
+    try apply(tweann_nif, F, Args) of
+        _ -> ok
+    catch
+        error:Class:St when Class =:= badarg; Class =:= badarith ->
+            case St of
+                [{tweann_nif, F, _, Info} | _] ->
+                    case proplists:get_value(error_info, Info) of
+                        #{module := tweann_error, cause := {_, _}} -> {error, Class};
+                        Other -> {bad, no_error_info, Class, Other}
+                    end;
+                _ -> {bad, wrong_frame, Class, hd(St)}
+            end;
+        C:R:St -> {bad, C, R, lists:sublist(St, 3)}
+    end.
+
+hostile_inputs_test_() ->
+    {timeout, 300, fun hostile_inputs/0}.
+
+hostile_inputs() ->
+    rand:seed(exsss, {2024, 5, 17}),
+    OldBudget = maps:get(memory_budget, tweann_nif:memory_stats()),
+    erlang:garbage_collect(),
+    Stats0 = tweann_nif:memory_stats(),
+    Bad = run_all(),
+    _ = tweann_nif:set_memory_budget(OldBudget),
+    erlang:garbage_collect(),
+    ?assertEqual(Stats0, tweann_nif:memory_stats()),
+    ?assertEqual([], Bad).
+
+run_all() ->
+    Pool0 = [[{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}, {1, 0.25}]}], 1, [1]],
+    Pool = [apply(tweann_nif, compile_network, Pool0),
+            tweann_nif:compile_network([], 0, []),
+            tweann_nif:compile_network([{5, input, linear, 0, []}, {3, input, linear, 0, []},
+                                        {9, {cfc, 1.0, 1.0}, tanh, 0.0, [{5, 1.0}, {3, -1.0}, {9, 0.5}]},
+                                        {2, output, cubic, 0.0, [{9, 1.0e100}, {2, 1.0}]}], 2, [9, 2, 2])],
+    Exports = exports(),
+    T0 = erlang:monotonic_time(millisecond),
+    Results = [{F, A, run_function(F, A, Pool)} || {F, A} <- Exports],
+    Ms = erlang:monotonic_time(millisecond) - T0,
+    Total = lists:sum([length(R) || {_, _, R} <- Results]),
+    Summary = [{F, A, length([x || {ok, _} <- R]), length([x || {{error, _}, _} <- R])}
+               || {F, A, R} <- Results],
+    io:format(user, "~n[hostile] ~p calls over ~p exported functions in ~p ms; "
+              "{Function, Arity, Returned, Raised badarg/badarith}: ~w~n",
+              [Total, length(Exports), Ms, Summary]),
+    Bad = [{F, A, Out, Args} || {F, A, R} <- Results, {{bad, _, _, _} = Out, Args} <- R],
+    [io:format(user, "[hostile] BAD: ~p/~p ~P~n   args: ~P~n", [F, A, Out, 30, Args, 40])
+     || {F, A, Out, Args} <- lists:sublist(Bad, 20)],
+    %% The VM and the library are still fine.
+    ?assert(tweann_nif:is_loaded()),
+    ?assertMatch([_], tweann_nif:evaluate(hd(Pool), [0.5])),
+    Bad.
+
+run_function(F, A, Pool) ->
+    [begin
+         Args = sanitize(F, args(F, A, Pool)),
+         Out = call(F, Args),
+         case F of
+             set_memory_budget -> _ = tweann_nif:set_memory_budget(default);
+             _ -> ok
+         end,
+         {Out, Args}
+     end || _ <- lists:seq(1, ?CASES_PER_FUNCTION)].
+
+%% Very large hostile arguments take the dirty path (the normal entry hands
+%% over after its work limit) and must fail there just as cleanly.
+large_hostile_test_() ->
+    {timeout, 120, fun() ->
+        erlang:garbage_collect(),
+        Stats0 = tweann_nif:memory_stats(),
+        large_hostile(),
+        erlang:garbage_collect(),
+        ?assertEqual(Stats0, tweann_nif:memory_stats())
+    end}.
+
+large_hostile() ->
+        Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
+        Many = 300000,
+        GoodConns = [{0, 0.001} || _ <- lists:seq(1, Many)],
+        Cases =
+            [{compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, GoodConns ++ [{0, x}]}], 1, [1]]},
+             {compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, improper(GoodConns, tail)}], 1, [1]]},
+             {compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, GoodConns ++ [{-1, 1.0}]}], 1, [1]]},
+             {compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, GoodConns ++ [{7, 1.0}]}], 1, [1]]},
+             {evaluate, [tweann_nif:compile_network([{0, input, linear, 0, []},
+                                                     {1, output, cubic, 0, [{0, 1.0e300} | GoodConns]}], 1, [1]),
+                         [1.0]]},
+             {evaluate_batch, [Net, lists:duplicate(Many, [0.5]) ++ [[x]]]},
+             {evaluate_batch, [Net, improper(lists:duplicate(Many, [0.5]), y)]},
+             {evaluate_batch, [Net, << (binary:copy(f64(0.5), Many))/binary, (nan())/binary >>]},
+             {compatibility_distance, [[{I, 0.5} || I <- lists:seq(1, Many)] ++ [{1, 0.5}], [], 1, 1, 1]},
+             {compatibility_distance, [[{I, 0.5} || I <- lists:seq(1, Many)], [{1 bsl 64, 0.5}], 1, 1, 1]},
+             {dot_product_flat, [lists:duplicate(Many, 1.0), lists:duplicate(Many, 1.0) ++ [a], 0]},
+             {dot_product_flat, [lists:duplicate(Many, 1.0e300), lists:duplicate(Many, 1.0e300), 0]},
+             {activate_batch, [lists:duplicate(Many, 1.0) ++ [nan], tanh]},
+             {activate_batch, [lists:duplicate(Many, 1.0e300), cubic]},
+             {flatten_weights, [[{a, lists:duplicate(Many, 1.0)}, {b, [x]}]]},
+             {evaluate_cfc_batch, [lists:duplicate(Many, 1.0) ++ [x], 0.0, 1.0, 1.0]},
+             {dot_product_batch, [lists:duplicate(Many div 10, {[1.0], [1.0], 0.0}) ++ [{[1.0], [], 0.0}]]}],
+        Outs = [{F, call(F, A)} || {F, A} <- Cases],
+        io:format(user, "~n[hostile] large bad arguments: ~w~n", [Outs]),
+        [?assertMatch({F, {error, _}}, {F, O}) || {F, O} <- Outs],
+        ok.

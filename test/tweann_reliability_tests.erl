@@ -1,0 +1,553 @@
+%% Reliability of the NIF inside a long-lived node (docs/reliability.md):
+%%
+%% * scheduler responsiveness under heavy concurrent NIF load (1 ms sleeper
+%%   oversleep, system_monitor long_schedule), and every normal-scheduler
+%%   entry point bounded in time even for oversized arguments;
+%% * resource lifecycle: 200 000 networks compiled and dropped leave
+%%   memory_stats/0 at its start and the OS resident size stable;
+%% * the memory budget through the application environment and on batches;
+%% * determinism: bit-identical results across runs, across scheduler counts
+%%   (separate `erl +S 1' / `+S 2' nodes), and between evaluate/2,
+%%   evaluate_batch/2 and the Erlang reference.
+%%
+%% Observed figures are printed with io:format(user, ...).
+-module(tweann_reliability_tests).
+
+-include_lib("eunit/include/eunit.hrl").
+
+-export([det_digest/0]).
+
+-define(ACTS, [tanh, sigmoid, sigmoid1, sin, cos, gaussian, linear, relu, sgn, bin,
+               trinary, multiquadric, quadratic, cubic, absolute, sqrt, log]).
+
+%%--------------------------------------------------------------------
+%% Helpers
+%%--------------------------------------------------------------------
+
+seed(N) -> rand:seed(exsss, {N, N * 7 + 1, N * 13 + 5}).
+
+uniform(Lo, Hi) -> Lo + rand:uniform() * (Hi - Lo).
+
+pick(L) -> lists:nth(rand:uniform(length(L)), L).
+
+to_bin(L) -> << <<(float(X)):64/float-native>> || X <- L >>.
+
+bits(F) when is_float(F) -> <<F:64/float>>;
+bits(L) when is_list(L) -> [bits(X) || X <- L];
+bits(T) when is_tuple(T) -> list_to_tuple(bits(tuple_to_list(T)));
+bits(X) -> X.
+
+say(Fmt, Args) -> io:format(user, "~n[reliability] " ++ Fmt ++ "~n", Args).
+
+%% A layered network: NIn inputs, then Layers x Width tanh nodes, each with
+%% Fan connections from earlier nodes (small weights, so values stay finite).
+layered(NIn, Layers, Width, Fan) ->
+    Inputs = [{I, input, linear, 0.0, []} || I <- lists:seq(0, NIn - 1)],
+    {Nodes, _} =
+        lists:foldl(
+          fun(L, {Acc, Next}) ->
+                  Prev = Next,
+                  Layer = [{Prev + K, hidden, tanh, uniform(-0.1, 0.1),
+                            [{rand:uniform(Prev) - 1, uniform(-0.2, 0.2)} || _ <- lists:seq(1, Fan)]}
+                           || K <- lists:seq(0, Width - 1)],
+                  _ = L,
+                  {Acc ++ Layer, Prev + Width}
+          end, {Inputs, NIn}, lists:seq(1, Layers)),
+    Last = NIn + Layers * Width - 1,
+    {Nodes, NIn, [Last, Last - 1, Last - 2]}.
+
+genome(N, MaxInn) ->
+    [{I, uniform(-1.0, 1.0)} || I <- lists:usort([rand:uniform(MaxInn) || _ <- lists:seq(1, N)])].
+
+os_rss_kb() ->
+    {ok, Bin} = file:read_file("/proc/" ++ os:getpid() ++ "/status"),
+    {match, [Kb]} = re:run(Bin, "VmRSS:\\s+(\\d+) kB", [{capture, all_but_first, list}]),
+    list_to_integer(Kb).
+
+%%--------------------------------------------------------------------
+%% Scheduler responsiveness
+%%--------------------------------------------------------------------
+
+%% 2 x schedulers processes hammer evaluate_batch/2 (binary and list
+%% batches) and compatibility_distance/5 with inputs large enough that the
+%% normal entry hands over to the dirty one; meanwhile a process sleeping
+%% 1 ms in a loop must never oversleep by more than 5 ms, and system_monitor
+%% must report no long_schedule (>= 10 ms) for a worker or in tweann code.
+responsive_schedulers_test_() ->
+    {timeout, 120, fun responsive_schedulers/0}.
+
+responsive_schedulers() ->
+    seed(11),
+    {Nodes, NIn, Outs} = layered(16, 10, 200, 50),         %% 2016 nodes, 100 000 connections
+    Net = tweann_nif:compile_network(Nodes, NIn, Outs),
+    Rows = [[uniform(-1.0, 1.0) || _ <- lists:seq(1, NIn)] || _ <- lists:seq(1, 16)],
+    BatchBin = to_bin(lists:append(Rows)),
+    GA = genome(60000, 120000),
+    GB = genome(60000, 120000),
+    %% The inputs really are "large": the normal entries hand them over.
+    ?assertEqual('$tweann_dirty', tweann_nif_native:evaluate_batch(Net, BatchBin)),
+    ?assertEqual('$tweann_dirty', tweann_nif_native:evaluate_batch(Net, Rows)),
+    ?assertEqual('$tweann_dirty', tweann_nif_native:compatibility_distance(GA, GB, 1.0, 1.0, 0.4)),
+    Expected = tweann_nif:evaluate_batch(Net, BatchBin),
+    ExpectedD = tweann_nif:compatibility_distance(GA, GB, 1.0, 1.0, 0.4),
+    %% Controls: the same sleeper with no load, and under the same number of
+    %% busy pure-Erlang processes (no NIF), tell how noisy the host is.
+    {BN, BMax, BOver} = sleep_for(2000),
+    {{CN, CMax, COver}, CLong} = with_monitor(fun() -> spin_load(2 * erlang:system_info(schedulers_online), 3000) end),
+    CLongMax = lists:max([0 | [proplists:get_value(timeout, I) || {_, I} <- CLong]]),
+    DurationMs = 5000,
+    NWorkers = 2 * erlang:system_info(schedulers_online),
+    %% Leave one core to the normal schedulers: when dirty CPU threads
+    %% saturate every core, the OS (not the VM) delays the sleeper's
+    %% scheduler thread (measured on a 2-vCPU VM with two plain `sha256sum'
+    %% processes and no NIF at all: oversleeps of ~500 ms).
+    Dirty = erlang:system_info(dirty_cpu_schedulers_online),
+    Cores = case erlang:system_info(logical_processors_available) of
+                LP when is_integer(LP) -> LP;
+                _ -> erlang:system_info(schedulers_online)
+            end,
+    Online = max(1, min(Dirty, Cores - 1)),
+    _ = erlang:system_flag(dirty_cpu_schedulers_online, Online),
+    OldMon = erlang:system_monitor(self(), [{long_schedule, 10}]),
+    Parent = self(),
+    Deadline = erlang:monotonic_time(millisecond) + DurationMs,
+    Workers = [spawn_link(fun() -> Parent ! {calls, self(), hammer(K, Net, BatchBin, Rows, GA, GB,
+                                                                  Expected, ExpectedD, Deadline, 0)} end)
+               || K <- lists:seq(1, NWorkers)],
+    {N, Max, Over} = sleep_for(DurationMs),
+    Calls = [receive {calls, W, C} -> C end || W <- Workers],
+    _ = erlang:system_flag(dirty_cpu_schedulers_online, Dirty),
+    %% Restore whatever system monitor was there before (a node has one).
+    case OldMon of
+        undefined -> erlang:system_monitor(undefined);
+        {MPid, MOpts} -> erlang:system_monitor(MPid, MOpts)
+    end,
+    Long = collect_long([]),
+    Tweann = [L || L <- Long, attributable(L, Workers)],
+    %% On a quiet host (the control never oversleeps by 5 ms) the bound is
+    %% absolute: 5 ms. On an oversubscribed host the OS alone causes late
+    %% wake-ups; then the NIF load may add at most 5 ms to the control's
+    %% worst case. TWEANN_STRICT_TIMING=1 forces the absolute bound.
+    Strict = os:getenv("TWEANN_STRICT_TIMING") =:= "1",
+    %% The bound: 5 ms of oversleep, plus whatever the same number of busy
+    %% pure-Erlang processes cause on this host (0 on a quiet machine; a
+    %% shared 2-vCPU VM shows 10-20 ms even without any NIF). A NIF that
+    %% blocked a normal scheduler for tens of ms fails either way.
+    %% TWEANN_STRICT_TIMING=1 makes it absolute: 5 ms, no long_schedule.
+    Limit = case Strict of true -> 5000; false -> 5000 + CMax end,
+    LongLimit = case Strict of true -> 0; false -> max(10, CLongMax) + 10 end,
+    say("responsiveness: control without load (2 s): ~p sleeps, max oversleep ~.2f ms, ~p over 5 ms; "
+        "control with ~p busy pure-Erlang processes (3 s): ~p sleeps, max oversleep ~.2f ms, ~p over 5 ms, "
+        "~p long_schedule reports (max ~p ms); "
+        "NIF load (~p dirty CPU schedulers online): ~p workers x ~p ms, ~p NIF calls (~w per worker); "
+        "1 ms sleeper: ~p sleeps, max oversleep ~.2f ms, ~p over 5 ms (limit ~.2f ms~s); "
+        "long_schedule (>=10 ms) reports: ~p total, ~p from workers (limit: none over ~p ms)",
+        [BN, BMax / 1000, BOver, NWorkers, CN, CMax / 1000, COver, length(CLong), CLongMax,
+         Online, NWorkers, DurationMs, lists:sum(Calls), Calls, N, Max / 1000, Over,
+         Limit / 1000, case Strict of true -> ", strict"; false -> "" end,
+         length(Long), length(Tweann), LongLimit]),
+    [say("long_schedule: ~w", [L]) || L <- Long],
+    ?assert(lists:all(fun(C) -> C > 0 end, Calls)),
+    ?assert(N > 200),
+    ?assertEqual([], [L || {_, Info} = L <- Tweann, proplists:get_value(timeout, Info) > LongLimit]),
+    ?assert(Max =< Limit).
+
+%% Run F with long_schedule monitoring; {Result, Reports}.
+with_monitor(F) ->
+    Old = erlang:system_monitor(self(), [{long_schedule, 10}]),
+    R = F(),
+    case Old of
+        undefined -> erlang:system_monitor(undefined);
+        {MPid, MOpts} -> erlang:system_monitor(MPid, MOpts)
+    end,
+    {R, collect_long([])}.
+
+%% The sleeper while K processes do plain Erlang work for Ms.
+spin_load(K, Ms) ->
+    Deadline = erlang:monotonic_time(millisecond) + Ms,
+    Ps = [spawn_link(fun() -> spin(Deadline) end) || _ <- lists:seq(1, K)],
+    S = sleep_for(Ms),
+    _ = Ps,
+    S.
+
+spin(Deadline) ->
+    case erlang:monotonic_time(millisecond) >= Deadline of
+        true -> ok;
+        false -> _ = lists:sum(lists:seq(1, 10000)), spin(Deadline)
+    end.
+
+sleep_for(Ms) ->
+    Parent = self(),
+    Deadline = erlang:monotonic_time(millisecond) + Ms,
+    {Pid, Ref} = spawn_monitor(fun() -> Parent ! {sleeps, self(), sleeper(Deadline, 0, 0, [])} end),
+    receive {sleeps, Pid, S} -> receive {'DOWN', Ref, _, _, _} -> S end end.
+
+hammer(K, Net, BatchBin, Rows, GA, GB, Expected, ExpectedD, Deadline, Calls) ->
+    case erlang:monotonic_time(millisecond) >= Deadline of
+        true -> Calls;
+        false ->
+            case (Calls + K) rem 3 of
+                0 -> ?assertEqual(Expected, tweann_nif:evaluate_batch(Net, BatchBin));
+                1 -> ?assertEqual(Expected, tweann_nif:evaluate_batch(Net, Rows));
+                2 -> ?assertEqual(ExpectedD, tweann_nif:compatibility_distance(GA, GB, 1.0, 1.0, 0.4))
+            end,
+            hammer(K, Net, BatchBin, Rows, GA, GB, Expected, ExpectedD, Deadline, Calls + 1)
+    end.
+
+%% {Sleeps, MaxOversleepMicros, SleepsOver5ms}
+sleeper(Deadline, N, Max, Over) ->
+    T0 = erlang:monotonic_time(microsecond),
+    case T0 div 1000 >= Deadline of
+        true -> {N, Max, length(Over)};
+        false ->
+            receive after 1 -> ok end,
+            Late = erlang:monotonic_time(microsecond) - T0 - 1000,
+            Over1 = case Late > 5000 of true -> [Late | Over]; false -> Over end,
+            sleeper(Deadline, N + 1, max(Max, Late), Over1)
+    end.
+
+collect_long(Acc) ->
+    receive {monitor, Pid, long_schedule, Info} -> collect_long([{Pid, Info} | Acc])
+    after 100 -> lists:reverse(Acc)
+    end.
+
+attributable({Pid, Info}, Workers) ->
+    lists:member(Pid, Workers) orelse
+        lists:any(fun({K, {M, _, _}}) when K =:= in; K =:= out ->
+                          M =:= tweann_nif orelse M =:= tweann_nif_native;
+                     (_) -> false
+                  end, Info).
+
+%% Every normal-scheduler entry point finishes quickly (answers, hands over
+%% with '$tweann_dirty', or raises) whatever the size of its arguments: an
+%% oversized argument must not be decoded on a normal scheduler.
+%% Limit: 10 ms per call (the long_schedule threshold above); the design
+%% target is ~100 us of work.
+normal_entries_bounded_test_() ->
+    {timeout, 120, fun normal_entries_bounded/0}.
+
+normal_entries_bounded() ->
+    seed(12),
+    Big = 2000000,
+    BigList = [0.5 || _ <- lists:seq(1, Big)],
+    BigBin = to_bin(BigList),
+    Small = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.5}]}], 1, [1]),
+    BigGenes = [{I, 0.5} || I <- lists:seq(1, Big)],
+    BigNodes = [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, []} || I <- lists:seq(1, Big)]],
+    Cases =
+        [{compile_network, [BigNodes, 1, [1], default]},
+         {evaluate, [Small, BigList]},
+         {evaluate, [Small, BigBin]},
+         {evaluate_batch, [Small, [BigList]]},
+         {evaluate_batch, [Small, [BigBin]]},
+         {evaluate_batch, [Small, BigBin]},
+         {evaluate_batch, [Small, [[0.5] || _ <- lists:seq(1, Big div 4)]]},
+         {evaluate_with_state, [Small, [0.5], BigList]},
+         {evaluate_with_state, [Small, BigList, []]},
+         {dot_product_flat, [BigList, BigList, 0.0]},
+         {dot_product_flat, [BigBin, BigBin, 0.0]},
+         {dot_product, [[{a, BigList}], [{a, BigList}]]},
+         {dot_product_batch, [[{BigList, BigList, 0.0}]]},
+         {flatten_weights, [[{a, BigList}]]},
+         {activate_batch, [BigList, tanh]},
+         {activate_batch, [BigBin, tanh]},
+         {compatibility_distance, [BigGenes, BigGenes, 1.0, 1.0, 1.0]},
+         {evaluate_cfc_batch, [BigList, 0.0, 1.0, 1.0]},
+         {evaluate_cfc_with_weights, [0.5, 0.0, 1.0, 1.0, BigList, [1.0]]},
+         {evaluate_ode_with_weights, [0.5, 0.0, 1.0, 1.0, 0.1, BigList, [1.0]]}],
+    Results = [begin
+                   %% Warm the terms (and the code) once, then time the best of 3.
+                   Run = fun() -> timer:tc(fun() -> try apply(tweann_nif_native, F, A) of
+                                                        '$tweann_dirty' -> dirty;
+                                                        _ -> value
+                                                    catch error:_ -> error
+                                                    end end) end,
+                   Runs = [Run() || _ <- lists:seq(1, 3)],
+                   {Us, What} = lists:min(Runs),
+                   {F, length(A), What, Us}
+               end || {F, A} <- Cases],
+    [say("normal entry ~p/~p with ~p-element argument: ~p in ~.2f ms", [F, Ar, Big, W, Us / 1000])
+     || {F, Ar, W, Us} <- Results],
+    Slow = [{F, Ar, W, Us} || {F, Ar, W, Us} <- Results, Us > 10000],
+    %% KNOWN BUG (reported, see docs/reliability.md): evaluate/2,
+    %% evaluate_batch/2 (one huge row), evaluate_with_state/3 and the
+    %% *_with_weights scalar kernels decode an argument of any size on the
+    %% normal scheduler before deciding.
+    ?assertEqual([], Slow).
+
+%%--------------------------------------------------------------------
+%% Resource lifecycle
+%%--------------------------------------------------------------------
+
+%% 200 000 networks (random small specs, ~1 in 10 invalid so the error path
+%% is exercised too) compiled, evaluated and dropped: memory_stats/0 goes
+%% back to its starting count and bytes, and the OS resident size stays
+%% within 16 MB of what it was after a warm-up round.
+lifecycle_test_() ->
+    {timeout, 180, fun lifecycle/0}.
+
+lifecycle() ->
+    seed(13),
+    Specs = list_to_tuple([lifecycle_spec(K) || K <- lists:seq(1, 64)]),
+    gc_all(),
+    Stats0 = tweann_nif:memory_stats(),
+    churn(Specs, 20000),
+    gc_all(),
+    ?assertEqual(Stats0, tweann_nif:memory_stats()),
+    Rss0 = os_rss_kb(),
+    Mem0 = erlang:memory(total),
+    T0 = erlang:monotonic_time(millisecond),
+    {Compiled, Failed} = churn(Specs, 200000),
+    Ms = erlang:monotonic_time(millisecond) - T0,
+    gc_all(),
+    Stats1 = tweann_nif:memory_stats(),
+    Rss1 = os_rss_kb(),
+    Mem1 = erlang:memory(total),
+    say("lifecycle: 200000 compile+evaluate+drop in ~p ms (~p compiled, ~p rejected); "
+        "memory_stats before ~p after ~p; OS RSS ~p kB -> ~p kB (~p kB); erlang:memory(total) ~p -> ~p",
+        [Ms, Compiled, Failed, Stats0, Stats1, Rss0, Rss1, Rss1 - Rss0, Mem0, Mem1]),
+    ?assertEqual(200000, Compiled + Failed),
+    ?assert(Failed > 0),
+    ?assertEqual(Stats0, Stats1),
+    ?assert(Rss1 - Rss0 < 16 * 1024).
+
+%% Compile N networks (in 4 processes, in chunks of 500 kept alive
+%% together), evaluate each once, drop them; {Compiled, Rejected}.
+churn(Specs, N) ->
+    Parent = self(),
+    Per = N div 4,
+    Pids = [spawn_monitor(fun() -> Parent ! {churned, self(), churn_proc(Specs, P, Per, 0, 0)} end)
+            || P <- lists:seq(1, 4)],
+    Counts = [receive {churned, P, C} -> C end || {P, _} <- Pids],
+    [receive {'DOWN', R, process, P, Why} -> ?assertEqual(normal, Why) end || {P, R} <- Pids],
+    {lists:sum([C || {C, _} <- Counts]), lists:sum([F || {_, F} <- Counts])}.
+
+churn_proc(_Specs, _P, 0, C, F) -> {C, F};
+churn_proc(Specs, P, Left, C, F) ->
+    Chunk = min(500, Left),
+    Made = [begin
+                {Nodes, NIn, Outs, Opts} = element(1 + (K + P) rem tuple_size(Specs), Specs),
+                try tweann_nif:compile_network(Nodes, NIn, Outs, Opts) of
+                    Net ->
+                        _ = tweann_nif:evaluate(Net, lists:duplicate(NIn, 0.25)),
+                        Net
+                catch error:badarg -> rejected
+                end
+            end || K <- lists:seq(1, Chunk)],
+    Good = length([M || M <- Made, is_reference(M)]),
+    churn_proc(Specs, P, Left - Chunk, C + Good, F + Chunk - Good).
+
+lifecycle_spec(K) ->
+    NIn = rand:uniform(4),
+    Hidden = rand:uniform(20),
+    Ins = [{I, input, linear, 0.0, []} || I <- lists:seq(0, NIn - 1)],
+    Hs = [{I, pick([hidden, output, bias, {cfc, 1.0, 1.0}, {ltc, 0.5, 1.0}]), pick(?ACTS), uniform(-1.0, 1.0),
+           [{rand:uniform(NIn + Hidden) - 1, uniform(-0.5, 0.5)} || _ <- lists:seq(1, rand:uniform(8))]}
+          || I <- lists:seq(NIn, NIn + Hidden - 1)],
+    Outs = [NIn + Hidden - 1],
+    case K rem 10 of
+        0 -> {Ins ++ Hs, NIn, [NIn + Hidden + 5], #{}};                       %% unknown output: badarg
+        5 -> {Ins ++ Hs, NIn, Outs, #{memory_budget => 64}};                   %% over budget: badarg
+        _ -> {Ins ++ Hs, NIn, Outs, #{}}
+    end.
+
+gc_all() ->
+    [erlang:garbage_collect(P) || P <- processes()],
+    timer:sleep(50),
+    [erlang:garbage_collect(P) || P <- processes()],
+    ok.
+
+%%--------------------------------------------------------------------
+%% Memory budget: application environment and batches
+%%--------------------------------------------------------------------
+
+app_env_budget_test_() ->
+    {timeout, 60, fun app_env_budget/0}.
+
+app_env_budget() ->
+    WasRunning = lists:keymember(tweann_nif, 1, application:which_applications()),
+    OldEnv = application:get_env(tweann_nif, memory_budget),
+    OldBudget = maps:get(memory_budget, tweann_nif:memory_stats()),
+    Nodes = [{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.1} || _ <- lists:seq(1, 5000)]}],
+    try
+        _ = application:stop(tweann_nif),
+        ok = application:set_env(tweann_nif, memory_budget, 8192),
+        {ok, _} = application:ensure_all_started(tweann_nif),
+        ?assertMatch(#{memory_budget := 8192}, tweann_nif:memory_stats()),
+        Msg = badarg_message(fun() -> tweann_nif:compile_network(Nodes, 1, [1]) end),
+        say("app env memory_budget=8192: compile of 5000 connections refused: ~ts", [Msg]),
+        ?assertMatch({match, _}, re:run(Msg, "memory budget of 8192 bytes")),
+        ?assertMatch({match, _}, re:run(Msg, "needs")),
+        %% The node lives and the per-call option overrides the app env.
+        ?assert(is_reference(tweann_nif:compile_network(Nodes, 1, [1], #{memory_budget => 1 bsl 20}))),
+        ?assert(is_reference(tweann_nif:compile_network(lists:sublist(Nodes, 1), 1, [0])))
+    after
+        _ = application:stop(tweann_nif),
+        case OldEnv of
+            {ok, V} -> application:set_env(tweann_nif, memory_budget, V);
+            undefined -> application:unset_env(tweann_nif, memory_budget)
+        end,
+        _ = tweann_nif:set_memory_budget(OldBudget),
+        case WasRunning of
+            true -> {ok, _} = application:ensure_all_started(tweann_nif);
+            false -> ok
+        end
+    end,
+    ?assertMatch(#{memory_budget := OldBudget}, tweann_nif:memory_stats()),
+    ?assert(is_reference(tweann_nif:compile_network(Nodes, 1, [1]))).
+
+batch_budget_test() ->
+    %% 1 input, 2000 outputs (outputs may repeat): a 100-row batch needs
+    %% 100 * 2000 * 8 = 1 600 000 bytes of outputs.
+    Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.5}]}],
+                                     1, lists:duplicate(2000, 1)),
+    Batch = [[float(I)] || I <- lists:seq(1, 100)],
+    Old = tweann_nif:set_memory_budget(1000000),
+    try
+        Msg = badarg_message(fun() -> tweann_nif:evaluate_batch(Net, Batch) end),
+        Msg2 = badarg_message(fun() -> tweann_nif:evaluate_batch(Net, to_bin(lists:append(Batch))) end),
+        say("batch over a 1000000-byte budget refused: ~ts", [Msg]),
+        ?assertEqual(Msg, Msg2),
+        ?assertMatch({match, _}, re:run(Msg, "1600000 bytes")),
+        ?assertMatch({match, _}, re:run(Msg, "memory budget of 1000000 bytes")),
+        %% Smaller batches still run, the node lives.
+        ?assertEqual(50, length(tweann_nif:evaluate_batch(Net, lists:sublist(Batch, 50))))
+    after
+        tweann_nif:set_memory_budget(Old)
+    end,
+    ?assertEqual(100, length(tweann_nif:evaluate_batch(Net, Batch))).
+
+%% The error_info message of a badarg raised by F.
+badarg_message(F) ->
+    try F() of
+        R -> error({expected_badarg, R})
+    catch error:badarg:St ->
+            [{tweann_nif, _, _, Info} | _] = St,
+            ?assertMatch(#{module := tweann_error}, proplists:get_value(error_info, Info)),
+            Map = tweann_error:format_error(badarg, St),
+            [Msg] = maps:values(Map),
+            Msg
+    end.
+
+%%--------------------------------------------------------------------
+%% Determinism
+%%--------------------------------------------------------------------
+
+%% A digest of many results (networks of every kind, small and dirty-sized,
+%% single/batch/stateful, distance, aggregation, liquid kernels) computed
+%% from a fixed seed. Exported: the test runs it in separate nodes.
+det_digest() ->
+    seed(99),
+    Small = [det_small() || _ <- lists:seq(1, 150)],
+    {Nodes, NIn, Outs} = layered(8, 8, 250, 40),
+    Net = tweann_nif:compile_network(Nodes, NIn, Outs),
+    Rows = [[uniform(-1.0, 1.0) || _ <- lists:seq(1, NIn)] || _ <- lists:seq(1, 30)],
+    GA = genome(30000, 60000),
+    GB = genome(30000, 60000),
+    Xs = [uniform(-3.0, 3.0) || _ <- lists:seq(1, 50000)],
+    Big = [tweann_nif:evaluate(Net, hd(Rows)),
+           tweann_nif:evaluate_batch(Net, Rows),
+           tweann_nif:evaluate_batch(Net, to_bin(lists:append(Rows))),
+           tweann_nif:compatibility_distance(GA, GB, 1.0, 2.0, 0.4),
+           tweann_nif:dot_product_flat(Xs, lists:reverse(Xs), 0.5),
+           tweann_nif:activate_batch(Xs, sigmoid),
+           tweann_nif:evaluate_cfc_batch(lists:sublist(Xs, 1000), 0.1, 1.5, 1.0)],
+    Bin = term_to_binary(bits([Small, Big])),
+    lists:flatten([io_lib:format("~2.16.0b", [B]) || <<B>> <= erlang:md5(Bin)]).
+
+det_small() ->
+    {Nodes, NIn, Outs} = det_spec(),
+    Net = tweann_nif:compile_network(Nodes, NIn, Outs),
+    In = [uniform(-2.0, 2.0) || _ <- lists:seq(1, NIn)],
+    Rows = [[uniform(-2.0, 2.0) || _ <- lists:seq(1, NIn)] || _ <- lists:seq(1, 5)],
+    S = maps:get(state_size, tweann_nif:network_info(Net)),
+    {O1, S1} = try_eval(fun() -> tweann_nif:evaluate_with_state(Net, In, []) end),
+    {O2, _} = try_eval(fun() -> tweann_nif:evaluate_with_state(Net, In, case S1 of [] -> []; _ -> S1 end) end),
+    [try_eval(fun() -> tweann_nif:evaluate(Net, In) end),
+     try_eval(fun() -> tweann_nif:evaluate_batch(Net, Rows) end),
+     O1, O2, S].
+
+try_eval(F) ->
+    try F() catch error:badarith -> {badarith, badarith} end.
+
+det_spec() ->
+    NIn = rand:uniform(5),
+    NOther = rand:uniform(30),
+    Total = NIn + NOther,
+    Kinds = lists:duplicate(NIn, input) ++ lists:duplicate(NOther, other),
+    Indices = lists:seq(0, Total - 1),
+    Nodes = [case K of
+                 input -> {I, input, linear, 0.0, []};
+                 other ->
+                     Type = case rand:uniform(10) of
+                                1 -> {cfc, uniform(0.2, 2.0), uniform(0.5, 2.0)};
+                                2 -> {ltc, uniform(0.2, 2.0), uniform(0.5, 2.0)};
+                                _ -> hidden
+                            end,
+                     {I, Type, pick(?ACTS), uniform(-1.0, 1.0),
+                      [{pick(Indices), uniform(-1.5, 1.5)} || _ <- lists:seq(1, rand:uniform(6))]}
+             end || {I, K} <- lists:zip(Indices, Kinds)],
+    {Nodes, NIn, [pick(Indices) || _ <- lists:seq(1, 3)]}.
+
+%% evaluate/2, evaluate_batch/2 (list and binary) and the Erlang reference
+%% agree bit for bit, including the dirty-sized network, and repeated
+%% runs give the same bits.
+determinism_within_node_test_() ->
+    {timeout, 120, fun() ->
+        seed(21),
+        {Nodes, NIn, Outs} = layered(8, 8, 250, 40),
+        Nif = tweann_nif:compile_network(Nodes, NIn, Outs),
+        Ref = tweann_ref:compile_network(Nodes, NIn, Outs),
+        Rows = [[uniform(-1.0, 1.0) || _ <- lists:seq(1, NIn)] || _ <- lists:seq(1, 20)],
+        Singles = [bits(tweann_nif:evaluate(Nif, R)) || R <- Rows],
+        ?assertEqual(Singles, bits(tweann_nif:evaluate_batch(Nif, Rows))),
+        ?assertEqual(Singles, bits(tweann_nif:evaluate_batch(Nif, to_bin(lists:append(Rows))))),
+        ?assertEqual(Singles, [bits(tweann_nif:evaluate(Nif, to_bin(R))) || R <- Rows]),
+        ?assertEqual(Singles, [bits(tweann_ref:evaluate(Ref, R)) || R <- Rows]),
+        ?assertEqual(Singles, bits(tweann_ref:evaluate_batch(Ref, Rows))),
+        %% Concurrent evaluation gives the same bits.
+        Parent = self(),
+        Ps = [spawn_link(fun() -> Parent ! {self(), bits(tweann_nif:evaluate_batch(Nif, Rows))} end)
+              || _ <- lists:seq(1, 8)],
+        [receive {P, B} -> ?assertEqual(Singles, B) end || P <- Ps],
+        %% Small networks of every kind: NIF vs reference.
+        [begin
+             {N2, I2, O2} = det_spec(),
+             In = [uniform(-2.0, 2.0) || _ <- lists:seq(1, I2)],
+             A = tweann_nif:compile_network(N2, I2, O2),
+             B2 = tweann_ref:compile_network(N2, I2, O2),
+             E = try_eval(fun() -> bits(tweann_nif:evaluate(A, In)) end),
+             ?assertEqual(E, try_eval(fun() -> bits(tweann_ref:evaluate(B2, In)) end)),
+             EB = case E of {badarith, badarith} -> E; _ -> [E] end,
+             ?assertEqual(EB, try_eval(fun() -> bits(tweann_nif:evaluate_batch(A, [In])) end))
+         end || _ <- lists:seq(1, 300)],
+        D1 = det_digest(),
+        ?assertEqual(D1, det_digest())
+    end}.
+
+%% The digest is the same in this node and in fresh nodes started with
+%% +S 1, +S 2 and +S 2 +SDcpu 1 (different scheduler and dirty scheduler
+%% counts).
+determinism_across_schedulers_test_() ->
+    {timeout, 180, fun() ->
+        Here = det_digest(),
+        Ebin = filename:dirname(code:which(tweann_nif)),
+        TestDir = filename:dirname(code:which(?MODULE)),
+        Erl = filename:join([code:root_dir(), "bin", "erl"]),
+        Runs = [{Flags, run_digest(Erl, Flags, Ebin, TestDir)}
+                || Flags <- ["+S 1", "+S 2", "+S 2 +SDcpu 1", "+S 1 +SDcpu 2"]],
+        say("determinism digest here (~p schedulers): ~s; fresh nodes: ~p",
+            [erlang:system_info(schedulers_online), Here, Runs]),
+        [?assertEqual({Flags, Here}, {Flags, D}) || {Flags, D} <- Runs]
+    end}.
+
+run_digest(Erl, Flags, Ebin, TestDir) ->
+    Cmd = lists:flatten(io_lib:format(
+            "~ts -noshell ~s -pa '~ts' -pa '~ts' -eval "
+            "'io:format(\"DIGEST=~~s~~n\", [tweann_reliability_tests:det_digest()]), halt().' 2>&1",
+            [Erl, Flags, Ebin, TestDir])),
+    Out = os:cmd(Cmd),
+    case re:run(Out, "DIGEST=([0-9a-f]{32})", [{capture, all_but_first, list}]) of
+        {match, [D]} -> D;
+        nomatch -> {no_digest, Out}
+    end.
