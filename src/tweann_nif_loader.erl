@@ -49,7 +49,8 @@ verify_lib(Lib) ->
                      {error, {library_missing,
                               #{library => Lib,
                                 message => "the native library " ++ Lib ++ " does not exist; "
-                                           "build it with rebar3 compile (scripts/build_nif.sh)"}}};
+                                           "build it with `rebar3 clean -a && rebar3 compile` "
+                                           "(scripts/build_nif.sh)"}}};
                  true ->
                      case check_cpu(erlang:system_info(system_architecture), host_cpu_flags()) of
                          ok -> check_checksum(Lib);
@@ -75,8 +76,9 @@ format_error(Other) -> lists:flatten(io_lib:format("~tp", [Other])).
 -spec check_checksum(file:filename()) -> ok | {error, term()}.
 check_checksum(Lib) ->
     Manifest = Lib ++ ".sha256",
-    Rebuild = "; rebuild it with rebar3 compile (scripts/build_nif.sh), or reinstall the "
-              "precompiled artifact (TWEANN_NIF_PRECOMPILED)",
+    Rebuild = "; reinstall it with `rebar3 clean -a && rebar3 compile` (which runs "
+              "scripts/build_nif.sh: from source, or with TWEANN_NIF_PRECOMPILED from a "
+              "verified precompiled artifact)",
     case file:read_file(Manifest) of
         {error, enoent} ->
             {error, {checksum_manifest_missing,
@@ -104,7 +106,8 @@ check_checksum(Lib) ->
                         Actual ->
                             {error, {checksum_mismatch,
                                      #{library => Lib, manifest => Manifest,
-                                       expected => Expected, actual => Actual,
+                                       expected => binary_to_list(Expected),
+                                       actual => binary_to_list(Actual),
                                        size => filelib:file_size(Lib),
                                        message => "refusing to load " ++ Lib ++ ": its SHA-256 is "
                                                   ++ binary_to_list(Actual) ++ " but "

@@ -13,11 +13,13 @@
 #   4. builds a second consumer with no cargo on PATH: without
 #      TWEANN_NIF_PRECOMPILED the build fails naming it; with a corrupted
 #      artifact the build fails showing both checksums; with the good
-#      artifacts it installs the artifact's library and evaluates;
+#      artifacts (file:// URL, then http:// if python3 and curl exist) it
+#      installs the artifact's library and evaluates;
 #   5. TWEANN_NIF_FORCE_BUILD=1 builds from source although
 #      TWEANN_NIF_PRECOMPILED is set;
 #   6. a tampered, a truncated and a manifest-less priv library are refused
 #      at load with a clear error (and the library loads again once restored);
+#      a tampered library in the release is refused at boot and the node runs;
 #   7. the loader's unit tests (checksum cases, a CPU without SSE4.2).
 # Environment: TWEANN_PKG_KEEP=1 keeps the temp dir; TWEANN_PKG_TMP=DIR uses
 # DIR; TWEANN_PKG_REPRO=0 skips the second dist build.
@@ -278,6 +280,22 @@ run pre_release env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="$dist" sh -c 'c
 [ -f "$(echo "$pre"/_build/default/rel/pkg_consumer/lib/tweann_nif-*/priv)/tweann_nif.so" ] || fail "no library in the precompiled release"
 ok "precompiled artifact installed without cargo; escript evaluates; release has the library"
 
+if command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+    step "consumer, no cargo, artifacts over http:// (python3 -m http.server)"
+    port=$((20000 + $$ % 20000))
+    (cd "$dist" && exec python3 -m http.server --bind 127.0.0.1 "$port") > "$tmp/logs/http.log" 2>&1 &
+    http_pid=$!
+    i=0
+    until curl -fs -o /dev/null "http://127.0.0.1:$port/checksums.sha256"; do
+        i=$((i + 1)); [ $i -lt 20 ] || { kill $http_pid; fail "http.server did not start"; }; sleep 0.5
+    done
+    run pre_http env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="http://127.0.0.1:$port/" \
+        sh -c 'cd "$1" && rebar3 clean -a && rebar3 compile' sh "$pre" || { kill $http_pid; fail "precompiled over http"; }
+    kill $http_pid 2>/dev/null || true
+    expect_in_log "installed precompiled $art" "precompiled over http"
+    ok "artifact fetched over http, verified and installed"
+fi
+
 # ------------------------------------------------------ 5. force build
 step "TWEANN_NIF_FORCE_BUILD=1 builds from source despite TWEANN_NIF_PRECOMPILED"
 # rebar3 builds a dependency (and runs its hook) once; `rebar3 clean -a`
@@ -306,6 +324,28 @@ run nomanifest escript "$consumer/check.escript" refused checksum_manifest_missi
 mv "$tmp/good.sha256" "$lib.sha256"
 run restored escript "$consumer/check.escript" loaded || fail "restored library does not load"
 ok "tampered, truncated and manifest-less libraries refused at load; restored one loads"
+
+step "tampered library in the release: refused at boot, the node keeps running"
+# At release boot (embedded mode) the check runs before crypto is up.
+cp -p "$rel_priv/tweann_nif.so" "$tmp/rel_good.so"
+printf '\001' | dd of="$rel_priv/tweann_nif.so" bs=1 seek=4096 conv=notrunc 2>/dev/null
+cmp -s "$rel_priv/tweann_nif.so" "$tmp/rel_good.so" && printf '\002' | dd of="$rel_priv/tweann_nif.so" bs=1 seek=4096 conv=notrunc 2>/dev/null
+daemon_bin="$rel/bin/pkg_consumer"
+run rel_tamper_start "$daemon_bin" daemon || fail "release daemon (tampered)"
+i=0
+until "$daemon_bin" ping >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 30 ] || fail "release (tampered) did not answer ping"; sleep 1
+done
+sleep 1
+run rel_tamper_eval "$daemon_bin" eval '{tweann_nif:is_loaded(), maps:get(load_error, tweann_nif:build_info(), none)}.' \
+    || fail "release eval (tampered)"
+expect_in_log "{false," "tampered release"
+expect_in_log "checksum_mismatch" "tampered release"
+"$daemon_bin" ping >/dev/null 2>&1 || fail "tampered release node died"
+run rel_tamper_stop "$daemon_bin" stop || true
+daemon_bin=""
+cp -p "$tmp/rel_good.so" "$rel_priv/tweann_nif.so"
+ok "tampered library refused at release boot; node up, tweann_nif:is_loaded() = false"
 
 # ------------------------------------------------------ 7. loader unit tests
 step "loader unit tests"
