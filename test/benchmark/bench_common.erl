@@ -17,7 +17,7 @@
 -module(bench_common).
 
 -export([quick/0, trials/0, min_trial_us/0,
-         measure/1, measure/2, time_once/1, alloc/2, alloc/3,
+         measure/1, measure/2, measure_set/1, measure_set/2, time_once/1, alloc/2, alloc/3,
          row/4, row_path/1, add/1, rows/0, clear/0, target/6, print_rows/1, print_targets/1,
          fmt_bytes/1, fmt_us/1, fmt_ratio/1, fmt_num/1, op_str/1, detail/1,
          network/1, network/2, network_spec/1, inputs/2, genome/3, rand_floats/2,
@@ -74,6 +74,30 @@ measure(Fun, Opts) ->
     S = lists:sort(Ts),
     #{median_us => median(S), min_us => hd(S), max_us => lists:last(S),
       iterations => N, trials => Trials}.
+
+%% Time several funs doing the same work on different paths, interleaving
+%% their trials (A B C A B C ...) so that load drift on the host hits every
+%% path alike and their ratios stay meaningful. [{Key, Fun}] -> [{Key, M}].
+measure_set(KeyFuns) ->
+    measure_set(KeyFuns, #{}).
+
+measure_set(KeyFuns, Opts) ->
+    Trials = maps:get(trials, Opts, trials()),
+    MinUs = maps:get(min_trial_us, Opts, min_trial_us()),
+    Ns = [begin
+              _ = F(),
+              {K, F, case maps:get(iterations, Opts, undefined) of
+                         undefined -> calibrate(F, 1, MinUs);
+                         I -> I
+                     end}
+          end || {K, F} <- KeyFuns],
+    garbage_collect(),
+    Rounds = [[{K, trial(F, N) / N} || {K, F, N} <- Ns] || _ <- lists:seq(1, Trials)],
+    [begin
+         S = lists:sort([T || Round <- Rounds, {K1, T} <- Round, K1 =:= K]),
+         {K, #{median_us => median(S), min_us => hd(S), max_us => lists:last(S),
+               iterations => N, trials => Trials, interleaved => true}}
+     end || {K, _, N} <- Ns].
 
 %% The smallest power-of-two-ish count whose trial lasts >= MinUs.
 calibrate(Fun, N, MinUs) ->

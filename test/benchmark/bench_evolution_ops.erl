@@ -44,8 +44,8 @@ run() ->
     Opts = #{iterations => 1, trials => max(3, bench_common:trials() - 2)},
     Size = io_lib:format("~p x 50 neurons", [?AGENTS]),
     Paths = [nif, erlang_ref, ppn],
-    Gen = [{P, bench_common:measure(fun() -> generation(P, Pop, Inputs, Reps) end, Opts)}
-           || P <- Paths],
+    Gen = bench_common:measure_set([{P, fun() -> generation(P, Pop, Inputs, Reps) end}
+                                    || P <- Paths], Opts),
     NifGen = maps:get(median_us, proplists:get_value(nif, Gen)),
     Sample = lists:sublist(Pop, 10),
     Allocs = [{P, alloc_per_agent(P, Sample, Inputs, Reps)} || P <- Paths],
@@ -71,8 +71,8 @@ run() ->
     PhaseRows =
         lists:append(
           [begin
-               Ms = [{P, bench_common:measure(phase(Ph, P, Pop, Inputs, Reps), Opts)}
-                     || P <- [nif, erlang_ref]],
+               Ms = bench_common:measure_set([{P, phase(Ph, P, Pop, Inputs, Reps)}
+                                              || P <- [nif, erlang_ref]], Opts),
                NifUs = maps:get(median_us, proplists:get_value(nif, Ms)),
                [bench_common:row(Name, P, Size,
                                  M#{ratio => maps:get(median_us, M) / NifUs, module => ?MODULE})

@@ -61,7 +61,7 @@ size_rows(Size) ->
         Calls = [{ppn, fun() -> ppn_eval(Cx, In) end},
                  {erlang_ref, fun() -> tweann_ref:evaluate(Ref, In) end},
                  {nif, fun() -> tweann_nif:evaluate(Nif, In) end}],
-        Timed = [{P, bench_common:measure(F)} || {P, F} <- Calls],
+        Timed = bench_common:measure_set(Calls),
         NifUs = maps:get(median_us, proplists:get_value(nif, Timed)),
         AllocN = max(1, 20000 div Size),
         Allocs = [{ppn, ppn_alloc({Nodes, NIn, Outs}, In, AllocN)},

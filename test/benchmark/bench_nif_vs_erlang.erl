@@ -29,7 +29,7 @@ nif_vs_erlang_test_() ->
 run() ->
     bench_common:ensure_app(),
     Cases = cases(),
-    Rows = lists:append([pair(C) || C <- Cases]),
+    Rows = lists:append([pair(C) || C <- Cases]) ++ batch_vs_eval(),
     Rows ++ targets(Rows).
 
 %% {Function, SizeLabel, NifFun, RefFun | none}
@@ -144,21 +144,42 @@ cases() ->
 
 net_label(S) -> [integer_to_list(S), " neurons"].
 
-pair({Name, Size, NifF, RefF}) ->
+pair({Name, Size, NifF, none}) ->
     Nif = bench_common:measure(NifF),
+    [bench_common:row(Name, nif, Size, Nif#{ratio => 1.0, module => ?MODULE,
+                                            note => <<"no tweann_ref counterpart">>})];
+pair({Name, Size, NifF, RefF}) ->
+    [{nif, Nif}, {ref, Ref}] = bench_common:measure_set([{nif, NifF}, {ref, RefF}]),
     NifUs = maps:get(median_us, Nif),
     Common = #{module => ?MODULE},
     NifRow = bench_common:row(Name, nif, Size, maps:merge(Nif, Common#{ratio => 1.0})),
-    case RefF of
-        none ->
-            [NifRow#{note => <<"no tweann_ref counterpart">>}];
-        _ ->
-            Ref = bench_common:measure(RefF),
-            RefUs = maps:get(median_us, Ref),
-            [NifRow#{speedup => RefUs / NifUs},
-             bench_common:row(Name, erlang_ref, Size,
-                              maps:merge(Ref, Common#{ratio => RefUs / NifUs}))]
-    end.
+    RefUs = maps:get(median_us, Ref),
+    [NifRow#{speedup => RefUs / NifUs},
+     bench_common:row(Name, erlang_ref, Size, maps:merge(Ref, Common#{ratio => RefUs / NifUs}))].
+
+%% evaluate/2 vs evaluate_batch/2 on the 200-neuron network, NIF only,
+%% interleaved: the rows the batch targets are computed from.
+batch_vs_eval() ->
+    {N, I, O} = bench_common:network(200),
+    Net = tweann_nif:compile_network(N, I, O),
+    [Row | _] = Rows = bench_common:inputs(I, 1000),
+    Ms = bench_common:measure_set([{eval, fun() -> tweann_nif:evaluate(Net, Row) end},
+                                   {b1, fun() -> tweann_nif:evaluate_batch(Net, [Row]) end},
+                                   {b1000, fun() -> tweann_nif:evaluate_batch(Net, Rows) end}]),
+    Name = <<"evaluate/2 vs evaluate_batch/2 (interleaved)">>,
+    [bench_common:row(Name, nif, Label,
+                      M#{module => ?MODULE, group => batch_vs_eval, key => K,
+                         detail => case K of
+                                       b1000 -> iolist_to_binary(
+                                                  ["per row ", bench_common:fmt_us(maps:get(median_us, M) / 1000), " us"]);
+                                       _ -> <<>>
+                                   end})
+     || {K, M} <- Ms,
+        Label <- [case K of
+                      eval -> <<"200 neurons, evaluate/2">>;
+                      b1 -> <<"200 neurons, batch of 1">>;
+                      b1000 -> <<"200 neurons, batch of 1000">>
+                  end]].
 
 us(Rows, Name, Size, Path) ->
     N = iolist_to_binary(Name), S = iolist_to_binary(Size), P = iolist_to_binary(Path),
@@ -168,15 +189,17 @@ us(Rows, Name, Size, Path) ->
 
 targets(Rows) ->
     Nif = "NIF", Ref = "Erlang reference",
-    E200 = us(Rows, "evaluate/2", "200 neurons", Nif),
-    B1 = us(Rows, "evaluate_batch/2", "200 neurons x 1 rows", Nif),
-    B1000 = us(Rows, "evaluate_batch/2", "200 neurons x 1000 rows", Nif),
+    BvE = "evaluate/2 vs evaluate_batch/2 (interleaved)",
+    E200 = us(Rows, BvE, "200 neurons, evaluate/2", Nif),
+    B1 = us(Rows, BvE, "200 neurons, batch of 1", Nif),
+    B1000 = us(Rows, BvE, "200 neurons, batch of 1000", Nif),
     B1000R = us(Rows, "evaluate_batch/2", "200 neurons x 1000 rows", Ref),
     Ratio = fun(F, S) -> us(Rows, F, S, Ref) / us(Rows, F, S, Nif) end,
     [bench_common:target("evaluate_batch/2, 1000 rows, 200 neurons: per-row cost / one evaluate/2",
                          (B1000 / 1000) / E200, le, 1 / 3, "NIF both", ?MODULE),
      bench_common:target("evaluate_batch/2, 1000 rows, 200 neurons: NIF speedup vs tweann_ref",
-                         B1000R / B1000, ge, 30, "", ?MODULE),
+                         B1000R / us(Rows, "evaluate_batch/2", "200 neurons x 1000 rows", Nif),
+                         ge, 30, "", ?MODULE),
      bench_common:target("evaluate_batch/2, batch of 1: cost / one evaluate/2 (200 neurons)",
                          B1 / E200, le, 2, "NIF both", ?MODULE),
      bench_common:target("dot_product_flat/3, 10 elements: NIF speedup vs tweann_ref",

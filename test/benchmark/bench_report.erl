@@ -217,7 +217,8 @@ markdown(Rows, Host, Chart, SvgName) ->
     Modules = [{bench_forward_pass, "Forward pass: process-per-neuron vs Erlang reference vs NIF"},
                {bench_nif_vs_erlang, "Every NIF function vs its Erlang reference"},
                {bench_hot_paths, "Hot paths: the cost of the NIF boundary"},
-               {bench_evolution_ops, "Evolution: one generation"}],
+               {bench_evolution_ops, "Evolution: one generation"},
+               {bench_cells, "Liquid cells: CfC / LTC (bench_cells)"}],
     Known = [M || {M, _} <- Modules] ++ [bench_memory_growth],
     Others = lists:usort([M || #{module := M, kind := timing} <- Rows, not lists:member(M, Known)]),
     Sections = [section(Title, [R || #{module := M1} = R <- Rows, M1 =:= M])
@@ -282,7 +283,7 @@ to_s(T) -> io_lib:format("~p", [T]).
 chart(Rows, DatFile, SvgFile, Host) ->
     Bars = [{[N, case S of <<"-">> -> ""; _ -> [", ", S] end, "  [", short(P), "]"], Ra}
             || #{kind := timing, module := M, name := N, size := S, path := P, ratio := Ra} <- Rows,
-               lists:member(M, [bench_forward_pass, bench_nif_vs_erlang, bench_evolution_ops]),
+               M =/= bench_hot_paths,
                P =/= <<"NIF">>, is_number(Ra), Ra > 0, S =/= <<"-">>],
     Script = filename:join(project_root(), "scripts/bench_chart.gp"),
     case {os:find_executable("gnuplot"), Bars} of
