@@ -28,11 +28,17 @@ report_test_() ->
              [begin
                   io:format(user, "~n  bench_report: running ~p (not run earlier in this run)", [M]),
                   bench_common:add(M:run())
-              end || M <- ?TIMING_MODULES, not lists:member(M, Have)],
+              end || M <- ?TIMING_MODULES ++ optional_modules(), not lists:member(M, Have)],
              bench_common:add(memory_growth()),
              {ok, Files} = write(),
              io:format(user, "~n~n  report written: ~s~n", [lists:join(", ", Files)])
      end}.
+
+%% Other engineers' benchmark modules that follow the same convention
+%% (run/0 returning rows), when present.
+optional_modules() ->
+    [M || M <- [bench_cells],
+          code:ensure_loaded(M) =:= {module, M}, erlang:function_exported(M, run, 0)].
 
 memory_growth() ->
     case os:getenv("TWEANN_BENCH_SKIP_MEMORY") of
