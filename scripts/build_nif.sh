@@ -18,6 +18,9 @@
 #
 # Environment:
 #   TWEANN_NIF_PRECOMPILED=...  use a precompiled artifact (above)
+#   TWEANN_NIF_CHECKSUMS=FILE   the checksum manifest to trust (default: the
+#                               checksums.sha256 beside the artifact); keep a
+#                               copy with your project to pin the artifacts
 #   TWEANN_NIF_FORCE_BUILD=1    always build from source, even if
 #                               TWEANN_NIF_PRECOMPILED is set
 #   TWEANN_NIF_SKIP_BUILD=1     install nothing (pure Erlang use: set the
@@ -106,10 +109,13 @@ install_precompiled() {
             [ "$tarname_given" = "$tarname" ] || die \
                 "TWEANN_NIF_PRECOMPILED names $tarname_given," \
                 "but this host needs $tarname (version $vsn, NIF $nif, target $target)."
-            say "fetching $base/$tarname and $base/checksums.sha256"
+            say "fetching $base/$tarname"
             curl -fsSL -o "$work/$tarname" "$base/$tarname" || die "could not fetch $base/$tarname"
-            curl -fsSL -o "$work/checksums.sha256" "$base/checksums.sha256" || die "could not fetch $base/checksums.sha256"
+            if [ -z "${TWEANN_NIF_CHECKSUMS:-}" ]; then
+                curl -fsSL -o "$work/checksums.sha256" "$base/checksums.sha256" || die "could not fetch $base/checksums.sha256"
+            fi
             tarball="$work/$tarname" manifest="$work/checksums.sha256" where=$base
+            if [ -n "${TWEANN_NIF_CHECKSUMS:-}" ]; then manifest=$TWEANN_NIF_CHECKSUMS where=$manifest; fi
             ;;
         *)
             path=$src
@@ -128,7 +134,8 @@ install_precompiled() {
             else
                 die "TWEANN_NIF_PRECOMPILED=$src: no such directory or file"
             fi
-            manifest="$dir/checksums.sha256" where=$dir
+            manifest=${TWEANN_NIF_CHECKSUMS:-$dir/checksums.sha256} where=$dir
+            [ -z "${TWEANN_NIF_CHECKSUMS:-}" ] || where=$manifest
             if [ ! -f "$tarball" ]; then
                 set -- "$dir"/libtweann_nif-*.tar.gz
                 die "no precompiled artifact $tarname in $dir" \
@@ -136,12 +143,13 @@ install_precompiled() {
                     "Artifacts there: $(if [ -e "$1" ]; then for f in "$@"; do printf '%s ' "$(basename "$f")"; done; else echo none; fi)" \
                     "Unset TWEANN_NIF_PRECOMPILED (or set TWEANN_NIF_FORCE_BUILD=1) to build from source with cargo."
             fi
-            [ -f "$manifest" ] || die "no checksums.sha256 beside $tarball: refusing an artifact that cannot be verified"
+            [ -f "$manifest" ] || die "no checksum manifest $manifest: refusing an artifact that cannot be verified"
             ;;
     esac
 
+    [ -f "$manifest" ] || die "no checksum manifest $manifest: refusing an artifact that cannot be verified"
     expected=$(awk -v f="$tarname" '$2 == f || $2 == "*" f { print tolower($1); exit }' "$manifest")
-    [ -n "$expected" ] || die "checksums.sha256 in $where has no line for $tarname: refusing an artifact that cannot be verified"
+    [ -n "$expected" ] || die "the checksum manifest ($where) has no line for $tarname: refusing an artifact that cannot be verified"
     actual=$(sha256_of "$tarball")
     if [ "$actual" != "$expected" ]; then
         die "checksum mismatch for the precompiled artifact $tarball:" \

@@ -9,7 +9,7 @@
 #      and a `rebar3 release` started as a daemon;
 #   3. builds the precompiled artifacts with scripts/dist.sh, twice (the second
 #      time from another source path and a fresh cargo target dir) and requires
-#      identical checksums;
+#      identical checksums; scans the artifact for AVX (scripts/check_avx.sh);
 #   4. builds a second consumer with no cargo on PATH: without
 #      TWEANN_NIF_PRECOMPILED the build fails naming it; with a corrupted
 #      artifact the build fails showing both checksums; with the good
@@ -226,6 +226,11 @@ run dist1 sh "$src/scripts/dist.sh" "$dist" || fail "dist.sh"
 art=$(cd "$dist" && ls libtweann_nif-v*-nif-*-x86_64-unknown-linux-gnu.so.tar.gz 2>/dev/null || true)
 [ -n "$art" ] || fail "no x86_64-unknown-linux-gnu artifact in $dist"
 (cd "$dist" && sha256sum -c --quiet checksums.sha256) || fail "checksums.sha256 does not verify"
+if command -v objdump >/dev/null 2>&1; then
+    mkdir -p "$tmp/art"
+    tar -xzf "$dist/$art" -C "$tmp/art"
+    run dist_avx sh "$src/scripts/check_avx.sh" "$tmp/art/${art%.tar.gz}" || fail "the artifact has AVX/FMA/BMI instructions"
+fi
 if [ "${TWEANN_PKG_REPRO:-1}" = "1" ]; then
     # Another source path (the consumer's dep dir) and a fresh target dir.
     run dist2 env TWEANN_NIF_DIST_TARGET_DIR="$tmp/dist2-target" sh "$dep/scripts/dist.sh" "$tmp/dist2" || fail "dist.sh (second build)"
@@ -279,6 +284,19 @@ expect_in_log "PKG_OK" "escript (precompiled)"
 run pre_release env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="$dist" sh -c 'cd "$1" && rebar3 release' sh "$pre" || fail "rebar3 release (precompiled)"
 [ -f "$(echo "$pre"/_build/default/rel/pkg_consumer/lib/tweann_nif-*/priv)/tweann_nif.so" ] || fail "no library in the precompiled release"
 ok "precompiled artifact installed without cargo; escript evaluates; release has the library"
+
+step "consumer, no cargo, manifest kept apart (TWEANN_NIF_CHECKSUMS)"
+mkdir -p "$tmp/dist_nomanifest"
+cp "$dist/$art" "$tmp/dist_nomanifest/"
+if run pre_nomanifest env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="$tmp/dist_nomanifest" \
+        sh -c 'cd "$1" && rebar3 clean -a && rebar3 compile' sh "$pre"; then
+    fail "an artifact without a manifest was accepted"
+fi
+expect_in_log "no checksum manifest" "artifact without manifest"
+run pre_pinned env PATH="$nocargo_path" TWEANN_NIF_PRECOMPILED="$tmp/dist_nomanifest" TWEANN_NIF_CHECKSUMS="$dist/checksums.sha256" \
+    sh -c 'cd "$1" && rebar3 compile' sh "$pre" || fail "precompiled with TWEANN_NIF_CHECKSUMS"
+expect_in_log "installed precompiled $art" "TWEANN_NIF_CHECKSUMS"
+ok "artifact without a manifest refused; accepted against TWEANN_NIF_CHECKSUMS"
 
 if command -v python3 >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
     step "consumer, no cargo, artifacts over http:// (python3 -m http.server)"
