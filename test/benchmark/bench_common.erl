@@ -331,7 +331,6 @@ op_str(le) -> "<=".
 fmt_num(T) when is_integer(T) -> integer_to_list(T);
 fmt_num(T) -> float_to_list(T, [{decimals, 2}, compact]).
 
-fmt_us(Us) when Us >= 100000 -> float_to_list(Us / 1000, [{decimals, 1}]) ++ " ms";
 fmt_us(Us) when Us >= 100 -> float_to_list(Us * 1.0, [{decimals, 1}]);
 fmt_us(Us) when Us >= 1 -> float_to_list(Us * 1.0, [{decimals, 2}]);
 fmt_us(Us) -> float_to_list(Us * 1.0, [{decimals, 3}]).
