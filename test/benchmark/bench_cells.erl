@@ -326,7 +326,33 @@ summarize(Cfc, Ltc, CfcSweep, LtcSweep) ->
                                  maps:get(syn_per_s, LtcPeak) / 1.0e6])),
              note("agreement", io_lib:format("NIF vs reference outputs, max |diff|: CfC ~.3g, LTC ~.3g",
                                              [maps:get(agree, Cfc) * 1.0, maps:get(agree, Ltc) * 1.0]))],
-    CfcRows ++ LtcRows ++ SweepRows ++ [N#{module => ?MODULE} || N <- Notes] ++ CfcT ++ LtcT.
+    CfcRows ++ LtcRows ++ SweepRows ++ [N#{module => ?MODULE} || N <- Notes ++ native_peak()]
+        ++ CfcT ++ LtcT.
+
+%% Opt-in cross-check (TWEANN_BENCH_NATIVE_PEAK=1): dense_t timed natively by
+%% the example native/tweann_core/examples/dense_peak.rs (cargo builds it
+%% first, so this is off by default). Reported as a note only; the targets
+%% use the in-run peak measured through the NIF.
+native_peak() ->
+    case os:getenv("TWEANN_BENCH_NATIVE_PEAK") of
+        V when V =:= false; V =:= ""; V =:= "0" -> [];
+        _ ->
+            Out = os:cmd("cargo run --release -q -p tweann_core --example dense_peak 2>&1"),
+            Text = case re:run(Out, "best_median_gflops=([0-9.]+)", [{capture, [1], list}]) of
+                       {match, [G]} ->
+                           Sizes = [[I, "x", O, ": ", M] || [I, O, M] <- scan_sizes(Out)],
+                           ["best median ", G, " GFLOP/s (", lists:join(", ", Sizes), ")"];
+                       nomatch -> ["failed: ", string:slice(Out, 0, 300)]
+                   end,
+            [note("native dense_t peak (cargo example dense_peak, no BEAM)", Text)]
+    end.
+
+scan_sizes(Out) ->
+    case re:run(Out, "in=([0-9]+) out=([0-9]+) weights_bytes=[0-9]+ gflops_median=([0-9.]+)",
+                [global, {capture, [1, 2, 3], list}]) of
+        {match, L} -> L;
+        nomatch -> []
+    end.
 
 peak(Sweep) ->
     Scored = [P#{gflops => gflops(F, Us), syn_per_s => Syn / (Us / 1.0e6),
