@@ -142,10 +142,10 @@ spec() ->
     [Nodes, NIn, Outs].
 
 %% A pool of compiled networks (and some non-networks) to evaluate.
-net(Pool) ->
+net({Nets, _Cells}) ->
     case rand:uniform(6) of
         1 -> term(1);
-        _ -> pick(Pool)
+        _ -> pick(Nets)
     end.
 
 inputs() ->
@@ -190,9 +190,43 @@ valid(evaluate_ode, 5, _) -> [num(), num(), num(), num(), num()];
 valid(evaluate_ode_with_weights, 7, _) ->
     [num(), num(), num(), num(), num(), nums(rand:uniform(4) - 1), nums(rand:uniform(4) - 1)];
 valid(evaluate_cfc_batch, 4, _) -> [inputs(), num(), num(), num()];
+valid(cfc_cell, 2, _) -> [cfc_config(), params(84)];
+valid(ltc_cell, 2, _) -> [ltc_config(), params(94)];
+valid(cfc_population, 2, _) -> [cfc_config(), [params(84) || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(ltc_population, 2, _) -> [ltc_config(), [params(94) || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(cell_step, 4, P) -> [cell(P), rows(2), rows(3), dts()];
+valid(cell_sequence, 4, P) ->
+    B = rand:uniform(2), L = rand:uniform(3),
+    [cell(P), [rows(2, L) || _ <- lists:seq(1, B)], rows(3, B), pick([dts(), [nums(L) || _ <- lists:seq(1, B)]])];
+valid(cell_info, 1, P) -> [cell(P)];
 valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
 %% Anything else exported (memory_stats/0, a function added later): random terms.
 valid(_, Arity, _) -> [term(2) || _ <- lists:seq(1, Arity)].
+
+cfc_config() ->
+    maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
+                    {backbone_units, pick([4, 4, 0])}]
+                   ++ [{mode, pick([default, pure, no_gate, bogus])} || rand:uniform(3) =:= 1]
+                   ++ [{backbone_activation, pick([lecun_tanh, tanh, relu, silu, gelu, nope])} || rand:uniform(3) =:= 1]).
+
+ltc_config() ->
+    maps:from_list([{input_size, pick([2, 2, 2, 0])}, {units, pick([3, 3, 0, 1 bsl 40])}]
+                   ++ [{positivity, pick([softplus, identity, nope])} || rand:uniform(3) =:= 1]
+                   ++ [{ode_unfolds, pick([6, 1, 0, -1])} || rand:uniform(3) =:= 1]).
+
+params(N) ->
+    Len = pick([N, N, N, N - 1, N + 1, 0]),
+    case rand:uniform(3) of
+        1 -> << <<(f64(float(num()) / 10))/binary>> || _ <- lists:seq(1, Len) >>;
+        _ -> [num() / 10 || _ <- lists:seq(1, Len)]
+    end.
+
+cell({_Nets, Cells}) -> case rand:uniform(6) of 1 -> term(1); _ -> pick(Cells) end.
+
+rows(W) -> rows(W, rand:uniform(3) - 1).
+rows(W, B) -> [nums(W) || _ <- lists:seq(1, B)].
+
+dts() -> pick([1.0, 0.5, 0, -1.0, [1.0], [1.0, 0.5], f64(1.0)]).
 
 %% Replace one random subterm of T with a hostile term.
 mutate(T) ->
@@ -263,13 +297,23 @@ hostile_inputs_test_() ->
 hostile_inputs() ->
     rand:seed(exsss, {2024, 5, 17}),
     OldBudget = maps:get(memory_budget, tweann_nif:memory_stats()),
-    erlang:garbage_collect(),
-    Stats0 = tweann_nif:memory_stats(),
+    Stats0 = live(),
     Bad = run_all(),
     _ = tweann_nif:set_memory_budget(OldBudget),
-    erlang:garbage_collect(),
-    ?assertEqual(Stats0, tweann_nif:memory_stats()),
-    ?assertEqual([], Bad).
+    ?assertEqual([], Bad),
+    no_leak(Stats0).
+
+%% Live native resources after a GC of every process.
+live() ->
+    [erlang:garbage_collect(P) || P <- processes()],
+    maps:with([networks, network_bytes, cells, cell_bytes], tweann_nif:memory_stats()).
+
+%% Nothing more is alive than before (less is fine: garbage left by earlier
+%% tests may have been collected meanwhile).
+no_leak(Stats0) ->
+    Stats1 = live(),
+    [?assert(maps:get(K, Stats1) =< maps:get(K, Stats0)) || K <- maps:keys(Stats0)],
+    ok.
 
 run_all() ->
     Pool0 = [[{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}, {1, 0.25}]}], 1, [1]],
@@ -278,9 +322,14 @@ run_all() ->
             tweann_nif:compile_network([{5, input, linear, 0, []}, {3, input, linear, 0, []},
                                         {9, {cfc, 1.0, 1.0}, tanh, 0.0, [{5, 1.0}, {3, -1.0}, {9, 0.5}]},
                                         {2, output, cubic, 0.0, [{9, 1.0e100}, {2, 1.0}]}], 2, [9, 2, 2])],
+    Cells = [tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
+                                 [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
+             tweann_nif:ltc_cell(#{input_size => 2, units => 3}, [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
+             tweann_nif:cfc_population(#{input_size => 2, hidden_size => 3, backbone_units => 4},
+                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]])],
     Exports = exports(),
     T0 = erlang:monotonic_time(millisecond),
-    Results = [{F, A, run_function(F, A, Pool)} || {F, A} <- Exports],
+    Results = [{F, A, run_function(F, A, {Pool, Cells})} || {F, A} <- Exports],
     Ms = erlang:monotonic_time(millisecond) - T0,
     Total = lists:sum([length(R) || {_, _, R} <- Results]),
     Summary = [{F, A, length([x || {ok, _} <- R]), length([x || {{error, _}, _} <- R])}
@@ -311,11 +360,9 @@ run_function(F, A, Pool) ->
 %% over after its work limit) and must fail there just as cleanly.
 large_hostile_test_() ->
     {timeout, 120, fun() ->
-        erlang:garbage_collect(),
-        Stats0 = tweann_nif:memory_stats(),
+        Stats0 = live(),
         large_hostile(),
-        erlang:garbage_collect(),
-        ?assertEqual(Stats0, tweann_nif:memory_stats())
+        no_leak(Stats0)
     end}.
 
 large_hostile() ->

@@ -10,6 +10,8 @@
 
 -include_lib("eunit/include/eunit.hrl").
 
+-export([spec/0]).
+
 -define(INPUTS, 100).
 -define(NODES, 1000).
 -define(FAN, 10000).
@@ -47,7 +49,7 @@ ten_million_connections_test_() ->
 
 ten_million() ->
     {Nodes, NIn, Outs} = spec(),
-    erlang:garbage_collect(),
+    gc_all(),
     Stats0 = tweann_nif:memory_stats(),
     Parent = self(),
     Sleeper = spawn_link(fun() -> sleeper(Parent, 0, 0) end),
@@ -97,10 +99,14 @@ ten_million() ->
     ?assertEqual(bits(Out), bits(RefOut)),
     %% Dropping the network returns its bytes.
     drop(Net),
-    erlang:garbage_collect(),
+    gc_all(),
     ?assertEqual(Stats0, tweann_nif:memory_stats()).
 
 drop(_) -> ok.
+
+gc_all() ->
+    [erlang:garbage_collect(P) || P <- processes()],
+    ok.
 
 %% The same network is refused cleanly under a budget smaller than its
 %% compiled form, and the node carries on.
