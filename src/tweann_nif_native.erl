@@ -46,9 +46,10 @@ load_status() ->
     persistent_term:get(?STATUS_KEY, {error, not_attempted}).
 
 init() ->
-    Status = case lib_path() of
+    Status = try lib_path() of
                  {ok, Path} -> load(Path);
                  {error, _} = Err -> Err
+             catch Class:Reason -> {error, {load_crashed, Class, Reason}}
              end,
     persistent_term:put(?STATUS_KEY, Status),
     %% Always let the module load: without the library its stubs explain the
