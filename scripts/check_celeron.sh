@@ -20,7 +20,7 @@
 # rustc, rebar3, erl, objdump.
 # Environment:
 #   TWEANN_QEMU_CPU      the emulated CPU (default below)
-#   TWEANN_CELERON_BEAM  0 skips step 4 (the slowest, ~2-4 min)
+#   TWEANN_CELERON_BEAM  0 skips step 4 (the slowest part)
 set -eu
 
 cd "$(dirname "$0")/.."
