@@ -1,6 +1,7 @@
 //! Term decoding that never panics and says what was wrong.
 
 use crate::error::{badarg, Res};
+use crate::numlist::{Next, NumList};
 use rustler::{Binary, Term};
 
 /// Work (list elements, connection evaluations) a normal-scheduler call may
@@ -82,19 +83,21 @@ pub fn f64s_into(term: Term, arg: u8, what: &'static str, out: &mut Vec<f64>) ->
         return binary_f64s_into(bin.as_slice(), arg, what, out);
     }
     let start = out.len();
-    for (k, item) in items(term, arg, what)?.enumerate() {
-        let t = item?;
-        match number(t) {
-            Some(v) => out.push(v),
-            None => {
+    let mut list = NumList::new(term)
+        .ok_or_else(|| badarg(arg, format!("{what} is not a list or an f64 binary")))?;
+    loop {
+        match list.next_num() {
+            Next::Num(v) => out.push(v),
+            Next::End => return Ok(out.len() - start),
+            Next::Improper => return Err(badarg(arg, format!("{what} is not a proper list"))),
+            Next::NotNumber => {
                 return Err(badarg(
                     arg,
-                    format!("{what}: element {} is not a number", k + 1),
+                    format!("{what}: element {} is not a number", out.len() - start + 1),
                 ))
             }
         }
     }
-    Ok(out.len() - start)
 }
 
 /// Decode a native-endian f64 binary, rejecting odd sizes and non-finite values.
@@ -141,15 +144,63 @@ pub fn f64s_len(term: Term, arg: u8, what: &str) -> Res<usize> {
     }
 }
 
+/// The elements of a tuple, read in place (no copy, no allocation).
+#[derive(Clone, Copy)]
+pub struct Tuple<'a> {
+    env: rustler::Env<'a>,
+    elems: &'a [rustler::sys::ErlNifTerm],
+}
+
+impl<'a> Tuple<'a> {
+    /// Element `i` (0-based); `i` must be below [`Tuple::len`].
+    #[inline]
+    pub fn at(&self, i: usize) -> Term<'a> {
+        // SAFETY: the element belongs to a live tuple of this call's env.
+        unsafe { Term::new(self.env, self.elems[i]) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.elems.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.elems.is_empty()
+    }
+}
+
+/// `term` as a tuple of any size, or `None`.
+#[inline]
+pub fn any_tuple(term: Term) -> Option<Tuple> {
+    let env = term.get_env();
+    let mut arity: std::os::raw::c_int = 0;
+    let mut array: *const rustler::sys::ErlNifTerm = std::ptr::null();
+    // SAFETY: enif_get_tuple only reads the term; on success `array` points
+    // at `arity` terms owned by the tuple, valid as long as the term is.
+    unsafe {
+        if rustler::sys::enif_get_tuple(env.as_c_arg(), term.as_c_arg(), &mut arity, &mut array)
+            == 0
+        {
+            return None;
+        }
+        let elems = if arity == 0 {
+            &[][..]
+        } else {
+            std::slice::from_raw_parts(array, arity as usize)
+        };
+        Some(Tuple { env, elems })
+    }
+}
+
 /// Elements of a tuple of exactly `n` elements.
+#[inline]
 pub fn tuple<'a>(
     term: Term<'a>,
     n: usize,
     arg: u8,
     what: impl FnOnce() -> String,
-) -> Res<Vec<Term<'a>>> {
-    match rustler::types::tuple::get_tuple(term) {
-        Ok(t) if t.len() == n => Ok(t),
+) -> Res<Tuple<'a>> {
+    match any_tuple(term) {
+        Some(t) if t.len() == n => Ok(t),
         _ => Err(badarg(arg, what())),
     }
 }

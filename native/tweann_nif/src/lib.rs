@@ -13,6 +13,7 @@ mod error;
 mod info;
 mod liquid;
 mod network;
+mod numlist;
 mod signal;
 
 rustler::init!("tweann_nif_native", load = load);

@@ -50,9 +50,9 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
         format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})")
     };
     let t = tuple(term, 3, 1, bad)?;
-    let tag: rustler::Atom = t[0].decode().map_err(|_| badarg(1, bad()))?;
-    let tau = decode::number(t[1]);
-    let bound = decode::number(t[2]);
+    let tag: rustler::Atom = t.at(0).decode().map_err(|_| badarg(1, bad()))?;
+    let tau = decode::number(t.at(1));
+    let bound = decode::number(t.at(2));
     let (Some(tau), Some(bound)) = (tau, bound) else {
         return Err(badarg(
             1,
@@ -88,7 +88,7 @@ fn compile(
                 pos + 1
             )
         })?;
-        let index = t[0].decode::<u64>().map_err(|_| {
+        let index = t.at(0).decode::<u64>().map_err(|_| {
             badarg(
                 1,
                 format!(
@@ -97,27 +97,27 @@ fn compile(
                 ),
             )
         })?;
-        let kind = node_kind(t[1], index)?;
-        let act = atoms::acts::decode(t[2]).ok_or_else(|| {
+        let kind = node_kind(t.at(1), index)?;
+        let act = atoms::acts::decode(t.at(2)).ok_or_else(|| {
             badarg(
                 1,
-                format!("node {index}: unknown activation {:?}", atom_text(t[2])),
+                format!("node {index}: unknown activation {:?}", atom_text(t.at(2))),
             )
         })?;
-        let bias = decode::number(t[3])
+        let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        for conn in items(t[4], 1, "a node's Connections")? {
+        for conn in items(t.at(4), 1, "a node's Connections")? {
             let c = tuple(conn?, 2, 1, || {
                 format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
             })?;
-            let from = c[0].decode::<u64>().map_err(|_| {
+            let from = c.at(0).decode::<u64>().map_err(|_| {
                 badarg(
                     1,
                     format!("node {index}: FromIndex must be a non-negative integer"),
                 )
             })?;
-            let w = decode::number(c[1]).ok_or_else(|| {
+            let w = decode::number(c.at(1)).ok_or_else(|| {
                 badarg(
                     1,
                     format!("node {index}: connection weight is not a number"),

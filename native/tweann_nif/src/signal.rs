@@ -8,6 +8,7 @@
 use crate::atoms;
 use crate::decode::{self, items, tuple, Items, NORMAL_WORK_LIMIT};
 use crate::error::{badarg, OrRaise, Res};
+use crate::numlist::{Next, NumList};
 use rustler::{Encoder, Env, Term};
 use tweann_core::dot::Dot;
 use tweann_core::neat;
@@ -31,8 +32,8 @@ fn weight_spec(term: Term, arg: u8, what: &dyn Fn() -> String) -> Res<f64> {
     if let Some(w) = decode::number(term) {
         return Ok(w);
     }
-    match rustler::types::tuple::get_tuple(term) {
-        Ok(t) if !t.is_empty() => decode::number(t[0]),
+    match decode::any_tuple(term) {
+        Some(t) if !t.is_empty() => decode::number(t.at(0)),
         _ => None,
     }
     .ok_or_else(|| {
@@ -66,21 +67,37 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, limit: usize) -> 
         let wt = tuple(w, 2, 2, || {
             format!("entry {entry} of WeightedInputs is not a {{SourceId, Weights}} tuple")
         })?;
-        if st[0] != wt[0] {
+        if st.at(0) != wt.at(0) {
             return Err(badarg(
                 2,
                 format!("entry {entry}: the source ids of InputSignals and WeightedInputs differ"),
             ));
         }
-        let mut ws = items(wt[1], 2, "a Weights list")?;
+        let mut ws = items(wt.at(1), 2, "a Weights list")?;
         let what = || format!("entry {entry} of WeightedInputs");
-        for sig in items(st[1], 1, "a Signals list")? {
-            let sv = decode::number(sig?).ok_or_else(|| {
-                badarg(
-                    1,
-                    format!("entry {entry} of InputSignals: a signal is not a number"),
-                )
-            })?;
+        let mut sigs = NumList::new(st.at(1)).ok_or_else(|| {
+            badarg(
+                1,
+                format!("entry {entry} of InputSignals: the signals are not a list"),
+            )
+        })?;
+        loop {
+            let sv = match sigs.next_num() {
+                Next::Num(v) => v,
+                Next::End => break,
+                Next::Improper => {
+                    return Err(badarg(
+                        1,
+                        format!("entry {entry} of InputSignals: not a proper list"),
+                    ))
+                }
+                Next::NotNumber => {
+                    return Err(badarg(
+                        1,
+                        format!("entry {entry} of InputSignals: a signal is not a number"),
+                    ))
+                }
+            };
             let wv = match ws.next() {
                 Some(w) => weight_spec(w?, 2, &what)?,
                 None => {
@@ -116,10 +133,10 @@ fn trailing_bias(mut rest: Items) -> Res<f64> {
     let t = tuple(entry?, 2, 2, || {
         "WeightedInputs has more entries than InputSignals".into()
     })?;
-    if t[0].decode::<rustler::Atom>().ok() != Some(atoms::bias()) {
+    if t.at(0).decode::<rustler::Atom>().ok() != Some(atoms::bias()) {
         return Err(badarg(2, "WeightedInputs has more entries than InputSignals (only a last {bias, [B]} may follow)"));
     }
-    let mut specs = items(t[1], 2, "the bias entry")?;
+    let mut specs = items(t.at(1), 2, "the bias entry")?;
     let what = || "the bias entry".to_string();
     let b = match specs.next() {
         Some(s) => weight_spec(s?, 2, &what)?,
@@ -168,19 +185,35 @@ fn dot_flat_impl<'a>(
             .or_raise()
             .map(Some);
     }
-    let mut ws = items(weights, pos[1], "Weights")?;
+    let mut ss = NumList::new(signals).ok_or_else(|| badarg(pos[0], "Signals is not a list"))?;
+    let mut ws = NumList::new(weights).ok_or_else(|| badarg(pos[1], "Weights is not a list"))?;
     let mut n = 0usize;
-    for s in items(signals, pos[0], "Signals")? {
+    loop {
         n += 1;
-        let sv = decode::number(s?)
-            .ok_or_else(|| badarg(pos[0], format!("Signals: element {n} is not a number")))?;
-        let wv = match ws.next() {
-            Some(w) => decode::number(w?)
-                .ok_or_else(|| badarg(pos[1], format!("Weights: element {n} is not a number")))?,
-            None => {
+        let sv = match ss.next_num() {
+            Next::Num(v) => v,
+            Next::End => break,
+            Next::Improper => return Err(badarg(pos[0], "Signals is not a proper list")),
+            Next::NotNumber => {
+                return Err(badarg(
+                    pos[0],
+                    format!("Signals: element {n} is not a number"),
+                ))
+            }
+        };
+        let wv = match ws.next_num() {
+            Next::Num(v) => v,
+            Next::End => {
                 return Err(badarg(
                     pos[1],
                     format!("Weights is shorter than Signals ({n} needed)"),
+                ))
+            }
+            Next::Improper => return Err(badarg(pos[1], "Weights is not a proper list")),
+            Next::NotNumber => {
+                return Err(badarg(
+                    pos[1],
+                    format!("Weights: element {n} is not a number"),
                 ))
             }
         };
@@ -189,13 +222,14 @@ fn dot_flat_impl<'a>(
             return Ok(None);
         }
     }
-    if ws.next().is_some() {
-        return Err(badarg(
+    match ws.next_num() {
+        Next::End => d.finish(bias).or_raise().map(Some),
+        Next::Improper => Err(badarg(pos[1], "Weights is not a proper list")),
+        _ => Err(badarg(
             pos[1],
-            format!("Weights is longer than Signals ({n})"),
-        ));
+            format!("Weights is longer than Signals ({})", n - 1),
+        )),
     }
-    d.finish(bias).or_raise().map(Some)
 }
 
 #[rustler::nif]
@@ -223,11 +257,17 @@ fn dot_batch_impl(batch: Term, limit: usize) -> Maybe<Vec<f64>> {
                 k + 1
             )
         })?;
-        match dot_flat_impl(t[0], t[1], t[2], [1, 1, 1], limit.saturating_sub(work))? {
+        match dot_flat_impl(
+            t.at(0),
+            t.at(1),
+            t.at(2),
+            [1, 1, 1],
+            limit.saturating_sub(work),
+        )? {
             Some(v) => out.push(v),
             None => return Ok(None),
         }
-        work += 1 + decode::list_len(t[0], 1, "Signals").unwrap_or(0);
+        work += 1 + decode::list_len(t.at(0), 1, "Signals").unwrap_or(0);
         if work > limit {
             return Ok(None);
         }
@@ -256,7 +296,7 @@ fn flatten_impl(weighted: Term, limit: usize) -> Maybe<(Vec<f64>, Vec<u64>)> {
         })?;
         let before = ws.len();
         let what = || format!("entry {entry_no} of WeightedInputs");
-        for w in items(t[1], 1, "a Weights list")? {
+        for w in items(t.at(1), 1, "a Weights list")? {
             ws.push(weight_spec(w?, 1, &what)?);
         }
         counts.push((ws.len() - before) as u64);
@@ -315,7 +355,7 @@ fn genes(term: Term, arg: u8, what: &'static str, limit: usize) -> Maybe<Vec<nea
                 k + 1
             )
         })?;
-        let inn = t[0].decode::<u64>().map_err(|_| {
+        let inn = t.at(0).decode::<u64>().map_err(|_| {
             badarg(
                 arg,
                 format!(
@@ -324,7 +364,7 @@ fn genes(term: Term, arg: u8, what: &'static str, limit: usize) -> Maybe<Vec<nea
                 ),
             )
         })?;
-        let w = decode::number(t[1]).ok_or_else(|| {
+        let w = decode::number(t.at(1)).ok_or_else(|| {
             badarg(
                 arg,
                 format!("{what}: element {}: Weight is not a number", k + 1),
