@@ -43,7 +43,12 @@ fn main() {
         loop {
             let t = Instant::now();
             for _ in 0..reps {
-                dense_t(black_box(&wt), black_box(&b), black_box(&z), black_box(&mut y));
+                dense_t(
+                    black_box(&wt),
+                    black_box(&b),
+                    black_box(&z),
+                    black_box(&mut y),
+                );
             }
             let e = t.elapsed().as_secs_f64();
             if e >= secs / 4.0 {
@@ -56,7 +61,12 @@ fn main() {
             .map(|_| {
                 let t = Instant::now();
                 for _ in 0..reps {
-                    dense_t(black_box(&wt), black_box(&b), black_box(&z), black_box(&mut y));
+                    dense_t(
+                        black_box(&wt),
+                        black_box(&b),
+                        black_box(&z),
+                        black_box(&mut y),
+                    );
                 }
                 flops * reps as f64 / t.elapsed().as_secs_f64() / 1e9
             })
