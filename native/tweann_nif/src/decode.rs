@@ -20,16 +20,31 @@ impl<'a> Iterator for Items<'a> {
     type Item = Res<Term<'a>>;
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        match self.rest.list_get_cell() {
-            Ok((head, tail)) => {
-                self.rest = tail;
-                Some(Ok(head))
+        let env = self.rest.get_env();
+        let (mut head, mut tail) = (
+            rustler::sys::ErlNifTerm::default(),
+            rustler::sys::ErlNifTerm::default(),
+        );
+        // SAFETY: `rest` is a live term of this call's env; the out-pointers are locals.
+        unsafe {
+            if rustler::sys::enif_get_list_cell(
+                env.as_c_arg(),
+                self.rest.as_c_arg(),
+                &mut head,
+                &mut tail,
+            ) != 0
+            {
+                self.rest = Term::new(env, tail);
+                return Some(Ok(Term::new(env, head)));
             }
-            Err(_) if self.rest.is_empty_list() => None,
-            Err(_) => Some(Err(badarg(
+        }
+        if self.rest.is_empty_list() {
+            None
+        } else {
+            Some(Err(badarg(
                 self.arg,
                 format!("{} is not a proper list", self.what),
-            ))),
+            )))
         }
     }
 }
@@ -56,16 +71,34 @@ pub fn list_len(term: Term, arg: u8, what: &str) -> Res<usize> {
 /// A number as f64 (integers are converted, like `float/1`).
 #[inline]
 pub fn number(term: Term) -> Option<f64> {
-    if let Ok(f) = term.decode::<f64>() {
-        return Some(f);
+    let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
+    let (mut d, mut i) = (0.0f64, 0i64);
+    // SAFETY: reads a live term; the out-pointers are locals.
+    unsafe {
+        if rustler::sys::enif_get_double(env, t, &mut d) != 0 {
+            return Some(d);
+        }
+        if rustler::sys::enif_get_int64(env, t, &mut i) != 0 {
+            return Some(i as f64);
+        }
     }
-    term.decode::<u64>().ok().map(|u| u as f64)
+    uint(term).map(|u| u as f64)
 }
 
 /// A number argument.
 #[inline]
 pub fn f64_arg(term: Term, arg: u8, what: &str) -> Res<f64> {
     number(term).ok_or_else(|| badarg(arg, format!("{what} is not a number")))
+}
+
+/// A non-negative integer that fits in 64 bits, or `None`.
+#[inline]
+pub fn uint(term: Term) -> Option<u64> {
+    let mut u = 0u64;
+    // SAFETY: reads a live term; the out-pointer is a local.
+    (unsafe { rustler::sys::enif_get_uint64(term.get_env().as_c_arg(), term.as_c_arg(), &mut u) }
+        != 0)
+        .then_some(u)
 }
 
 /// A non-negative integer that fits in 64 bits.

@@ -355,7 +355,7 @@ fn genes(term: Term, arg: u8, what: &'static str, limit: usize) -> Maybe<Vec<nea
                 k + 1
             )
         })?;
-        let inn = t.at(0).decode::<u64>().map_err(|_| {
+        let inn = decode::uint(t.at(0)).ok_or_else(|| {
             badarg(
                 arg,
                 format!(
