@@ -256,8 +256,10 @@ evaluate_cfc(Input, State, Tau, Bound) ->
 -spec evaluate_cfc_with_weights(number(), number(), number(), number(), [number()], [number()]) ->
           {float(), float()}.
 evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights) ->
-    ?NIF([Input, State, Tau, Bound, BackboneWeights, HeadWeights],
-         tweann_nif_native:evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights)).
+    ?NIF_HEAVY([Input, State, Tau, Bound, BackboneWeights, HeadWeights],
+               tweann_nif_native:evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights),
+               tweann_nif_native:evaluate_cfc_with_weights_dirty(Input, State, Tau, Bound,
+                                                                 BackboneWeights, HeadWeights)).
 
 %% @doc One explicit Euler step of the liquid time-constant ODE; returns
 %% `{NewState, Output}'.
@@ -269,9 +271,11 @@ evaluate_ode(Input, State, Tau, Bound, Dt) ->
 -spec evaluate_ode_with_weights(number(), number(), number(), number(), number(),
                                 [number()], [number()]) -> {float(), float()}.
 evaluate_ode_with_weights(Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights) ->
-    ?NIF([Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights],
-         tweann_nif_native:evaluate_ode_with_weights(Input, State, Tau, Bound, Dt,
-                                                     BackboneWeights, HeadWeights)).
+    ?NIF_HEAVY([Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights],
+               tweann_nif_native:evaluate_ode_with_weights(Input, State, Tau, Bound, Dt,
+                                                           BackboneWeights, HeadWeights),
+               tweann_nif_native:evaluate_ode_with_weights_dirty(Input, State, Tau, Bound, Dt,
+                                                                 BackboneWeights, HeadWeights)).
 
 %% @doc Fold {@link evaluate_cfc/4} over a sequence of inputs, threading the
 %% state; returns `[{State, Output}]', one pair per input.

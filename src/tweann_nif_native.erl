@@ -27,8 +27,8 @@
          flatten_weights/1, flatten_weights_dirty/1,
          activate_batch/2, activate_batch_dirty/2,
          compatibility_distance/5, compatibility_distance_dirty/5,
-         evaluate_cfc/4, evaluate_cfc_with_weights/6,
-         evaluate_ode/5, evaluate_ode_with_weights/7,
+         evaluate_cfc/4, evaluate_cfc_with_weights/6, evaluate_cfc_with_weights_dirty/6,
+         evaluate_ode/5, evaluate_ode_with_weights/7, evaluate_ode_with_weights_dirty/7,
          evaluate_cfc_batch/4, evaluate_cfc_batch_dirty/4,
          cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
@@ -133,6 +133,10 @@ compatibility_distance_dirty(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B,
 evaluate_cfc(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
 -spec evaluate_cfc_with_weights(term(), term(), term(), term(), term(), term()) -> term().
 evaluate_cfc_with_weights(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+-spec evaluate_cfc_with_weights_dirty(term(), term(), term(), term(), term(), term()) -> term().
+evaluate_cfc_with_weights_dirty(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+-spec evaluate_ode_with_weights_dirty(term(), term(), term(), term(), term(), term(), term()) -> term().
+evaluate_ode_with_weights_dirty(A, B, C, D, E, F, G) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F, G]).
 -spec evaluate_ode(term(), term(), term(), term(), term()) -> term().
 evaluate_ode(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
 -spec evaluate_ode_with_weights(term(), term(), term(), term(), term(), term(), term()) -> term().

@@ -348,7 +348,9 @@ large_work_goes_dirty_test_() ->
     end}.
 
 memory_stats_track_resources_test() ->
-    erlang:garbage_collect(),
+    %% Collect every process first: garbage of earlier tests (in other
+    %% processes) must not be freed in the middle of this one.
+    [erlang:garbage_collect(P) || P <- processes()],
     #{networks := N0} = tweann_nif:memory_stats(),
     Nets = [tweann_nif:compile_network([{0, input, linear, 0, []}], 1, [0]) || _ <- lists:seq(1, 10)],
     #{networks := N1, network_bytes := B1} = tweann_nif:memory_stats(),
@@ -358,8 +360,10 @@ memory_stats_track_resources_test() ->
     Pid = spawn(fun() -> [tweann_nif:compile_network([], 0, []) || _ <- lists:seq(1, 5)], ok end),
     Ref = monitor(process, Pid),
     receive {'DOWN', Ref, _, _, _} -> ok end,
-    erlang:garbage_collect(),
-    ?assertMatch(#{networks := N1}, tweann_nif:memory_stats()).
+    [erlang:garbage_collect(P) || P <- processes()],
+    ?assertMatch(#{networks := N1}, tweann_nif:memory_stats()),
+    %% Nets is still live here, so the 10 networks above were not collected.
+    ?assertEqual(10, length([N || N <- Nets, is_reference(N)])).
 
 memory_budget_test() ->
     Nodes = [{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.1} || _ <- lists:seq(1, 5000)]}],

@@ -465,9 +465,10 @@ impl Network {
         self.ops.len()
     }
 
-    /// Work units of one evaluation (connections plus nodes), for scheduling.
+    /// Work units of one evaluation, for scheduling: one per connection and
+    /// eight per node (an activation is a libm call of ~10-20 ns).
     pub fn cost(&self) -> usize {
-        self.src.len() + self.ops.len()
+        self.src.len() + 8 * self.ops.len()
     }
 
     /// Evaluate one step. `inputs.len()` must equal the input count (the

@@ -7,7 +7,7 @@
 //! Large steps (populations, long sequences) run on a dirty scheduler.
 
 use crate::atoms;
-use crate::decode::{self, items, NORMAL_WORK_LIMIT};
+use crate::decode::{self, items, Work};
 use crate::error::{badarg, Res};
 use crate::info::{Kind, Tracked};
 use rustler::{Atom, Encoder, Env, Term};
@@ -211,7 +211,7 @@ fn ltc_config(term: Term) -> Res<LtcConfig> {
 // ---------------------------------------------------------------- constructors
 
 fn params(term: Term) -> Res<Vec<f64>> {
-    decode::f64s(term, 2, "Params")
+    decode::f64s(term, 2, "Params", &mut Work::unlimited())
 }
 
 fn params_list(term: Term) -> Res<Vec<Vec<f64>>> {
@@ -279,10 +279,12 @@ fn flat_rows(
     what: &'static str,
     width: usize,
     out: &mut Vec<f64>,
+    work: &mut Work,
 ) -> Res<usize> {
     let mut n = 0;
     for row in items(term, arg, what)? {
-        let got = decode::f64s_into(row?, arg, what, out)?;
+        work.take(1)?;
+        let got = decode::f64s_into(row?, arg, what, out, work)?;
         if got != width {
             return Err(badarg(
                 arg,
@@ -295,12 +297,12 @@ fn flat_rows(
 }
 
 /// Elapsed times: one number for all, or a list (or binary) of `expected`.
-fn dts_arg(term: Term, expected: usize, out: &mut Vec<f64>) -> Res<bool> {
+fn dts_arg(term: Term, expected: usize, out: &mut Vec<f64>, work: &mut Work) -> Res<bool> {
     if let Some(d) = decode::number(term) {
         out.push(d);
         return Ok(true);
     }
-    let n = decode::f64s_into(term, 4, "Dts", out)?;
+    let n = decode::f64s_into(term, 4, "Dts", out, work)?;
     if n != expected {
         return Err(badarg(4, format!("{n} elapsed times for {expected} rows")));
     }
@@ -359,23 +361,21 @@ fn step_impl<'a>(
     inputs: Term<'a>,
     states: Term<'a>,
     dts: Term<'a>,
-    limit: usize,
+    work: &mut Work,
 ) -> Res<Term<'a>> {
     let c = get_cell(cell)?;
-    let b = decode::list_len(inputs, 2, "Inputs")?;
-    if b.saturating_mul(row_cost(c)) > limit {
-        return Ok(atoms::tweann_dirty().encode(env));
-    }
+    let b = decode::count(inputs, 2, "Inputs", work)?;
+    work.take(b.saturating_mul(row_cost(c)))?;
     let (ni, ns, no) = sizes(c);
     let mut u = Vec::with_capacity(b * ni);
-    flat_rows(inputs, 2, "Inputs", ni, &mut u)?;
+    flat_rows(inputs, 2, "Inputs", ni, &mut u, work)?;
     let mut s = Vec::with_capacity(b * ns);
-    let sb = flat_rows(states, 3, "States", ns, &mut s)?;
+    let sb = flat_rows(states, 3, "States", ns, &mut s, work)?;
     if sb != b {
         return Err(badarg(3, format!("{sb} state rows for {b} input rows")));
     }
     let mut d = Vec::new();
-    let all = dts_arg(dts, b, &mut d)?;
+    let all = dts_arg(dts, b, &mut d, work)?;
     let dts = if all { Dts::All(d[0]) } else { Dts::Each(&d) };
     let (mut o, mut n) = (vec![0.0; b * no], vec![0.0; b * ns]);
     match &c.cells {
@@ -395,7 +395,7 @@ fn cell_step<'a>(
     states: Term<'a>,
     dts: Term<'a>,
 ) -> Res<Term<'a>> {
-    step_impl(env, cell, inputs, states, dts, NORMAL_WORK_LIMIT)
+    step_impl(env, cell, inputs, states, dts, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
@@ -406,7 +406,7 @@ fn cell_step_dirty<'a>(
     states: Term<'a>,
     dts: Term<'a>,
 ) -> Res<Term<'a>> {
-    step_impl(env, cell, inputs, states, dts, usize::MAX)
+    step_impl(env, cell, inputs, states, dts, &mut Work::unlimited())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -431,22 +431,20 @@ fn sequence_impl<'a>(
     seqs: Term<'a>,
     states: Term<'a>,
     dts: Term<'a>,
-    limit: usize,
+    work: &mut Work,
 ) -> Res<Term<'a>> {
     let c = get_cell(cell)?;
     let (ni, ns, no) = sizes(c);
     // Count rows and steps first (cheap) to choose the scheduler.
-    let b = decode::list_len(seqs, 2, "InputSeqs")?;
+    let b = decode::count(seqs, 2, "InputSeqs", work)?;
     let l = match seqs.list_get_cell() {
-        Ok((first, _)) => decode::list_len(first, 2, "an input sequence")?,
+        Ok((first, _)) => decode::count(first, 2, "an input sequence", work)?,
         Err(_) => 0,
     };
-    if b.saturating_mul(l).saturating_mul(row_cost(c)) > limit {
-        return Ok(atoms::tweann_dirty().encode(env));
-    }
+    work.take(b.saturating_mul(l).saturating_mul(row_cost(c)))?;
     let mut u = Vec::with_capacity(b * l * ni);
     for (r, seq) in items(seqs, 2, "InputSeqs")?.enumerate() {
-        let steps = flat_rows(seq?, 2, "an input sequence", ni, &mut u)?;
+        let steps = flat_rows(seq?, 2, "an input sequence", ni, &mut u, work)?;
         if steps != l {
             return Err(badarg(
                 2,
@@ -458,7 +456,7 @@ fn sequence_impl<'a>(
         }
     }
     let mut s = Vec::with_capacity(b * ns);
-    let sb = flat_rows(states, 3, "States0", ns, &mut s)?;
+    let sb = flat_rows(states, 3, "States0", ns, &mut s, work)?;
     if sb != b {
         return Err(badarg(
             3,
@@ -470,7 +468,7 @@ fn sequence_impl<'a>(
         d.push(x);
         true
     } else {
-        let rows = flat_rows(dts, 4, "DtSeqs", l, &mut d)?;
+        let rows = flat_rows(dts, 4, "DtSeqs", l, &mut d, work)?;
         if rows != b {
             return Err(badarg(
                 4,
@@ -501,7 +499,7 @@ fn cell_sequence<'a>(
     states: Term<'a>,
     dts: Term<'a>,
 ) -> Res<Term<'a>> {
-    sequence_impl(env, cell, seqs, states, dts, NORMAL_WORK_LIMIT)
+    sequence_impl(env, cell, seqs, states, dts, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
@@ -512,7 +510,7 @@ fn cell_sequence_dirty<'a>(
     states: Term<'a>,
     dts: Term<'a>,
 ) -> Res<Term<'a>> {
-    sequence_impl(env, cell, seqs, states, dts, usize::MAX)
+    sequence_impl(env, cell, seqs, states, dts, &mut Work::unlimited())
 }
 
 #[rustler::nif]

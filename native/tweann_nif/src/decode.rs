@@ -4,10 +4,53 @@ use crate::error::{badarg, Res};
 use crate::numlist::{Next, NumList};
 use rustler::{Binary, Term};
 
-/// Work (list elements, connection evaluations) a normal-scheduler call may
-/// do before it hands over to the dirty entry point: about 100 µs on a
-/// Celeron J4105.
+/// Work a normal-scheduler call may do before it hands over to the dirty
+/// entry point, in units of about one connection evaluation (a few ns):
+/// roughly 100 µs on a Celeron J4105.
 pub const NORMAL_WORK_LIMIT: usize = 40_000;
+
+/// Work units charged for decoding one number from a list (two NIF API
+/// calls); a number from a binary costs 1.
+pub const NUMBER: usize = 4;
+
+/// The result a normal-scheduler NIF returns when its work budget is spent:
+/// the atom `'$tweann_dirty'`, upon which `tweann_nif` calls the dirty entry.
+pub fn dirty() -> rustler::Error {
+    rustler::Error::Atom("$tweann_dirty")
+}
+
+/// The work budget of one NIF call. Decoders charge it per element, so no
+/// normal-scheduler call ever does more than [`NORMAL_WORK_LIMIT`] units of
+/// work, however large its arguments: past the budget it returns
+/// [`dirty`] and the same call is redone on a dirty scheduler.
+pub struct Work {
+    left: usize,
+}
+
+impl Work {
+    /// The budget of a normal-scheduler entry point.
+    pub fn normal() -> Self {
+        Work {
+            left: NORMAL_WORK_LIMIT,
+        }
+    }
+
+    /// No limit: dirty-scheduler entry points.
+    pub fn unlimited() -> Self {
+        Work { left: usize::MAX }
+    }
+
+    /// Charge `n` units; `Err(dirty())` when the budget is spent.
+    #[inline]
+    pub fn take(&mut self, n: usize) -> Res<()> {
+        if n > self.left {
+            Err(dirty())
+        } else {
+            self.left -= n;
+            Ok(())
+        }
+    }
+}
 
 /// Iterator over a proper list; an improper tail yields an error.
 pub struct Items<'a> {
@@ -62,10 +105,16 @@ pub fn items<'a>(term: Term<'a>, arg: u8, what: &'static str) -> Res<Items<'a>> 
     }
 }
 
-/// Length of a proper list, or an error for anything else.
-pub fn list_len(term: Term, arg: u8, what: &str) -> Res<usize> {
-    term.list_length()
-        .map_err(|_| badarg(arg, format!("{what} is not a proper list")))
+/// Length of a proper list (one unit of work per element), or an error for
+/// anything else.
+pub fn count(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<usize> {
+    let mut n = 0;
+    for item in items(term, arg, what)? {
+        item?;
+        work.take(NUMBER)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// A number as f64 (integers are converted, like `float/1`).
@@ -107,12 +156,19 @@ pub fn u64_arg(term: Term, arg: u8, what: &str) -> Res<u64> {
         .map_err(|_| badarg(arg, format!("{what} is not a non-negative integer")))
 }
 
-/// Append the numbers of a list, or of a native-endian f64 binary, to `out`.
-/// Returns how many were appended.
-pub fn f64s_into(term: Term, arg: u8, what: &'static str, out: &mut Vec<f64>) -> Res<usize> {
+/// Append the numbers of a list, or of a native-endian f64 binary, to `out`,
+/// one unit of work per number. Returns how many were appended.
+pub fn f64s_into(
+    term: Term,
+    arg: u8,
+    what: &'static str,
+    out: &mut Vec<f64>,
+    work: &mut Work,
+) -> Res<usize> {
     if term.is_binary() {
         let bin =
             Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
+        work.take(bin.len() / 8)?;
         return binary_f64s_into(bin.as_slice(), arg, what, out);
     }
     let start = out.len();
@@ -120,7 +176,10 @@ pub fn f64s_into(term: Term, arg: u8, what: &'static str, out: &mut Vec<f64>) ->
         .ok_or_else(|| badarg(arg, format!("{what} is not a list or an f64 binary")))?;
     loop {
         match list.next_num() {
-            Next::Num(v) => out.push(v),
+            Next::Num(v) => {
+                work.take(NUMBER)?;
+                out.push(v)
+            }
             Next::End => return Ok(out.len() - start),
             Next::Improper => return Err(badarg(arg, format!("{what} is not a proper list"))),
             Next::NotNumber => {
@@ -160,21 +219,10 @@ pub fn binary_f64s_into(bytes: &[u8], arg: u8, what: &str, out: &mut Vec<f64>) -
 }
 
 /// A list (or binary) of numbers as a new vector.
-pub fn f64s(term: Term, arg: u8, what: &'static str) -> Res<Vec<f64>> {
+pub fn f64s(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<f64>> {
     let mut v = Vec::new();
-    f64s_into(term, arg, what, &mut v)?;
+    f64s_into(term, arg, what, &mut v, work)?;
     Ok(v)
-}
-
-/// Size of the list, or of the binary in f64 values (for cost estimates).
-pub fn f64s_len(term: Term, arg: u8, what: &str) -> Res<usize> {
-    if term.is_binary() {
-        let bin =
-            Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
-        Ok(bin.len() / 8)
-    } else {
-        list_len(term, arg, what)
-    }
 }
 
 /// The elements of a tuple, read in place (no copy, no allocation).

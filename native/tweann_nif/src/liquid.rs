@@ -1,10 +1,9 @@
 //! Scalar liquid-neuron NIFs (`cfc_ltc.md` section 5). Layer-level cells
 //! live in their own module.
 
-use crate::atoms;
-use crate::decode::{self, f64_arg, NORMAL_WORK_LIMIT};
+use crate::decode::{self, f64_arg, Work, NUMBER};
 use crate::error::{OrRaise, Res};
-use rustler::{Encoder, Env, Term};
+use rustler::Term;
 use tweann_core::scalar;
 
 struct Args {
@@ -42,20 +41,36 @@ fn evaluate_cfc(input: Term, state: Term, tau: Term, bound: Term) -> Res<(f64, f
     scalar::check_finite(scalar::cfc(a.input, a.state, a.tau, a.bound, &[], &[])).or_raise()
 }
 
-#[rustler::nif]
-#[allow(clippy::too_many_arguments)]
-fn evaluate_cfc_with_weights(
-    input: Term,
-    state: Term,
-    tau: Term,
-    bound: Term,
-    bw: Term,
-    hw: Term,
-) -> Res<(f64, f64)> {
+fn cfc_weights_impl(args: [Term<'_>; 6], work: &mut Work) -> Res<(f64, f64)> {
+    let [input, state, tau, bound, bw, hw] = args;
     let a = scalar_args(input, state, tau, bound)?;
-    let bw = decode::f64s(bw, 5, "BackboneWeights")?;
-    let hw = decode::f64s(hw, 6, "HeadWeights")?;
+    let bw = decode::f64s(bw, 5, "BackboneWeights", work)?;
+    let hw = decode::f64s(hw, 6, "HeadWeights", work)?;
     scalar::check_finite(scalar::cfc(a.input, a.state, a.tau, a.bound, &bw, &hw)).or_raise()
+}
+
+#[rustler::nif]
+fn evaluate_cfc_with_weights<'a>(
+    input: Term<'a>,
+    state: Term<'a>,
+    tau: Term<'a>,
+    bound: Term<'a>,
+    bw: Term<'a>,
+    hw: Term<'a>,
+) -> Res<(f64, f64)> {
+    cfc_weights_impl([input, state, tau, bound, bw, hw], &mut Work::normal())
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_cfc_with_weights_dirty<'a>(
+    input: Term<'a>,
+    state: Term<'a>,
+    tau: Term<'a>,
+    bound: Term<'a>,
+    bw: Term<'a>,
+    hw: Term<'a>,
+) -> Res<(f64, f64)> {
+    cfc_weights_impl([input, state, tau, bound, bw, hw], &mut Work::unlimited())
 }
 
 #[rustler::nif]
@@ -65,60 +80,73 @@ fn evaluate_ode(input: Term, state: Term, tau: Term, bound: Term, dt: Term) -> R
     scalar::check_finite(scalar::ode(a.input, a.state, a.tau, a.bound, dt, &[], &[])).or_raise()
 }
 
-#[rustler::nif]
-#[allow(clippy::too_many_arguments)]
-fn evaluate_ode_with_weights(
-    input: Term,
-    state: Term,
-    tau: Term,
-    bound: Term,
-    dt: Term,
-    bw: Term,
-    hw: Term,
-) -> Res<(f64, f64)> {
+fn ode_weights_impl(args: [Term; 7], work: &mut Work) -> Res<(f64, f64)> {
+    let [input, state, tau, bound, dt, bw, hw] = args;
     let a = scalar_args(input, state, tau, bound)?;
     let dt = f64_arg(dt, 5, "Dt")?;
-    let bw = decode::f64s(bw, 6, "BackboneWeights")?;
-    let hw = decode::f64s(hw, 7, "HeadWeights")?;
+    let bw = decode::f64s(bw, 6, "BackboneWeights", work)?;
+    let hw = decode::f64s(hw, 7, "HeadWeights", work)?;
     scalar::check_finite(scalar::ode(a.input, a.state, a.tau, a.bound, dt, &bw, &hw)).or_raise()
 }
 
-fn cfc_batch_impl<'a>(
-    env: Env<'a>,
-    inputs: Term<'a>,
-    s0: Term<'a>,
-    tau: Term<'a>,
-    bound: Term<'a>,
-    limit: usize,
-) -> Res<Term<'a>> {
-    if decode::f64s_len(inputs, 1, "Inputs")? > limit {
-        return Ok(atoms::tweann_dirty().encode(env));
-    }
-    let xs = decode::f64s(inputs, 1, "Inputs")?;
-    let (state, tau, bound) = params(s0, tau, bound)?;
-    let mut out = Vec::with_capacity(xs.len());
-    scalar::cfc_batch(&xs, state, tau, bound, &mut out).or_raise()?;
-    Ok(out.encode(env))
-}
-
 #[rustler::nif]
-fn evaluate_cfc_batch<'a>(
-    env: Env<'a>,
-    inputs: Term<'a>,
-    s0: Term<'a>,
+#[allow(clippy::too_many_arguments)]
+fn evaluate_ode_with_weights<'a>(
+    input: Term<'a>,
+    state: Term<'a>,
     tau: Term<'a>,
     bound: Term<'a>,
-) -> Res<Term<'a>> {
-    cfc_batch_impl(env, inputs, s0, tau, bound, NORMAL_WORK_LIMIT / 2)
+    dt: Term<'a>,
+    bw: Term<'a>,
+    hw: Term<'a>,
+) -> Res<(f64, f64)> {
+    ode_weights_impl([input, state, tau, bound, dt, bw, hw], &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_cfc_batch_dirty<'a>(
-    env: Env<'a>,
-    inputs: Term<'a>,
-    s0: Term<'a>,
+#[allow(clippy::too_many_arguments)]
+fn evaluate_ode_with_weights_dirty<'a>(
+    input: Term<'a>,
+    state: Term<'a>,
     tau: Term<'a>,
     bound: Term<'a>,
-) -> Res<Term<'a>> {
-    cfc_batch_impl(env, inputs, s0, tau, bound, usize::MAX)
+    dt: Term<'a>,
+    bw: Term<'a>,
+    hw: Term<'a>,
+) -> Res<(f64, f64)> {
+    ode_weights_impl(
+        [input, state, tau, bound, dt, bw, hw],
+        &mut Work::unlimited(),
+    )
+}
+
+fn cfc_batch_impl(
+    inputs: Term,
+    s0: Term,
+    tau: Term,
+    bound: Term,
+    work: &mut Work,
+) -> Res<Vec<(f64, f64)>> {
+    let xs = decode::f64s(inputs, 1, "Inputs", work)?;
+    // Each step is a few libm calls.
+    work.take(2 * NUMBER * xs.len())?;
+    let (state, tau, bound) = params(s0, tau, bound)?;
+    let mut out = Vec::with_capacity(xs.len());
+    scalar::cfc_batch(&xs, state, tau, bound, &mut out).or_raise()?;
+    Ok(out)
+}
+
+#[rustler::nif]
+fn evaluate_cfc_batch(inputs: Term, s0: Term, tau: Term, bound: Term) -> Res<Vec<(f64, f64)>> {
+    cfc_batch_impl(inputs, s0, tau, bound, &mut Work::normal())
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_cfc_batch_dirty(
+    inputs: Term,
+    s0: Term,
+    tau: Term,
+    bound: Term,
+) -> Res<Vec<(f64, f64)>> {
+    cfc_batch_impl(inputs, s0, tau, bound, &mut Work::unlimited())
 }

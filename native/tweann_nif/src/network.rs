@@ -1,12 +1,14 @@
 //! Network NIFs: compile, evaluate (single, batch, stateful), info, benchmark.
 //!
-//! Each heavy function has a normal-scheduler entry that returns the atom
-//! `'$tweann_dirty'` when its cheap cost estimate says the work could exceed
-//! about 100 µs; the Erlang side then calls the `_dirty` entry (DirtyCpu).
-//! Small calls never pay for a dirty-scheduler switch.
+//! Each function has a normal-scheduler entry that charges a [`Work`] budget
+//! as it decodes and computes, and returns the atom `'$tweann_dirty'` as soon
+//! as the work could exceed about 100 µs; the Erlang side then calls the
+//! `_dirty` entry (DirtyCpu), which has no budget. Small calls never pay for
+//! a dirty-scheduler switch, and no argument, however large, blocks a normal
+//! scheduler.
 
 use crate::atoms;
-use crate::decode::{self, f64s_into, items, list_len, tuple, NORMAL_WORK_LIMIT};
+use crate::decode::{self, f64s_into, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
 use crate::info::{self, Kind, Tracked};
 use rustler::{Encoder, Env, Term};
@@ -28,10 +30,6 @@ pub fn get_net<'a>(term: Term<'a>, arg: u8) -> Res<&'a Network> {
     term.try_get_resource::<NetRes>()
         .map(|r| &r.net)
         .ok_or_else(|| badarg(arg, "not a compiled network (use compile_network/3)"))
-}
-
-fn dirty(env: Env) -> Res<Term> {
-    Ok(atoms::tweann_dirty().encode(env))
 }
 
 // ---------------------------------------------------------------- compile
@@ -68,27 +66,26 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
     }
 }
 
-/// Decode and compile; `Ok(None)` when `limit` work units were exceeded.
+/// Decode and compile, charging `work` per node and connection.
 fn compile(
     nodes: Term,
     input_count: Term,
     outputs: Term,
     budget: Term,
-    limit: usize,
-) -> Res<Option<Network>> {
+    work: &mut Work,
+) -> Res<Network> {
     let budget = info::budget_arg(budget, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
     let mut b = NetworkBuilder::new(budget);
-    let mut work = 0usize;
     for (pos, node) in items(nodes, 1, "Nodes")?.enumerate() {
-        let node = node?;
-        let t = tuple(node, 5, 1, || {
+        work.take(5 * NUMBER)?;
+        let t = tuple(node?, 5, 1, || {
             format!(
                 "element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple",
                 pos + 1
             )
         })?;
-        let index = t.at(0).decode::<u64>().map_err(|_| {
+        let index = decode::uint(t.at(0)).ok_or_else(|| {
             badarg(
                 1,
                 format!(
@@ -108,10 +105,11 @@ fn compile(
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
         for conn in items(t.at(4), 1, "a node's Connections")? {
+            work.take(3 * NUMBER)?;
             let c = tuple(conn?, 2, 1, || {
                 format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
             })?;
-            let from = c.at(0).decode::<u64>().map_err(|_| {
+            let from = decode::uint(c.at(0)).ok_or_else(|| {
                 badarg(
                     1,
                     format!("node {index}: FromIndex must be a non-negative integer"),
@@ -124,22 +122,19 @@ fn compile(
                 )
             })?;
             b.connect(from, w).or_raise()?;
-            work += 1;
-        }
-        work += 1;
-        if work > limit {
-            return Ok(None);
         }
     }
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
-        let o = o?;
+        work.take(NUMBER)?;
         outs.push(
-            o.decode::<u64>()
-                .map_err(|_| badarg(3, "OutputIndices must hold non-negative integers"))?,
+            decode::uint(o?)
+                .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?,
         );
     }
-    b.finish(input_count, &outs).or_raise().map(Some)
+    // Resolving indices touches every connection once more.
+    work.take(b.len())?;
+    b.finish(input_count, &outs).or_raise()
 }
 
 fn atom_text(t: Term) -> String {
@@ -165,10 +160,10 @@ fn compile_network<'a>(
     outs: Term<'a>,
     budget: Term<'a>,
 ) -> Res<Term<'a>> {
-    match compile(nodes, ic, outs, budget, NORMAL_WORK_LIMIT / 8)? {
-        Some(net) => Ok(make_net(env, net)),
-        None => dirty(env),
-    }
+    Ok(make_net(
+        env,
+        compile(nodes, ic, outs, budget, &mut Work::normal())?,
+    ))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
@@ -179,15 +174,18 @@ fn compile_network_dirty<'a>(
     outs: Term<'a>,
     budget: Term<'a>,
 ) -> Res<Term<'a>> {
-    let net = compile(nodes, ic, outs, budget, usize::MAX)?.expect("no limit");
-    Ok(make_net(env, net))
+    Ok(make_net(
+        env,
+        compile(nodes, ic, outs, budget, &mut Work::unlimited())?,
+    ))
 }
 
 // ---------------------------------------------------------------- evaluate
 
-fn eval_one<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>) -> Res<Term<'a>> {
+fn eval_one<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+    work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
-    let n = f64s_into(inputs, 2, "Inputs", &mut v)?;
+    let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
     if n != net.input_count() {
         return Ok(Vec::<f64>::new().encode(env));
     }
@@ -198,34 +196,26 @@ fn eval_one<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>) -> Res<Term<'a>> 
 
 #[rustler::nif]
 fn evaluate<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
-    let n = get_net(net, 1)?;
-    if n.cost() > NORMAL_WORK_LIMIT {
-        return dirty(env);
-    }
-    eval_one(env, n, inputs)
+    eval_one(env, get_net(net, 1)?, inputs, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
-    eval_one(env, get_net(net, 1)?, inputs)
+    eval_one(env, get_net(net, 1)?, inputs, &mut Work::unlimited())
 }
 
-fn batch_rows(net: &Network, batch: Term) -> Res<usize> {
-    if batch.is_binary() {
-        let values = decode::f64s_len(batch, 2, "Batch")?;
-        return Ok(if net.input_count() == 0 {
-            0
-        } else {
-            values / net.input_count()
-        });
-    }
-    list_len(batch, 2, "Batch")
-}
-
-fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>> {
+fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let (ni, no) = (net.input_count(), net.output_count());
+    let bin = if batch.is_binary() {
+        Some(rustler::Binary::from_term(batch).map_err(|_| badarg(2, "Batch is not a binary"))?)
+    } else {
+        None
+    };
+    let rows = match &bin {
+        Some(b) => (b.len() / 8).checked_div(ni).unwrap_or(0),
+        None => decode::count(batch, 2, "Batch", work)?,
+    };
     // Inputs and outputs of every row, plus the lanes' scratch values.
-    let rows = batch_rows(net, batch)?;
     let need = rows
         .saturating_mul(ni + no)
         .saturating_add(net.node_count().saturating_mul(tweann_core::network::LANES))
@@ -241,18 +231,15 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>>
     let mut flat = Vec::new();
     // Which rows have the right length (the others give []).
     let mut valid: Vec<bool> = Vec::new();
-    if batch.is_binary() {
-        let bin =
-            rustler::Binary::from_term(batch).map_err(|_| badarg(2, "Batch is not a binary"))?;
+    if let Some(bin) = &bin {
         let bytes = bin.as_slice();
-        if ni == 0 {
-            if !bytes.is_empty() {
-                return Err(badarg(
-                    2,
-                    "the network has no inputs, so a binary Batch must be empty",
-                ));
-            }
-        } else if bytes.len() % (8 * ni) != 0 {
+        if ni == 0 && !bytes.is_empty() {
+            return Err(badarg(
+                2,
+                "the network has no inputs, so a binary Batch must be empty",
+            ));
+        }
+        if ni > 0 && bytes.len() % (8 * ni) != 0 {
             return Err(badarg(
                 2,
                 format!(
@@ -261,13 +248,13 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>>
                 ),
             ));
         }
+        work.take(bytes.len() / 8)?;
         decode::binary_f64s_into(bytes, 2, "Batch", &mut flat)?;
-        valid.resize(flat.len().checked_div(ni).unwrap_or(0), true);
+        valid.resize(rows, true);
     } else {
         for row in items(batch, 2, "Batch")? {
-            let row = row?;
             let before = flat.len();
-            let n = f64s_into(row, 2, "a row of Batch", &mut flat)?;
+            let n = f64s_into(row?, 2, "a row of Batch", &mut flat, work)?;
             if n == ni {
                 valid.push(true);
             } else {
@@ -277,6 +264,8 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>>
         }
     }
     let good = valid.iter().filter(|&&v| v).count();
+    // Rows share each pass over the connections: about 1/3 the cost each.
+    work.take(good.saturating_mul(net.cost()) / 3)?;
     let mut out = tweann_core::error::try_vec::<f64>(good * no, "batch outputs").or_raise()?;
     out.resize(good * no, 0.0);
     net.evaluate_batch(&flat, good, &mut out).or_raise()?;
@@ -298,27 +287,28 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>) -> Res<Term<'a>>
 
 #[rustler::nif]
 fn evaluate_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    let n = get_net(net, 1)?;
-    let rows = batch_rows(n, batch)?;
-    // Batched rows share each pass over the connections: about 1/3 the cost.
-    if rows.saturating_mul(n.cost() + n.input_count()) / 3 > NORMAL_WORK_LIMIT {
-        return dirty(env);
-    }
-    eval_batch(env, n, batch)
+    eval_batch(env, get_net(net, 1)?, batch, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn evaluate_batch_dirty<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    eval_batch(env, get_net(net, 1)?, batch)
+    eval_batch(env, get_net(net, 1)?, batch, &mut Work::unlimited())
 }
 
-fn eval_state<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, state: Term<'a>) -> Res<Term<'a>> {
+fn eval_state<'a>(
+    env: Env<'a>,
+    net: &Network,
+    inputs: Term<'a>,
+    state: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
+    work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
-    let n = f64s_into(inputs, 2, "Inputs", &mut v)?;
+    let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
     let st = if state.is_empty_list() {
         None
     } else {
-        let s = decode::f64s(state, 3, "State")?;
+        let s = decode::f64s(state, 3, "State", work)?;
         if s.len() != net.state_size() {
             return Err(badarg(
                 3,
@@ -349,11 +339,7 @@ fn evaluate_with_state<'a>(
     inputs: Term<'a>,
     state: Term<'a>,
 ) -> Res<Term<'a>> {
-    let n = get_net(net, 1)?;
-    if n.cost() > NORMAL_WORK_LIMIT {
-        return dirty(env);
-    }
-    eval_state(env, n, inputs, state)
+    eval_state(env, get_net(net, 1)?, inputs, state, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
@@ -363,7 +349,7 @@ fn evaluate_with_state_dirty<'a>(
     inputs: Term<'a>,
     state: Term<'a>,
 ) -> Res<Term<'a>> {
-    eval_state(env, get_net(net, 1)?, inputs, state)
+    eval_state(env, get_net(net, 1)?, inputs, state, &mut Work::unlimited())
 }
 
 // ---------------------------------------------------------------- info, bench
@@ -389,7 +375,7 @@ fn network_info<'a>(env: Env<'a>, net: Term<'a>) -> Res<Term<'a>> {
 #[rustler::nif(schedule = "DirtyCpu")]
 fn benchmark_evaluate<'a>(net: Term<'a>, inputs: Term<'a>, iterations: Term<'a>) -> Res<f64> {
     let n = get_net(net, 1)?;
-    let v = decode::f64s(inputs, 2, "Inputs")?;
+    let v = decode::f64s(inputs, 2, "Inputs", &mut Work::unlimited())?;
     if v.len() != n.input_count() {
         return Err(badarg(
             2,

@@ -3,29 +3,17 @@
 //!
 //! The dot products stream pairs straight from the Erlang lists into one
 //! [`Dot`] accumulator: no vectors are built, which is what makes a NIF call
-//! pay off even at 10 elements.
+//! pay off even at 10 elements. Every element charges the call's [`Work`]
+//! budget, so a normal-scheduler call hands large inputs over to its dirty
+//! entry point instead of blocking the scheduler.
 
 use crate::atoms;
-use crate::decode::{self, items, tuple, Items, NORMAL_WORK_LIMIT};
+use crate::decode::{self, items, tuple, Items, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
 use crate::numlist::{Next, NumList};
-use rustler::{Encoder, Env, Term};
+use rustler::Term;
 use tweann_core::dot::Dot;
 use tweann_core::neat;
-
-/// `Ok(None)` means: too much work for a normal scheduler.
-type Maybe<T> = Res<Option<T>>;
-
-fn dirty(env: Env) -> Res<Term> {
-    Ok(atoms::tweann_dirty().encode(env))
-}
-
-fn finish<'a, T: Encoder>(env: Env<'a>, r: Maybe<T>) -> Res<Term<'a>> {
-    match r? {
-        Some(v) => Ok(v.encode(env)),
-        None => dirty(env),
-    }
-}
 
 /// The number in a weight spec: a number, or a tuple whose first element is one.
 fn weight_spec(term: Term, arg: u8, what: &dyn Fn() -> String) -> Res<f64> {
@@ -49,12 +37,12 @@ fn weight_spec(term: Term, arg: u8, what: &dyn Fn() -> String) -> Res<f64> {
 
 // ---------------------------------------------------------------- dot_product/2
 
-fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, limit: usize) -> Maybe<f64> {
+fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, work: &mut Work) -> Res<f64> {
     let mut wts = items(weighted, 2, "WeightedInputs")?;
     let mut d = Dot::new();
-    let mut work = 0usize;
     for (k, s) in items(signals, 1, "InputSignals")?.enumerate() {
         let entry = k + 1;
+        work.take(1)?;
         let st = tuple(s?, 2, 1, || {
             format!("entry {entry} of InputSignals is not a {{SourceId, Signals}} tuple")
         })?;
@@ -107,8 +95,8 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, limit: usize) -> 
                     ))
                 }
             };
+            work.take(2 * NUMBER)?;
             d.add(sv, wv);
-            work += 1;
         }
         if ws.next().is_some() {
             return Err(badarg(
@@ -116,12 +104,9 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, limit: usize) -> 
                 format!("entry {entry}: more weights than signals"),
             ));
         }
-        if work > limit {
-            return Ok(None);
-        }
     }
     let bias = trailing_bias(wts)?;
-    d.finish(bias).or_raise().map(Some)
+    d.finish(bias).or_raise()
 }
 
 /// What remains of WeightedInputs after the paired entries: nothing, or one
@@ -134,7 +119,10 @@ fn trailing_bias(mut rest: Items) -> Res<f64> {
         "WeightedInputs has more entries than InputSignals".into()
     })?;
     if t.at(0).decode::<rustler::Atom>().ok() != Some(atoms::bias()) {
-        return Err(badarg(2, "WeightedInputs has more entries than InputSignals (only a last {bias, [B]} may follow)"));
+        return Err(badarg(
+            2,
+            "WeightedInputs has more entries than InputSignals (only a last {bias, [B]} may follow)",
+        ));
     }
     let mut specs = items(t.at(1), 2, "the bias entry")?;
     let what = || "the bias entry".to_string();
@@ -155,38 +143,37 @@ fn trailing_bias(mut rest: Items) -> Res<f64> {
 }
 
 #[rustler::nif]
-fn dot_product<'a>(env: Env<'a>, signals: Term<'a>, weighted: Term<'a>) -> Res<Term<'a>> {
-    finish(env, dot_product_impl(signals, weighted, NORMAL_WORK_LIMIT))
+fn dot_product<'a>(signals: Term<'a>, weighted: Term<'a>) -> Res<f64> {
+    dot_product_impl(signals, weighted, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_dirty<'a>(env: Env<'a>, signals: Term<'a>, weighted: Term<'a>) -> Res<Term<'a>> {
-    finish(env, dot_product_impl(signals, weighted, usize::MAX))
+fn dot_product_dirty<'a>(signals: Term<'a>, weighted: Term<'a>) -> Res<f64> {
+    dot_product_impl(signals, weighted, &mut Work::unlimited())
 }
 
 // ---------------------------------------------------------------- flat / batch
 
-/// `sum(S * W) + Bias` streamed from two lists. `base` offsets argument
-/// positions (0 for dot_product_flat/3; batch items report argument 1).
-fn dot_flat_impl<'a>(
-    signals: Term<'a>,
-    weights: Term<'a>,
-    bias: Term<'a>,
+/// `sum(S * W) + Bias` streamed from two lists (or decoded from binaries).
+/// `pos` are the argument positions of Signals, Weights and Bias.
+fn dot_flat_impl(
+    signals: Term,
+    weights: Term,
+    bias: Term,
     pos: [u8; 3],
-    limit: usize,
-) -> Maybe<f64> {
+    work: &mut Work,
+) -> Res<f64> {
     let bias = decode::f64_arg(bias, pos[2], "Bias")?;
-    let mut d = Dot::new();
     if signals.is_binary() || weights.is_binary() {
-        let s = decode::f64s(signals, pos[0], "Signals")?;
-        let w = decode::f64s(weights, pos[1], "Weights")?;
+        let s = decode::f64s(signals, pos[0], "Signals", work)?;
+        let w = decode::f64s(weights, pos[1], "Weights", work)?;
         return tweann_core::dot::dot_flat(&s, &w, bias)
             .map_err(|e| e.at(pos[1]))
-            .or_raise()
-            .map(Some);
+            .or_raise();
     }
     let mut ss = NumList::new(signals).ok_or_else(|| badarg(pos[0], "Signals is not a list"))?;
     let mut ws = NumList::new(weights).ok_or_else(|| badarg(pos[1], "Weights is not a list"))?;
+    let mut d = Dot::new();
     let mut n = 0usize;
     loop {
         n += 1;
@@ -217,13 +204,11 @@ fn dot_flat_impl<'a>(
                 ))
             }
         };
+        work.take(2 * NUMBER)?;
         d.add(sv, wv);
-        if n > limit {
-            return Ok(None);
-        }
     }
     match ws.next_num() {
-        Next::End => d.finish(bias).or_raise().map(Some),
+        Next::End => d.finish(bias).or_raise(),
         Next::Improper => Err(badarg(pos[1], "Weights is not a proper list")),
         _ => Err(badarg(
             pos[1],
@@ -233,96 +218,76 @@ fn dot_flat_impl<'a>(
 }
 
 #[rustler::nif]
-fn dot_product_flat<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> Res<Term<'a>> {
-    finish(env, dot_flat_impl(s, w, b, [1, 2, 3], NORMAL_WORK_LIMIT))
+fn dot_product_flat(s: Term, w: Term, b: Term) -> Res<f64> {
+    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_flat_dirty<'a>(
-    env: Env<'a>,
-    s: Term<'a>,
-    w: Term<'a>,
-    b: Term<'a>,
-) -> Res<Term<'a>> {
-    finish(env, dot_flat_impl(s, w, b, [1, 2, 3], usize::MAX))
+fn dot_product_flat_dirty(s: Term, w: Term, b: Term) -> Res<f64> {
+    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::unlimited())
 }
 
-fn dot_batch_impl(batch: Term, limit: usize) -> Maybe<Vec<f64>> {
+fn dot_batch_impl(batch: Term, work: &mut Work) -> Res<Vec<f64>> {
     let mut out = Vec::new();
-    let mut work = 0usize;
     for (k, item) in items(batch, 1, "Batch")?.enumerate() {
+        work.take(1)?;
         let t = tuple(item?, 3, 1, || {
             format!(
                 "element {} of Batch is not a {{Signals, Weights, Bias}} tuple",
                 k + 1
             )
         })?;
-        match dot_flat_impl(
-            t.at(0),
-            t.at(1),
-            t.at(2),
-            [1, 1, 1],
-            limit.saturating_sub(work),
-        )? {
-            Some(v) => out.push(v),
-            None => return Ok(None),
-        }
-        work += 1 + decode::list_len(t.at(0), 1, "Signals").unwrap_or(0);
-        if work > limit {
-            return Ok(None);
-        }
+        out.push(dot_flat_impl(t.at(0), t.at(1), t.at(2), [1, 1, 1], work)?);
     }
-    Ok(Some(out))
+    Ok(out)
 }
 
 #[rustler::nif]
-fn dot_product_batch<'a>(env: Env<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    finish(env, dot_batch_impl(batch, NORMAL_WORK_LIMIT))
+fn dot_product_batch(batch: Term) -> Res<Vec<f64>> {
+    dot_batch_impl(batch, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_batch_dirty<'a>(env: Env<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    finish(env, dot_batch_impl(batch, usize::MAX))
+fn dot_product_batch_dirty(batch: Term) -> Res<Vec<f64>> {
+    dot_batch_impl(batch, &mut Work::unlimited())
 }
 
 // ---------------------------------------------------------------- flatten, activate
 
-fn flatten_impl(weighted: Term, limit: usize) -> Maybe<(Vec<f64>, Vec<u64>)> {
+fn flatten_impl(weighted: Term, work: &mut Work) -> Res<(Vec<f64>, Vec<u64>)> {
     let (mut ws, mut counts) = (Vec::new(), Vec::new());
     for (k, entry) in items(weighted, 1, "WeightedInputs")?.enumerate() {
         let entry_no = k + 1;
+        work.take(1)?;
         let t = tuple(entry?, 2, 1, || {
             format!("entry {entry_no} of WeightedInputs is not a {{SourceId, Weights}} tuple")
         })?;
         let before = ws.len();
         let what = || format!("entry {entry_no} of WeightedInputs");
         for w in items(t.at(1), 1, "a Weights list")? {
+            work.take(NUMBER)?;
             ws.push(weight_spec(w?, 1, &what)?);
         }
         counts.push((ws.len() - before) as u64);
-        if ws.len() + counts.len() > limit {
-            return Ok(None);
-        }
     }
-    Ok(Some((ws, counts)))
+    Ok((ws, counts))
 }
 
 #[rustler::nif]
-fn flatten_weights<'a>(env: Env<'a>, weighted: Term<'a>) -> Res<Term<'a>> {
-    finish(env, flatten_impl(weighted, NORMAL_WORK_LIMIT))
+fn flatten_weights(weighted: Term) -> Res<(Vec<f64>, Vec<u64>)> {
+    flatten_impl(weighted, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn flatten_weights_dirty<'a>(env: Env<'a>, weighted: Term<'a>) -> Res<Term<'a>> {
-    finish(env, flatten_impl(weighted, usize::MAX))
+fn flatten_weights_dirty(weighted: Term) -> Res<(Vec<f64>, Vec<u64>)> {
+    flatten_impl(weighted, &mut Work::unlimited())
 }
 
-fn activate_impl(values: Term, act: Term, limit: usize) -> Maybe<Vec<f64>> {
+fn activate_impl(values: Term, act: Term, work: &mut Work) -> Res<Vec<f64>> {
     let a = atoms::acts::decode(act).ok_or_else(|| badarg(2, "unknown activation"))?;
-    if decode::f64s_len(values, 1, "Values")? > limit {
-        return Ok(None);
-    }
-    let mut v = decode::f64s(values, 1, "Values")?;
+    let mut v = decode::f64s(values, 1, "Values", work)?;
+    // Applying an activation costs about as much as decoding the value.
+    work.take(NUMBER * v.len())?;
     for x in v.iter_mut() {
         *x = a.apply(*x);
         if !x.is_finite() {
@@ -331,24 +296,25 @@ fn activate_impl(values: Term, act: Term, limit: usize) -> Maybe<Vec<f64>> {
             )));
         }
     }
-    Ok(Some(v))
+    Ok(v)
 }
 
 #[rustler::nif]
-fn activate_batch<'a>(env: Env<'a>, values: Term<'a>, act: Term<'a>) -> Res<Term<'a>> {
-    finish(env, activate_impl(values, act, NORMAL_WORK_LIMIT / 2))
+fn activate_batch(values: Term, act: Term) -> Res<Vec<f64>> {
+    activate_impl(values, act, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn activate_batch_dirty<'a>(env: Env<'a>, values: Term<'a>, act: Term<'a>) -> Res<Term<'a>> {
-    finish(env, activate_impl(values, act, usize::MAX))
+fn activate_batch_dirty(values: Term, act: Term) -> Res<Vec<f64>> {
+    activate_impl(values, act, &mut Work::unlimited())
 }
 
 // ---------------------------------------------------------------- NEAT distance
 
-fn genes(term: Term, arg: u8, what: &'static str, limit: usize) -> Maybe<Vec<neat::Gene>> {
+fn genes(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<neat::Gene>> {
     let mut g = Vec::new();
     for (k, item) in items(term, arg, what)?.enumerate() {
+        work.take(3 * NUMBER)?;
         let t = tuple(item?, 2, arg, || {
             format!(
                 "{what}: element {} is not an {{Innovation, Weight}} tuple",
@@ -371,48 +337,32 @@ fn genes(term: Term, arg: u8, what: &'static str, limit: usize) -> Maybe<Vec<nea
             )
         })?;
         g.push((inn, w));
-        if g.len() > limit {
-            return Ok(None);
-        }
     }
-    Ok(Some(g))
+    Ok(g)
 }
 
-fn distance_impl(a: Term, b: Term, c1: Term, c2: Term, c3: Term, limit: usize) -> Maybe<f64> {
+fn distance_impl(a: Term, b: Term, c1: Term, c2: Term, c3: Term, work: &mut Work) -> Res<f64> {
     let c1 = decode::f64_arg(c1, 3, "C1")?;
     let c2 = decode::f64_arg(c2, 4, "C2")?;
     let c3 = decode::f64_arg(c3, 5, "C3")?;
-    let Some(mut ga) = genes(a, 1, "GenesA", limit)? else {
-        return Ok(None);
-    };
-    let Some(mut gb) = genes(b, 2, "GenesB", limit.saturating_sub(ga.len()))? else {
-        return Ok(None);
-    };
+    let mut ga = genes(a, 1, "GenesA", work)?;
+    let mut gb = genes(b, 2, "GenesB", work)?;
+    // Sorting an unsorted genome costs more than the merge.
+    let unsorted = |g: &[neat::Gene]| !g.windows(2).all(|w| w[0].0 < w[1].0);
+    if unsorted(&ga) || unsorted(&gb) {
+        work.take(NUMBER * (ga.len() + gb.len()))?;
+    }
     neat::prepare(&mut ga, 1).or_raise()?;
     neat::prepare(&mut gb, 2).or_raise()?;
-    neat::distance(&ga, &gb, c1, c2, c3).or_raise().map(Some)
+    neat::distance(&ga, &gb, c1, c2, c3).or_raise()
 }
 
 #[rustler::nif]
-fn compatibility_distance<'a>(
-    env: Env<'a>,
-    a: Term<'a>,
-    b: Term<'a>,
-    c1: Term<'a>,
-    c2: Term<'a>,
-    c3: Term<'a>,
-) -> Res<Term<'a>> {
-    finish(env, distance_impl(a, b, c1, c2, c3, NORMAL_WORK_LIMIT / 4))
+fn compatibility_distance(a: Term, b: Term, c1: Term, c2: Term, c3: Term) -> Res<f64> {
+    distance_impl(a, b, c1, c2, c3, &mut Work::normal())
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn compatibility_distance_dirty<'a>(
-    env: Env<'a>,
-    a: Term<'a>,
-    b: Term<'a>,
-    c1: Term<'a>,
-    c2: Term<'a>,
-    c3: Term<'a>,
-) -> Res<Term<'a>> {
-    finish(env, distance_impl(a, b, c1, c2, c3, usize::MAX))
+fn compatibility_distance_dirty(a: Term, b: Term, c1: Term, c2: Term, c3: Term) -> Res<f64> {
+    distance_impl(a, b, c1, c2, c3, &mut Work::unlimited())
 }
