@@ -77,8 +77,40 @@ impl Activation {
         Activation::ALL.iter().copied().find(|a| a.name() == name)
     }
 
-    /// Apply the function.
+    /// Apply the function to every element of `xs`, writing `out` (the
+    /// dispatch happens once, not per element).
     #[inline]
+    pub fn apply_slice(self, xs: &[f64], out: &mut [f64]) {
+        macro_rules! each {
+            ($a:expr) => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = $a.apply(x);
+                }
+            };
+        }
+        match self {
+            Activation::Tanh => each!(Activation::Tanh),
+            Activation::Sigmoid => each!(Activation::Sigmoid),
+            Activation::Sigmoid1 => each!(Activation::Sigmoid1),
+            Activation::Sin => each!(Activation::Sin),
+            Activation::Cos => each!(Activation::Cos),
+            Activation::Gaussian => each!(Activation::Gaussian),
+            Activation::Linear => each!(Activation::Linear),
+            Activation::Relu => each!(Activation::Relu),
+            Activation::Sgn => each!(Activation::Sgn),
+            Activation::Bin => each!(Activation::Bin),
+            Activation::Trinary => each!(Activation::Trinary),
+            Activation::Multiquadric => each!(Activation::Multiquadric),
+            Activation::Quadratic => each!(Activation::Quadratic),
+            Activation::Cubic => each!(Activation::Cubic),
+            Activation::Absolute => each!(Activation::Absolute),
+            Activation::Sqrt => each!(Activation::Sqrt),
+            Activation::Log => each!(Activation::Log),
+        }
+    }
+
+    /// Apply the function.
+    #[inline(always)]
     pub fn apply(self, x: f64) -> f64 {
         match self {
             Activation::Tanh => x.tanh(),
@@ -197,6 +229,18 @@ mod tests {
         assert_eq!(Log.apply(-1.0), 0.0);
         assert_eq!(Log.apply(std::f64::consts::E), 1.0);
         assert_eq!(Linear.apply(-7.25), -7.25);
+    }
+
+    #[test]
+    fn apply_slice_equals_apply() {
+        let xs: Vec<f64> = (0..40).map(|k| k as f64 / 4.0 - 5.0).collect();
+        for a in Activation::ALL {
+            let mut out = vec![0.0; xs.len()];
+            a.apply_slice(&xs, &mut out);
+            for (o, &x) in out.iter().zip(&xs) {
+                assert_eq!(o.to_bits(), a.apply(x).to_bits(), "{a:?} at {x}");
+            }
+        }
     }
 
     #[test]

@@ -551,7 +551,11 @@ impl Network {
         let mut row = 0;
         while row < rows {
             let lanes = LANES.min(rows - row);
-            values.iter_mut().for_each(|v| *v = 0.0);
+            // Only state-slot nodes are read before they are written (forward
+            // references): they must read 0.0 in a stateless evaluation.
+            for &p in &self.slots {
+                values[p as usize * LANES..(p as usize + 1) * LANES].fill(0.0);
+            }
             for (k, &p) in self.input_pos.iter().enumerate() {
                 for l in 0..lanes {
                     values[p as usize * LANES + l] = inputs[(row + l) * ni + k];
@@ -578,22 +582,23 @@ impl Network {
                     }
                 }
                 let bias = self.bias[pos];
-                let liquid = if op == OP_CFC || op == OP_LTC {
+                let mut xs = [0.0f64; LANES];
+                for l in 0..LANES {
+                    xs[l] = acc[l] + bias;
+                }
+                let dst = &mut values[vrow..vrow + lanes];
+                if op == OP_CFC || op == OP_LTC {
+                    let q = self.liquid[next_liquid];
                     next_liquid += 1;
-                    Some(self.liquid[next_liquid - 1])
-                } else {
-                    None
-                };
-                for l in 0..lanes {
-                    let x = acc[l] + bias;
-                    let v = match liquid {
-                        Some(q) => liquid_step(op, x, values[vrow + l], q),
-                        None => Activation::ALL[op as usize].apply(x),
-                    };
-                    if !(x.is_finite() && v.is_finite()) {
-                        return Err(self.overflow(pos));
+                    for (d, &x) in dst.iter_mut().zip(&xs) {
+                        *d = liquid_step(op, x, *d, q);
                     }
-                    values[vrow + l] = v;
+                } else {
+                    Activation::ALL[op as usize].apply_slice(&xs[..lanes], dst);
+                }
+                let finite = xs[..lanes].iter().chain(dst.iter()).all(|v| v.is_finite());
+                if !finite {
+                    return Err(self.overflow(pos));
                 }
             }
             for l in 0..lanes {
