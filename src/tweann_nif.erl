@@ -381,6 +381,7 @@ build_info() ->
     case tweann_nif_native:load_status() of
         ok -> tweann_nif_native:build_info();
         {error, Why} ->
+            _ = application:load(tweann_nif),
             Backend = application:get_env(tweann_nif, backend, nif),
             #{backend => case Backend of erlang -> erlang; _ -> none end,
               load_error => Why}

@@ -171,6 +171,9 @@ set_memory_budget(A) -> not_loaded(?FUNCTION_NAME, [A]).
 build_info() -> not_loaded(?FUNCTION_NAME, []).
 
 not_loaded(Function, Args) ->
+    %% Load the application description (idempotent) so that sys.config and
+    %% `-tweann_nif backend erlang' are seen even if the app was not started.
+    _ = application:load(tweann_nif),
     case application:get_env(tweann_nif, backend, nif) of
         erlang -> apply(tweann_ref, reference_name(Function), Args);
         _ -> erlang:nif_error({tweann_nif_not_loaded, load_status()})

@@ -43,6 +43,9 @@
 %% </ul>
 -module(tweann_ref).
 
+-define(BUDGET_KEY, {?MODULE, memory_budget}).
+-define(DEFAULT_BUDGET, 1073741824).
+
 -export([compile_network/3, evaluate/2, evaluate_batch/2,
          evaluate_with_state/3, network_info/1, benchmark_evaluate/3,
          dot_product/2, dot_product_flat/3, dot_product_batch/1,
@@ -50,7 +53,7 @@
          compatibility_distance/5,
          evaluate_cfc/4, evaluate_cfc_with_weights/6,
          evaluate_ode/5, evaluate_ode_with_weights/7, evaluate_cfc_batch/4,
-         memory_stats/0, build_info/0, is_loaded/0]).
+         memory_stats/0, set_memory_budget/1, build_info/0, is_loaded/0]).
 %% Layer-level liquid cells: implemented in tweann_ref_cells.
 -export([cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_sequence/4, cell_info/1]).
@@ -435,9 +438,24 @@ cfc_fold([In | Rest], S, T, Bd) ->
 
 %% @doc Live native resources: always zero, the reference holds none.
 -spec memory_stats() -> #{networks := 0, network_bytes := 0, cells := 0,
-                          cell_bytes := 0}.
+                          cell_bytes := 0, memory_budget := pos_integer()}.
 memory_stats() ->
-    #{networks => 0, network_bytes => 0, cells => 0, cell_bytes => 0}.
+    #{networks => 0, network_bytes => 0, cells => 0, cell_bytes => 0,
+      memory_budget => persistent_term:get(?BUDGET_KEY, ?DEFAULT_BUDGET)}.
+
+%% @doc Record the memory budget (`default' restores 1 GiB) and return the
+%% previous one, as {@link tweann_nif:set_memory_budget/1} does. The
+%% reference allocates ordinary Erlang terms and does not enforce it.
+-spec set_memory_budget(pos_integer() | default) -> pos_integer().
+set_memory_budget(default) ->
+    set_memory_budget(?DEFAULT_BUDGET);
+set_memory_budget(Bytes) when is_integer(Bytes), Bytes > 0 ->
+    Old = persistent_term:get(?BUDGET_KEY, ?DEFAULT_BUDGET),
+    persistent_term:put(?BUDGET_KEY, Bytes),
+    Old;
+set_memory_budget(Other) ->
+    tweann_error:raise(?MODULE, set_memory_budget, [Other], 1,
+                       "the memory budget must be a positive integer (bytes) or default").
 
 %% @doc Build facts: `backend => erlang', the application version, and no
 %% NIF version or target CPU.

@@ -678,8 +678,12 @@ scalar_errors_test() ->
 %%====================================================================
 
 facts_test() ->
-    ?assertEqual(#{networks => 0, network_bytes => 0, cells => 0, cell_bytes => 0},
+    ?assertMatch(#{networks := 0, network_bytes := 0, cells := 0, cell_bytes := 0},
                  ?R:memory_stats()),
+    Old = ?R:set_memory_budget(4096),
+    ?assertMatch(#{memory_budget := 4096}, ?R:memory_stats()),
+    ?assertEqual(4096, ?R:set_memory_budget(Old)),
+    ?assertError(badarg, ?R:set_memory_budget(0)),
     ?assertMatch(#{backend := erlang, nif_version := none, target_cpu := none},
                  ?R:build_info()),
     ?assert(io_lib:printable_list(maps:get(version, ?R:build_info()))),

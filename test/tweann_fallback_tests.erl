@@ -1,0 +1,39 @@
+%% The pure Erlang backend is a fallback only when configured: on a node
+%% where the native library is missing, every tweann_nif call raises
+%% {tweann_nif_not_loaded, Why} -- unless {tweann_nif, [{backend, erlang}]}
+%% is set, and then the calls give tweann_ref's results. Runs a separate
+%% `erl' whose code path holds a copy of the application without priv/.
+-module(tweann_fallback_tests).
+
+-include_lib("eunit/include/eunit.hrl").
+
+fallback_test_() ->
+    {timeout, 120, fun() ->
+        Ebin = filename:dirname(code:which(tweann_nif)),
+        Tmp = filename:join(["/tmp", "tweann_fallback_" ++ os:getpid()]),
+        Copy = filename:join([Tmp, "tweann_nif", "ebin"]),
+        ok = filelib:ensure_dir(filename:join(Copy, "x")),
+        [{ok, _} = file:copy(F, filename:join(Copy, filename:basename(F)))
+         || F <- filelib:wildcard(filename:join(Ebin, "*"))],
+        try
+            Eval = fun(Extra) ->
+                           Expr = "R = try tweann_nif:evaluate(tweann_nif:compile_network("
+                                  "[{0,input,linear,0,[]},{1,output,tanh,0.5,[{0,2}]}], 1, [1]), [0.25]) "
+                                  "of V -> {ok, V, tweann_nif:is_loaded(), maps:get(backend, tweann_nif:build_info())} "
+                                  "catch error:E -> {error, element(1, E)} end, "
+                                  "io:format(\"~w\", [R]), halt().",
+                           Cmd = "erl -noshell -pa " ++ Copy ++ " " ++ Extra ++
+                                 " -eval '" ++ Expr ++ "' 2>&1",
+                           {ok, Toks, _} = erl_scan:string(os:cmd(Cmd) ++ "."),
+                           {ok, Term} = erl_parse:parse_term(Toks),
+                           Term
+                   end,
+            %% Not configured: a clear error, never a silent fallback.
+            ?assertEqual({error, tweann_nif_not_loaded}, Eval("")),
+            %% Configured: the reference answers.
+            Want = math:tanh(0.25 * 2 + 0.5),
+            ?assertEqual({ok, [Want], false, erlang}, Eval("-tweann_nif backend erlang"))
+        after
+            os:cmd("rm -rf " ++ Tmp)
+        end
+    end}.
