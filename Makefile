@@ -11,7 +11,7 @@ TEST_MODULES := $(subst $(space),$(comma),$(strip $(basename $(notdir $(wildcard
 BENCH_MODULES := $(subst $(space),$(comma),$(strip $(filter-out bench_common,$(basename $(notdir $(wildcard test/benchmark/bench_*.erl))))))
 
 .PHONY: all compile demo test test-rust test-erlang check-avx check-celeron bench bench-quick \
-        dist test-packaging lint clean
+        dist test-packaging lint dialyzer clean
 
 all: compile
 
@@ -42,6 +42,9 @@ bench: compile
 
 bench-quick: compile
 	TWEANN_BENCH_QUICK=1 $(REBAR) eunit --module=$(subst $(space),$(comma),$(strip $(filter-out bench_report bench_memory_growth,$(subst $(comma),$(space),$(BENCH_MODULES))) bench_report))
+
+dialyzer: compile
+	$(REBAR) dialyzer
 
 lint:
 	$(CARGO) fmt --all -- --check
