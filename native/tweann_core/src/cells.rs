@@ -574,9 +574,6 @@ pub trait Cell {
         scratch: &mut [f64],
     ) -> Result<(), CellError> {
         check_row(self, 0, input, state)?;
-        check_buf("output", output.len(), self.output_size())?;
-        check_buf("new state", new_state.len(), self.state_size())?;
-        check_buf("scratch", scratch.len(), self.scratch_len())?;
         self.step_row(0, input, state, dt, output, new_state, scratch)
     }
 
@@ -594,6 +591,33 @@ pub trait Cell {
         self.step(input, state, dt, &mut out, &mut ns, &mut scratch)?;
         Ok((out, ns))
     }
+}
+
+/// The length checks every [`Cell::step_row`] makes: input and state rows,
+/// and the output, new-state and scratch buffers.
+pub(crate) fn check_lengths<C: Cell + ?Sized>(
+    cell: &C,
+    row: usize,
+    (input, state): (&[f64], &[f64]),
+    (output, new_state, scratch): (&[f64], &[f64], &[f64]),
+) -> Result<(), CellError> {
+    if input.len() != cell.input_size() {
+        return Err(CellError::InputLength {
+            row,
+            expected: cell.input_size(),
+            got: input.len(),
+        });
+    }
+    if state.len() != cell.state_size() {
+        return Err(CellError::StateLength {
+            row,
+            expected: cell.state_size(),
+            got: state.len(),
+        });
+    }
+    check_buf("output", output.len(), cell.output_size())?;
+    check_buf("new state", new_state.len(), cell.state_size())?;
+    check_buf("scratch", scratch.len(), cell.scratch_len())
 }
 
 fn check_buf(what: &'static str, got: usize, expected: usize) -> Result<(), CellError> {

@@ -50,7 +50,8 @@
 //! [`crate::cells`] ([`crate::cells::step_batch`], [`crate::cells::sequence`]).
 
 use crate::cells::{
-    all_finite, check_params, dense_t, sigmoid, transpose, Activation, Cell, CellError, Population,
+    all_finite, check_lengths, check_params, dense_t, sigmoid, transpose, Activation, Cell,
+    CellError, Population,
 };
 
 /// How a CfC cell turns the head outputs into the new state.
@@ -332,33 +333,7 @@ impl Cell for CfcCell {
         self.check_dt(row, dt)?;
         let cfg = &self.config;
         let (ni, h) = (cfg.input_size, cfg.hidden_size);
-        if input.len() != ni {
-            return Err(CellError::InputLength {
-                row,
-                expected: ni,
-                got: input.len(),
-            });
-        }
-        if state.len() != h {
-            return Err(CellError::StateLength {
-                row,
-                expected: h,
-                got: state.len(),
-            });
-        }
-        for (what, got, expected) in [
-            ("output", output.len(), h),
-            ("new state", new_state.len(), h),
-            ("scratch", scratch.len(), self.scratch_len()),
-        ] {
-            if got != expected {
-                return Err(CellError::BufferLength {
-                    what,
-                    expected,
-                    got,
-                });
-            }
-        }
+        check_lengths(self, row, (input, state), (output, new_state, scratch))?;
         let (ih, u, hk) = self.scratch_parts();
         let (z, rest) = scratch.split_at_mut(ih);
         let (ping, rest) = rest.split_at_mut(u);

@@ -57,7 +57,7 @@
 //! Batches, populations and sequences are run by the drivers in
 //! [`crate::cells`].
 
-use crate::cells::{check_params, sigmoid, softplus, Cell, CellError, Population};
+use crate::cells::{check_lengths, check_params, sigmoid, softplus, Cell, CellError, Population};
 
 /// The positivity function applied to `w`, `sensory_w`, `cm` and `gleak`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -406,33 +406,7 @@ impl Cell for LtcCell {
         self.check_dt(row, dt)?;
         let cfg = &self.config;
         let (ni, n, m) = (cfg.input_size, cfg.units, cfg.motor_size);
-        if input.len() != ni {
-            return Err(CellError::InputLength {
-                row,
-                expected: ni,
-                got: input.len(),
-            });
-        }
-        if state.len() != n {
-            return Err(CellError::StateLength {
-                row,
-                expected: n,
-                got: state.len(),
-            });
-        }
-        for (what, got, expected) in [
-            ("output", output.len(), m),
-            ("new state", new_state.len(), n),
-            ("scratch", scratch.len(), self.scratch_len()),
-        ] {
-            if got != expected {
-                return Err(CellError::BufferLength {
-                    what,
-                    expected,
-                    got,
-                });
-            }
-        }
+        check_lengths(self, row, (input, state), (output, new_state, scratch))?;
         let overflow = |what| CellError::NonFinite { row, what };
         let (u, rest) = scratch.split_at_mut(ni);
         let (sn, rest) = rest.split_at_mut(n);
