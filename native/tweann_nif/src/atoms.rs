@@ -1,6 +1,5 @@
 rustler::atoms! {
     tweann_error,
-    tweann_dirty = "$tweann_dirty",
     badarg,
     badarith,
     general,
