@@ -49,8 +49,13 @@ format_error(_Reason, _Stacktrace) ->
 
 describe(Why) when is_binary(Why) -> unicode:characters_to_list(Why);
 describe(Why) when is_list(Why) ->
-    case io_lib:printable_unicode_list(Why) of
-        true -> Why;
-        false -> lists:flatten(io_lib:format("~tp", [Why]))
+    %% Reasons are often io_lib:format/2 results: deep character lists.
+    case catch unicode:characters_to_list(Why) of
+        Chars when is_list(Chars) ->
+            case io_lib:printable_unicode_list(Chars) of
+                true -> Chars;
+                false -> lists:flatten(io_lib:format("~tp", [Why]))
+            end;
+        _ -> lists:flatten(io_lib:format("~tp", [Why]))
     end;
 describe(Why) -> lists:flatten(io_lib:format("~tp", [Why])).

@@ -127,8 +127,18 @@ compile_network(Nodes, InputCount, OutputIndices) ->
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()],
                       #{memory_budget => pos_integer()}) -> network().
 compile_network(Nodes, InputCount, OutputIndices, Opts) when is_map(Opts) ->
-    Budget = maps:get(memory_budget, Opts, default),
-    compile(Nodes, InputCount, OutputIndices, Budget, [Nodes, InputCount, OutputIndices, Opts]);
+    Args = [Nodes, InputCount, OutputIndices, Opts],
+    case maps:keys(maps:remove(memory_budget, Opts)) of
+        [] -> ok;
+        [Key | _] -> tweann_error:raise(?MODULE, compile_network, Args, 4,
+                                        io_lib:format("unknown option ~tp (known: memory_budget)", [Key]))
+    end,
+    case maps:get(memory_budget, Opts, default) of
+        B when is_integer(B), B > 0 -> compile(Nodes, InputCount, OutputIndices, B, Args);
+        default -> compile(Nodes, InputCount, OutputIndices, default, Args);
+        Bad -> tweann_error:raise(?MODULE, compile_network, Args, 4,
+                                  io_lib:format("memory_budget must be a positive integer (bytes), not ~tp", [Bad]))
+    end;
 compile_network(Nodes, InputCount, OutputIndices, Opts) ->
     tweann_error:raise(?MODULE, compile_network, [Nodes, InputCount, OutputIndices, Opts], 4,
                        "options must be a map such as #{memory_budget => Bytes}").

@@ -382,7 +382,14 @@ memory_budget_test() ->
     end,
     ?assert(is_reference(tweann_nif:compile_network(Nodes, 1, [1]))),
     ?assertError(badarg, tweann_nif:set_memory_budget(0)),
-    ?assertError(badarg, tweann_nif:compile_network(Nodes, 1, [1], not_a_map)).
+    ?assertError(badarg, tweann_nif:compile_network(Nodes, 1, [1], not_a_map)),
+    try tweann_nif:compile_network(Nodes, 1, [1], #{memory_budjet => 1 bsl 20})
+    catch error:badarg:St2 ->
+            %% A deep io_lib:format/2 reason prints as text.
+            ?assertEqual(#{4 => "unknown option memory_budjet (known: memory_budget)"},
+                         tweann_error:format_error(badarg, St2))
+    end,
+    ?assertError(badarg, tweann_nif:compile_network(Nodes, 1, [1], #{memory_budget => -1})).
 
 batch_memory_budget_test() ->
     N = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
