@@ -601,20 +601,7 @@ pub(crate) fn check_lengths<C: Cell + ?Sized>(
     (input, state): (&[f64], &[f64]),
     (output, new_state, scratch): (&[f64], &[f64], &[f64]),
 ) -> Result<(), CellError> {
-    if input.len() != cell.input_size() {
-        return Err(CellError::InputLength {
-            row,
-            expected: cell.input_size(),
-            got: input.len(),
-        });
-    }
-    if state.len() != cell.state_size() {
-        return Err(CellError::StateLength {
-            row,
-            expected: cell.state_size(),
-            got: state.len(),
-        });
-    }
+    check_row_lengths(cell, row, input, state)?;
     check_buf("output", output.len(), cell.output_size())?;
     check_buf("new state", new_state.len(), cell.state_size())?;
     check_buf("scratch", scratch.len(), cell.scratch_len())
@@ -632,7 +619,7 @@ fn check_buf(what: &'static str, got: usize, expected: usize) -> Result<(), Cell
     }
 }
 
-fn check_row<C: Cell + ?Sized>(
+fn check_row_lengths<C: Cell + ?Sized>(
     cell: &C,
     row: usize,
     input: &[f64],
@@ -652,6 +639,16 @@ fn check_row<C: Cell + ?Sized>(
             got: state.len(),
         });
     }
+    Ok(())
+}
+
+fn check_row<C: Cell + ?Sized>(
+    cell: &C,
+    row: usize,
+    input: &[f64],
+    state: &[f64],
+) -> Result<(), CellError> {
+    check_row_lengths(cell, row, input, state)?;
     check_finite_row(row, input, state)
 }
 
