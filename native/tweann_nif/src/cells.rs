@@ -387,27 +387,7 @@ fn step_impl<'a>(
     Ok((encode_rows(env, &o, no, b), encode_rows(env, &n, ns, b)).encode(env))
 }
 
-#[rustler::nif]
-fn cell_step<'a>(
-    env: Env<'a>,
-    cell: Term<'a>,
-    inputs: Term<'a>,
-    states: Term<'a>,
-    dts: Term<'a>,
-) -> Res<Term<'a>> {
-    step_impl(env, cell, inputs, states, dts, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn cell_step_dirty<'a>(
-    env: Env<'a>,
-    cell: Term<'a>,
-    inputs: Term<'a>,
-    states: Term<'a>,
-    dts: Term<'a>,
-) -> Res<Term<'a>> {
-    step_impl(env, cell, inputs, states, dts, &mut Work::unlimited())
-}
+nif_pair!(cell_step / cell_step_dirty (env; cell, inputs, states, dts) => step_impl);
 
 #[allow(clippy::too_many_arguments)]
 fn run_seq<C: Cell>(
@@ -491,27 +471,7 @@ fn sequence_impl<'a>(
     Ok((outs, encode_rows(env, &f, ns, b)).encode(env))
 }
 
-#[rustler::nif]
-fn cell_sequence<'a>(
-    env: Env<'a>,
-    cell: Term<'a>,
-    seqs: Term<'a>,
-    states: Term<'a>,
-    dts: Term<'a>,
-) -> Res<Term<'a>> {
-    sequence_impl(env, cell, seqs, states, dts, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn cell_sequence_dirty<'a>(
-    env: Env<'a>,
-    cell: Term<'a>,
-    seqs: Term<'a>,
-    states: Term<'a>,
-    dts: Term<'a>,
-) -> Res<Term<'a>> {
-    sequence_impl(env, cell, seqs, states, dts, &mut Work::unlimited())
-}
+nif_pair!(cell_sequence / cell_sequence_dirty (env; cell, seqs, states, dts) => sequence_impl);
 
 #[rustler::nif]
 fn cell_info<'a>(env: Env<'a>, cell: Term<'a>) -> Res<Term<'a>> {

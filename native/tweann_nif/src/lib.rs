@@ -6,6 +6,9 @@
 //! The NIFs bind to the Erlang module `tweann_nif_native` (stubs only); the
 //! public, documented API is `tweann_nif`.
 
+#[macro_use]
+mod macros;
+
 mod atoms;
 mod cells;
 mod decode;

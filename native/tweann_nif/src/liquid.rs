@@ -49,29 +49,8 @@ fn cfc_weights_impl(args: [Term<'_>; 6], work: &mut Work) -> Res<(f64, f64)> {
     scalar::check_finite(scalar::cfc(a.input, a.state, a.tau, a.bound, &bw, &hw)).or_raise()
 }
 
-#[rustler::nif]
-fn evaluate_cfc_with_weights<'a>(
-    input: Term<'a>,
-    state: Term<'a>,
-    tau: Term<'a>,
-    bound: Term<'a>,
-    bw: Term<'a>,
-    hw: Term<'a>,
-) -> Res<(f64, f64)> {
-    cfc_weights_impl([input, state, tau, bound, bw, hw], &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_cfc_with_weights_dirty<'a>(
-    input: Term<'a>,
-    state: Term<'a>,
-    tau: Term<'a>,
-    bound: Term<'a>,
-    bw: Term<'a>,
-    hw: Term<'a>,
-) -> Res<(f64, f64)> {
-    cfc_weights_impl([input, state, tau, bound, bw, hw], &mut Work::unlimited())
-}
+nif_pair!(evaluate_cfc_with_weights / evaluate_cfc_with_weights_dirty (input, state, tau, bound, bw, hw) -> Res<(f64, f64)>,
+          |work| cfc_weights_impl([input, state, tau, bound, bw, hw], work));
 
 #[rustler::nif]
 fn evaluate_ode(input: Term, state: Term, tau: Term, bound: Term, dt: Term) -> Res<(f64, f64)> {
@@ -89,36 +68,8 @@ fn ode_weights_impl(args: [Term; 7], work: &mut Work) -> Res<(f64, f64)> {
     scalar::check_finite(scalar::ode(a.input, a.state, a.tau, a.bound, dt, &bw, &hw)).or_raise()
 }
 
-#[rustler::nif]
-#[allow(clippy::too_many_arguments)]
-fn evaluate_ode_with_weights<'a>(
-    input: Term<'a>,
-    state: Term<'a>,
-    tau: Term<'a>,
-    bound: Term<'a>,
-    dt: Term<'a>,
-    bw: Term<'a>,
-    hw: Term<'a>,
-) -> Res<(f64, f64)> {
-    ode_weights_impl([input, state, tau, bound, dt, bw, hw], &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-#[allow(clippy::too_many_arguments)]
-fn evaluate_ode_with_weights_dirty<'a>(
-    input: Term<'a>,
-    state: Term<'a>,
-    tau: Term<'a>,
-    bound: Term<'a>,
-    dt: Term<'a>,
-    bw: Term<'a>,
-    hw: Term<'a>,
-) -> Res<(f64, f64)> {
-    ode_weights_impl(
-        [input, state, tau, bound, dt, bw, hw],
-        &mut Work::unlimited(),
-    )
-}
+nif_pair!(evaluate_ode_with_weights / evaluate_ode_with_weights_dirty (input, state, tau, bound, dt, bw, hw) -> Res<(f64, f64)>,
+          |work| ode_weights_impl([input, state, tau, bound, dt, bw, hw], work));
 
 fn cfc_batch_impl(
     inputs: Term,
@@ -136,17 +87,5 @@ fn cfc_batch_impl(
     Ok(out)
 }
 
-#[rustler::nif]
-fn evaluate_cfc_batch(inputs: Term, s0: Term, tau: Term, bound: Term) -> Res<Vec<(f64, f64)>> {
-    cfc_batch_impl(inputs, s0, tau, bound, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_cfc_batch_dirty(
-    inputs: Term,
-    s0: Term,
-    tau: Term,
-    bound: Term,
-) -> Res<Vec<(f64, f64)>> {
-    cfc_batch_impl(inputs, s0, tau, bound, &mut Work::unlimited())
-}
+nif_pair!(evaluate_cfc_batch / evaluate_cfc_batch_dirty (inputs, s0, tau, bound) -> Res<Vec<(f64, f64)>>,
+          |work| cfc_batch_impl(inputs, s0, tau, bound, work));

@@ -137,6 +137,17 @@ fn compile(
     b.finish(input_count, &outs).or_raise()
 }
 
+fn compile_term<'a>(
+    env: Env<'a>,
+    nodes: Term<'a>,
+    ic: Term<'a>,
+    outs: Term<'a>,
+    budget: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
+    Ok(make_net(env, compile(nodes, ic, outs, budget, work)?))
+}
+
 fn atom_text(t: Term) -> String {
     t.atom_to_string()
         .unwrap_or_else(|_| "(not an atom)".into())
@@ -151,38 +162,13 @@ fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
     .encode(env)
 }
 
-/// Normal entry: compiles small networks here, hands large ones over.
-#[rustler::nif]
-fn compile_network<'a>(
-    env: Env<'a>,
-    nodes: Term<'a>,
-    ic: Term<'a>,
-    outs: Term<'a>,
-    budget: Term<'a>,
-) -> Res<Term<'a>> {
-    Ok(make_net(
-        env,
-        compile(nodes, ic, outs, budget, &mut Work::normal())?,
-    ))
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn compile_network_dirty<'a>(
-    env: Env<'a>,
-    nodes: Term<'a>,
-    ic: Term<'a>,
-    outs: Term<'a>,
-    budget: Term<'a>,
-) -> Res<Term<'a>> {
-    Ok(make_net(
-        env,
-        compile(nodes, ic, outs, budget, &mut Work::unlimited())?,
-    ))
-}
+// Compiles small networks on the normal scheduler, hands large ones over.
+nif_pair!(compile_network / compile_network_dirty (env; nodes, ic, outs, budget) => compile_term);
 
 // ---------------------------------------------------------------- evaluate
 
-fn eval_one<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+fn eval_one<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+    let net = get_net(net, 1)?;
     work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
     let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
@@ -194,17 +180,10 @@ fn eval_one<'a>(env: Env<'a>, net: &Network, inputs: Term<'a>, work: &mut Work) 
     Ok(out.encode(env))
 }
 
-#[rustler::nif]
-fn evaluate<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
-    eval_one(env, get_net(net, 1)?, inputs, &mut Work::normal())
-}
+nif_pair!(evaluate / evaluate_dirty (env; net, inputs) => eval_one);
 
-#[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
-    eval_one(env, get_net(net, 1)?, inputs, &mut Work::unlimited())
-}
-
-fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+    let net = get_net(net, 1)?;
     let (ni, no) = (net.input_count(), net.output_count());
     let bin = if batch.is_binary() {
         Some(rustler::Binary::from_term(batch).map_err(|_| badarg(2, "Batch is not a binary"))?)
@@ -285,23 +264,16 @@ fn eval_batch<'a>(env: Env<'a>, net: &Network, batch: Term<'a>, work: &mut Work)
     Ok(rows.encode(env))
 }
 
-#[rustler::nif]
-fn evaluate_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    eval_batch(env, get_net(net, 1)?, batch, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_batch_dirty<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    eval_batch(env, get_net(net, 1)?, batch, &mut Work::unlimited())
-}
+nif_pair!(evaluate_batch / evaluate_batch_dirty (env; net, batch) => eval_batch);
 
 fn eval_state<'a>(
     env: Env<'a>,
-    net: &Network,
+    net: Term<'a>,
     inputs: Term<'a>,
     state: Term<'a>,
     work: &mut Work,
 ) -> Res<Term<'a>> {
+    let net = get_net(net, 1)?;
     work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
     let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
@@ -332,25 +304,7 @@ fn eval_state<'a>(
     Ok((out, next).encode(env))
 }
 
-#[rustler::nif]
-fn evaluate_with_state<'a>(
-    env: Env<'a>,
-    net: Term<'a>,
-    inputs: Term<'a>,
-    state: Term<'a>,
-) -> Res<Term<'a>> {
-    eval_state(env, get_net(net, 1)?, inputs, state, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn evaluate_with_state_dirty<'a>(
-    env: Env<'a>,
-    net: Term<'a>,
-    inputs: Term<'a>,
-    state: Term<'a>,
-) -> Res<Term<'a>> {
-    eval_state(env, get_net(net, 1)?, inputs, state, &mut Work::unlimited())
-}
+nif_pair!(evaluate_with_state / evaluate_with_state_dirty (env; net, inputs, state) => eval_state);
 
 // ---------------------------------------------------------------- info, bench
 

@@ -142,15 +142,7 @@ fn trailing_bias(mut rest: Items) -> Res<f64> {
     Ok(b)
 }
 
-#[rustler::nif]
-fn dot_product<'a>(signals: Term<'a>, weighted: Term<'a>) -> Res<f64> {
-    dot_product_impl(signals, weighted, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_dirty<'a>(signals: Term<'a>, weighted: Term<'a>) -> Res<f64> {
-    dot_product_impl(signals, weighted, &mut Work::unlimited())
-}
+nif_pair!(dot_product / dot_product_dirty (signals, weighted) -> Res<f64>, |work| dot_product_impl(signals, weighted, work));
 
 // ---------------------------------------------------------------- flat / batch
 
@@ -217,15 +209,7 @@ fn dot_flat_impl(
     }
 }
 
-#[rustler::nif]
-fn dot_product_flat(s: Term, w: Term, b: Term) -> Res<f64> {
-    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_flat_dirty(s: Term, w: Term, b: Term) -> Res<f64> {
-    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::unlimited())
-}
+nif_pair!(dot_product_flat / dot_product_flat_dirty (s, w, b) -> Res<f64>, |work| dot_flat_impl(s, w, b, [1, 2, 3], work));
 
 fn dot_batch_impl(batch: Term, work: &mut Work) -> Res<Vec<f64>> {
     let mut out = Vec::new();
@@ -242,15 +226,7 @@ fn dot_batch_impl(batch: Term, work: &mut Work) -> Res<Vec<f64>> {
     Ok(out)
 }
 
-#[rustler::nif]
-fn dot_product_batch(batch: Term) -> Res<Vec<f64>> {
-    dot_batch_impl(batch, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_batch_dirty(batch: Term) -> Res<Vec<f64>> {
-    dot_batch_impl(batch, &mut Work::unlimited())
-}
+nif_pair!(dot_product_batch / dot_product_batch_dirty (batch) -> Res<Vec<f64>>, |work| dot_batch_impl(batch, work));
 
 // ---------------------------------------------------------------- flatten, activate
 
@@ -273,15 +249,7 @@ fn flatten_impl(weighted: Term, work: &mut Work) -> Res<(Vec<f64>, Vec<u64>)> {
     Ok((ws, counts))
 }
 
-#[rustler::nif]
-fn flatten_weights(weighted: Term) -> Res<(Vec<f64>, Vec<u64>)> {
-    flatten_impl(weighted, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn flatten_weights_dirty(weighted: Term) -> Res<(Vec<f64>, Vec<u64>)> {
-    flatten_impl(weighted, &mut Work::unlimited())
-}
+nif_pair!(flatten_weights / flatten_weights_dirty (weighted) -> Res<(Vec<f64>, Vec<u64>)>, |work| flatten_impl(weighted, work));
 
 fn activate_impl(values: Term, act: Term, work: &mut Work) -> Res<Vec<f64>> {
     let a = atoms::acts::decode(act).ok_or_else(|| badarg(2, "unknown activation"))?;
@@ -299,15 +267,7 @@ fn activate_impl(values: Term, act: Term, work: &mut Work) -> Res<Vec<f64>> {
     Ok(v)
 }
 
-#[rustler::nif]
-fn activate_batch(values: Term, act: Term) -> Res<Vec<f64>> {
-    activate_impl(values, act, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn activate_batch_dirty(values: Term, act: Term) -> Res<Vec<f64>> {
-    activate_impl(values, act, &mut Work::unlimited())
-}
+nif_pair!(activate_batch / activate_batch_dirty (values, act) -> Res<Vec<f64>>, |work| activate_impl(values, act, work));
 
 // ---------------------------------------------------------------- NEAT distance
 
@@ -357,12 +317,4 @@ fn distance_impl(a: Term, b: Term, c1: Term, c2: Term, c3: Term, work: &mut Work
     neat::distance(&ga, &gb, c1, c2, c3).or_raise()
 }
 
-#[rustler::nif]
-fn compatibility_distance(a: Term, b: Term, c1: Term, c2: Term, c3: Term) -> Res<f64> {
-    distance_impl(a, b, c1, c2, c3, &mut Work::normal())
-}
-
-#[rustler::nif(schedule = "DirtyCpu")]
-fn compatibility_distance_dirty(a: Term, b: Term, c1: Term, c2: Term, c3: Term) -> Res<f64> {
-    distance_impl(a, b, c1, c2, c3, &mut Work::unlimited())
-}
+nif_pair!(compatibility_distance / compatibility_distance_dirty (a, b, c1, c2, c3) -> Res<f64>, |work| distance_impl(a, b, c1, c2, c3, work));
