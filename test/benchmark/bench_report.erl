@@ -1,11 +1,12 @@
-%% Benchmark report writer. `make bench' runs this module last: its test adds
-%% the results of bench_memory_growth (by calling bench_memory_growth:run/1),
+%% Benchmark report writer. `make bench' (`rebar3 as bench eunit') runs this
+%% module last: its test adds the results of bench_memory_growth (those of
+%% its tests earlier in the run, or by calling bench_memory_growth:run/0),
 %% then writes bench/results/<hostname>-<utc timestamp>.md and .json (and an
 %% .svg chart of the speedups when gnuplot is installed) from every row the
 %% earlier modules of the same `rebar3 eunit' run stored in bench_common,
 %% and prints the markdown.
 %%
-%% Run alone (`rebar3 eunit --module=bench_report') it first runs every
+%% Run alone (`rebar3 as bench eunit --module=bench_report') it first runs every
 %% timing module itself, so it always writes a complete report.
 %%
 %% Environment: TWEANN_BENCH_QUICK=1 (fewer trials, a short memory-growth
@@ -41,15 +42,14 @@ optional_modules() ->
           code:ensure_loaded(M) =:= {module, M}, erlang:function_exported(M, run, 0)].
 
 memory_growth() ->
+    Done = [R || #{kind := memory, module := bench_memory_growth} = R <- bench_common:rows()],
     case os:getenv("TWEANN_BENCH_SKIP_MEMORY") of
+        _ when Done =/= [] ->
+            %% bench_memory_growth ran earlier in this run and kept its rows.
+            [];
         V when V =:= false; V =:= ""; V =:= "0" ->
-            Opts = case bench_common:quick() of
-                       true -> #{generations => 60, nosweep_limit_bytes => 256 * 1024 * 1024,
-                                 throughput_agents => 50, rounds => 3};
-                       false -> #{}
-                   end,
-            io:format(user, "~n  bench_report: running bench_memory_growth:run(~p)", [Opts]),
-            try bench_memory_growth:run(Opts) of
+            io:format(user, "~n  bench_report: running bench_memory_growth:run()", []),
+            try bench_memory_growth:run() of
                 Rows -> [R#{kind => memory, module => bench_memory_growth} || R <- Rows]
             catch C:E:St ->
                     [#{kind => note, module => bench_memory_growth,
