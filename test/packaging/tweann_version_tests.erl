@@ -45,7 +45,7 @@ cargo_lock_agrees_test() ->
 
 build_info_agrees_test() ->
     case tweann_nif:is_loaded() of
-        true -> ?assertEqual(vsn(), maps:get(version, tweann_nif:build_info()));
+        true -> ?assertEqual(vsn(), unicode:characters_to_list(maps:get(version, tweann_nif:build_info())));
         false -> ok
     end.
 
