@@ -2,16 +2,8 @@
 REBAR ?= rebar3
 CARGO ?= cargo
 
-empty :=
-space := $(empty) $(empty)
-comma := ,
-# EUnit modules of `make test`: every test/*_tests.erl (not test/benchmark/).
-TEST_MODULES := $(subst $(space),$(comma),$(strip $(basename $(notdir $(wildcard test/*_tests.erl)))))
-# `make bench`: every test/benchmark/bench_*.erl except the shared helpers.
-BENCH_MODULES := $(subst $(space),$(comma),$(strip $(filter-out bench_common,$(basename $(notdir $(wildcard test/benchmark/bench_*.erl))))))
-
 .PHONY: all compile demo test test-rust test-erlang check-avx check-celeron bench bench-quick \
-        dist test-packaging lint dialyzer clean
+        dist release-checksums test-packaging lint dialyzer clean
 
 all: compile
 
@@ -26,8 +18,10 @@ test: lint test-rust test-erlang check-avx
 test-rust:
 	$(CARGO) test --release --locked --workspace
 
+# Plain `rebar3 eunit`: every test (test/*.erl, test/packaging/*.erl), no
+# benchmark (they are the bench profile's, rebar.config).
 test-erlang: compile
-	$(REBAR) eunit --module=$(TEST_MODULES)
+	$(REBAR) eunit
 	$(REBAR) xref
 
 # The Celeron invariant: no AVX/AVX2/AVX-512/FMA/BMI/LZCNT in the built library.
@@ -37,11 +31,14 @@ check-avx: compile
 check-celeron:
 	sh scripts/check_celeron.sh
 
+# The benchmark suite, an EUnit suite of its own profile: test/benchmark/bench_*.erl,
+# bench_report last (it writes bench/results/). One module:
+#   rebar3 as bench eunit --module=bench_forward_pass
 bench: compile
-	$(REBAR) eunit --module=$(subst $(space),$(comma),$(strip $(filter-out bench_report bench_memory_growth,$(subst $(comma),$(space),$(BENCH_MODULES))) bench_report))
+	$(REBAR) as bench eunit
 
 bench-quick: compile
-	TWEANN_BENCH_QUICK=1 $(REBAR) eunit --module=$(subst $(space),$(comma),$(strip $(filter-out bench_report bench_memory_growth,$(subst $(comma),$(space),$(BENCH_MODULES))) bench_report))
+	TWEANN_BENCH_QUICK=1 $(REBAR) as bench eunit
 
 dialyzer: compile
 	$(REBAR) dialyzer
@@ -55,8 +52,14 @@ lint:
 dist:
 	sh scripts/dist.sh dist
 
-# A consumer project built from source and from a precompiled artifact with
-# no cargo on PATH; corrupted artifact and tampered library refused (~1.5 min).
+# Ship the manifest of the artifacts in dist/ with the package (a release):
+# scripts/build_nif.sh then trusts it over any manifest beside the artifacts.
+release-checksums: dist/checksums.sha256
+	cp dist/checksums.sha256 checksums.sha256
+
+# A consumer project built from exactly the package's files (the .app.src
+# `files`), from source and from a precompiled artifact with no cargo on PATH;
+# corrupted or replaced artifacts refused; the glibc floor (~1.5 min).
 test-packaging:
 	sh test/packaging/run.sh
 

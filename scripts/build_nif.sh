@@ -1,9 +1,7 @@
 #!/bin/sh
-# Puts the tweann_nif native library in priv/tweann_nif.so, with its checksum
-# manifest priv/tweann_nif.so.sha256 ("<sha256 hex>  tweann_nif.so"), which
-# tweann_nif_loader checks before every load. Run by rebar3's compile
-# pre_hook (cwd = this application's directory, also when it is a dependency
-# under _build/default/lib/tweann_nif). See docs/packaging.md.
+# Puts the tweann_nif native library in priv/tweann_nif.so. Run by rebar3's
+# compile pre_hook (cwd = this application's directory, also when it is a
+# dependency under _build/default/lib/tweann_nif). See docs/packaging.md.
 #
 # Two ways to get the library:
 #   from source (default)  cargo build --release --locked, x86_64 pinned to
@@ -11,16 +9,24 @@
 #   precompiled            TWEANN_NIF_PRECOMPILED=<dir | file:// URL | http(s):// URL>
 #                          names a place holding the artifacts `make dist`
 #                          writes: libtweann_nif-v<vsn>-nif-<nif>-<target>.so.tar.gz
-#                          and checksums.sha256. The URL may also name the
-#                          .tar.gz itself (the manifest is read beside it).
-#                          The artifact's SHA-256 must match the manifest;
-#                          no cargo is needed.
+#                          (and checksums.sha256). The URL may also name the
+#                          .tar.gz itself. The artifact's SHA-256 must match
+#                          the checksum manifest; no cargo is needed.
+#
+# The checksum manifest trusted for a precompiled artifact, first found:
+#   1. TWEANN_NIF_CHECKSUMS=FILE       a manifest you keep yourself;
+#   2. checksums.sha256 in this package (a release ships the manifest of its
+#      artifacts): it wins over any manifest found beside the artifacts;
+#   3. checksums.sha256 beside the artifact (a build of this source tree,
+#      before any release manifest is shipped).
+#
+# Before anything, the versions must agree: the vsn of src/tweann_nif.app.src
+# (the one version source) and the workspace version of Cargo.toml, which
+# the crate, build_info/0 and the artifact names carry.
 #
 # Environment:
 #   TWEANN_NIF_PRECOMPILED=...  use a precompiled artifact (above)
-#   TWEANN_NIF_CHECKSUMS=FILE   the checksum manifest to trust (default: the
-#                               checksums.sha256 beside the artifact); keep a
-#                               copy with your project to pin the artifacts
+#   TWEANN_NIF_CHECKSUMS=FILE   the checksum manifest to trust (above)
 #   TWEANN_NIF_FORCE_BUILD=1    always build from source, even if
 #                               TWEANN_NIF_PRECOMPILED is set
 #   TWEANN_NIF_SKIP_BUILD=1     install nothing (pure Erlang use: set the
@@ -50,10 +56,23 @@ sha256_of() {
     fi
 }
 
-# The application version (src/tweann_nif.app.src) and the NIF version the
-# crate is built for (the rustler nif_version_X_Y feature).
+# The application version (src/tweann_nif.app.src), the crates' version (the
+# [workspace.package] version of Cargo.toml) and the NIF version the crate is
+# built for (the rustler nif_version_X_Y feature).
 app_vsn() { sed -n 's/.*{vsn, *"\([^"]*\)".*/\1/p' src/tweann_nif.app.src | head -n 1; }
+cargo_vsn() { awk '/^\[/ { in_ws = ($0 == "[workspace.package]") } in_ws && /^version *=/ { gsub(/.*= *"|".*/, ""); print; exit }' Cargo.toml; }
 nif_version() { sed -n 's/.*nif_version_\([0-9]*\)_\([0-9]*\).*/\1.\2/p' native/tweann_nif/Cargo.toml | head -n 1; }
+
+# One version: the .app.src vsn. Cargo.toml must carry the same, or
+# build_info/0 and the artifact names would disagree with the application.
+check_versions() {
+    vsn=$(app_vsn) cvsn=$(cargo_vsn)
+    [ -n "$vsn" ] || die "cannot read the vsn from src/tweann_nif.app.src"
+    [ "$vsn" = "$cvsn" ] || die \
+        "version mismatch: src/tweann_nif.app.src has vsn \"$vsn\" but Cargo.toml's" \
+        "[workspace.package] version is \"$cvsn\". The .app.src is the version source:" \
+        "set the same version in Cargo.toml (and run cargo update -w to refresh Cargo.lock)."
+}
 
 # The Rust target triple of this host, without needing rustc.
 host_target() {
@@ -79,14 +98,14 @@ host_target() {
 # Install a library file (and its checksum) into priv/ through temporary
 # names, so a running node never sees a half-written file.
 install_lib() {
-    lib=$1 sum=$2
+    lib=$1
     mkdir -p priv
-    # Temporary names unique to this process: two builds may run at once.
+    # A temporary name unique to this process: two builds may run at once.
     cp "$lib" "priv/tweann_nif.so.tmp.$$"
     chmod 0755 "priv/tweann_nif.so.tmp.$$"
-    printf '%s  tweann_nif.so\n' "$sum" > "priv/tweann_nif.so.sha256.tmp.$$"
     mv -f "priv/tweann_nif.so.tmp.$$" priv/tweann_nif.so
-    mv -f "priv/tweann_nif.so.sha256.tmp.$$" priv/tweann_nif.so.sha256
+    # Earlier versions wrote a load-time manifest here; nothing reads it now.
+    rm -f priv/tweann_nif.so.sha256
 }
 
 install_precompiled() {
@@ -98,6 +117,15 @@ install_precompiled() {
 
     work=$(mktemp -d "${TMPDIR:-/tmp}/tweann_nif_precompiled.XXXXXX")
     trap 'rm -rf "$work"' EXIT INT TERM
+
+    # The manifest to trust, when it does not come from beside the artifact.
+    if [ -n "${TWEANN_NIF_CHECKSUMS:-}" ]; then
+        manifest=$TWEANN_NIF_CHECKSUMS where="TWEANN_NIF_CHECKSUMS=$TWEANN_NIF_CHECKSUMS"
+    elif [ -f "$app_dir/checksums.sha256" ]; then
+        manifest=$app_dir/checksums.sha256 where="the package's checksums.sha256"
+    else
+        manifest="" where=""
+    fi
 
     case "$src" in
         http://*|https://*)
@@ -111,11 +139,11 @@ install_precompiled() {
                 "but this host needs $tarname (version $vsn, NIF $nif, target $target)."
             say "fetching $base/$tarname"
             curl -fsSL -o "$work/$tarname" "$base/$tarname" || die "could not fetch $base/$tarname"
-            if [ -z "${TWEANN_NIF_CHECKSUMS:-}" ]; then
+            if [ -z "$manifest" ]; then
                 curl -fsSL -o "$work/checksums.sha256" "$base/checksums.sha256" || die "could not fetch $base/checksums.sha256"
+                manifest=$work/checksums.sha256 where="checksums.sha256 beside the artifact ($base)"
             fi
-            tarball="$work/$tarname" manifest="$work/checksums.sha256" where=$base
-            if [ -n "${TWEANN_NIF_CHECKSUMS:-}" ]; then manifest=$TWEANN_NIF_CHECKSUMS where=$manifest; fi
+            tarball="$work/$tarname"
             ;;
         *)
             path=$src
@@ -134,8 +162,6 @@ install_precompiled() {
             else
                 die "TWEANN_NIF_PRECOMPILED=$src: no such directory or file"
             fi
-            manifest=${TWEANN_NIF_CHECKSUMS:-$dir/checksums.sha256} where=$dir
-            [ -z "${TWEANN_NIF_CHECKSUMS:-}" ] || where=$manifest
             if [ ! -f "$tarball" ]; then
                 set -- "$dir"/libtweann_nif-*.tar.gz
                 die "no precompiled artifact $tarname in $dir" \
@@ -143,7 +169,9 @@ install_precompiled() {
                     "Artifacts there: $(if [ -e "$1" ]; then for f in "$@"; do printf '%s ' "$(basename "$f")"; done; else echo none; fi)" \
                     "Unset TWEANN_NIF_PRECOMPILED (or set TWEANN_NIF_FORCE_BUILD=1) to build from source with cargo."
             fi
-            [ -f "$manifest" ] || die "no checksum manifest $manifest: refusing an artifact that cannot be verified"
+            if [ -z "$manifest" ]; then
+                manifest=$dir/checksums.sha256 where="checksums.sha256 beside the artifact ($dir)"
+            fi
             ;;
     esac
 
@@ -153,23 +181,18 @@ install_precompiled() {
     actual=$(sha256_of "$tarball")
     if [ "$actual" != "$expected" ]; then
         die "checksum mismatch for the precompiled artifact $tarball:" \
-            "  expected (checksums.sha256): $expected" \
-            "  actual   (file):             $actual" \
+            "  expected ($where): $expected" \
+            "  actual   (file): $actual" \
             "The artifact is corrupt or is not the one the manifest was made for; refusing it." \
             "Fetch it again, or set TWEANN_NIF_FORCE_BUILD=1 to build from source with cargo."
     fi
 
+    # The archive's bytes are the ones the manifest names; its library is
+    # installed as it is.
     mkdir "$work/x"
-    tar -xzf "$tarball" -C "$work/x" "$name" "$name.sha256" \
-        || die "$tarball does not hold $name and $name.sha256"
-    lib_expected=$(awk '{ print tolower($1); exit }' "$work/x/$name.sha256")
-    lib_actual=$(sha256_of "$work/x/$name")
-    [ "$lib_actual" = "$lib_expected" ] || die \
-        "checksum mismatch for $name inside $tarname:" \
-        "  expected: $lib_expected" "  actual:   $lib_actual"
-
-    install_lib "$work/x/$name" "$lib_actual"
-    say "installed precompiled $tarname (sha256 $actual) as priv/tweann_nif.so (sha256 $lib_actual)"
+    tar -xzf "$tarball" -C "$work/x" "$name" || die "$tarball does not hold $name"
+    install_lib "$work/x/$name"
+    say "installed precompiled $tarname (sha256 $actual, checked against $where) as priv/tweann_nif.so"
 }
 
 build_from_source() {
@@ -205,8 +228,10 @@ build_from_source() {
         Darwin) lib="$target_dir/release/libtweann_nif.dylib" ;;
         *) lib="$target_dir/release/libtweann_nif.so" ;;
     esac
-    install_lib "$lib" "$(sha256_of "$lib")"
+    install_lib "$lib"
 }
+
+check_versions
 
 if [ "${TWEANN_NIF_SKIP_BUILD:-0}" = "1" ]; then
     say "TWEANN_NIF_SKIP_BUILD=1: not installing the native library."

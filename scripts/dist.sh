@@ -6,7 +6,9 @@
 #   OUT_DIR/checksums.sha256
 # ("<sha256>  <file>" per artifact in OUT_DIR; `sha256sum -c` reads it).
 # scripts/build_nif.sh installs an artifact with TWEANN_NIF_PRECOMPILED=OUT_DIR.
-# See docs/packaging.md, also for what is and isn't reproducible.
+# A release ships OUT_DIR/checksums.sha256 in the package as ./checksums.sha256
+# (`make release-checksums`), which then wins over any manifest beside the
+# artifacts. See docs/packaging.md, also for what is and isn't reproducible.
 #
 # Usage: scripts/dist.sh [OUT_DIR]          (default: dist/)
 # Environment:
@@ -35,6 +37,9 @@ out=$(cd "$out" && pwd)
 vsn=$(sed -n 's/.*{vsn, *"\([^"]*\)".*/\1/p' src/tweann_nif.app.src | head -n 1)
 nif=$(sed -n 's/.*nif_version_\([0-9]*\)_\([0-9]*\).*/\1.\2/p' native/tweann_nif/Cargo.toml | head -n 1)
 [ -n "$vsn" ] && [ -n "$nif" ] || die "cannot read the version (src/tweann_nif.app.src) or NIF version (native/tweann_nif/Cargo.toml)"
+# The .app.src vsn is the one version source; the crate must carry it too.
+cvsn=$(awk '/^\[/ { in_ws = ($0 == "[workspace.package]") } in_ws && /^version *=/ { gsub(/.*= *"|".*/, ""); print; exit }' Cargo.toml)
+[ "$vsn" = "$cvsn" ] || die "version mismatch: src/tweann_nif.app.src has vsn $vsn, Cargo.toml [workspace.package] has $cvsn"
 
 host=$(rustc -vV | sed -n 's/^host: //p')
 targets=${TWEANN_NIF_DIST_TARGETS:-$host}
@@ -83,3 +88,4 @@ done
 mv -f "$out/checksums.sha256.tmp" "$out/checksums.sha256"
 say "wrote $out/checksums.sha256:"
 cat "$out/checksums.sha256"
+say "for a release, ship it in the package: cp $out/checksums.sha256 checksums.sha256 (make release-checksums)"

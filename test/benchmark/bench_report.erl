@@ -1,11 +1,12 @@
-%% Benchmark report writer. `make bench' runs this module last: its test adds
-%% the results of bench_memory_growth (by calling bench_memory_growth:run/1),
+%% Benchmark report writer. `make bench' (`rebar3 as bench eunit') runs this
+%% module last: its test adds the results of bench_memory_growth (those of
+%% its tests earlier in the run, or by calling bench_memory_growth:run/0),
 %% then writes bench/results/<hostname>-<utc timestamp>.md and .json (and an
 %% .svg chart of the speedups when gnuplot is installed) from every row the
 %% earlier modules of the same `rebar3 eunit' run stored in bench_common,
 %% and prints the markdown.
 %%
-%% Run alone (`rebar3 eunit --module=bench_report') it first runs every
+%% Run alone (`rebar3 as bench eunit --module=bench_report') it first runs every
 %% timing module itself, so it always writes a complete report.
 %%
 %% Environment: TWEANN_BENCH_QUICK=1 (fewer trials, a short memory-growth
@@ -41,15 +42,14 @@ optional_modules() ->
           code:ensure_loaded(M) =:= {module, M}, erlang:function_exported(M, run, 0)].
 
 memory_growth() ->
+    Done = [R || #{kind := memory, module := bench_memory_growth} = R <- bench_common:rows()],
     case os:getenv("TWEANN_BENCH_SKIP_MEMORY") of
+        _ when Done =/= [] ->
+            %% bench_memory_growth ran earlier in this run and kept its rows.
+            [];
         V when V =:= false; V =:= ""; V =:= "0" ->
-            Opts = case bench_common:quick() of
-                       true -> #{generations => 60, nosweep_limit_bytes => 256 * 1024 * 1024,
-                                 throughput_agents => 50, rounds => 3};
-                       false -> #{}
-                   end,
-            io:format(user, "~n  bench_report: running bench_memory_growth:run(~p)", [Opts]),
-            try bench_memory_growth:run(Opts) of
+            io:format(user, "~n  bench_report: running bench_memory_growth:run()", []),
+            try bench_memory_growth:run() of
                 Rows -> [R#{kind => memory, module => bench_memory_growth} || R <- Rows]
             catch C:E:St ->
                     [#{kind => note, module => bench_memory_growth,
@@ -286,11 +286,24 @@ to_s(T) -> io_lib:format("~p", [T]).
 %%% Chart (gnuplot)
 %%%===================================================================
 
+%% One horizontal bar per speedup row (a baseline path against the NIF, hot
+%% paths left out): the bar runs from 1x to the speedup on a log axis, one
+%% colour per baseline path (the legend names them), and the right-hand
+%% column gives the speedup with both absolute times. Margins are sized from
+%% the longest texts so that nothing is clipped.
 chart(Rows, DatFile, SvgFile, Host) ->
-    Bars = [{[N, case S of <<"-">> -> ""; _ -> [", ", S] end, "  [", short(P), "]"], Ra}
-            || #{kind := timing, module := M, name := N, size := S, path := P, ratio := Ra} <- Rows,
-               M =/= bench_hot_paths,
-               P =/= <<"NIF">>, is_number(Ra), Ra > 0, S =/= <<"-">>],
+    Selected = [{unicode:characters_to_list([N, case S of <<"-">> -> ""; _ -> [", ", S] end]),
+                 P, Ra, Med, {M, N, S}}
+                || #{kind := timing, module := M, name := N, size := S, path := P, ratio := Ra,
+                     median_us := Med} <- Rows,
+                   M =/= bench_hot_paths,
+                   P =/= <<"NIF">>, is_number(Ra), Ra > 0, is_number(Med), S =/= <<"-">>],
+    Bars = [{L, P, Ra, Med} || {L, P, Ra, Med, _} <- Selected],
+    Keys0 = [K || {_, _, _, _, K} <- Selected],
+    %% The NIF's own median for the same work, where the run has that row.
+    NifUs = maps:from_list([{{M, N, S}, Med}
+                            || #{kind := timing, module := M, name := N, size := S,
+                                 path := <<"NIF">>, median_us := Med} <- Rows, is_number(Med)]),
     Script = filename:join(project_root(), "scripts/bench_chart.gp"),
     case {os:find_executable("gnuplot"), Bars} of
         {false, _} ->
@@ -298,16 +311,43 @@ chart(Rows, DatFile, SvgFile, Host) ->
         {_, []} ->
             {#{status => empty, reason => <<"no speedup rows">>}, []};
         {Gp, _} ->
-            Dat = [[Label, "\t", float_to_list(max(Ra, 0.1) * 1.0, [{decimals, 4}]), "\t",
-                    integer_to_list(colour(Ra)), "\n"] || {Label, Ra} <- Bars],
-            ok = file:write_file(DatFile, Dat),
+            %% The two usual baselines first, in fixed colours; any other
+            %% path in order of appearance.
+            Seen = lists:usort([P || {_, P, _, _} <- Bars]),
+            Known = [P || P <- [<<"Erlang reference">>, <<"process-per-neuron">>],
+                          lists:member(P, Seen)],
+            Paths = Known ++ lists:foldl(fun({_, P, _, _}, Acc) ->
+                                                 case lists:member(P, Known ++ Acc) of
+                                                     true -> Acc;
+                                                     false -> Acc ++ [P]
+                                                 end
+                                         end, [], Bars),
+            Colours = maps:from_list(lists:zip(Paths, lists:sublist(palette(), length(Paths)))),
+            Times = [chart_times(Ra, nif_us(Key, Ra, Med, NifUs), Med)
+                     || {{_, _, Ra, Med}, Key} <- lists:zip(Bars, Keys0)],
+            Dat = [[gp_text(Label), "\t", float_to_list(Ra * 1.0, [{decimals, 6}]), "\t",
+                    integer_to_list(maps:get(P, Colours)), "\t", T, "\n"]
+                   || {{Label, P, Ra, _}, T} <- lists:zip(Bars, Times)],
+            ok = file:write_file(DatFile, unicode:characters_to_binary(Dat)),
+            Ratios = [Ra || {_, _, Ra, _} <- Bars],
+            XMin = min(1.0, axis_floor(lists:min(Ratios))),
+            XMax = axis_ceil(lists:max(Ratios) * 1.25),
             Title = io_lib:format("tweann_nif speedups on ~s (~s), OTP ~s",
                                   [maps:get(hostname, Host), maps:get(cpu_model, Host),
                                    maps:get(otp_release, Host)]),
-            Cmd = lists:flatten(
-                    io_lib:format("~s -e \"datafile='~s'; outfile='~s'; nbars=~p; charttitle='~s'\" ~s 2>&1",
-                                  [Gp, DatFile, SvgFile, length(Bars),
-                                   [C || C <- lists:flatten(Title), C =/= $', C =/= $"], Script])),
+            LongestLabel = lists:max([string:length(L) || {L, _, _, _} <- Bars]),
+            LongestTimes = lists:max([string:length(T) || T <- Times]),
+            Keys = [io_lib:format("key~p='vs ~ts'; col~p='#~6.16.0b'; ",
+                                  [I, gp_text(path_title(P)), I, maps:get(P, Colours)])
+                    || {I, P} <- lists:zip(lists:seq(1, length(Paths)), Paths)],
+            Vars = io_lib:format("datafile='~ts'; outfile='~ts'; nbars=~p; charttitle='~ts'; "
+                                 "xmin=~s; xmax=~s; lmarg=~p; rmarg=~p; timeshead='~ts'; nkeys=~p; ~ts",
+                                 [DatFile, SvgFile, length(Bars), gp_text(Title),
+                                  float_to_list(XMin, [short]), float_to_list(XMax, [short]),
+                                  round(LongestLabel * 0.75) + 2, round(LongestTimes * 0.8) + 3,
+                                  chart_times_head(), length(Paths), Keys]),
+            Cmd = unicode:characters_to_list(
+                    io_lib:format("~ts -e \"~ts\" ~ts 2>&1", [Gp, Vars, Script])),
             Out = os:cmd(Cmd),
             case filelib:is_regular(SvgFile) of
                 true ->
@@ -320,12 +360,61 @@ chart(Rows, DatFile, SvgFile, Host) ->
             end
     end.
 
-short(<<"Erlang reference">>) -> "vs tweann_ref";
-short(<<"process-per-neuron">>) -> "vs process-per-neuron";
-short(P) -> P.
+%% The NIF time of a bar: the NIF row's median, else baseline / speedup.
+nif_us(Key, Ratio, BaselineUs, NifUs) ->
+    case NifUs of
+        #{Key := Us} -> Us;
+        #{} -> BaselineUs / Ratio
+    end.
 
-colour(Ra) when Ra >= 1 -> 16#2E7D32;
-colour(_) -> 16#C62828.
+%% The right-hand column: "17.6x   2.74 ms vs 48.2 ms" (speedup, NIF time,
+%% baseline time), padded with no-break spaces (SVG collapses ordinary
+%% ones) so that the columns line up in the monospace font.
+chart_times(Ratio, NifUs, BaselineUs) ->
+    Nbsp = [16#A0],
+    Pad = fun(S, W) -> lists:duplicate(max(0, W - string:length(S)), Nbsp) ++ S end,
+    R = bench_common:fmt_ratio(Ratio),
+    Nif = fmt_time(NifUs),
+    Base = fmt_time(BaselineUs),
+    lists:flatten([Pad(R, 6), Nbsp, Nbsp, Pad(Nif, 9), Nbsp, "vs", Nbsp, Pad(Base, 9)]).
+
+chart_times_head() ->
+    Nbsp = [16#A0],
+    lists:flatten(["speedup", Nbsp, Nbsp, Nbsp, Nbsp, "NIF", Nbsp, "vs", Nbsp, "baseline"]).
+
+%% Three significant digits with a unit.
+fmt_time(Us) when Us >= 1.0e6 -> sig3(Us / 1.0e6) ++ " s";
+fmt_time(Us) when Us >= 1000 -> sig3(Us / 1000) ++ " ms";
+fmt_time(Us) -> sig3(Us) ++ [$\s, 16#B5, $s].
+
+sig3(X) when X >= 100 -> integer_to_list(round(X));
+sig3(X) when X >= 10 -> float_to_list(X, [{decimals, 1}]);
+sig3(X) when X >= 1 -> float_to_list(X, [{decimals, 2}]);
+sig3(X) -> float_to_list(X, [{decimals, 3}]).
+
+%% Log-axis bounds on 1-2-5 steps.
+axis_floor(X) ->
+    E = math:pow(10, floor(math:log10(X))),
+    hd([V || V <- [5 * E, 2 * E, E], V =< X] ++ [E]).
+
+axis_ceil(X) ->
+    E = math:pow(10, floor(math:log10(X))),
+    hd([V || V <- [E, 2 * E, 5 * E, 10 * E], V >= X]).
+
+%% One colour per baseline path: blue for the Erlang reference, orange for
+%% process-per-neuron, then others (distinct also for red-green blindness).
+palette() ->
+    [16#3465A4, 16#E07B00, 16#4E9A06, 16#75507B, 16#C4A000, 16#CC0000, 16#555753].
+
+path_title(<<"Erlang reference">>) -> "the Erlang reference (tweann_ref)";
+path_title(<<"process-per-neuron">>) -> "process-per-neuron (one process per neuron)";
+path_title(P) -> P.
+
+%% Text safe inside a single-quoted gnuplot string and a shell double-quoted
+%% argument; tabs and newlines would break the data file.
+gp_text(T) ->
+    [C || C <- unicode:characters_to_list(T),
+          not lists:member(C, "'\"`$\\\t\n")].
 
 %%%===================================================================
 %%% JSON (OTP 25 has no json module)
