@@ -83,7 +83,9 @@ pub fn cell_encoded_len(config: &CellConfig, members: usize) -> Result<usize, Co
 
 fn size32(v: usize, what: &str) -> Result<u32, CoreError> {
     u32::try_from(v).map_err(|_| {
-        CoreError::general(format!("{what} {v} does not fit the format (at most 2^32 - 1)"))
+        CoreError::general(format!(
+            "{what} {v} does not fit the format (at most 2^32 - 1)"
+        ))
     })
 }
 
@@ -195,7 +197,11 @@ pub fn decode_cell(bin: &[u8], budget: usize) -> Result<DecodedCell, CoreError> 
     if members == 0 || (!population && members != 1) {
         return Err(bad(format!(
             "{members} members for a {}",
-            if population { "population" } else { "single cell" }
+            if population {
+                "population"
+            } else {
+                "single cell"
+            }
         )));
     }
     let config = match kind {
@@ -249,7 +255,9 @@ pub fn decode_cell(bin: &[u8], budget: usize) -> Result<DecodedCell, CoreError> 
             "the header says {param_len} parameters per member but the configuration needs {len}"
         )));
     }
-    let total = members.checked_mul(len).filter(|&t| t.saturating_mul(8) == r.remaining());
+    let total = members
+        .checked_mul(len)
+        .filter(|&t| t.saturating_mul(8) == r.remaining());
     let Some(total) = total else {
         return Err(bad(format!(
             "{} bytes of parameters do not hold {members} members of {len} parameters",
@@ -366,7 +374,10 @@ mod tests {
         assert_eq!(d.params, p);
         let a = LtcCell::new(c, &p[..c.param_len()]).unwrap();
         let b = LtcCell::new(c, &d.params[..c.param_len()]).unwrap();
-        assert_eq!(step(&a, &[0.3, 0.1], &[0.0; 3]), step(&b, &[0.3, 0.1], &[0.0; 3]));
+        assert_eq!(
+            step(&a, &[0.3, 0.1], &[0.0; 3]),
+            step(&b, &[0.3, 0.1], &[0.0; 3])
+        );
     }
 
     #[test]

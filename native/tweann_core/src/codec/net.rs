@@ -187,9 +187,7 @@ pub fn decode_network(bin: &[u8], budget: usize) -> Result<Network, CoreError> {
             )));
         }
         if ops[pos] == OP_INPUT && b != a {
-            return Err(bad(format!(
-                "input node at position {pos} has connections"
-            )));
+            return Err(bad(format!("input node at position {pos} has connections")));
         }
     }
     let mut src = try_vec::<u32>(c, "connection sources")?;
@@ -229,16 +227,18 @@ pub fn decode_network(bin: &[u8], budget: usize) -> Result<Network, CoreError> {
         return Err(bad("bytes left over after the body"));
     }
     let derived = derive(&ops, &row_start, &src)?;
-    Network::from_parts(
-        ops, bias, row_start, src, weight, &liquid, outputs, derived,
-    )
+    Network::from_parts(ops, bias, row_start, src, weight, &liquid, outputs, derived)
 }
 
 /// Input positions, state slots and the forward-reference count, exactly as
 /// `NetworkBuilder::finish` derives them: a connection whose source is a
 /// non-input node at or after the reader makes the source a slot; every
 /// liquid node is a slot.
-fn derive(ops: &[u8], row_start: &[u32], src: &[u32]) -> Result<(Vec<u32>, Vec<u32>, usize), CoreError> {
+fn derive(
+    ops: &[u8],
+    row_start: &[u32],
+    src: &[u32],
+) -> Result<(Vec<u32>, Vec<u32>, usize), CoreError> {
     let n = ops.len();
     let mut slot = try_vec::<bool>(n, "state slots")?;
     slot.resize(n, false);
