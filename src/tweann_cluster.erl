@@ -8,8 +8,9 @@
 %% == How work moves ==
 %% <ul>
 %% <li>Each node's agent announces its slots (by default that node's
-%%     scheduler count) and is sent one item per free slot; every finished
-%%     item frees a slot and pulls the next. Faster nodes therefore do more.</li>
+%%     scheduler count) and is sent one item per free slot, plus as many
+%%     again queued on the node so that no slot waits for a round trip;
+%%     every finished item pulls the next. Faster nodes therefore do more.</li>
 %% <li>A network travels to a node as its binary
 %%     ({@link tweann_nif:network_to_binary/1}), at most once per node and
 %%     run: the agent rebuilds it ({@link tweann_nif:network_from_binary/1})
@@ -223,8 +224,8 @@ loop(#st{agents = Agents} = St, CallerRef) when map_size(Agents) =:= 0 ->
          CallerRef);
 loop(St, CallerRef) ->
     receive
-        {tweann_cluster, ready, Pid, Slots} ->
-            St1 = update_agent(Pid, St, fun(A) -> A#{free := Slots} end),
+        {tweann_cluster, ready, Pid, Slots, Window} ->
+            St1 = update_agent(Pid, St, fun(A) -> A#{free := Window} end),
             St2 = stat(Pid, St1, fun(S) -> S#{slots := Slots} end),
             loop(dispatch(St2), CallerRef);
         {tweann_cluster, done, Pid, I, Result} ->

@@ -1,9 +1,12 @@
 %% @private
 %% @doc The agent {@link tweann_cluster} spawns on each node of a run: it
 %% rebuilds the networks it is sent (once each: a per-run cache), runs each
-%% item in its own process, enforces the per-item timeout, and reports every
-%% result to the coordinator, which then sends the next item. It exits when
-%% told to or when the coordinator goes away, killing the items still running.
+%% item in its own process, at most `Slots' at a time, enforces the
+%% per-item timeout, and reports every result to the coordinator, which then
+%% sends the next item. It announces a window of twice its slots, so that
+%% the next items are already here while results travel back (the items
+%% beyond its slots wait in a local queue). It exits when told to or when the
+%% coordinator goes away, killing the items still running.
 -module(tweann_cluster_agent).
 
 -export([start/4]).
@@ -17,15 +20,15 @@ start(Coordinator, Slots0, Timeout, MFA) ->
                 default -> erlang:system_info(schedulers_online);
                 N -> N
             end,
-    Coordinator ! {tweann_cluster, ready, self(), Slots},
+    Coordinator ! {tweann_cluster, ready, self(), Slots, 2 * Slots},
     loop(#{coordinator => Coordinator, cref => CRef, timeout => Timeout, mfa => MFA,
-           cache => #{}, workers => #{}}).
+           cache => #{}, workers => #{}, slots => Slots, waiting => queue:new()}).
 
 loop(#{coordinator := C, cref := CRef, cache := Cache, workers := Workers} = S) ->
     receive
         {tweann_cluster, item, I, Id, Payload} ->
             {Net, Cache1} = network(Id, Payload, Cache),
-            loop(S#{cache := Cache1, workers := start_item(I, Net, S, Workers)});
+            loop(next(S#{cache := Cache1, waiting := queue:in({I, Net}, maps:get(waiting, S))}));
         {'DOWN', WRef, process, _Pid, Exit} when is_map_key(WRef, Workers) ->
             {I, _, Timer} = maps:get(WRef, Workers),
             cancel(Timer),
@@ -34,13 +37,13 @@ loop(#{coordinator := C, cref := CRef, cache := Cache, workers := Workers} = S) 
                          Other -> {error, {exit, Other}}
                      end,
             C ! {tweann_cluster, done, self(), I, Result},
-            loop(S#{workers := maps:remove(WRef, Workers)});
+            loop(next(S#{workers := maps:remove(WRef, Workers)}));
         {timeout, _TRef, {tweann_cluster_item, WRef}} when is_map_key(WRef, Workers) ->
             {I, Pid, _} = maps:get(WRef, Workers),
             exit(Pid, kill),
             erlang:demonitor(WRef, [flush]),
             C ! {tweann_cluster, done, self(), I, {error, timeout}},
-            loop(S#{workers := maps:remove(WRef, Workers)});
+            loop(next(S#{workers := maps:remove(WRef, Workers)}));
         {tweann_cluster, stop} ->
             stop(Workers);
         {'DOWN', CRef, process, _, _} ->
@@ -62,6 +65,15 @@ network(Id, {binary, Bin}, Cache) ->
     {Net, Cache#{Id => Net}};
 network(Id, {error, _} = Error, Cache) ->
     {Error, Cache#{Id => Error}}.
+
+%% Start waiting items while a slot is free.
+next(#{workers := Workers, slots := Slots, waiting := Waiting} = S) ->
+    case map_size(Workers) < Slots andalso queue:out(Waiting) of
+        {{value, {I, Net}}, Rest} ->
+            next(S#{workers := start_item(I, Net, S, Workers), waiting := Rest});
+        _ ->
+            S
+    end.
 
 start_item(I, {error, _} = Error, #{coordinator := C}, Workers) ->
     C ! {tweann_cluster, done, self(), I, Error},

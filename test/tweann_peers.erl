@@ -34,7 +34,7 @@ start_one(Prefix) ->
     Name = lists:flatten([Prefix, "_", os:getpid(), "_",
                           integer_to_list(erlang:unique_integer([positive]))]),
     {ok, Peer, Node} = peer:start(#{name => list_to_atom(Name),
-                                    args => ["-setcookie", atom_to_list(erlang:get_cookie()),
+                                    args => ["+sbwt", "none", "+sbwtdcpu", "none", "+sbwtdio", "none", "-setcookie", atom_to_list(erlang:get_cookie()),
                                              "-pa" | code_path()],
                                     wait_boot => 60000}),
     {ok, _} = erpc:call(Node, application, ensure_all_started, [tweann_nif], 60000),
