@@ -91,13 +91,17 @@ high_water_of(N, Other) -> throw({?MODULE, {unreachable, N, Other}}).
 switched(_N, {ok, ok}) -> ok;
 switched(N, Other) -> throw({?MODULE, {not_switched, N, Other}}).
 
-%% Every node's Mnesia in one cluster (their schemas merge).
+%% Every node's Mnesia in one cluster: each other node joins this one (a
+%% freshly started node merges its empty RAM schema into the cluster's; for a
+%% node already in it this changes nothing).
 join(Nodes) ->
     Others = Nodes -- [node()],
-    case mnesia:change_config(extra_db_nodes, Others) of
-        {ok, _} -> ok;
-        {error, Why} -> throw({?MODULE, {mnesia_join_failed, Why}})
-    end,
+    [case R of
+         {ok, {ok, _}} -> ok;
+         {ok, {error, Why}} -> throw({?MODULE, {mnesia_join_failed, N, Why}});
+         Other -> throw({?MODULE, {unreachable, N, Other}})
+     end || {N, R} <- lists:zip(Others, erpc:multicall(Others, mnesia, change_config,
+                                                       [extra_db_nodes, [node()]], ?TIMEOUT))],
     Running = mnesia:system_info(running_db_nodes),
     case Nodes -- Running of
         [] -> ok;

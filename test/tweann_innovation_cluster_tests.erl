@@ -26,6 +26,8 @@ cluster_innovation_test_() ->
                              fun() -> again(Nodes) end}},
               {timeout, 60, {"a node going down loses and duplicates nothing",
                              fun() -> node_down(Ctx) end}},
+              {timeout, 60, {"a restarted node rejoins with start_cluster/1",
+                             fun() -> rejoin(Ctx) end}},
               {"bad arguments raise badarg with error_info", fun bad_args/0}]
      end}.
 
@@ -121,6 +123,21 @@ node_down(#{peers := Peers, nodes := [N1, N2, N3]}) ->
     ?assertEqual(200, length(lists:usort(After))),
     ?assertEqual([], [N || N <- After, lists:member(N, Victims) orelse lists:member(N, Before)]),
     ?assertEqual(length(Victims), length(lists:usort(Victims))).
+
+rejoin(#{nodes := [N1, N2, N3] = Nodes}) ->
+    Known = erpc:call(N1, ?MODULE, ask_links, [20]),
+    [Name, _Host] = string:split(atom_to_list(N3), "@"),
+    {Peer, N3} = tweann_peers:start_named(Name),
+    try
+        ?assertEqual(local, erpc:call(N3, tweann_innovation, mode, [])),
+        ok = erpc:call(N2, tweann_innovation, start_cluster, [Nodes], 120000),
+        ?assertEqual(cluster, erpc:call(N3, tweann_innovation, mode, [])),
+        ?assertEqual(Known, erpc:call(N3, ?MODULE, ask_links, [20])),
+        Next = [erpc:call(N, tweann_innovation, next, []) || N <- Nodes],
+        ?assertEqual(3, length(lists:usort(Next)))
+    after
+        tweann_peers:stop([{Peer, N3}])
+    end.
 
 collect(0, Acc) ->
     lists:reverse(Acc);

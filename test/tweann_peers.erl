@@ -7,7 +7,7 @@
 %% going down) does not take the fixture with it.
 -module(tweann_peers).
 
--export([ensure_distributed/0, stop_distribution/1, start/2, start_one/1, stop/1,
+-export([ensure_distributed/0, stop_distribution/1, start/2, start_one/1, start_named/1, stop/1,
          code_path/0]).
 
 ensure_distributed() ->
@@ -31,8 +31,11 @@ start(Prefix, N) ->
     [start_one(Prefix ++ integer_to_list(I)) || I <- lists:seq(1, N)].
 
 start_one(Prefix) ->
-    Name = lists:flatten([Prefix, "_", os:getpid(), "_",
-                          integer_to_list(erlang:unique_integer([positive]))]),
+    start_named(lists:flatten([Prefix, "_", os:getpid(), "_",
+                               integer_to_list(erlang:unique_integer([positive]))])).
+
+%% A peer with exactly this name (the part before the @).
+start_named(Name) ->
     {ok, Peer, Node} = peer:start(#{name => list_to_atom(Name),
                                     args => ["+sbwt", "none", "+sbwtdcpu", "none", "+sbwtdio", "none", "-setcookie", atom_to_list(erlang:get_cookie()),
                                              "-pa" | code_path()],
