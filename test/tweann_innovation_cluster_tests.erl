@@ -28,6 +28,8 @@ cluster_innovation_test_() ->
                              fun() -> node_down(Ctx) end}},
               {timeout, 60, {"a restarted node rejoins with start_cluster/1",
                              fun() -> rejoin(Ctx) end}},
+              {timeout, 60, {"a minority cannot allocate, but still reads",
+                             fun() -> minority(Ctx) end}},
               {"bad arguments raise badarg with error_info", fun bad_args/0}]
      end}.
 
@@ -138,6 +140,19 @@ rejoin(#{nodes := [N1, N2, N3] = Nodes}) ->
     after
         tweann_peers:stop([{Peer, N3}])
     end.
+
+%% Runs after node_down and rejoin: only N1 and N2 are up; stop N2.
+minority(#{peers := Peers, nodes := [N1, N2, _]}) ->
+    Known = erpc:call(N1, tweann_innovation, link_innovation, [{s, 1}, {n, 1}]),
+    {P2, N2} = lists:keyfind(N2, 2, Peers),
+    ok = peer:stop(P2),
+    ?assertEqual(Known, erpc:call(N1, tweann_innovation, link_innovation, [{s, 1}, {n, 1}])),
+    ?assertMatch({error, {tweann_innovation_unavailable, {no_majority, _}}},
+                 erpc:call(N1, fun() ->
+                                       try tweann_innovation:link_innovation(brand, new)
+                                       catch error:E -> {error, E}
+                                       end
+                               end)).
 
 collect(0, Acc) ->
     lists:reverse(Acc);
