@@ -88,7 +88,7 @@ evaluate_population(Networks, MFA, Opts) ->
     Results.
 
 %% @doc As {@link evaluate_population/3}, and also returns what each node did
-%% (see {@link node_stats()}).
+%% (the type `node_stats()').
 -spec run([tweann_nif:network() | binary()], {module(), atom(), [term()]}, options()) ->
           {[item_result()], #{node() => node_stats()}}.
 run(Networks, MFA, Opts) ->

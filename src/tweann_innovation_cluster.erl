@@ -5,8 +5,8 @@
 %% creates one Mnesia table, `tweann_innovation_cluster', with a RAM copy on
 %% every node of the cluster, and switches {@link tweann_innovation} on each
 %% of them to it. The table holds `{Key, Value}' rows:
-%% `{link, From, To} => N', `{node, From, To} => {N, I, O}', and the
-%% counter `\'$counter\' => Last', the last number handed out.
+%% `{link, From, To} => N', `{node, From, To} => {N, I, O}', and one
+%% counter row holding the last number handed out.
 %%
 %% Get-or-create is a lookup in the local replica (a dirty read: once a key
 %% exists its number never changes), then on a miss a synchronous
