@@ -119,40 +119,47 @@ start(Networks, MFA, Opts, Fun) ->
             erlang:error({tweann_cluster_coordinator_died, Reason})
     end.
 
+-spec bad_option([term()], atom(), iodata()) -> no_return().
+bad_option(Args, Fun, Why) ->
+    tweann_error:raise(?MODULE, Fun, Args, 3, Why).
+
 proper_list(L) when is_list(L) ->
     try length(L) of _ -> true catch error:badarg -> false end;
 proper_list(_) ->
     false.
 
 options(Opts, Args, Fun) when is_map(Opts) ->
-    Bad = fun(Why) -> tweann_error:raise(?MODULE, Fun, Args, 3, Why) end,
     case maps:keys(Opts) -- ?KNOWN_OPTS of
         [] -> ok;
-        [K | _] -> Bad(io_lib:format("unknown option ~tp (known: ~tp)", [K, ?KNOWN_OPTS]))
+        [K | _] -> bad_option(Args, Fun, io_lib:format("unknown option ~tp (known: ~tp)",
+                                                       [K, ?KNOWN_OPTS]))
     end,
     Nodes = case maps:get(nodes, Opts, [node() | nodes()]) of
                 Ns when is_list(Ns), Ns =/= [] ->
-                    lists:all(fun is_atom/1, Ns) orelse Bad("nodes must be a list of node names"),
+                    lists:all(fun is_atom/1, Ns) orelse
+                        bad_option(Args, Fun, "nodes must be a list of node names"),
                     lists:usort(Ns);
-                _ -> Bad("nodes must be a non-empty list of node names")
+                _ -> bad_option(Args, Fun, "nodes must be a non-empty list of node names")
             end,
     Conc = case maps:get(concurrency, Opts, default) of
                default -> fun(_) -> default end;
                C when is_integer(C), C > 0 -> fun(_) -> C end;
                CM when is_map(CM) ->
                    lists:all(fun(V) -> is_integer(V) andalso V > 0 end, maps:values(CM))
-                       orelse Bad("concurrency values must be positive integers"),
+                       orelse bad_option(Args, Fun, "concurrency values must be positive integers"),
                    fun(N) -> maps:get(N, CM, default) end;
-               _ -> Bad("concurrency must be a positive integer or a map of node => integer")
+               _ -> bad_option(Args, Fun, "concurrency must be a positive integer "
+                               "or a map of node => integer")
            end,
     Timeout = case maps:get(timeout, Opts, infinity) of
                   infinity -> infinity;
                   T when is_integer(T), T > 0 -> T;
-                  _ -> Bad("timeout must be a positive integer (milliseconds) or infinity")
+                  _ -> bad_option(Args, Fun, "timeout must be a positive integer "
+                                  "(milliseconds) or infinity")
               end,
     Max = case maps:get(max_attempts, Opts, 3) of
               MA when is_integer(MA), MA > 0 -> MA;
-              _ -> Bad("max_attempts must be a positive integer")
+              _ -> bad_option(Args, Fun, "max_attempts must be a positive integer")
           end,
     #{nodes => Nodes, concurrency => Conc, timeout => Timeout, max_attempts => Max};
 options(_Opts, Args, Fun) ->

@@ -61,13 +61,15 @@
 
 %% @doc A {@link tweann_ref} network as a `TWNN' binary (the bytes the NIF
 %% writes for the same network).
--spec network_to_binary(tweann_ref:network()) -> binary().
+%% (Networks are typed `tuple()' here: this module builds the terms whose
+%% type `tweann_ref:network()' is opaque everywhere else.)
+-spec network_to_binary(tuple()) -> binary().
 network_to_binary(Net) ->
     ?API([Net], encode_net(Net)).
 
 %% @doc A {@link tweann_ref} network from a `TWNN' binary (written by this
 %% module or by the NIF).
--spec network_from_binary(binary()) -> tweann_ref:network().
+-spec network_from_binary(binary()) -> tuple().
 network_from_binary(Bin) ->
     ?API([Bin], decode_net(Bin)).
 
@@ -136,7 +138,8 @@ open(_Bin, _Magic, _What, _Other) ->
 %%====================================================================
 
 encode_net(#tweann_ref_net{template = Template, program = Program, outputs = Outs}) ->
-    {Kinds, Biases, Rows, Srcs, Ws, Liquid, C} = nodes(Template, Program, [], [], [<<0:32/little>>], [], [], [], 0),
+    {Kinds, Biases, Rows, Srcs, Ws, Liquid, C} =
+        nodes(Template, Program, [], [], [<<0:32/little>>], [], [], [], 0),
     N = length(Template),
     Body = [<<N:32/little, C:32/little, (length(Outs)):32/little, (length(Liquid)):32/little>>,
             Kinds, Biases, Rows, Srcs, Ws, Liquid,

@@ -37,7 +37,11 @@ start_one(Prefix) ->
 %% A peer with exactly this name (the part before the @).
 start_named(Name) ->
     {ok, Peer, Node} = peer:start(#{name => list_to_atom(Name),
-                                    args => ["+sbwt", "none", "+sbwtdcpu", "none", "+sbwtdio", "none", "-setcookie", atom_to_list(erlang:get_cookie()),
+                                    %% No busy-waiting schedulers: the peers
+                                    %% share this host's cores with the tests.
+                                    args => ["+sbwt", "none", "+sbwtdcpu", "none",
+                                             "+sbwtdio", "none",
+                                             "-setcookie", atom_to_list(erlang:get_cookie()),
                                              "-pa" | code_path()],
                                     wait_boot => 60000}),
     {ok, _} = erpc:call(Node, application, ensure_all_started, [tweann_nif], 60000),
