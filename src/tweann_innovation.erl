@@ -24,10 +24,23 @@
 %%
 %% The tables are public ETS tables owned by {@link tweann_store_owner}; the
 %% `tweann_nif' application must be running.
+%%
+%% == Cluster mode ==
+%% These numbers are node-local: two nodes hand out the same number for
+%% different structures. {@link start_cluster/1}, called once on any one of
+%% a set of nodes, switches all of them to a Mnesia table replicated on
+%% those nodes ({@link tweann_innovation_cluster}): the same key asked on
+%% any node gets the same number, numbers are unique cluster-wide, and a
+%% node going down neither loses nor duplicates numbers among the
+%% survivors. Every function of this module then works on that table. The
+%% local mode stays the default and is much faster (see `docs/cluster.md').
 -module(tweann_innovation).
 
 -export([next/0, link_innovation/2, node_innovation/2, prune/1, size/0,
          reset/0, setup/0]).
+-export([start_cluster/1, start_cluster/2, leave_cluster/0, mode/0]).
+%% Called on every node by tweann_innovation_cluster:start/2.
+-export([cluster_switch/1, local_high_water/0]).
 
 -define(COUNTER_KEY, {?MODULE, counter}).
 
@@ -39,15 +52,21 @@
 %% (since the last {@link reset/0}).
 -spec next() -> pos_integer().
 next() ->
-    atomics:add_get(counter(next, []), 1, 1).
+    case counter(next, []) of
+        {cluster, _} -> tweann_innovation_cluster:next();
+        Counter -> atomics:add_get(Counter, 1, 1)
+    end.
 
 %% @doc The innovation number of the link `From -> To', allocated on first
 %% use.
 -spec link_innovation(From :: term(), To :: term()) -> pos_integer().
 link_innovation(From, To) ->
-    Counter = counter(link_innovation, [From, To]),
-    get_or_create(tweann_store_tables:link_innovation(), {From, To},
-                  fun() -> atomics:add_get(Counter, 1, 1) end).
+    case counter(link_innovation, [From, To]) of
+        {cluster, _} -> tweann_innovation_cluster:link_innovation(From, To);
+        Counter ->
+            get_or_create(tweann_store_tables:link_innovation(), {From, To},
+                          fun() -> atomics:add_get(Counter, 1, 1) end)
+    end.
 
 %% @doc The innovations of a node inserted on the link `From -> To':
 %% `{NodeInnovation, InInnovation, OutInnovation}' for the node and its
@@ -55,12 +74,15 @@ link_innovation(From, To) ->
 -spec node_innovation(From :: term(), To :: term()) ->
           {pos_integer(), pos_integer(), pos_integer()}.
 node_innovation(From, To) ->
-    Counter = counter(node_innovation, [From, To]),
-    get_or_create(tweann_store_tables:node_innovation(), {From, To},
-                  fun() ->
-                          N = atomics:add_get(Counter, 1, 3),
-                          {N - 2, N - 1, N}
-                  end).
+    case counter(node_innovation, [From, To]) of
+        {cluster, _} -> tweann_innovation_cluster:node_innovation(From, To);
+        Counter ->
+            get_or_create(tweann_store_tables:node_innovation(), {From, To},
+                          fun() ->
+                                  N = atomics:add_get(Counter, 1, 3),
+                                  {N - 2, N - 1, N}
+                          end)
+    end.
 
 %% @doc Forget every link and node innovation whose key `{From, To}' is not
 %% live. `Live' is a list of live keys or a predicate on keys. Returns the
@@ -72,9 +94,13 @@ prune(Live) when is_list(Live) ->
     Set = maps:from_keys(Live, []),
     prune(fun(Key) -> is_map_key(Key, Set) end);
 prune(Live) when is_function(Live, 1) ->
-    lists:sum([prune_table(T, Live)
-               || T <- [tweann_store_tables:link_innovation(),
-                        tweann_store_tables:node_innovation()]]);
+    case mode() of
+        cluster -> tweann_innovation_cluster:prune(Live);
+        local ->
+            lists:sum([prune_table(T, Live)
+                       || T <- [tweann_store_tables:link_innovation(),
+                                tweann_store_tables:node_innovation()]])
+    end;
 prune(Live) ->
     tweann_error:raise(?MODULE, prune, [Live], 1,
                        "not a list of keys or a fun/1").
@@ -82,15 +108,96 @@ prune(Live) ->
 %% @doc Number of stored link and node innovations.
 -spec size() -> #{link := non_neg_integer(), node := non_neg_integer()}.
 size() ->
-    #{link => ets:info(tweann_store_tables:link_innovation(), size),
-      node => ets:info(tweann_store_tables:node_innovation(), size)}.
+    case mode() of
+        cluster -> tweann_innovation_cluster:size();
+        local ->
+            #{link => ets:info(tweann_store_tables:link_innovation(), size),
+              node => ets:info(tweann_store_tables:node_innovation(), size)}
+    end.
 
-%% @doc Empty both tables and restart numbering at 1 (for tests).
+%% @doc Empty both tables and restart numbering at 1 (for tests). In
+%% cluster mode this empties the cluster's table, on every node.
 -spec reset() -> ok.
 reset() ->
-    ets:delete_all_objects(tweann_store_tables:link_innovation()),
-    ets:delete_all_objects(tweann_store_tables:node_innovation()),
-    atomics:put(counter(reset, []), 1, 0).
+    case counter(reset, []) of
+        {cluster, _} -> tweann_innovation_cluster:reset();
+        Counter ->
+            ets:delete_all_objects(tweann_store_tables:link_innovation()),
+            ets:delete_all_objects(tweann_store_tables:node_innovation()),
+            atomics:put(Counter, 1, 0)
+    end.
+
+%% @doc Switch `Nodes' (this node among them, every one running the
+%% `tweann_nif' application) to cluster-wide numbers kept in Mnesia; call it
+%% once, on any one of them. Starts Mnesia where needed and joins the nodes'
+%% Mnesia schemas (RAM only), creates the table `tweann_innovation_cluster'
+%% with a RAM copy on each node (or extends it: calling it again after a
+%% node restarted brings that node back), and starts the shared counter
+%% above every number any of the nodes handed out locally. Entries created
+%% locally before are not carried over. Same as `start_cluster(Nodes, #{})'.
+-spec start_cluster([node()]) -> ok | {error, term()}.
+start_cluster(Nodes) ->
+    start_cluster(Nodes, #{}).
+
+%% @doc As {@link start_cluster/1}. Options: `majority' (default `true'):
+%% allocations commit only while more than half of the table's copies are
+%% up, so the two sides of a network partition never hand out the same
+%% number (`docs/cluster.md').
+-spec start_cluster([node()], #{majority => boolean()}) -> ok | {error, term()}.
+start_cluster(Nodes, Opts) ->
+    Args = [Nodes, Opts],
+    is_list(Nodes) andalso Nodes =/= [] andalso lists:all(fun is_atom/1, Nodes) orelse
+        tweann_error:raise(?MODULE, start_cluster, Args, 1, "not a non-empty list of node names"),
+    lists:member(node(), Nodes) orelse
+        tweann_error:raise(?MODULE, start_cluster, Args, 1,
+                           "must include this node (call it on one of the nodes)"),
+    is_map(Opts) andalso maps:keys(maps:remove(majority, Opts)) =:= []
+        andalso is_boolean(maps:get(majority, Opts, true)) orelse
+        tweann_error:raise(?MODULE, start_cluster, Args, 2, "options are #{majority => boolean()}"),
+    _ = counter(start_cluster, Args),
+    tweann_innovation_cluster:start(lists:usort(Nodes), Opts).
+
+%% @doc Switch this node back to local numbers. Its local counter continues
+%% above every number the cluster handed out, so numbers stay distinct from
+%% the cluster's (but other nodes no longer agree with this one).
+-spec leave_cluster() -> ok.
+leave_cluster() ->
+    case counter(leave_cluster, []) of
+        {cluster, Counter} ->
+            High = try tweann_innovation_cluster:high_water() catch error:_ -> 0 end,
+            bump_to(Counter, High),
+            persistent_term:put(?COUNTER_KEY, Counter);
+        _ ->
+            ok
+    end.
+
+%% @doc `local' (ETS and atomics, the default) or `cluster' (Mnesia).
+-spec mode() -> local | cluster.
+mode() ->
+    case persistent_term:get(?COUNTER_KEY, undefined) of
+        {cluster, _} -> cluster;
+        _ -> local
+    end.
+
+%% @private
+%% @doc Turn cluster mode on or off on this node (tweann_innovation_cluster).
+-spec cluster_switch(on | off) -> ok.
+cluster_switch(on) ->
+    case counter(cluster_switch, [on]) of
+        {cluster, _} -> ok;
+        Counter -> persistent_term:put(?COUNTER_KEY, {cluster, Counter})
+    end;
+cluster_switch(off) ->
+    leave_cluster().
+
+%% @private
+%% @doc The last number this node handed out locally.
+-spec local_high_water() -> non_neg_integer().
+local_high_water() ->
+    case counter(local_high_water, []) of
+        {cluster, Counter} -> atomics:get(Counter, 1);
+        Counter -> atomics:get(Counter, 1)
+    end.
 
 %% @private
 %% @doc Create the counter once (called by {@link tweann_store_owner}).
@@ -107,7 +214,8 @@ setup() ->
 %%% Private
 %%%===================================================================
 
--spec counter(atom(), [term()]) -> atomics:atomics_ref().
+%% The local counter, or {cluster, LocalCounter} in cluster mode.
+-spec counter(atom(), [term()]) -> atomics:atomics_ref() | {cluster, atomics:atomics_ref()}.
 counter(Function, Args) ->
     case persistent_term:get(?COUNTER_KEY, undefined) of
         undefined ->
@@ -129,6 +237,14 @@ get_or_create(Table, Key, Fresh) ->
                 %% Lost the race: take the winner's (retry if pruned since).
                 false -> get_or_create(Table, Key, Fresh)
             end
+    end.
+
+-spec bump_to(atomics:atomics_ref(), non_neg_integer()) -> ok.
+bump_to(Counter, Value) ->
+    Old = atomics:get(Counter, 1),
+    case Old >= Value orelse atomics:compare_exchange(Counter, 1, Old, Value) =:= ok of
+        true -> ok;
+        false -> bump_to(Counter, Value)
     end.
 
 -spec prune_table(atom(), fun((term()) -> boolean())) -> non_neg_integer().

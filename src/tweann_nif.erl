@@ -59,6 +59,8 @@
          cell_step/4, cell_sequence/4, cell_info/1,
          memory_stats/0, set_memory_budget/1,
          is_loaded/0, build_info/0]).
+%% Serialization (issue 15; the functions are in the block at the end).
+-export([network_to_binary/1, network_from_binary/1, cell_to_binary/1, cell_from_binary/1]).
 
 -export_type([cell/0, network/0, node_spec/0, node_type/0, activation/0, inputs/0,
               gene/0, weight_spec/0]).
@@ -406,3 +408,46 @@ dirty(Fun, Name, Args) ->
     catch error:{tweann_error, Class, Pos, Why} ->
             tweann_error:raise(Class, ?MODULE, Name, Args, Pos, Why)
     end.
+
+%%====================================================================
+%% Serialization (issue 15): networks and cells as portable binaries
+%%====================================================================
+
+%% @doc The network as a binary: a versioned, checksummed format (`TWNN',
+%% `docs/semantics.md') of about the compiled size that any node of any
+%% host, or a later run, turns back into the same network with
+%% {@link network_from_binary/1}. The pure Erlang reference writes the same
+%% bytes for the same network and reads this binary too.
+-spec network_to_binary(network()) -> binary().
+network_to_binary(Network) ->
+    ?NIF_HEAVY([Network],
+               tweann_nif_native:network_to_binary(Network),
+               tweann_nif_native:network_to_binary_dirty(Network)).
+
+%% @doc The network a binary of {@link network_to_binary/1} holds; it
+%% computes the same bits as the original. A corrupted, truncated or foreign
+%% binary raises `badarg' with error_info saying why. Node indices are not
+%% kept (a decoded network numbers its nodes by position). The memory budget
+%% applies.
+-spec network_from_binary(binary()) -> network().
+network_from_binary(Binary) ->
+    ?NIF_HEAVY([Binary],
+               tweann_nif_native:network_from_binary(Binary),
+               tweann_nif_native:network_from_binary_dirty(Binary)).
+
+%% @doc A cell or population as a binary (`TWNC', `docs/semantics.md'): its
+%% configuration and every member's flat parameters.
+-spec cell_to_binary(cell()) -> binary().
+cell_to_binary(Cell) ->
+    ?NIF_HEAVY([Cell],
+               tweann_nif_native:cell_to_binary(Cell),
+               tweann_nif_native:cell_to_binary_dirty(Cell)).
+
+%% @doc The cell or population a binary of {@link cell_to_binary/1} holds,
+%% rebuilt from its parameters: it computes the same bits as the original.
+%% A corrupted, truncated or foreign binary raises `badarg' with error_info.
+-spec cell_from_binary(binary()) -> cell().
+cell_from_binary(Binary) ->
+    ?NIF_HEAVY([Binary],
+               tweann_nif_native:cell_from_binary(Binary),
+               tweann_nif_native:cell_from_binary_dirty(Binary)).

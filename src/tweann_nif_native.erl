@@ -34,6 +34,10 @@
          cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
          cell_info/1,
          memory_stats/0, set_memory_budget/1, build_info/0]).
+%% Serialization NIFs (issue 15).
+-export([network_to_binary/1, network_to_binary_dirty/1, network_from_binary/1,
+         network_from_binary_dirty/1, cell_to_binary/1, cell_to_binary_dirty/1,
+         cell_from_binary/1, cell_from_binary_dirty/1]).
 
 -on_load(init/0).
 
@@ -169,6 +173,23 @@ memory_stats() -> not_loaded(?FUNCTION_NAME, []).
 set_memory_budget(A) -> not_loaded(?FUNCTION_NAME, [A]).
 -spec build_info() -> term().
 build_info() -> not_loaded(?FUNCTION_NAME, []).
+%% Serialization (issue 15).
+-spec network_to_binary(term()) -> term().
+network_to_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec network_to_binary_dirty(term()) -> term().
+network_to_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec network_from_binary(term()) -> term().
+network_from_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec network_from_binary_dirty(term()) -> term().
+network_from_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec cell_to_binary(term()) -> term().
+cell_to_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec cell_to_binary_dirty(term()) -> term().
+cell_to_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec cell_from_binary(term()) -> term().
+cell_from_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+-spec cell_from_binary_dirty(term()) -> term().
+cell_from_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
 
 not_loaded(Function, Args) ->
     %% Load the application description (idempotent) so that sys.config and

@@ -57,6 +57,8 @@
 %% Layer-level liquid cells: implemented in tweann_ref_cells.
 -export([cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_sequence/4, cell_info/1]).
+%% Binary formats: implemented in tweann_ref_codec.
+-export([network_to_binary/1, network_from_binary/1, cell_to_binary/1, cell_from_binary/1]).
 
 -export_type([network/0, activation/0, node_type/0, network_node/0,
               input_data/0, weight_spec/0]).
@@ -1109,3 +1111,23 @@ ode(In, S, T, Bound, Dt, BW, HW) ->
         [] -> {X, X};
         _ -> {X, head(X, HW)}
     end.
+
+%%====================================================================
+%% PUBLIC API: binary formats (delegated to tweann_ref_codec)
+%%====================================================================
+
+%% @doc See {@link tweann_ref_codec:network_to_binary/1}.
+-spec network_to_binary(network()) -> binary().
+network_to_binary(Network) -> tweann_ref_codec:network_to_binary(Network).
+
+%% @doc See {@link tweann_ref_codec:network_from_binary/1}.
+-spec network_from_binary(binary()) -> network().
+network_from_binary(Binary) -> tweann_ref_codec:network_from_binary(Binary).
+
+%% @doc See {@link tweann_ref_codec:cell_to_binary/1}.
+-spec cell_to_binary(tweann_ref_cells:cell() | tweann_ref_cells:population()) -> binary().
+cell_to_binary(Cell) -> tweann_ref_codec:cell_to_binary(Cell).
+
+%% @doc See {@link tweann_ref_codec:cell_from_binary/1}.
+-spec cell_from_binary(binary()) -> tweann_ref_cells:cell() | tweann_ref_cells:population().
+cell_from_binary(Binary) -> tweann_ref_codec:cell_from_binary(Binary).

@@ -54,6 +54,8 @@
 -export([cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_sequence/4, cell_info/1, param_len/2,
          erf/1, log1p/1]).
+%% What tweann_ref_codec writes.
+-export([parts/1]).
 
 -export_type([cell/0, population/0, cfc_config/0, ltc_config/0,
               vector/0]).
@@ -79,7 +81,9 @@
     time_a :: dense() | undefined,
     time_b :: dense() | undefined,
     w_tau_abs :: [float()],
-    a :: [float()]
+    a :: [float()],
+    %% The flat parameters as given, little-endian f64 (for tweann_ref_codec).
+    params = <<>> :: binary()
 }).
 
 -record(tweann_ltc, {
@@ -99,7 +103,9 @@
     input_w :: [float()],
     input_b :: [float()],
     output_w :: [float()],
-    output_b :: [float()]
+    output_b :: [float()],
+    %% The flat parameters as given, little-endian f64 (for tweann_ref_codec).
+    params = <<>> :: binary()
 }).
 
 -record(tweann_cell_pop, {
@@ -318,6 +324,24 @@ cell_info(Cell) ->
              end
          end).
 
+%% @doc The parts {@link tweann_ref_codec} writes: the kind, the
+%% configuration (defaults filled in), `single' or `population', and each
+%% member's flat parameters as given, as little-endian f64 binaries.
+-spec parts(cell() | population()) -> {cfc | ltc, map(), single | population, [binary()]}.
+parts(Cell) ->
+    ?API([Cell],
+         case Cell of
+             #tweann_cfc{config = Cfg, params = P} -> {cfc, Cfg, single, [P]};
+             #tweann_ltc{config = Cfg, params = P} -> {ltc, Cfg, single, [P]};
+             #tweann_cell_pop{kind = Kind, config = Cfg, members = Ms} ->
+                 {Kind, Cfg, population, [member_params(M) || M <- tuple_to_list(Ms)]};
+             _ -> bad(1, "not a cell or population of this module: ~tP", [Cell, 8])
+         end).
+
+-spec member_params(cell()) -> binary().
+member_params(#tweann_cfc{params = P}) -> P;
+member_params(#tweann_ltc{params = P}) -> P.
+
 %% @doc The flat parameter length for a configuration of `Kind'.
 -spec param_len(cfc | ltc, cfc_config() | ltc_config()) -> non_neg_integer().
 param_len(cfc, Config) ->
@@ -501,7 +525,8 @@ build_cfc(Cfg = #{input_size := I, hidden_size := H, mode := Mode, backbone_unit
     C = case NL > 0 of true -> U; false -> I + H end,
     {Ff1, Ps2} = take_dense(H, C, Ps1),
     Base = #tweann_cfc{config = Cfg, i = I, h = H, mode = Mode, act = Act,
-                       backbone = Backbone, ff1 = Ff1, w_tau_abs = [], a = []},
+                       backbone = Backbone, ff1 = Ff1, w_tau_abs = [], a = [],
+                       params = << <<X:64/float-little>> || X <- Ps0 >>},
     case Mode of
         pure ->
             {WTau, Ps3} = lists:split(H, Ps2),
@@ -550,7 +575,8 @@ build_ltc(Cfg = #{input_size := I, units := N, motor_size := M, ode_unfolds := K
                 cm = Pos(CM0),
                 syn = synapse_rows(N, Sig, Mu, Pos(W0), Erev, Mask),
                 s_syn = synapse_rows(N, SSig, SMu, Pos(SW0), SErev, SMask),
-                input_w = IW, input_b = IB, output_w = OW, output_b = OB}.
+                input_w = IW, input_b = IB, output_w = OW, output_b = OB,
+                params = << <<X:64/float-little>> || X <- Ps >>}.
 
 -spec split_sizes([non_neg_integer()], [float()]) -> [[float()]].
 split_sizes([], []) -> [];

@@ -36,6 +36,7 @@
 pub mod activation;
 pub mod cells;
 pub mod cfc;
+pub mod codec;
 pub mod dot;
 pub mod error;
 pub mod ltc;

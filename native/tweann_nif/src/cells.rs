@@ -24,7 +24,7 @@ mod keys {
     }
 }
 
-enum Cells {
+pub(crate) enum Cells {
     Cfc(Box<CfcCell>),
     Ltc(Box<LtcCell>),
     CfcPop(Population<CfcCell>),
@@ -33,7 +33,10 @@ enum Cells {
 
 /// A cell or a population, held by an Erlang reference.
 pub struct CellRes {
-    cells: Cells,
+    pub(crate) cells: Cells,
+    /// Every member's flat parameters as given (the cells hold transformed
+    /// copies), kept so that `cell_to_binary/1` can write them.
+    pub(crate) params: Vec<f64>,
     param_len: usize,
     members: usize,
     _tracked: Tracked,
@@ -222,11 +225,18 @@ fn params_list(term: Term) -> Res<Vec<Vec<f64>>> {
     Ok(all)
 }
 
-fn make<'a>(env: Env<'a>, cells: Cells, param_len: usize, members: usize) -> Term<'a> {
-    let bytes = std::mem::size_of::<CellRes>() + 8 * param_len * members;
+pub(crate) fn make<'a>(
+    env: Env<'a>,
+    cells: Cells,
+    params: Vec<f64>,
+    param_len: usize,
+    members: usize,
+) -> Term<'a> {
+    let bytes = std::mem::size_of::<CellRes>() + 16 * param_len * members;
     let tracked = Tracked::new(Kind::Cell, bytes);
     rustler::ResourceArc::new(CellRes {
         cells,
+        params,
         param_len,
         members,
         _tracked: tracked,
@@ -237,34 +247,38 @@ fn make<'a>(env: Env<'a>, cells: Cells, param_len: usize, members: usize) -> Ter
 #[rustler::nif(schedule = "DirtyCpu")]
 fn cfc_cell<'a>(env: Env<'a>, config: Term<'a>, p: Term<'a>) -> Res<Term<'a>> {
     let c = cfc_config(config)?;
-    let cell = CfcCell::new(c, &params(p)?).map_err(|e| cell_error(e, 2))?;
-    Ok(make(env, Cells::Cfc(Box::new(cell)), c.param_len(), 1))
+    let p = params(p)?;
+    let cell = CfcCell::new(c, &p).map_err(|e| cell_error(e, 2))?;
+    Ok(make(env, Cells::Cfc(Box::new(cell)), p, c.param_len(), 1))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn ltc_cell<'a>(env: Env<'a>, config: Term<'a>, p: Term<'a>) -> Res<Term<'a>> {
     let c = ltc_config(config)?;
-    let cell = LtcCell::new(c, &params(p)?).map_err(|e| cell_error(e, 2))?;
-    Ok(make(env, Cells::Ltc(Box::new(cell)), c.param_len(), 1))
+    let p = params(p)?;
+    let cell = LtcCell::new(c, &p).map_err(|e| cell_error(e, 2))?;
+    Ok(make(env, Cells::Ltc(Box::new(cell)), p, c.param_len(), 1))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn cfc_population<'a>(env: Env<'a>, config: Term<'a>, ps: Term<'a>) -> Res<Term<'a>> {
     let c = cfc_config(config)?;
-    let pop = CfcCell::population(c, &params_list(ps)?).map_err(|e| cell_error(e, 2))?;
+    let ps = params_list(ps)?;
+    let pop = CfcCell::population(c, &ps).map_err(|e| cell_error(e, 2))?;
     let n = pop.len();
-    Ok(make(env, Cells::CfcPop(pop), c.param_len(), n))
+    Ok(make(env, Cells::CfcPop(pop), ps.concat(), c.param_len(), n))
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn ltc_population<'a>(env: Env<'a>, config: Term<'a>, ps: Term<'a>) -> Res<Term<'a>> {
     let c = ltc_config(config)?;
-    let pop = LtcCell::population(c, &params_list(ps)?).map_err(|e| cell_error(e, 2))?;
+    let ps = params_list(ps)?;
+    let pop = LtcCell::population(c, &ps).map_err(|e| cell_error(e, 2))?;
     let n = pop.len();
-    Ok(make(env, Cells::LtcPop(pop), c.param_len(), n))
+    Ok(make(env, Cells::LtcPop(pop), ps.concat(), c.param_len(), n))
 }
 
-fn get_cell<'a>(term: Term<'a>) -> Res<&'a CellRes> {
+pub(crate) fn get_cell<'a>(term: Term<'a>) -> Res<&'a CellRes> {
     term.try_get_resource::<CellRes>()
         .ok_or_else(|| badarg(1, "not a cell or population (use cfc_cell/2, ltc_cell/2, cfc_population/2 or ltc_population/2)"))
 }

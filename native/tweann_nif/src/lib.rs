@@ -11,6 +11,7 @@ mod macros;
 
 mod atoms;
 mod cells;
+mod codec;
 mod decode;
 mod error;
 mod info;

@@ -153,7 +153,7 @@ fn atom_text(t: Term) -> String {
         .unwrap_or_else(|_| "(not an atom)".into())
 }
 
-fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
+pub(crate) fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
     let tracked = Tracked::new(Kind::Network, net.info().bytes);
     rustler::ResourceArc::new(NetRes {
         net,

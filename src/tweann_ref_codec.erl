@@ -1,0 +1,438 @@
+%% @doc The binary formats of networks and cells, in pure Erlang: the
+%% reference twin of the native `tweann_core::codec'.
+%%
+%% {@link network_to_binary/1} and {@link network_from_binary/1} convert
+%% between a {@link tweann_ref} network and the `TWNN' format;
+%% {@link cell_to_binary/1} and {@link cell_from_binary/1} between a
+%% {@link tweann_ref_cells} cell or population and the `TWNC' format. The
+%% formats are specified in `docs/semantics.md' ("Binary formats"): the NIF
+%% and this module write the same bytes for the same network and read each
+%% other's binaries, and a decoded network computes the same bits as the
+%% original.
+%%
+%% Decoding checks the magic, the version, the length, the CRC-32
+%% (`erlang:crc32/1') and every field; a corrupted, truncated or foreign
+%% binary raises `error:badarg' with error_info (argument 1).
+%%
+%% A network term built here has the layout of `tweann_ref''s
+%% `#tweann_ref_net{}' record (mirrored below); node indices are not part of
+%% the format, so a decoded network's nodes are numbered by position.
+-module(tweann_ref_codec).
+
+-export([network_to_binary/1, network_from_binary/1,
+         cell_to_binary/1, cell_from_binary/1]).
+
+-define(NET_MAGIC, <<"TWNN">>).
+-define(CELL_MAGIC, <<"TWNC">>).
+-define(VERSION, 1).
+-define(HEADER_LEN, 16).
+-define(TRAILER_LEN, 4).
+-define(TAG_INPUT, 128).
+-define(TAG_CFC, 129).
+-define(TAG_LTC, 130).
+%% tweann_ref keeps node values in tuples of ?CHUNK floats.
+-define(CHUNK, 32).
+-define(MAX_COUNT, 16#FFFFFFFE).
+%% Activation tags 0..16.
+-define(ACTS, {tanh, sigmoid, sigmoid1, sin, cos, gaussian, linear, relu, sgn, bin,
+               trinary, multiquadric, quadratic, cubic, absolute, sqrt, log}).
+
+%% Mirrors tweann_ref's record (see tweann_ref:compile/3).
+-record(tweann_ref_net, {
+    input_count :: non_neg_integer(),
+    template :: [in | slot | zero],
+    program :: [{non_neg_integer(), pos_integer(), pos_integer(), term(), float(),
+                 [{pos_integer(), pos_integer(), float()}]}],
+    outputs :: [{pos_integer(), pos_integer()}],
+    slots :: [{pos_integer(), pos_integer()}],
+    state_size :: non_neg_integer(),
+    info :: #{atom() => non_neg_integer()}
+}).
+
+-define(API(Args, Body),
+        try Body
+        catch throw:{?MODULE, Why__} ->
+                tweann_error:raise(?MODULE, ?FUNCTION_NAME, Args, 1, lists:flatten(Why__))
+        end).
+
+%%====================================================================
+%% PUBLIC API
+%%====================================================================
+
+%% @doc A {@link tweann_ref} network as a `TWNN' binary (the bytes the NIF
+%% writes for the same network).
+%% (Networks are typed `tuple()' here: this module builds the terms whose
+%% type `tweann_ref:network()' is opaque everywhere else.)
+-spec network_to_binary(tuple()) -> binary().
+network_to_binary(Net) ->
+    ?API([Net], encode_net(Net)).
+
+%% @doc A {@link tweann_ref} network from a `TWNN' binary (written by this
+%% module or by the NIF).
+-spec network_from_binary(binary()) -> tuple().
+network_from_binary(Bin) ->
+    ?API([Bin], decode_net(Bin)).
+
+%% @doc A {@link tweann_ref_cells} cell or population as a `TWNC' binary.
+-spec cell_to_binary(tweann_ref_cells:cell() | tweann_ref_cells:population()) -> binary().
+cell_to_binary(Cell) ->
+    ?API([Cell], encode_cell(Cell)).
+
+%% @doc A {@link tweann_ref_cells} cell or population from a `TWNC' binary.
+-spec cell_from_binary(binary()) -> tweann_ref_cells:cell() | tweann_ref_cells:population().
+cell_from_binary(Bin) ->
+    ?API([Bin], decode_cell(Bin)).
+
+%%====================================================================
+%% Framing
+%%====================================================================
+
+-spec bad(string(), [term()]) -> no_return().
+bad(Fmt, Args) ->
+    throw({?MODULE, io_lib:format(Fmt, Args)}).
+
+%% Header + Body + CRC-32.
+seal(Magic, Body) ->
+    Len = ?HEADER_LEN + iolist_size(Body) + ?TRAILER_LEN,
+    Data = [Magic, <<?VERSION:16/little, 0:16/little, Len:64/little>>, Body],
+    Crc = erlang:crc32(Data),
+    iolist_to_binary([Data, <<Crc:32/little>>]).
+
+%% Checks the framing of a binary of What and returns the body.
+open(Bin, Magic, What, {OtherMagic, OtherWhat, OtherFun}) when is_binary(Bin) ->
+    Size = byte_size(Bin),
+    case Bin of
+        <<Magic:4/binary, _/binary>> -> ok;
+        <<OtherMagic:4/binary, _/binary>> ->
+            bad("this is a binary of ~ts (use ~ts)", [OtherWhat, OtherFun]);
+        <<_:4/binary, _/binary>> ->
+            bad("not a binary of ~ts written by network_to_binary/1 or cell_to_binary/1 (bad magic)",
+                [What]);
+        _ -> ok
+    end,
+    Size >= ?HEADER_LEN + ?TRAILER_LEN orelse
+        bad("truncated: ~b bytes is shorter than any binary of ~ts", [Size, What]),
+    <<_:4/binary, Version:16/little, Flags:16/little, Len:64/little, _/binary>> = Bin,
+    Version =:= ?VERSION orelse
+        bad("unsupported format version ~b (this library reads version ~b)", [Version, ?VERSION]),
+    if
+        Len > Size -> bad("truncated: the header says ~b bytes but the binary has ~b", [Len, Size]);
+        Len < Size -> bad("~b bytes after the end: the header says ~b bytes but the binary has ~b",
+                          [Size - Len, Len, Size]);
+        true -> ok
+    end,
+    BodyLen = Size - ?HEADER_LEN - ?TRAILER_LEN,
+    <<Covered:(Size - ?TRAILER_LEN)/binary, Stored:32/little>> = Bin,
+    Actual = erlang:crc32(Covered),
+    Stored =:= Actual orelse
+        bad("checksum mismatch (stored CRC-32 ~.16#, computed ~.16#): the binary is corrupted",
+            [Stored, Actual]),
+    Flags =:= 0 orelse bad("unknown flags ~.16# (version 1 defines none)", [Flags]),
+    <<_:?HEADER_LEN/binary, Body:BodyLen/binary, _/binary>> = Bin,
+    Body;
+open(_Bin, _Magic, _What, _Other) ->
+    bad("not a binary", []).
+
+%%====================================================================
+%% Networks
+%%====================================================================
+
+encode_net(#tweann_ref_net{template = Template, program = Program, outputs = Outs}) ->
+    {Kinds, Biases, Rows, Srcs, Ws, Liquid, C} =
+        nodes(Template, Program, [], [], [<<0:32/little>>], [], [], [], 0),
+    N = length(Template),
+    Body = [<<N:32/little, C:32/little, (length(Outs)):32/little, (length(Liquid)):32/little>>,
+            Kinds, Biases, Rows, Srcs, Ws, Liquid,
+            [<<(pos(Hi, Lo)):32/little>> || {Hi, Lo} <- Outs]],
+    seal(?NET_MAGIC, Body);
+encode_net(_) ->
+    bad("not a network compiled by tweann_ref:compile_network/3", []).
+
+%% Per node, in order: kind tag, bias, row end; connections; liquid
+%% parameters. Every list is built reversed, as binaries.
+nodes([], [], K, B, R, S, W, L, C) ->
+    {lists:reverse(K), lists:reverse(B), lists:reverse(R), lists:reverse(S),
+     lists:reverse(W), lists:reverse(L), C};
+nodes([in | T], Prog, K, B, R, S, W, L, C) ->
+    nodes(T, Prog, [?TAG_INPUT | K], [<<0.0:64/float-little>> | B],
+          [<<C:32/little>> | R], S, W, L, C);
+nodes([_ | T], [{_Index, _Hi, _Lo, Op, Bias, Conns} | Prog], K, B, R, S0, W0, L0, C0) ->
+    {Tag, L} = case Op of
+                   {cfc, Tau, Bound} -> {?TAG_CFC, [liquid(Tau, Bound) | L0]};
+                   {ltc, Tau, Bound} -> {?TAG_LTC, [liquid(Tau, Bound) | L0]};
+                   Act -> {act_tag(Act), L0}
+               end,
+    {S, W, C} = lists:foldl(fun({Hi, Lo, Wt}, {Sa, Wa, Ca}) ->
+                                    {[<<(pos(Hi, Lo)):32/little>> | Sa],
+                                     [<<Wt:64/float-little>> | Wa], Ca + 1}
+                            end, {S0, W0, C0}, Conns),
+    nodes(T, Prog, [Tag | K], [<<Bias:64/float-little>> | B], [<<C:32/little>> | R],
+          S, W, L, C);
+nodes(_, _, _, _, _, _, _, _, _) ->
+    bad("not a network compiled by tweann_ref:compile_network/3 (inconsistent program)", []).
+
+liquid(Tau, Bound) ->
+    <<(max(Tau, 0.001)):64/float-little, Bound:64/float-little>>.
+
+act_tag(Act) -> act_tag(Act, 1).
+
+act_tag(Act, I) when I =< tuple_size(?ACTS) ->
+    case element(I, ?ACTS) of
+        Act -> I - 1;
+        _ -> act_tag(Act, I + 1)
+    end;
+act_tag(Act, _) ->
+    bad("unknown activation ~tp", [Act]).
+
+pos(Hi, Lo) -> (Hi - 1) * ?CHUNK + (Lo - 1).
+
+hilo(P) -> {P div ?CHUNK + 1, P rem ?CHUNK + 1}.
+
+decode_net(Bin) ->
+    Body = open(Bin, ?NET_MAGIC, "a network", {?CELL_MAGIC, "a cell", "cell_from_binary/1"}),
+    case Body of
+        <<N:32/little, C:32/little, O:32/little, L:32/little, Rest/binary>> ->
+            (N =< ?MAX_COUNT + 1 andalso C =< ?MAX_COUNT andalso O =< ?MAX_COUNT
+             andalso L =< N) orelse
+                bad("impossible counts: ~b nodes, ~b connections, ~b outputs, ~b liquid nodes",
+                    [N, C, O, L]),
+            Need = 13 * N + 4 + 12 * C + 16 * L + 4 * O,
+            byte_size(Rest) =:= Need orelse
+                bad("~b bytes do not match the counts in the header (~b nodes, ~b connections, "
+                    "~b outputs, ~b liquid nodes need ~b bytes)",
+                    [byte_size(Bin), N, C, O, L, Need + 16 + ?HEADER_LEN + ?TRAILER_LEN]),
+            <<KindsB:N/binary, BiasB:(8 * N)/binary, RowsB:(4 * (N + 1))/binary,
+              SrcB:(4 * C)/binary, WB:(8 * C)/binary, LiqB:(16 * L)/binary,
+              OutB:(4 * O)/binary>> = Rest,
+            build_net(N, C, L, KindsB, BiasB, RowsB, SrcB, WB, LiqB, OutB);
+        _ ->
+            bad("~b bytes do not match the counts in the header", [byte_size(Bin)])
+    end.
+
+build_net(N, C, L, KindsB, BiasB, RowsB, SrcB, WB, LiqB, OutB) ->
+    Kinds = binary_to_list(KindsB),
+    {Ops0, NLiq} = kinds(Kinds, 0, [], 0),
+    NLiq =:= L orelse
+        bad("the header counts ~b liquid nodes but the kinds hold ~b", [L, NLiq]),
+    Biases = floats(BiasB, fun(K) -> io_lib:format("node at position ~b: bias", [K]) end),
+    Rows = u32s(RowsB),
+    (hd(Rows) =:= 0 andalso lists:last(Rows) =:= C) orelse
+        bad("rows must start at 0 and end at the connection count ~b", [C]),
+    Srcs = u32s(SrcB),
+    out_of_range(Srcs, N, "connection ~b: source position ~b is not a node (there are ~b)"),
+    Ws = floats(WB, fun(K) -> io_lib:format("connection ~b: weight", [K]) end),
+    Liquid = liquid_params(LiqB, 0),
+    Ops = attach_liquid(Ops0, Liquid),
+    Outs = u32s(OutB),
+    out_of_range(Outs, N, "output ~b: position ~b is not a node (there are ~b)"),
+    %% Node by node: its row, its connections, forward references.
+    {Program, Fwd, NF} = program(0, Ops, Biases, Rows, Srcs, Ws, KindsB, [], #{}, 0),
+    Template = [template(P, Op, Fwd) || {P, Op} <- lists:enumerate(0, Ops)],
+    Slots = [hilo(P) || {P, slot} <- lists:enumerate(0, Template)],
+    NIn = length([x || in <- Template]),
+    StateSize = length(Slots),
+    #tweann_ref_net{
+       input_count = NIn,
+       template = Template,
+       program = Program,
+       outputs = [hilo(P) || P <- Outs],
+       slots = Slots,
+       state_size = StateSize,
+       info = #{nodes => N, connections => C, inputs => NIn, outputs => length(Outs),
+                state_size => StateSize, forward_refs => NF}}.
+
+out_of_range(Positions, N, Fmt) ->
+    case [{K, P} || {K, P} <- lists:enumerate(0, Positions), P >= N] of
+        [] -> ok;
+        [{K, P} | _] -> bad(Fmt, [K, P, N])
+    end.
+
+kinds([], _P, Acc, NL) ->
+    {lists:reverse(Acc), NL};
+kinds([?TAG_INPUT | T], P, Acc, NL) -> kinds(T, P + 1, [input | Acc], NL);
+kinds([?TAG_CFC | T], P, Acc, NL) -> kinds(T, P + 1, [cfc | Acc], NL + 1);
+kinds([?TAG_LTC | T], P, Acc, NL) -> kinds(T, P + 1, [ltc | Acc], NL + 1);
+kinds([A | T], P, Acc, NL) when A < tuple_size(?ACTS) ->
+    kinds(T, P + 1, [element(A + 1, ?ACTS) | Acc], NL);
+kinds([Other | _], P, _Acc, _NL) ->
+    bad("node at position ~b: unknown kind tag ~b", [P, Other]).
+
+liquid_params(<<>>, _K) ->
+    [];
+liquid_params(<<TauB:8/binary, BoundB:8/binary, Rest/binary>>, K) ->
+    case {finite(TauB), finite(BoundB)} of
+        {Tau, Bound} when is_float(Tau), is_float(Bound), Tau > 0.0, Bound > 0.0 ->
+            [{max(Tau, 0.001), Bound} | liquid_params(Rest, K + 1)];
+        _ ->
+            bad("liquid node ~b: Tau and Bound must be finite numbers > 0", [K])
+    end.
+
+attach_liquid([], []) -> [];
+attach_liquid([cfc | T], [{Tau, B} | L]) -> [{cfc, Tau, B} | attach_liquid(T, L)];
+attach_liquid([ltc | T], [{Tau, B} | L]) -> [{ltc, Tau, B} | attach_liquid(T, L)];
+attach_liquid([Op | T], L) -> [Op | attach_liquid(T, L)].
+
+program(_P, [], [], [_End], [], [], _KindsB, Acc, Fwd, NF) ->
+    {lists:reverse(Acc), Fwd, NF};
+program(P, [Op | Ops], [Bias | Bs], [A, B | Rows], Srcs, Ws, KindsB, Acc, Fwd, NF) ->
+    B >= A orelse bad("node at position ~b: rows are not monotonic (~b then ~b)", [P, A, B]),
+    Len = B - A,
+    {S, Srcs1} = lists:split(Len, Srcs),
+    {W, Ws1} = lists:split(Len, Ws),
+    case Op of
+        input when Len > 0 -> bad("input node at position ~b has connections", [P]);
+        input -> program(P + 1, Ops, Bs, [B | Rows], Srcs1, Ws1, KindsB, Acc, Fwd, NF);
+        _ ->
+            {Conns, Fwd1, NF1} = conns(P, S, W, KindsB, [], Fwd, NF),
+            {Hi, Lo} = hilo(P),
+            program(P + 1, Ops, Bs, [B | Rows], Srcs1, Ws1, KindsB,
+                    [{P, Hi, Lo, Op, Bias, Conns} | Acc], Fwd1, NF1)
+    end.
+
+conns(_P, [], [], _KindsB, Acc, Fwd, NF) ->
+    {lists:reverse(Acc), Fwd, NF};
+conns(P, [S | Ss], [W | Ws], KindsB, Acc, Fwd, NF) ->
+    {Hi, Lo} = hilo(S),
+    case S >= P andalso binary:at(KindsB, S) =/= ?TAG_INPUT of
+        true -> conns(P, Ss, Ws, KindsB, [{Hi, Lo, W} | Acc], Fwd#{S => true}, NF + 1);
+        false -> conns(P, Ss, Ws, KindsB, [{Hi, Lo, W} | Acc], Fwd, NF)
+    end.
+
+template(_P, input, _Fwd) -> in;
+template(_P, {_, _, _}, _Fwd) -> slot;
+template(P, _Op, Fwd) when is_map_key(P, Fwd) -> slot;
+template(_P, _Op, _Fwd) -> zero.
+
+u32s(Bin) -> [X || <<X:32/little>> <= Bin].
+
+%% Little-endian f64 values, each finite (Erlang floats cannot be NaN or
+%% infinite: such bit patterns do not match a float segment).
+floats(Bin, What) -> floats(Bin, What, 0).
+
+floats(<<>>, _What, _K) ->
+    [];
+floats(<<B:8/binary, Rest/binary>>, What, K) ->
+    case finite(B) of
+        F when is_float(F) -> [F | floats(Rest, What, K + 1)];
+        false -> bad("~ts is not a finite number", [What(K)])
+    end.
+
+finite(<<F:64/float-little>>) -> F;
+finite(_) -> false.
+
+%%====================================================================
+%% Cells
+%%====================================================================
+
+encode_cell(Cell) ->
+    {Kind, Cfg, Shape, Params} =
+        try tweann_ref_cells:parts(Cell)
+        catch error:badarg -> bad("not a cell or population of tweann_ref_cells", [])
+        end,
+    Members = length(Params),
+    ParamLen = byte_size(hd(Params)) div 8,
+    ShapeTag = case Shape of single -> 0; population -> 1 end,
+    Config = case Kind of
+                 cfc ->
+                     #{input_size := I, hidden_size := H, backbone_units := U,
+                       backbone_layers := NL, mode := Mode, backbone_activation := Act} = Cfg,
+                     [<<1, ShapeTag, 0:16, Members:32/little, ParamLen:64/little>>,
+                      u32([I, H, U, NL]),
+                      <<(index(Mode, [default, pure, no_gate])),
+                        (index(Act, [lecun_tanh, tanh, relu, silu, gelu])), 0:16>>];
+                 ltc ->
+                     #{input_size := I, units := N, motor_size := M, ode_unfolds := K,
+                       epsilon := Eps, positivity := P, input_mapping := IM,
+                       output_mapping := OM} = Cfg,
+                     [<<2, ShapeTag, 0:16, Members:32/little, ParamLen:64/little>>,
+                      u32([I, N, M, K]),
+                      <<(float(Eps)):64/float-little, (index(P, [softplus, identity])),
+                        (index(IM, [affine, linear, none])), (index(OM, [affine, linear, none])),
+                        0>>]
+             end,
+    seal(?CELL_MAGIC, [Config | Params]).
+
+u32(Vs) ->
+    [case V =< 16#FFFFFFFF of
+         true -> <<V:32/little>>;
+         false -> bad("size ~b does not fit the format (at most 2^32 - 1)", [V])
+     end || V <- Vs].
+
+index(X, L) -> index(X, L, 0).
+
+index(X, [X | _], I) -> I;
+index(X, [_ | T], I) -> index(X, T, I + 1).
+
+decode_cell(Bin) ->
+    Body = open(Bin, ?CELL_MAGIC, "a cell", {?NET_MAGIC, "a network", "network_from_binary/1"}),
+    {Kind, Shape, Members, ParamLen, Cfg, Params} =
+        case Body of
+            <<1, Sh, Res:16/little, Ms:32/little, PL:64/little, I:32/little, H:32/little,
+              U:32/little, NL:32/little, ModeT, ActT, Res2:16/little, Rest/binary>> ->
+                Res =:= 0 andalso Res2 =:= 0 orelse bad("reserved bytes are not 0", []),
+                {cfc, Sh, Ms, PL,
+                 #{input_size => I, hidden_size => H, backbone_units => U, backbone_layers => NL,
+                   mode => tag(ModeT, [default, pure, no_gate], "CfC mode"),
+                   backbone_activation => tag(ActT, [lecun_tanh, tanh, relu, silu, gelu],
+                                              "backbone_activation")},
+                 Rest};
+            <<2, Sh, Res:16/little, Ms:32/little, PL:64/little, I:32/little, N:32/little,
+              M:32/little, K:32/little, EpsB:8/binary, PosT, IMT, OMT, Res2, Rest/binary>> ->
+                Res =:= 0 andalso Res2 =:= 0 orelse bad("reserved bytes are not 0", []),
+                Eps = case finite(EpsB) of
+                          false -> bad("invalid cell configuration: epsilon must be a finite number", []);
+                          E -> E
+                      end,
+                {ltc, Sh, Ms, PL,
+                 #{input_size => I, units => N, motor_size => M, ode_unfolds => K,
+                   epsilon => Eps,
+                   positivity => tag(PosT, [softplus, identity], "positivity"),
+                   input_mapping => tag(IMT, [affine, linear, none], "input_mapping"),
+                   output_mapping => tag(OMT, [affine, linear, none], "output_mapping")},
+                 Rest};
+            <<T, _/binary>> when T =/= 1, T =/= 2 ->
+                bad("unknown cell kind tag ~b (1 cfc, 2 ltc)", [T]);
+            _ ->
+                bad("truncated body", [])
+        end,
+    Shape =< 1 orelse bad("unknown shape ~b", [Shape]),
+    (Members >= 1 andalso (Shape =:= 1 orelse Members =:= 1)) orelse
+        bad("~b members for a ~ts", [Members, case Shape of 1 -> "population"; 0 -> "single cell" end]),
+    Want = try tweann_ref_cells:param_len(Kind, Cfg)
+           catch error:badarg:St -> bad("invalid cell configuration: ~ts", [cause(St)])
+           end,
+    ParamLen =:= Want orelse
+        bad("the header says ~b parameters per member but the configuration needs ~b",
+            [ParamLen, Want]),
+    byte_size(Params) =:= Members * ParamLen * 8 orelse
+        bad("~b bytes of parameters do not hold ~b members of ~b parameters",
+            [byte_size(Params), Members, ParamLen]),
+    Vectors = member_vectors(Params, ParamLen * 8, 0),
+    try
+        case {Kind, Shape} of
+            {cfc, 0} -> tweann_ref_cells:cfc_cell(Cfg, hd(Vectors));
+            {ltc, 0} -> tweann_ref_cells:ltc_cell(Cfg, hd(Vectors));
+            {cfc, 1} -> tweann_ref_cells:cfc_population(Cfg, Vectors);
+            {ltc, 1} -> tweann_ref_cells:ltc_population(Cfg, Vectors)
+        end
+    catch error:badarg:St2 -> bad("the cell cannot be rebuilt: ~ts", [cause(St2)])
+    end.
+
+tag(T, Names, _What) when T < length(Names) -> lists:nth(T + 1, Names);
+tag(T, _Names, What) -> bad("unknown ~ts tag ~b", [What, T]).
+
+%% Each member's parameters as native-endian f64 (what tweann_ref_cells
+%% reads), every value checked finite.
+member_vectors(<<>>, _Bytes, _M) ->
+    [];
+member_vectors(Bin, Bytes, M) ->
+    <<Mine:Bytes/binary, Rest/binary>> = Bin,
+    Fs = floats(Mine, fun(K) -> io_lib:format("member ~b, parameter ~b (0-based)", [M, K]) end),
+    [<< <<F:64/float-native>> || F <- Fs >> | member_vectors(Rest, Bytes, M + 1)].
+
+%% The text of a badarg raised with tweann_error's error_info.
+cause(St) ->
+    case tweann_error:format_error(badarg, St) of
+        Map when map_size(Map) > 0 -> hd(maps:values(Map));
+        _ -> "bad argument"
+    end.
