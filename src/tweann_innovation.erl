@@ -26,6 +26,11 @@
 %% `tweann_nif' application must be running.
 -module(tweann_innovation).
 
+-include("tweann_error.hrl").
+
+%% Helpers that raise are inlined: error_info must name the public function.
+-compile({inline, [counter/2]}).
+
 -export([next/0, link_innovation/2, node_innovation/2, prune/1, size/0,
          reset/0, setup/0]).
 
@@ -76,7 +81,7 @@ prune(Live) when is_function(Live, 1) ->
                || T <- [tweann_store_tables:link_innovation(),
                         tweann_store_tables:node_innovation()]]);
 prune(Live) ->
-    tweann_error:raise(?MODULE, prune, [Live], 1,
+    ?TWEANN_BADARG([Live], 1,
                        "not a list of keys or a fun/1").
 
 %% @doc Number of stored link and node innovations.
@@ -108,10 +113,10 @@ setup() ->
 %%%===================================================================
 
 -spec counter(atom(), [term()]) -> atomics:atomics_ref().
-counter(Function, Args) ->
+counter(_Function, Args) ->
     case persistent_term:get(?COUNTER_KEY, undefined) of
         undefined ->
-            tweann_error:raise(?MODULE, Function, Args, general,
+            ?TWEANN_BADARG(Args, general,
                                "the tweann_nif application is not started");
         Ref ->
             Ref
