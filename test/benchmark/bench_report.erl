@@ -320,7 +320,7 @@ chart(Rows, DatFile, SvgFile, Host) ->
             end
     end.
 
-short(<<"Erlang reference">>) -> "vs tweann_ref";
+short(<<"Erlang reference">>) -> "vs Erlang reference";
 short(<<"process-per-neuron">>) -> "vs process-per-neuron";
 short(P) -> P.
 
