@@ -316,6 +316,11 @@ shell_message_test() ->
          ?assertNotEqual(nomatch, string:find(Msg, "argument 2: "))
      end || Msg <- Messages].
 
+%% The activation table of the reference is the native one, tag by tag.
+activation_table_test() ->
+    ?assertEqual(tweann_ref_activation:activations(),
+                 maps:get(activations, tweann_nif:build_info())).
+
 %%--------------------------------------------------------------------
 %% Sharing and scheduling
 %%--------------------------------------------------------------------
