@@ -161,7 +161,7 @@ else
     # at run time (ifunc) on CPUs that have FMA; without FMA the last bit
     # differs for a few inputs (measured: 24 of 40 001 exp values). The
     # BEAM's math module and Rust's f64 methods both call glibc, so the NIF
-    # and tweann_ref still agree on each CPU (tweann_nif_tests below checks
+    # and the Erlang reference still agree on each CPU (tweann_nif_tests below checks
     # exactly that, emulated), but not across CPUs. See docs/reliability.md.
     say "NOTE: digests differ: results are not bit-identical across CPU models"
     say "      (glibc libm uses FMA code paths on the host and not on the Celeron)"

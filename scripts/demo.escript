@@ -26,7 +26,7 @@ xor_demo() ->
     io:format("XOR network (~p):~n", [tweann_nif:network_info(Net)]),
     [begin
          [Y] = tweann_nif:evaluate(Net, [A, B]),
-         [R] = tweann_ref:evaluate(tweann_ref:compile_network(Nodes, 2, [4]), [A, B]),
+         [R] = tweann_ref_network:evaluate(tweann_ref_network:compile_network(Nodes, 2, [4]), [A, B]),
          io:format("  xor(~p, ~p) = ~.6f  (reference ~.6f)~n", [A, B, Y, R])
      end || {A, B} <- [{0, 0}, {0, 1}, {1, 0}, {1, 1}]],
     io:format("~n").
@@ -36,14 +36,14 @@ timing_demo() ->
     Nodes = random_dag(10, 34, 6, 250),
     Outs = lists:seq(44, 49),
     Nif = tweann_nif:compile_network(Nodes, 10, Outs),
-    Ref = tweann_ref:compile_network(Nodes, 10, Outs),
+    Ref = tweann_ref_network:compile_network(Nodes, 10, Outs),
     In = [rand:uniform() * 2 - 1 || _ <- lists:seq(1, 10)],
     io:format("50-neuron network: ~p~n", [tweann_nif:network_info(Nif)]),
-    Same = tweann_nif:evaluate(Nif, In) =:= tweann_ref:evaluate(Ref, In),
+    Same = tweann_nif:evaluate(Nif, In) =:= tweann_ref_network:evaluate(Ref, In),
     io:format("  NIF and reference outputs identical: ~p~n", [Same]),
     N = 20000,
     TNif = per_call(fun() -> tweann_nif:evaluate(Nif, In) end, N),
-    TRef = per_call(fun() -> tweann_ref:evaluate(Ref, In) end, N div 10),
+    TRef = per_call(fun() -> tweann_ref_network:evaluate(Ref, In) end, N div 10),
     io:format("  evaluate/2, NIF:               ~8.3f us per call~n", [TNif]),
     io:format("  evaluate/2, Erlang reference:  ~8.3f us per call~n", [TRef]),
     io:format("  speedup (reference / NIF):     ~8.1fx~n", [TRef / TNif]),

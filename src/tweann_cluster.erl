@@ -30,6 +30,8 @@
 %% versioned) and have `Mod' loaded or loadable. See `docs/cluster.md'.
 -module(tweann_cluster).
 
+-include("tweann_error.hrl").
+
 -export([evaluate_population/3, run/3]).
 
 -export_type([item_result/0, options/0, node_stats/0]).
@@ -84,7 +86,7 @@
 -spec evaluate_population([tweann_nif:network() | binary()], {module(), atom(), [term()]},
                           options()) -> [item_result()].
 evaluate_population(Networks, MFA, Opts) ->
-    {Results, _Stats} = start(Networks, MFA, Opts, evaluate_population),
+    {Results, _Stats} = checked(Networks, MFA, Opts),
     Results.
 
 %% @doc As {@link evaluate_population/3}, and also returns what each node did
@@ -92,22 +94,36 @@ evaluate_population(Networks, MFA, Opts) ->
 -spec run([tweann_nif:network() | binary()], {module(), atom(), [term()]}, options()) ->
           {[item_result()], #{node() => node_stats()}}.
 run(Networks, MFA, Opts) ->
-    start(Networks, MFA, Opts, run).
+    checked(Networks, MFA, Opts).
 
 %%====================================================================
 %% PRIVATE: validation and start
 %%====================================================================
 
-start(Networks, MFA, Opts, Fun) ->
-    Args = [Networks, MFA, Opts],
-    proper_list(Networks) orelse
-        tweann_error:raise(?MODULE, Fun, Args, 1, "not a proper list of networks"),
+%% Validation failures leave start/3 as error({tweann_error, badarg, Pos,
+%% Why}); the public function (inlined macro) raises them with error_info.
+-define(CHECKED(Args, Expr),
+        try Expr
+        catch error:{tweann_error, Class__, Pos__, Why__} ->
+                ?TWEANN_ERROR(Class__, Args, Pos__, Why__)
+        end).
+
+%% Inlined into both public functions, so they stay the top frame.
+-compile({inline, [checked/3]}).
+checked(Networks, MFA, Opts) ->
+    ?CHECKED([Networks, MFA, Opts], start(Networks, MFA, Opts)).
+
+-spec invalid(pos_integer(), iodata()) -> no_return().
+invalid(Pos, Why) ->
+    erlang:error({tweann_error, badarg, Pos, Why}).
+
+start(Networks, MFA, Opts) ->
+    proper_list(Networks) orelse invalid(1, "not a proper list of networks"),
     case MFA of
         {M, F, A} when is_atom(M), is_atom(F), is_list(A) -> ok;
-        _ -> tweann_error:raise(?MODULE, Fun, Args, 2,
-                                "not {Module, Function, ExtraArgs} (Module:Function(Net, ExtraArgs...))")
+        _ -> invalid(2, "not {Module, Function, ExtraArgs} (Module:Function(Net, ExtraArgs...))")
     end,
-    Config = options(Opts, Args, Fun),
+    Config = options(Opts),
     Caller = self(),
     Tag = make_ref(),
     {Pid, MRef} = spawn_monitor(fun() -> coordinate(Caller, Tag, Networks, MFA, Config) end),
@@ -119,51 +135,51 @@ start(Networks, MFA, Opts, Fun) ->
             erlang:error({tweann_cluster_coordinator_died, Reason})
     end.
 
--spec bad_option([term()], atom(), iodata()) -> no_return().
-bad_option(Args, Fun, Why) ->
-    tweann_error:raise(?MODULE, Fun, Args, 3, Why).
+-spec bad_option(iodata()) -> no_return().
+bad_option(Why) ->
+    invalid(3, Why).
 
 proper_list(L) when is_list(L) ->
     try length(L) of _ -> true catch error:badarg -> false end;
 proper_list(_) ->
     false.
 
-options(Opts, Args, Fun) when is_map(Opts) ->
+options(Opts) when is_map(Opts) ->
     case maps:keys(Opts) -- ?KNOWN_OPTS of
         [] -> ok;
-        [K | _] -> bad_option(Args, Fun, io_lib:format("unknown option ~tp (known: ~tp)",
+        [K | _] -> bad_option(io_lib:format("unknown option ~tp (known: ~tp)",
                                                        [K, ?KNOWN_OPTS]))
     end,
     Nodes = case maps:get(nodes, Opts, [node() | nodes()]) of
                 Ns when is_list(Ns), Ns =/= [] ->
                     lists:all(fun is_atom/1, Ns) orelse
-                        bad_option(Args, Fun, "nodes must be a list of node names"),
+                        bad_option("nodes must be a list of node names"),
                     lists:usort(Ns);
-                _ -> bad_option(Args, Fun, "nodes must be a non-empty list of node names")
+                _ -> bad_option("nodes must be a non-empty list of node names")
             end,
     Conc = case maps:get(concurrency, Opts, default) of
                default -> fun(_) -> default end;
                C when is_integer(C), C > 0 -> fun(_) -> C end;
                CM when is_map(CM) ->
                    lists:all(fun(V) -> is_integer(V) andalso V > 0 end, maps:values(CM))
-                       orelse bad_option(Args, Fun, "concurrency values must be positive integers"),
+                       orelse bad_option("concurrency values must be positive integers"),
                    fun(N) -> maps:get(N, CM, default) end;
-               _ -> bad_option(Args, Fun, "concurrency must be a positive integer "
+               _ -> bad_option("concurrency must be a positive integer "
                                "or a map of node => integer")
            end,
     Timeout = case maps:get(timeout, Opts, infinity) of
                   infinity -> infinity;
                   T when is_integer(T), T > 0 -> T;
-                  _ -> bad_option(Args, Fun, "timeout must be a positive integer "
+                  _ -> bad_option("timeout must be a positive integer "
                                   "(milliseconds) or infinity")
               end,
     Max = case maps:get(max_attempts, Opts, 3) of
               MA when is_integer(MA), MA > 0 -> MA;
-              _ -> bad_option(Args, Fun, "max_attempts must be a positive integer")
+              _ -> bad_option("max_attempts must be a positive integer")
           end,
     #{nodes => Nodes, concurrency => Conc, timeout => Timeout, max_attempts => Max};
-options(_Opts, Args, Fun) ->
-    tweann_error:raise(?MODULE, Fun, Args, 3, "options must be a map").
+options(_Opts) ->
+    invalid(3, "options must be a map").
 
 %%====================================================================
 %% PRIVATE: the coordinator

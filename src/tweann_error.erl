@@ -1,10 +1,13 @@
-%% @doc Error raising and EEP 54 error formatting for the tweann_nif API.
+%% @doc EEP 54 error formatting for the tweann_nif API.
 %%
-%% Every public function of {@link tweann_nif} and {@link tweann_ref} reports
-%% a bad argument by raising `error:badarg' (or `error:badarith' for an
-%% arithmetic overflow) whose top stack frame is the public call itself,
-%% carrying `error_info' with `module => tweann_error'. The shell then calls
-%% {@link format_error/2}, which names the argument and the reason:
+%% Every public function of {@link tweann_nif}, {@link tweann_store} and
+%% {@link tweann_innovation} reports a bad argument by raising
+%% `error:badarg' (or `error:badarith' for an arithmetic overflow) with
+%% `erlang:error(Class, Args, [{error_info, #{module => tweann_error, cause
+%% => {Position, Why}}}])' from the public function itself (the macros of
+%% `tweann_error.hrl'), so the top stack frame is the public call, once. The
+%% shell then calls {@link format_error/2}, which names the argument and the
+%% reason:
 %%
 %% ```
 %% 1> tweann_nif:evaluate(make_ref(), [1.0]).
@@ -15,29 +18,13 @@
 %% '''
 -module(tweann_error).
 
--export([raise/5, raise/6, format_error/2]).
+-export([format_error/2]).
 
 -type position() :: pos_integer() | general.
 -export_type([position/0]).
 
-%% @doc Raise `error:badarg' as if from `Module:Function(Args...)', explaining
-%% that the argument at `Position' (1-based, or `general') is wrong because of
-%% `Reason' (a string, binary or any term).
--spec raise(module(), atom(), [term()], position(), unicode:chardata() | term()) -> no_return().
-raise(Module, Function, Args, Position, Reason) ->
-    raise(badarg, Module, Function, Args, Position, Reason).
-
-%% @doc Raise `error:Class' (`badarg' or `badarith') with error_info, as if
-%% from `Module:Function(Args...)'.
--spec raise(badarg | badarith, module(), atom(), [term()], position(),
-            unicode:chardata() | term()) -> no_return().
-raise(Class, Module, Function, Args, Position, Reason) ->
-    {current_stacktrace, [_Self | Caller]} = erlang:process_info(self(), current_stacktrace),
-    Info = [{error_info, #{module => ?MODULE, cause => {Position, Reason}}}],
-    erlang:raise(error, Class, [{Module, Function, Args, Info} | Caller]).
-
-%% @doc EEP 54 callback: turns the cause stored by {@link raise/5} into the
-%% map `#{Position => Description}' that `erl_error' prints.
+%% @doc EEP 54 callback: turns the cause `{Position, Why}' of the error_info
+%% into the map `#{Position => Description}' that `erl_error' prints.
 -spec format_error(term(), erlang:stacktrace()) -> #{pos_integer() | general => string()}.
 format_error(_Reason, [{_M, _F, _As, Info} | _]) ->
     case proplists:get_value(error_info, Info, #{}) of

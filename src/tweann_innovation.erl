@@ -36,6 +36,11 @@
 %% local mode stays the default and is much faster (see `docs/cluster.md').
 -module(tweann_innovation).
 
+-include("tweann_error.hrl").
+
+%% Helpers that raise are inlined: error_info must name the public function.
+-compile({inline, [counter/2]}).
+
 -export([next/0, link_innovation/2, node_innovation/2, prune/1, size/0,
          reset/0, setup/0]).
 -export([start_cluster/1, start_cluster/2, leave_cluster/0, mode/0]).
@@ -102,7 +107,7 @@ prune(Live) when is_function(Live, 1) ->
                                 tweann_store_tables:node_innovation()]])
     end;
 prune(Live) ->
-    tweann_error:raise(?MODULE, prune, [Live], 1,
+    ?TWEANN_BADARG([Live], 1,
                        "not a list of keys or a fun/1").
 
 %% @doc Number of stored link and node innovations.
@@ -147,13 +152,13 @@ start_cluster(Nodes) ->
 start_cluster(Nodes, Opts) ->
     Args = [Nodes, Opts],
     is_list(Nodes) andalso Nodes =/= [] andalso lists:all(fun is_atom/1, Nodes) orelse
-        tweann_error:raise(?MODULE, start_cluster, Args, 1, "not a non-empty list of node names"),
+        ?TWEANN_BADARG(Args, 1, "not a non-empty list of node names"),
     lists:member(node(), Nodes) orelse
-        tweann_error:raise(?MODULE, start_cluster, Args, 1,
+        ?TWEANN_BADARG(Args, 1,
                            "must include this node (call it on one of the nodes)"),
     is_map(Opts) andalso maps:keys(maps:remove(majority, Opts)) =:= []
         andalso is_boolean(maps:get(majority, Opts, true)) orelse
-        tweann_error:raise(?MODULE, start_cluster, Args, 2, "options are #{majority => boolean()}"),
+        ?TWEANN_BADARG(Args, 2, "options are #{majority => boolean()}"),
     _ = counter(start_cluster, Args),
     tweann_innovation_cluster:start(lists:usort(Nodes), Opts).
 
@@ -216,10 +221,10 @@ setup() ->
 
 %% The local counter, or {cluster, LocalCounter} in cluster mode.
 -spec counter(atom(), [term()]) -> atomics:atomics_ref() | {cluster, atomics:atomics_ref()}.
-counter(Function, Args) ->
+counter(_Function, Args) ->
     case persistent_term:get(?COUNTER_KEY, undefined) of
         undefined ->
-            tweann_error:raise(?MODULE, Function, Args, general,
+            ?TWEANN_BADARG(Args, general,
                                "the tweann_nif application is not started");
         Ref ->
             Ref

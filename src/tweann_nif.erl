@@ -26,8 +26,13 @@
 %% </ul>
 %%
 %% The exact semantics, down to the order of floating-point operations, are in
-%% `docs/semantics.md'; the pure Erlang module {@link tweann_ref} implements
-%% the same API and the tests require bit-identical results.
+%% `docs/semantics.md'. A pure Erlang reference implements every function
+%% with the same operation order, one module per native kernel module
+%% (`tweann_ref_network', `tweann_ref_activation', `tweann_ref_dot',
+%% `tweann_ref_neat', `tweann_ref_scalar', `tweann_ref_cells',
+%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf'), and the tests
+%% require bit-identical
+%% results. `docs/architecture.md' follows one call through both.
 %%
 %% == Errors ==
 %% A bad argument raises `error:badarg' with EEP 54 error_info, so the shell
@@ -43,8 +48,11 @@
 %% == Without the native library ==
 %% If the library is not loaded every call raises
 %% `{tweann_nif_not_loaded, Why}', unless the application environment sets
-%% `{tweann_nif, [{backend, erlang}]}', which routes calls to
-%% {@link tweann_ref} (then networks are Erlang terms, not references).
+%% `{tweann_nif, [{backend, erlang}]}' (or `-tweann_nif backend erlang'),
+%% which routes calls to the pure Erlang reference (then networks and cells
+%% are Erlang terms, not references). The backend is decided once, at
+%% application start or at the first call; a setting other than `native',
+%% `nif' or `erlang' is an error.
 -module(tweann_nif).
 
 -export([compile_network/3, compile_network/4,
@@ -73,8 +81,8 @@
                    | {ltc, Tau :: number(), Bound :: number()}.
 -type node_spec() :: {Index :: non_neg_integer(), node_type(), activation(),
                       Bias :: number(), [{FromIndex :: non_neg_integer(), Weight :: number()}]}.
-%% A compiled network: a NIF resource (a reference), or a {@link tweann_ref}
-%% term when the Erlang backend is configured.
+%% A compiled network: a NIF resource (a reference), or a
+%% `tweann_ref_network' term when the Erlang backend is configured.
 -type network() :: reference() | tuple().
 %% A list of numbers, or a binary of native-endian f64 values.
 -type inputs() :: [number()] | binary().
@@ -85,25 +93,7 @@
 %% `{W, DW, LR, Params}').
 -type weight_spec() :: number() | tuple().
 
--define(DIRTY, '$tweann_dirty').
-
-%% Call the NIF; turn its error term into a badarg/badarith raised from the
-%% public function with error_info.
--define(NIF(Args, Call),
-        try Call
-        catch error:{tweann_error, Class__, Pos__, Why__} ->
-                tweann_error:raise(Class__, ?MODULE, ?FUNCTION_NAME, Args, Pos__, Why__)
-        end).
-
-%% As ?NIF, and when the normal-scheduler entry says the work is large,
-%% call the dirty-scheduler entry instead.
--define(NIF_HEAVY(Args, Call, DirtyCall),
-        try Call of
-            ?DIRTY -> dirty(fun() -> DirtyCall end, ?FUNCTION_NAME, Args);
-            Result__ -> Result__
-        catch error:{tweann_error, Class__, Pos__, Why__} ->
-                tweann_error:raise(Class__, ?MODULE, ?FUNCTION_NAME, Args, Pos__, Why__)
-        end).
+-include("tweann_call.hrl").
 
 %%====================================================================
 %% Networks
@@ -121,57 +111,44 @@
 %% The memory budget of {@link set_memory_budget/1} applies.
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()]) -> network().
 compile_network(Nodes, InputCount, OutputIndices) ->
-    compile(Nodes, InputCount, OutputIndices, default, [Nodes, InputCount, OutputIndices]).
+    ?HEAVY([Nodes, InputCount, OutputIndices],
+           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, default),
+           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, default),
+           tweann_ref_network:compile_network(Nodes, InputCount, OutputIndices)).
 
 %% @doc As {@link compile_network/3}, with options:
 %% `#{memory_budget => Bytes}' caps the bytes this compilation may allocate
-%% (default: the global budget, see {@link set_memory_budget/1}).
+%% (default: the global budget, see {@link set_memory_budget/1}). Unknown
+%% options are errors.
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()],
-                      #{memory_budget => pos_integer()}) -> network().
-compile_network(Nodes, InputCount, OutputIndices, Opts) when is_map(Opts) ->
-    Args = [Nodes, InputCount, OutputIndices, Opts],
-    case maps:keys(maps:remove(memory_budget, Opts)) of
-        [] -> ok;
-        [Key | _] -> tweann_error:raise(?MODULE, compile_network, Args, 4,
-                                        io_lib:format("unknown option ~tp (known: memory_budget)", [Key]))
-    end,
-    case maps:get(memory_budget, Opts, default) of
-        B when is_integer(B), B > 0 -> compile(Nodes, InputCount, OutputIndices, B, Args);
-        default -> compile(Nodes, InputCount, OutputIndices, default, Args);
-        Bad -> tweann_error:raise(?MODULE, compile_network, Args, 4,
-                                  io_lib:format("memory_budget must be a positive integer (bytes), not ~tp", [Bad]))
-    end;
+                      #{memory_budget => pos_integer() | default}) -> network().
 compile_network(Nodes, InputCount, OutputIndices, Opts) ->
-    tweann_error:raise(?MODULE, compile_network, [Nodes, InputCount, OutputIndices, Opts], 4,
-                       "options must be a map such as #{memory_budget => Bytes}").
-
-compile(Nodes, InputCount, OutputIndices, Budget, Args) ->
-    try tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, Budget) of
-        ?DIRTY ->
-            dirty(fun() -> tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, Budget) end,
-                  compile_network, Args);
-        Network -> Network
-    catch error:{tweann_error, Class, Pos, Why} ->
-            tweann_error:raise(Class, ?MODULE, compile_network, Args, Pos, Why)
-    end.
+    ?HEAVY([Nodes, InputCount, OutputIndices, Opts],
+           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices,
+                                             tweann_ref_network:memory_budget(Opts)),
+           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices,
+                                                   tweann_ref_network:memory_budget(Opts)),
+           tweann_ref_network:compile_network(Nodes, InputCount, OutputIndices, Opts)).
 
 %% @doc Evaluate a network on one input vector (stateless: recurrent
 %% references and liquid states start at 0.0). Returns `[]' when the number
 %% of inputs differs from the network's input count.
 -spec evaluate(network(), inputs()) -> [float()].
 evaluate(Network, Inputs) ->
-    ?NIF_HEAVY([Network, Inputs],
-               tweann_nif_native:evaluate(Network, Inputs),
-               tweann_nif_native:evaluate_dirty(Network, Inputs)).
+    ?HEAVY([Network, Inputs],
+           tweann_nif_native:evaluate(Network, Inputs),
+           tweann_nif_native:evaluate_dirty(Network, Inputs),
+           tweann_ref_network:evaluate(Network, Inputs)).
 
 %% @doc Evaluate many input vectors; row i equals `evaluate(Network, Row_i)'
 %% bit for bit (`[]' for a row of the wrong length). `Batch' is a list of
 %% rows (lists or f64 binaries) or one binary holding whole rows back to back.
 -spec evaluate_batch(network(), [inputs()] | binary()) -> [[float()]].
 evaluate_batch(Network, Batch) ->
-    ?NIF_HEAVY([Network, Batch],
-               tweann_nif_native:evaluate_batch(Network, Batch),
-               tweann_nif_native:evaluate_batch_dirty(Network, Batch)).
+    ?HEAVY([Network, Batch],
+           tweann_nif_native:evaluate_batch(Network, Batch),
+           tweann_nif_native:evaluate_batch_dirty(Network, Batch),
+           tweann_ref_network:evaluate_batch(Network, Batch)).
 
 %% @doc One step of a stateful network. `State' is `[]' (all zeros) or the
 %% `NextState' of the previous step: one value per state slot (liquid nodes
@@ -179,23 +156,27 @@ evaluate_batch(Network, Batch) ->
 %% {@link network_info/1}). Returns `{[], []}' for a wrong input count.
 -spec evaluate_with_state(network(), inputs(), [number()] | binary()) -> {[float()], [float()]}.
 evaluate_with_state(Network, Inputs, State) ->
-    ?NIF_HEAVY([Network, Inputs, State],
-               tweann_nif_native:evaluate_with_state(Network, Inputs, State),
-               tweann_nif_native:evaluate_with_state_dirty(Network, Inputs, State)).
+    ?HEAVY([Network, Inputs, State],
+           tweann_nif_native:evaluate_with_state(Network, Inputs, State),
+           tweann_nif_native:evaluate_with_state_dirty(Network, Inputs, State),
+           tweann_ref_network:evaluate_with_state(Network, Inputs, State)).
 
 %% @doc Facts about a compiled network: `nodes', `connections', `inputs',
 %% `outputs', `state_size', `forward_refs', `liquid_nodes' and `bytes' (the
 %% memory its compiled form holds).
 -spec network_info(network()) -> #{atom() => non_neg_integer()}.
 network_info(Network) ->
-    ?NIF([Network], tweann_nif_native:network_info(Network)).
+    ?CALL([Network],
+          tweann_nif_native:network_info(Network),
+          tweann_ref_network:network_info(Network)).
 
 %% @doc Evaluate `Iterations' times natively (inputs decoded once) and return
 %% the mean microseconds per evaluation. Runs on a dirty scheduler.
 -spec benchmark_evaluate(network(), inputs(), pos_integer()) -> float().
 benchmark_evaluate(Network, Inputs, Iterations) ->
-    ?NIF([Network, Inputs, Iterations],
-         tweann_nif_native:benchmark_evaluate(Network, Inputs, Iterations)).
+    ?CALL([Network, Inputs, Iterations],
+          tweann_nif_native:benchmark_evaluate(Network, Inputs, Iterations),
+          tweann_ref_network:benchmark_evaluate(Network, Inputs, Iterations)).
 
 %%====================================================================
 %% Signal aggregation
@@ -207,38 +188,43 @@ benchmark_evaluate(Network, Inputs, Iterations) ->
 %% `{bias, [BiasSpec]}'. Entries pair by position with equal source ids.
 -spec dot_product([{term(), [number()]}], [{term(), [weight_spec()]}]) -> float().
 dot_product(InputSignals, WeightedInputs) ->
-    ?NIF_HEAVY([InputSignals, WeightedInputs],
-               tweann_nif_native:dot_product(InputSignals, WeightedInputs),
-               tweann_nif_native:dot_product_dirty(InputSignals, WeightedInputs)).
+    ?HEAVY([InputSignals, WeightedInputs],
+           tweann_nif_native:dot_product(InputSignals, WeightedInputs),
+           tweann_nif_native:dot_product_dirty(InputSignals, WeightedInputs),
+           tweann_ref_dot:dot_product(InputSignals, WeightedInputs)).
 
 %% @doc `sum(Signals[i] * Weights[i]) + Bias' over two equal-length lists.
 -spec dot_product_flat([number()] | binary(), [number()] | binary(), number()) -> float().
 dot_product_flat(Signals, Weights, Bias) ->
-    ?NIF_HEAVY([Signals, Weights, Bias],
-               tweann_nif_native:dot_product_flat(Signals, Weights, Bias),
-               tweann_nif_native:dot_product_flat_dirty(Signals, Weights, Bias)).
+    ?HEAVY([Signals, Weights, Bias],
+           tweann_nif_native:dot_product_flat(Signals, Weights, Bias),
+           tweann_nif_native:dot_product_flat_dirty(Signals, Weights, Bias),
+           tweann_ref_dot:dot_product_flat(Signals, Weights, Bias)).
 
 %% @doc {@link dot_product_flat/3} over a list of `{Signals, Weights, Bias}'.
 -spec dot_product_batch([{[number()], [number()], number()}]) -> [float()].
 dot_product_batch(Batch) ->
-    ?NIF_HEAVY([Batch],
-               tweann_nif_native:dot_product_batch(Batch),
-               tweann_nif_native:dot_product_batch_dirty(Batch)).
+    ?HEAVY([Batch],
+           tweann_nif_native:dot_product_batch(Batch),
+           tweann_nif_native:dot_product_batch_dirty(Batch),
+           tweann_ref_dot:dot_product_batch(Batch)).
 
 %% @doc Flatten `[{SourceId, [WeightSpec]}]' into `{Weights, Counts}': all
 %% weights as floats in order, and the number of weights of each entry.
 -spec flatten_weights([{term(), [weight_spec()]}]) -> {[float()], [non_neg_integer()]}.
 flatten_weights(WeightedInputs) ->
-    ?NIF_HEAVY([WeightedInputs],
-               tweann_nif_native:flatten_weights(WeightedInputs),
-               tweann_nif_native:flatten_weights_dirty(WeightedInputs)).
+    ?HEAVY([WeightedInputs],
+           tweann_nif_native:flatten_weights(WeightedInputs),
+           tweann_nif_native:flatten_weights_dirty(WeightedInputs),
+           tweann_ref_dot:flatten_weights(WeightedInputs)).
 
 %% @doc Apply one activation to every value.
 -spec activate_batch([number()] | binary(), activation()) -> [float()].
 activate_batch(Values, Activation) ->
-    ?NIF_HEAVY([Values, Activation],
-               tweann_nif_native:activate_batch(Values, Activation),
-               tweann_nif_native:activate_batch_dirty(Values, Activation)).
+    ?HEAVY([Values, Activation],
+           tweann_nif_native:activate_batch(Values, Activation),
+           tweann_nif_native:activate_batch_dirty(Values, Activation),
+           tweann_ref_activation:activate_batch(Values, Activation)).
 
 %%====================================================================
 %% Speciation
@@ -250,9 +236,10 @@ activate_batch(Values, Activation) ->
 %% difference of matching genes, N the larger genome's size (at least 1).
 -spec compatibility_distance([gene()], [gene()], number(), number(), number()) -> float().
 compatibility_distance(GenesA, GenesB, C1, C2, C3) ->
-    ?NIF_HEAVY([GenesA, GenesB, C1, C2, C3],
-               tweann_nif_native:compatibility_distance(GenesA, GenesB, C1, C2, C3),
-               tweann_nif_native:compatibility_distance_dirty(GenesA, GenesB, C1, C2, C3)).
+    ?HEAVY([GenesA, GenesB, C1, C2, C3],
+           tweann_nif_native:compatibility_distance(GenesA, GenesB, C1, C2, C3),
+           tweann_nif_native:compatibility_distance_dirty(GenesA, GenesB, C1, C2, C3),
+           tweann_ref_neat:compatibility_distance(GenesA, GenesB, C1, C2, C3)).
 
 %%====================================================================
 %% Scalar liquid neurons (cfc_ltc.md section 5)
@@ -262,40 +249,50 @@ compatibility_distance(GenesA, GenesB, C1, C2, C3) ->
 %% `{NewState, Output}' (equal).
 -spec evaluate_cfc(number(), number(), number(), number()) -> {float(), float()}.
 evaluate_cfc(Input, State, Tau, Bound) ->
-    ?NIF([Input, State, Tau, Bound], tweann_nif_native:evaluate_cfc(Input, State, Tau, Bound)).
+    ?CALL([Input, State, Tau, Bound],
+          tweann_nif_native:evaluate_cfc(Input, State, Tau, Bound),
+          tweann_ref_scalar:evaluate_cfc(Input, State, Tau, Bound)).
 
 %% @doc {@link evaluate_cfc/4} with backbone and head weights.
 -spec evaluate_cfc_with_weights(number(), number(), number(), number(), [number()], [number()]) ->
           {float(), float()}.
 evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights) ->
-    ?NIF_HEAVY([Input, State, Tau, Bound, BackboneWeights, HeadWeights],
-               tweann_nif_native:evaluate_cfc_with_weights(Input, State, Tau, Bound, BackboneWeights, HeadWeights),
-               tweann_nif_native:evaluate_cfc_with_weights_dirty(Input, State, Tau, Bound,
-                                                                 BackboneWeights, HeadWeights)).
+    ?HEAVY([Input, State, Tau, Bound, BackboneWeights, HeadWeights],
+           tweann_nif_native:evaluate_cfc_with_weights(Input, State, Tau, Bound,
+                                                       BackboneWeights, HeadWeights),
+           tweann_nif_native:evaluate_cfc_with_weights_dirty(Input, State, Tau, Bound,
+                                                             BackboneWeights, HeadWeights),
+           tweann_ref_scalar:evaluate_cfc_with_weights(Input, State, Tau, Bound,
+                                                       BackboneWeights, HeadWeights)).
 
 %% @doc One explicit Euler step of the liquid time-constant ODE; returns
 %% `{NewState, Output}'.
 -spec evaluate_ode(number(), number(), number(), number(), number()) -> {float(), float()}.
 evaluate_ode(Input, State, Tau, Bound, Dt) ->
-    ?NIF([Input, State, Tau, Bound, Dt], tweann_nif_native:evaluate_ode(Input, State, Tau, Bound, Dt)).
+    ?CALL([Input, State, Tau, Bound, Dt],
+          tweann_nif_native:evaluate_ode(Input, State, Tau, Bound, Dt),
+          tweann_ref_scalar:evaluate_ode(Input, State, Tau, Bound, Dt)).
 
 %% @doc {@link evaluate_ode/5} with backbone and head weights.
 -spec evaluate_ode_with_weights(number(), number(), number(), number(), number(),
                                 [number()], [number()]) -> {float(), float()}.
 evaluate_ode_with_weights(Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights) ->
-    ?NIF_HEAVY([Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights],
-               tweann_nif_native:evaluate_ode_with_weights(Input, State, Tau, Bound, Dt,
-                                                           BackboneWeights, HeadWeights),
-               tweann_nif_native:evaluate_ode_with_weights_dirty(Input, State, Tau, Bound, Dt,
-                                                                 BackboneWeights, HeadWeights)).
+    ?HEAVY([Input, State, Tau, Bound, Dt, BackboneWeights, HeadWeights],
+           tweann_nif_native:evaluate_ode_with_weights(Input, State, Tau, Bound, Dt,
+                                                       BackboneWeights, HeadWeights),
+           tweann_nif_native:evaluate_ode_with_weights_dirty(Input, State, Tau, Bound, Dt,
+                                                             BackboneWeights, HeadWeights),
+           tweann_ref_scalar:evaluate_ode_with_weights(Input, State, Tau, Bound, Dt,
+                                                       BackboneWeights, HeadWeights)).
 
 %% @doc Fold {@link evaluate_cfc/4} over a sequence of inputs, threading the
 %% state; returns `[{State, Output}]', one pair per input.
 -spec evaluate_cfc_batch([number()] | binary(), number(), number(), number()) -> [{float(), float()}].
 evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
-    ?NIF_HEAVY([Inputs, State0, Tau, Bound],
-               tweann_nif_native:evaluate_cfc_batch(Inputs, State0, Tau, Bound),
-               tweann_nif_native:evaluate_cfc_batch_dirty(Inputs, State0, Tau, Bound)).
+    ?HEAVY([Inputs, State0, Tau, Bound],
+           tweann_nif_native:evaluate_cfc_batch(Inputs, State0, Tau, Bound),
+           tweann_nif_native:evaluate_cfc_batch_dirty(Inputs, State0, Tau, Bound),
+           tweann_ref_scalar:evaluate_cfc_batch(Inputs, State0, Tau, Bound)).
 
 %%====================================================================
 %% Liquid cells (cfc_ltc.md sections 1-3)
@@ -310,7 +307,9 @@ evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
 %% expected length.
 -spec cfc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
 cfc_cell(Config, Params) ->
-    ?NIF([Config, Params], tweann_nif_native:cfc_cell(Config, Params)).
+    ?CALL([Config, Params],
+          tweann_nif_native:cfc_cell(Config, Params),
+          tweann_ref_cfc:cfc_cell(Config, Params)).
 
 %% @doc A liquid time-constant (LTC) cell with ncps's fused semi-implicit
 %% solver. `Config': `input_size', `units' (required), `motor_size' (units),
@@ -319,18 +318,24 @@ cfc_cell(Config, Params) ->
 %% the layout of cfc_ltc.md section 3.4.
 -spec ltc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
 ltc_cell(Config, Params) ->
-    ?NIF([Config, Params], tweann_nif_native:ltc_cell(Config, Params)).
+    ?CALL([Config, Params],
+          tweann_nif_native:ltc_cell(Config, Params),
+          tweann_ref_ltc:ltc_cell(Config, Params)).
 
 %% @doc P CfC cells of one configuration in one resource: row i of
 %% {@link cell_step/4} and {@link cell_sequence/4} uses member i.
 -spec cfc_population(#{atom() => term()}, [[number()] | binary()]) -> cell().
 cfc_population(Config, ParamsList) ->
-    ?NIF([Config, ParamsList], tweann_nif_native:cfc_population(Config, ParamsList)).
+    ?CALL([Config, ParamsList],
+          tweann_nif_native:cfc_population(Config, ParamsList),
+          tweann_ref_cfc:cfc_population(Config, ParamsList)).
 
 %% @doc P LTC cells of one configuration in one resource.
 -spec ltc_population(#{atom() => term()}, [[number()] | binary()]) -> cell().
 ltc_population(Config, ParamsList) ->
-    ?NIF([Config, ParamsList], tweann_nif_native:ltc_population(Config, ParamsList)).
+    ?CALL([Config, ParamsList],
+          tweann_nif_native:ltc_population(Config, ParamsList),
+          tweann_ref_ltc:ltc_population(Config, ParamsList)).
 
 %% @doc One step of B rows: `Inputs' B rows of input_size numbers, `States'
 %% B rows of the state size, `Dts' one elapsed time per row or one number for
@@ -339,9 +344,10 @@ ltc_population(Config, ParamsList) ->
 -spec cell_step(cell(), [[number()] | binary()], [[number()] | binary()], number() | [number()] | binary()) ->
           {[[float()]], [[float()]]}.
 cell_step(Cell, Inputs, States, Dts) ->
-    ?NIF_HEAVY([Cell, Inputs, States, Dts],
-               tweann_nif_native:cell_step(Cell, Inputs, States, Dts),
-               tweann_nif_native:cell_step_dirty(Cell, Inputs, States, Dts)).
+    ?HEAVY([Cell, Inputs, States, Dts],
+           tweann_nif_native:cell_step(Cell, Inputs, States, Dts),
+           tweann_nif_native:cell_step_dirty(Cell, Inputs, States, Dts),
+           tweann_ref_cells:cell_step(Cell, Inputs, States, Dts)).
 
 %% @doc B sequences of L steps (batch-first): `InputSeqs' B x L x
 %% input_size, `States0' B initial states, `DtSeqs' B rows of L elapsed times
@@ -350,15 +356,18 @@ cell_step(Cell, Inputs, States, Dts) ->
 -spec cell_sequence(cell(), [[[number()] | binary()]], [[number()] | binary()],
                     number() | [[number()] | binary()]) -> {[[[float()]]], [[float()]]}.
 cell_sequence(Cell, InputSeqs, States0, DtSeqs) ->
-    ?NIF_HEAVY([Cell, InputSeqs, States0, DtSeqs],
-               tweann_nif_native:cell_sequence(Cell, InputSeqs, States0, DtSeqs),
-               tweann_nif_native:cell_sequence_dirty(Cell, InputSeqs, States0, DtSeqs)).
+    ?HEAVY([Cell, InputSeqs, States0, DtSeqs],
+           tweann_nif_native:cell_sequence(Cell, InputSeqs, States0, DtSeqs),
+           tweann_nif_native:cell_sequence_dirty(Cell, InputSeqs, States0, DtSeqs),
+           tweann_ref_cells:cell_sequence(Cell, InputSeqs, States0, DtSeqs)).
 
 %% @doc `kind' (`cfc | ltc'), `input_size', `state_size', `output_size',
 %% `param_len' and, for a population, `members'.
 -spec cell_info(cell()) -> #{atom() => term()}.
 cell_info(Cell) ->
-    ?NIF([Cell], tweann_nif_native:cell_info(Cell)).
+    ?CALL([Cell],
+          tweann_nif_native:cell_info(Cell),
+          tweann_ref_cells:cell_info(Cell)).
 
 %%====================================================================
 %% Facts and limits
@@ -369,7 +378,7 @@ cell_info(Cell) ->
 %% starting values when the resources are garbage collected, so leaks show.
 -spec memory_stats() -> #{atom() => non_neg_integer()}.
 memory_stats() ->
-    tweann_nif_native:memory_stats().
+    ?CALL([], tweann_nif_native:memory_stats(), tweann_ref_info:memory_stats()).
 
 %% @doc Set the global memory budget: the most bytes one compilation or one
 %% batch may allocate (`default' restores 1 GiB). Returns the previous value.
@@ -377,7 +386,9 @@ memory_stats() ->
 %% The application sets it at start from `{tweann_nif, [{memory_budget, B}]}'.
 -spec set_memory_budget(pos_integer() | default) -> pos_integer().
 set_memory_budget(Bytes) ->
-    ?NIF([Bytes], tweann_nif_native:set_memory_budget(Bytes)).
+    ?CALL([Bytes],
+          tweann_nif_native:set_memory_budget(Bytes),
+          tweann_ref_info:set_memory_budget(Bytes)).
 
 %% @doc True when the native library is loaded (and verified).
 -spec is_loaded() -> boolean().
@@ -386,31 +397,23 @@ is_loaded() ->
 
 %% @doc Build facts: `backend' (`nif' or `erlang'), library `version',
 %% `nif_version', `target_arch', `target_os', `target_cpu' (the x86-64 level
-%% the code was compiled for, `x86-64-v2' by default) and `profile'; with no
-%% library loaded, `load_error' says why.
+%% the code was compiled for, `x86-64-v2' by default), `profile' and
+%% `activations' (the activation atoms in tag order); with no library
+%% loaded, `load_error' says why (and `backend' is `none' unless the Erlang
+%% backend is configured).
 -spec build_info() -> #{atom() => term()}.
 build_info() ->
     case tweann_nif_native:load_status() of
         ok -> tweann_nif_native:build_info();
         {error, Why} ->
-            _ = application:load(tweann_nif),
-            Backend = application:get_env(tweann_nif, backend, nif),
-            #{backend => case Backend of erlang -> erlang; _ -> none end,
-              load_error => Why}
+            case tweann_backend:get() of
+                erlang -> (tweann_ref_info:build_info())#{load_error => Why};
+                native -> #{backend => none, load_error => Why}
+            end
     end.
 
 %%====================================================================
-%% Internal
-%%====================================================================
-
-dirty(Fun, Name, Args) ->
-    try Fun()
-    catch error:{tweann_error, Class, Pos, Why} ->
-            tweann_error:raise(Class, ?MODULE, Name, Args, Pos, Why)
-    end.
-
-%%====================================================================
-%% Serialization (issue 15): networks and cells as portable binaries
+%% Serialization: networks and cells as portable binaries
 %%====================================================================
 
 %% @doc The network as a binary: a versioned, checksummed format (`TWNN',
@@ -420,9 +423,10 @@ dirty(Fun, Name, Args) ->
 %% bytes for the same network and reads this binary too.
 -spec network_to_binary(network()) -> binary().
 network_to_binary(Network) ->
-    ?NIF_HEAVY([Network],
-               tweann_nif_native:network_to_binary(Network),
-               tweann_nif_native:network_to_binary_dirty(Network)).
+    ?HEAVY([Network],
+           tweann_nif_native:network_to_binary(Network),
+           tweann_nif_native:network_to_binary_dirty(Network),
+           tweann_ref_codec:network_to_binary(Network)).
 
 %% @doc The network a binary of {@link network_to_binary/1} holds; it
 %% computes the same bits as the original. A corrupted, truncated or foreign
@@ -431,23 +435,26 @@ network_to_binary(Network) ->
 %% applies.
 -spec network_from_binary(binary()) -> network().
 network_from_binary(Binary) ->
-    ?NIF_HEAVY([Binary],
-               tweann_nif_native:network_from_binary(Binary),
-               tweann_nif_native:network_from_binary_dirty(Binary)).
+    ?HEAVY([Binary],
+           tweann_nif_native:network_from_binary(Binary),
+           tweann_nif_native:network_from_binary_dirty(Binary),
+           tweann_ref_codec:network_from_binary(Binary)).
 
 %% @doc A cell or population as a binary (`TWNC', `docs/semantics.md'): its
 %% configuration and every member's flat parameters.
 -spec cell_to_binary(cell()) -> binary().
 cell_to_binary(Cell) ->
-    ?NIF_HEAVY([Cell],
-               tweann_nif_native:cell_to_binary(Cell),
-               tweann_nif_native:cell_to_binary_dirty(Cell)).
+    ?HEAVY([Cell],
+           tweann_nif_native:cell_to_binary(Cell),
+           tweann_nif_native:cell_to_binary_dirty(Cell),
+           tweann_ref_codec:cell_to_binary(Cell)).
 
 %% @doc The cell or population a binary of {@link cell_to_binary/1} holds,
 %% rebuilt from its parameters: it computes the same bits as the original.
 %% A corrupted, truncated or foreign binary raises `badarg' with error_info.
 -spec cell_from_binary(binary()) -> cell().
 cell_from_binary(Binary) ->
-    ?NIF_HEAVY([Binary],
-               tweann_nif_native:cell_from_binary(Binary),
-               tweann_nif_native:cell_from_binary_dirty(Binary)).
+    ?HEAVY([Binary],
+           tweann_nif_native:cell_from_binary(Binary),
+           tweann_nif_native:cell_from_binary_dirty(Binary),
+           tweann_ref_codec:cell_from_binary(Binary)).

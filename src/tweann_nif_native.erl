@@ -7,11 +7,9 @@
 %% cannot be upgraded in place).
 %%
 %% When the library is not loaded, every stub raises
-%% `{tweann_nif_not_loaded, Why}' -- unless the application environment says
-%% `{tweann_nif, [{backend, erlang}]}', in which case the call goes to the pure
-%% Erlang reference {@link tweann_ref}. That fallback is never silent: it is
-%% only taken when configured, and {@link tweann_nif:is_loaded/0} and
-%% {@link tweann_nif:build_info/0} report it.
+%% `{tweann_nif_not_loaded, Why}'. The choice of the pure Erlang reference
+%% instead (`{tweann_nif, [{backend, erlang}]}') is made in {@link tweann_nif}
+%% (see `tweann_backend'), never here.
 -module(tweann_nif_native).
 
 -export([load_status/0]).
@@ -57,7 +55,7 @@ init() ->
              end,
     persistent_term:put(?STATUS_KEY, Status),
     %% Always let the module load: without the library its stubs explain the
-    %% failure (or use the configured pure Erlang backend) on every call.
+    %% failure on every call.
     ok.
 
 load(Path) ->
@@ -89,121 +87,106 @@ lib_path() ->
 
 %% Stubs: replaced by the NIF library when it loads. The precise specs are on
 %% the public wrappers in tweann_nif.
+-define(NOT_LOADED, erlang:nif_error({tweann_nif_not_loaded, load_status()})).
+
 -spec compile_network(term(), term(), term(), term()) -> term().
-compile_network(A, B, C, _Budget) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+compile_network(_, _, _, _) -> ?NOT_LOADED.
 -spec compile_network_dirty(term(), term(), term(), term()) -> term().
-compile_network_dirty(A, B, C, _Budget) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+compile_network_dirty(_, _, _, _) -> ?NOT_LOADED.
 -spec evaluate(term(), term()) -> term().
-evaluate(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate(_, _) -> ?NOT_LOADED.
 -spec evaluate_dirty(term(), term()) -> term().
-evaluate_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_dirty(_, _) -> ?NOT_LOADED.
 -spec evaluate_batch(term(), term()) -> term().
-evaluate_batch(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_batch(_, _) -> ?NOT_LOADED.
 -spec evaluate_batch_dirty(term(), term()) -> term().
-evaluate_batch_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+evaluate_batch_dirty(_, _) -> ?NOT_LOADED.
 -spec evaluate_with_state(term(), term(), term()) -> term().
-evaluate_with_state(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+evaluate_with_state(_, _, _) -> ?NOT_LOADED.
 -spec evaluate_with_state_dirty(term(), term(), term()) -> term().
-evaluate_with_state_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+evaluate_with_state_dirty(_, _, _) -> ?NOT_LOADED.
 -spec network_info(term()) -> term().
-network_info(A) -> not_loaded(?FUNCTION_NAME, [A]).
+network_info(_) -> ?NOT_LOADED.
 -spec benchmark_evaluate(term(), term(), term()) -> term().
-benchmark_evaluate(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+benchmark_evaluate(_, _, _) -> ?NOT_LOADED.
 -spec dot_product(term(), term()) -> term().
-dot_product(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+dot_product(_, _) -> ?NOT_LOADED.
 -spec dot_product_dirty(term(), term()) -> term().
-dot_product_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+dot_product_dirty(_, _) -> ?NOT_LOADED.
 -spec dot_product_flat(term(), term(), term()) -> term().
-dot_product_flat(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+dot_product_flat(_, _, _) -> ?NOT_LOADED.
 -spec dot_product_flat_dirty(term(), term(), term()) -> term().
-dot_product_flat_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+dot_product_flat_dirty(_, _, _) -> ?NOT_LOADED.
 -spec dot_product_batch(term()) -> term().
-dot_product_batch(A) -> not_loaded(?FUNCTION_NAME, [A]).
+dot_product_batch(_) -> ?NOT_LOADED.
 -spec dot_product_batch_dirty(term()) -> term().
-dot_product_batch_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+dot_product_batch_dirty(_) -> ?NOT_LOADED.
 -spec flatten_weights(term()) -> term().
-flatten_weights(A) -> not_loaded(?FUNCTION_NAME, [A]).
+flatten_weights(_) -> ?NOT_LOADED.
 -spec flatten_weights_dirty(term()) -> term().
-flatten_weights_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+flatten_weights_dirty(_) -> ?NOT_LOADED.
 -spec activate_batch(term(), term()) -> term().
-activate_batch(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+activate_batch(_, _) -> ?NOT_LOADED.
 -spec activate_batch_dirty(term(), term()) -> term().
-activate_batch_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+activate_batch_dirty(_, _) -> ?NOT_LOADED.
 -spec compatibility_distance(term(), term(), term(), term(), term()) -> term().
-compatibility_distance(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+compatibility_distance(_, _, _, _, _) -> ?NOT_LOADED.
 -spec compatibility_distance_dirty(term(), term(), term(), term(), term()) -> term().
-compatibility_distance_dirty(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+compatibility_distance_dirty(_, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_cfc(term(), term(), term(), term()) -> term().
-evaluate_cfc(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+evaluate_cfc(_, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_cfc_with_weights(term(), term(), term(), term(), term(), term()) -> term().
-evaluate_cfc_with_weights(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+evaluate_cfc_with_weights(_, _, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_cfc_with_weights_dirty(term(), term(), term(), term(), term(), term()) -> term().
-evaluate_cfc_with_weights_dirty(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+evaluate_cfc_with_weights_dirty(_, _, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_ode_with_weights_dirty(term(), term(), term(), term(), term(), term(), term()) -> term().
-evaluate_ode_with_weights_dirty(A, B, C, D, E, F, G) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F, G]).
+evaluate_ode_with_weights_dirty(_, _, _, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_ode(term(), term(), term(), term(), term()) -> term().
-evaluate_ode(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+evaluate_ode(_, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_ode_with_weights(term(), term(), term(), term(), term(), term(), term()) -> term().
-evaluate_ode_with_weights(A, B, C, D, E, F, G) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F, G]).
+evaluate_ode_with_weights(_, _, _, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_cfc_batch(term(), term(), term(), term()) -> term().
-evaluate_cfc_batch(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+evaluate_cfc_batch(_, _, _, _) -> ?NOT_LOADED.
 -spec evaluate_cfc_batch_dirty(term(), term(), term(), term()) -> term().
-evaluate_cfc_batch_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+evaluate_cfc_batch_dirty(_, _, _, _) -> ?NOT_LOADED.
 -spec cfc_cell(term(), term()) -> term().
-cfc_cell(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+cfc_cell(_, _) -> ?NOT_LOADED.
 -spec ltc_cell(term(), term()) -> term().
-ltc_cell(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+ltc_cell(_, _) -> ?NOT_LOADED.
 -spec cfc_population(term(), term()) -> term().
-cfc_population(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+cfc_population(_, _) -> ?NOT_LOADED.
 -spec ltc_population(term(), term()) -> term().
-ltc_population(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+ltc_population(_, _) -> ?NOT_LOADED.
 -spec cell_step(term(), term(), term(), term()) -> term().
-cell_step(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+cell_step(_, _, _, _) -> ?NOT_LOADED.
 -spec cell_step_dirty(term(), term(), term(), term()) -> term().
-cell_step_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+cell_step_dirty(_, _, _, _) -> ?NOT_LOADED.
 -spec cell_sequence(term(), term(), term(), term()) -> term().
-cell_sequence(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+cell_sequence(_, _, _, _) -> ?NOT_LOADED.
 -spec cell_sequence_dirty(term(), term(), term(), term()) -> term().
-cell_sequence_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+cell_sequence_dirty(_, _, _, _) -> ?NOT_LOADED.
 -spec cell_info(term()) -> term().
-cell_info(A) -> not_loaded(?FUNCTION_NAME, [A]).
+cell_info(_) -> ?NOT_LOADED.
 -spec memory_stats() -> term().
-memory_stats() -> not_loaded(?FUNCTION_NAME, []).
+memory_stats() -> ?NOT_LOADED.
 -spec set_memory_budget(term()) -> term().
-set_memory_budget(A) -> not_loaded(?FUNCTION_NAME, [A]).
+set_memory_budget(_) -> ?NOT_LOADED.
 -spec build_info() -> term().
-build_info() -> not_loaded(?FUNCTION_NAME, []).
-%% Serialization (issue 15).
+build_info() -> ?NOT_LOADED.
+%% Serialization.
 -spec network_to_binary(term()) -> term().
-network_to_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+network_to_binary(_) -> ?NOT_LOADED.
 -spec network_to_binary_dirty(term()) -> term().
-network_to_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+network_to_binary_dirty(_) -> ?NOT_LOADED.
 -spec network_from_binary(term()) -> term().
-network_from_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+network_from_binary(_) -> ?NOT_LOADED.
 -spec network_from_binary_dirty(term()) -> term().
-network_from_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+network_from_binary_dirty(_) -> ?NOT_LOADED.
 -spec cell_to_binary(term()) -> term().
-cell_to_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+cell_to_binary(_) -> ?NOT_LOADED.
 -spec cell_to_binary_dirty(term()) -> term().
-cell_to_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
+cell_to_binary_dirty(_) -> ?NOT_LOADED.
 -spec cell_from_binary(term()) -> term().
-cell_from_binary(A) -> not_loaded(?FUNCTION_NAME, [A]).
+cell_from_binary(_) -> ?NOT_LOADED.
 -spec cell_from_binary_dirty(term()) -> term().
-cell_from_binary_dirty(A) -> not_loaded(?FUNCTION_NAME, [A]).
-
-not_loaded(Function, Args) ->
-    %% Load the application description (idempotent) so that sys.config and
-    %% `-tweann_nif backend erlang' are seen even if the app was not started.
-    _ = application:load(tweann_nif),
-    case application:get_env(tweann_nif, backend, nif) of
-        erlang -> apply(tweann_ref, reference_name(Function), Args);
-        _ -> erlang:nif_error({tweann_nif_not_loaded, load_status()})
-    end.
-
-%% The reference has one entry point per function: no `_dirty' variants.
-reference_name(Function) ->
-    Name = atom_to_list(Function),
-    case lists:suffix("_dirty", Name) of
-        true -> list_to_existing_atom(lists:sublist(Name, length(Name) - 6));
-        false -> Function
-    end.
+cell_from_binary_dirty(_) -> ?NOT_LOADED.

@@ -3,6 +3,8 @@
 %%
 %% The NIF itself needs no process. The children are the owners of the ETS
 %% tables that replace Mnesia (the genotype store and the innovation tables).
+%% Starting also decides the backend of {@link tweann_nif} once (see
+%% `tweann_backend'): an invalid `backend' setting fails the start.
 -module(tweann_nif_sup).
 -behaviour(supervisor).
 
@@ -14,6 +16,7 @@ start_link() ->
 
 -spec init([]) -> {ok, {supervisor:sup_flags(), [supervisor:child_spec()]}}.
 init([]) ->
+    _ = tweann_backend:decide(),
     SupFlags = #{strategy => one_for_one, intensity => 10, period => 10},
     {ok, {SupFlags, children()}}.
 

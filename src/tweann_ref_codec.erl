@@ -2,7 +2,7 @@
 %% reference twin of the native `tweann_core::codec'.
 %%
 %% {@link network_to_binary/1} and {@link network_from_binary/1} convert
-%% between a {@link tweann_ref} network and the `TWNN' format;
+%% between a {@link tweann_ref_network} network and the `TWNN' format;
 %% {@link cell_to_binary/1} and {@link cell_from_binary/1} between a
 %% {@link tweann_ref_cells} cell or population and the `TWNC' format. The
 %% formats are specified in `docs/semantics.md' ("Binary formats"): the NIF
@@ -14,7 +14,7 @@
 %% (`erlang:crc32/1') and every field; a corrupted, truncated or foreign
 %% binary raises `error:badarg' with error_info (argument 1).
 %%
-%% A network term built here has the layout of `tweann_ref''s
+%% A network term built here has the layout of `tweann_ref_network''s
 %% `#tweann_ref_net{}' record (mirrored below); node indices are not part of
 %% the format, so a decoded network's nodes are numbered by position.
 -module(tweann_ref_codec).
@@ -30,58 +30,46 @@
 -define(TAG_INPUT, 128).
 -define(TAG_CFC, 129).
 -define(TAG_LTC, 130).
-%% tweann_ref keeps node values in tuples of ?CHUNK floats.
--define(CHUNK, 32).
+%% tweann_ref_network keeps node values in tuples of ?CHUNK floats.
 -define(MAX_COUNT, 16#FFFFFFFE).
 %% Activation tags 0..16.
--define(ACTS, {tanh, sigmoid, sigmoid1, sin, cos, gaussian, linear, relu, sgn, bin,
-               trinary, multiquadric, quadratic, cubic, absolute, sqrt, log}).
 
-%% Mirrors tweann_ref's record (see tweann_ref:compile/3).
--record(tweann_ref_net, {
-    input_count :: non_neg_integer(),
-    template :: [in | slot | zero],
-    program :: [{non_neg_integer(), pos_integer(), pos_integer(), term(), float(),
-                 [{pos_integer(), pos_integer(), float()}]}],
-    outputs :: [{pos_integer(), pos_integer()}],
-    slots :: [{pos_integer(), pos_integer()}],
-    state_size :: non_neg_integer(),
-    info :: #{atom() => non_neg_integer()}
-}).
+-include("tweann_ref_network.hrl").
 
--define(API(Args, Body),
+%% Failures leave as error({tweann_error, badarg, 1, Why}), the reference
+%% twins' convention; tweann_nif raises them with error_info.
+-define(API(Body),
         try Body
-        catch throw:{?MODULE, Why__} ->
-                tweann_error:raise(?MODULE, ?FUNCTION_NAME, Args, 1, lists:flatten(Why__))
+        catch throw:{?MODULE, Why__} -> tweann_ref_args:fail(1, lists:flatten(Why__))
         end).
 
 %%====================================================================
 %% PUBLIC API
 %%====================================================================
 
-%% @doc A {@link tweann_ref} network as a `TWNN' binary (the bytes the NIF
+%% @doc A {@link tweann_ref_network} network as a `TWNN' binary (the bytes the NIF
 %% writes for the same network).
 %% (Networks are typed `tuple()' here: this module builds the terms whose
-%% type `tweann_ref:network()' is opaque everywhere else.)
+%% type `tweann_ref_network:network()' is opaque everywhere else.)
 -spec network_to_binary(tuple()) -> binary().
 network_to_binary(Net) ->
-    ?API([Net], encode_net(Net)).
+    ?API(encode_net(Net)).
 
-%% @doc A {@link tweann_ref} network from a `TWNN' binary (written by this
+%% @doc A {@link tweann_ref_network} network from a `TWNN' binary (written by this
 %% module or by the NIF).
 -spec network_from_binary(binary()) -> tuple().
 network_from_binary(Bin) ->
-    ?API([Bin], decode_net(Bin)).
+    ?API(decode_net(Bin)).
 
 %% @doc A {@link tweann_ref_cells} cell or population as a `TWNC' binary.
 -spec cell_to_binary(tweann_ref_cells:cell() | tweann_ref_cells:population()) -> binary().
 cell_to_binary(Cell) ->
-    ?API([Cell], encode_cell(Cell)).
+    ?API(encode_cell(Cell)).
 
 %% @doc A {@link tweann_ref_cells} cell or population from a `TWNC' binary.
 -spec cell_from_binary(binary()) -> tweann_ref_cells:cell() | tweann_ref_cells:population().
 cell_from_binary(Bin) ->
-    ?API([Bin], decode_cell(Bin)).
+    ?API(decode_cell(Bin)).
 
 %%====================================================================
 %% Framing
@@ -146,7 +134,7 @@ encode_net(#tweann_ref_net{template = Template, program = Program, outputs = Out
             [<<(pos(Hi, Lo)):32/little>> || {Hi, Lo} <- Outs]],
     seal(?NET_MAGIC, Body);
 encode_net(_) ->
-    bad("not a network compiled by tweann_ref:compile_network/3", []).
+    bad("not a network compiled by tweann_ref_network:compile_network/3", []).
 
 %% Per node, in order: kind tag, bias, row end; connections; liquid
 %% parameters. Every list is built reversed, as binaries.
@@ -169,20 +157,18 @@ nodes([_ | T], [{_Index, _Hi, _Lo, Op, Bias, Conns} | Prog], K, B, R, S0, W0, L0
     nodes(T, Prog, [Tag | K], [<<Bias:64/float-little>> | B], [<<C:32/little>> | R],
           S, W, L, C);
 nodes(_, _, _, _, _, _, _, _, _) ->
-    bad("not a network compiled by tweann_ref:compile_network/3 (inconsistent program)", []).
+    bad("not a network compiled by tweann_ref_network:compile_network/3 (inconsistent program)", []).
 
 liquid(Tau, Bound) ->
     <<(max(Tau, 0.001)):64/float-little, Bound:64/float-little>>.
 
-act_tag(Act) -> act_tag(Act, 1).
+%% Activation tags are positions in the one table (tweann_ref_activation,
+%% the same as tweann_core's).
+act_tag(Act) -> act_tag(Act, tweann_ref_activation:activations(), 0).
 
-act_tag(Act, I) when I =< tuple_size(?ACTS) ->
-    case element(I, ?ACTS) of
-        Act -> I - 1;
-        _ -> act_tag(Act, I + 1)
-    end;
-act_tag(Act, _) ->
-    bad("unknown activation ~tp", [Act]).
+act_tag(Act, [Act | _], I) -> I;
+act_tag(Act, [_ | T], I) -> act_tag(Act, T, I + 1);
+act_tag(Act, [], _) -> bad("unknown activation ~tp", [Act]).
 
 pos(Hi, Lo) -> (Hi - 1) * ?CHUNK + (Lo - 1).
 
@@ -247,14 +233,17 @@ out_of_range(Positions, N, Fmt) ->
         [{K, P} | _] -> bad(Fmt, [K, P, N])
     end.
 
-kinds([], _P, Acc, NL) ->
+kinds(Tags, P, Acc, NL) ->
+    kinds(Tags, P, Acc, NL, list_to_tuple(tweann_ref_activation:activations())).
+
+kinds([], _P, Acc, NL, _Acts) ->
     {lists:reverse(Acc), NL};
-kinds([?TAG_INPUT | T], P, Acc, NL) -> kinds(T, P + 1, [input | Acc], NL);
-kinds([?TAG_CFC | T], P, Acc, NL) -> kinds(T, P + 1, [cfc | Acc], NL + 1);
-kinds([?TAG_LTC | T], P, Acc, NL) -> kinds(T, P + 1, [ltc | Acc], NL + 1);
-kinds([A | T], P, Acc, NL) when A < tuple_size(?ACTS) ->
-    kinds(T, P + 1, [element(A + 1, ?ACTS) | Acc], NL);
-kinds([Other | _], P, _Acc, _NL) ->
+kinds([?TAG_INPUT | T], P, Acc, NL, Acts) -> kinds(T, P + 1, [input | Acc], NL, Acts);
+kinds([?TAG_CFC | T], P, Acc, NL, Acts) -> kinds(T, P + 1, [cfc | Acc], NL + 1, Acts);
+kinds([?TAG_LTC | T], P, Acc, NL, Acts) -> kinds(T, P + 1, [ltc | Acc], NL + 1, Acts);
+kinds([A | T], P, Acc, NL, Acts) when A < tuple_size(Acts) ->
+    kinds(T, P + 1, [element(A + 1, Acts) | Acc], NL, Acts);
+kinds([Other | _], P, _Acc, _NL, _Acts) ->
     bad("node at position ~b: unknown kind tag ~b", [P, Other]).
 
 liquid_params(<<>>, _K) ->
@@ -327,7 +316,7 @@ finite(_) -> false.
 encode_cell(Cell) ->
     {Kind, Cfg, Shape, Params} =
         try tweann_ref_cells:parts(Cell)
-        catch error:badarg -> bad("not a cell or population of tweann_ref_cells", [])
+        catch error:{tweann_error, _, _, _} -> bad("not a cell or population of the Erlang reference", [])
         end,
     Members = length(Params),
     ParamLen = byte_size(hd(Params)) div 8,
@@ -398,8 +387,8 @@ decode_cell(Bin) ->
     Shape =< 1 orelse bad("unknown shape ~b", [Shape]),
     (Members >= 1 andalso (Shape =:= 1 orelse Members =:= 1)) orelse
         bad("~b members for a ~ts", [Members, case Shape of 1 -> "population"; 0 -> "single cell" end]),
-    Want = try tweann_ref_cells:param_len(Kind, Cfg)
-           catch error:badarg:St -> bad("invalid cell configuration: ~ts", [cause(St)])
+    Want = try param_len(Kind, Cfg)
+           catch error:{tweann_error, _, _, Why} -> bad("invalid cell configuration: ~ts", [Why])
            end,
     ParamLen =:= Want orelse
         bad("the header says ~b parameters per member but the configuration needs ~b",
@@ -410,13 +399,16 @@ decode_cell(Bin) ->
     Vectors = member_vectors(Params, ParamLen * 8, 0),
     try
         case {Kind, Shape} of
-            {cfc, 0} -> tweann_ref_cells:cfc_cell(Cfg, hd(Vectors));
-            {ltc, 0} -> tweann_ref_cells:ltc_cell(Cfg, hd(Vectors));
-            {cfc, 1} -> tweann_ref_cells:cfc_population(Cfg, Vectors);
-            {ltc, 1} -> tweann_ref_cells:ltc_population(Cfg, Vectors)
+            {cfc, 0} -> tweann_ref_cfc:cfc_cell(Cfg, hd(Vectors));
+            {ltc, 0} -> tweann_ref_ltc:ltc_cell(Cfg, hd(Vectors));
+            {cfc, 1} -> tweann_ref_cfc:cfc_population(Cfg, Vectors);
+            {ltc, 1} -> tweann_ref_ltc:ltc_population(Cfg, Vectors)
         end
-    catch error:badarg:St2 -> bad("the cell cannot be rebuilt: ~ts", [cause(St2)])
+    catch error:{tweann_error, _, _, Why2} -> bad("the cell cannot be rebuilt: ~ts", [Why2])
     end.
+
+param_len(cfc, Cfg) -> tweann_ref_cfc:param_len(Cfg);
+param_len(ltc, Cfg) -> tweann_ref_ltc:param_len(Cfg).
 
 tag(T, Names, _What) when T < length(Names) -> lists:nth(T + 1, Names);
 tag(T, _Names, What) -> bad("unknown ~ts tag ~b", [What, T]).
@@ -429,10 +421,3 @@ member_vectors(Bin, Bytes, M) ->
     <<Mine:Bytes/binary, Rest/binary>> = Bin,
     Fs = floats(Mine, fun(K) -> io_lib:format("member ~b, parameter ~b (0-based)", [M, K]) end),
     [<< <<F:64/float-native>> || F <- Fs >> | member_vectors(Rest, Bytes, M + 1)].
-
-%% The text of a badarg raised with tweann_error's error_info.
-cause(St) ->
-    case tweann_error:format_error(badarg, St) of
-        Map when map_size(Map) > 0 -> hd(maps:values(Map));
-        _ -> "bad argument"
-    end.

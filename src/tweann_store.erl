@@ -38,6 +38,11 @@
 %% owner loses a record. Start the `tweann_nif' application first.
 -module(tweann_store).
 
+-include("tweann_error.hrl").
+
+%% Helpers that raise are inlined: error_info must name the public function.
+-compile({inline, [table_of/3, table/3, set_pin/3, check_fields/2]}).
+
 -export([write/1, write/2, read/1, delete/1, select/2, fold/3,
          register_agent/2, delete_agent/1, owned/1, agent_info/1,
          pin/1, unpin/1, sweep/2, sweep/3,
@@ -101,7 +106,7 @@ read({Tag, Key} = Ref) ->
         [] -> undefined
     end;
 read(Ref) ->
-    tweann_error:raise(?MODULE, read, [Ref], 1, "not a {Table, Key} pair").
+    ?TWEANN_BADARG([Ref], 1, "not a {Table, Key} pair").
 
 %% @doc Delete the record `{Tag, Key}' (and its ownership entry). Deleting a
 %% missing record is not an error.
@@ -116,7 +121,7 @@ delete({Tag, Key} = Ref) ->
     true = ets:delete(Table, Key),
     ok;
 delete(Ref) ->
-    tweann_error:raise(?MODULE, delete, [Ref], 1, "not a {Table, Key} pair").
+    ?TWEANN_BADARG([Ref], 1, "not a {Table, Key} pair").
 
 %% @doc `ets:select/2' on the table of `Tag' (records are whole tuples,
 %% as in `mnesia:select/2').
@@ -127,7 +132,7 @@ select(Tag, MatchSpec) ->
         ets:select(Table, MatchSpec)
     catch
         error:badarg ->
-            tweann_error:raise(?MODULE, select, [Tag, MatchSpec], 2,
+            ?TWEANN_BADARG([Tag, MatchSpec], 2,
                                "not a valid match specification")
     end.
 
@@ -138,7 +143,7 @@ select(Tag, MatchSpec) ->
 fold(Fun, Acc, Tag) when is_function(Fun, 2) ->
     ets:foldl(Fun, Acc, table(Tag, fold, [Fun, Acc, Tag]));
 fold(Fun, Acc, Tag) ->
-    tweann_error:raise(?MODULE, fold, [Fun, Acc, Tag], 1, "not a fun of arity 2").
+    ?TWEANN_BADARG([Fun, Acc, Tag], 1, "not a fun of arity 2").
 
 %%%===================================================================
 %%% Agents
@@ -154,7 +159,7 @@ register_agent(AgentId, Generation) when is_integer(Generation) ->
         false -> true = ets:insert(Registry, {AgentId, Generation, false}), ok
     end;
 register_agent(AgentId, Generation) ->
-    tweann_error:raise(?MODULE, register_agent, [AgentId, Generation], 2,
+    ?TWEANN_BADARG([AgentId, Generation], 2,
                        "not an integer generation").
 
 %% @doc Delete `{agent, AgentId}', every record the agent owns and its
@@ -232,11 +237,11 @@ sweep(Current, Keep, Opts) ->
     Args = [Current, Keep, Opts],
     if
         not is_integer(Current) ->
-            tweann_error:raise(?MODULE, sweep, Args, 1, "not an integer generation");
+            ?TWEANN_BADARG(Args, 1, "not an integer generation");
         not (is_integer(Keep) andalso Keep >= 0) ->
-            tweann_error:raise(?MODULE, sweep, Args, 2, "not a non-negative integer");
+            ?TWEANN_BADARG(Args, 2, "not a non-negative integer");
         true ->
-            tweann_error:raise(?MODULE, sweep, Args, 3, "not a map")
+            ?TWEANN_BADARG(Args, 3, "not a map")
     end.
 
 %%%===================================================================
@@ -266,25 +271,25 @@ append_capped({Tag, Key} = Ref, FieldPos, Entry, Cap)
                     true = ets:update_element(Table, Key, {FieldPos, New}),
                     ok;
                 _ ->
-                    tweann_error:raise(?MODULE, append_capped, Args, 2,
+                    ?TWEANN_BADARG(Args, 2,
                                        "the field is not a list")
             end;
         [_] ->
-            tweann_error:raise(?MODULE, append_capped, Args, 2,
+            ?TWEANN_BADARG(Args, 2,
                                "the record has no such field");
         [] ->
-            tweann_error:raise(?MODULE, append_capped, Args, 1, "no such record")
+            ?TWEANN_BADARG(Args, 1, "no such record")
     end;
 append_capped(Ref, FieldPos, Entry, Cap) ->
     Args = [Ref, FieldPos, Entry, Cap],
     if
         not (is_tuple(Ref) andalso tuple_size(Ref) =:= 2) ->
-            tweann_error:raise(?MODULE, append_capped, Args, 1, "not a {Table, Key} pair");
+            ?TWEANN_BADARG(Args, 1, "not a {Table, Key} pair");
         not (is_integer(FieldPos) andalso FieldPos > 2) ->
-            tweann_error:raise(?MODULE, append_capped, Args, 2,
+            ?TWEANN_BADARG(Args, 2,
                                "not a tuple position after the key");
         true ->
-            tweann_error:raise(?MODULE, append_capped, Args, 4, "not a positive integer")
+            ?TWEANN_BADARG(Args, 4, "not a positive integer")
     end.
 
 %% @doc The evo_hist cap: application environment `evo_hist_cap', default 50.
@@ -327,17 +332,17 @@ clear() ->
 %%%===================================================================
 
 -spec table_of(term(), atom(), [term()]) -> atom().
-table_of(Record, Function, Args) when is_tuple(Record), tuple_size(Record) >= 2 ->
+table_of(Record, _Function, Args) when is_tuple(Record), tuple_size(Record) >= 2 ->
     case tweann_store_tables:table(element(1, Record)) of
         undefined ->
-            tweann_error:raise(?MODULE, Function, Args, 1,
+            ?TWEANN_BADARG(Args, 1,
                                "not a record of a store table (agent, cortex, sensor, "
                                "actuator, neuron, substrate, specie, population)");
         Table ->
             Table
     end;
-table_of(_Record, Function, Args) ->
-    tweann_error:raise(?MODULE, Function, Args, 1, "not a record").
+table_of(_Record, _Function, Args) ->
+    ?TWEANN_BADARG(Args, 1, "not a record").
 
 -spec table(term(), atom(), [term()]) -> atom().
 table(Tag, Function, Args) ->
@@ -347,7 +352,7 @@ table(Tag, Function, Args) ->
                            fold -> 3;
                            _ -> 1
                        end,
-            tweann_error:raise(?MODULE, Function, Args, Position, "unknown table");
+            ?TWEANN_BADARG(Args, Position, "unknown table");
         Table ->
             Table
     end.
@@ -376,16 +381,16 @@ delete_agent_count(AgentId) ->
     length(Refs) + Own.
 
 -spec set_pin(agent_id(), boolean(), pin | unpin) -> ok.
-set_pin(AgentId, Pinned, Function) ->
+set_pin(AgentId, Pinned, _Function) ->
     case ets:update_element(tweann_store_tables:registry(), AgentId, {3, Pinned}) of
         true -> ok;
-        false -> tweann_error:raise(?MODULE, Function, [AgentId], 1, "agent not registered")
+        false -> ?TWEANN_BADARG([AgentId], 1, "agent not registered")
     end.
 
 -spec check_fields(term(), [term()]) -> [{tweann_store_tables:tag(), [field_action()]}].
 check_fields(Fields, Args) ->
     case tweann_store_sweep:valid_fields(Fields) of
         true -> Fields;
-        false -> tweann_error:raise(?MODULE, sweep, Args, 3,
+        false -> ?TWEANN_BADARG(Args, 3,
                                     "fields is not a list of {Table, [Action]}")
     end.

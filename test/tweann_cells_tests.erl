@@ -1,6 +1,6 @@
 %% The liquid cells through the NIF: the ncps float64 reference vectors
 %% (tolerance of cfc_ltc.md section 6), bit-identical agreement with the pure
-%% Erlang reference (tweann_ref_cells) over the vectors and over generated
+%% Erlang reference (tweann_ref_cells, tweann_ref_cfc, tweann_ref_ltc) over the vectors and over generated
 %% populations and sequences, scheduling of large steps, resource accounting,
 %% and bad input.
 -module(tweann_cells_tests).
@@ -20,27 +20,22 @@ up(Dir, N) -> up(filename:dirname(Dir), N - 1).
 
 close(Got, Want) -> abs(Got - Want) =< 1.0e-12 * abs(Want) + 1.0e-14.
 
-bits(F) when is_float(F) -> <<F:64/float>>;
-bits(L) when is_list(L) -> [bits(X) || X <- L];
-bits(T) when is_tuple(T) -> list_to_tuple(bits(tuple_to_list(T)));
-bits(X) -> X.
+bits(X) -> tweann_oracle:bits(X).
 
-outcome(F) ->
-    try {ok, bits(F())}
-    catch error:Class:St when Class =:= badarg; Class =:= badarith ->
-            [{_, _, _, Info} | _] = St,
-            #{cause := {Pos, _}} = proplists:get_value(error_info, Info),
-            {error, Class, Pos}
-    end.
+outcome(F) -> tweann_oracle:outcome(F).
 
-cell(M, cfc, Cfg, P) -> M:cfc_cell(Cfg, P);
-cell(M, ltc, Cfg, P) -> M:ltc_cell(Cfg, P).
+%% Backend B (tweann_nif, or ref: the pure Erlang reference) runs F(Args...).
+call(tweann_nif, F, Args) -> apply(tweann_nif, F, Args);
+call(ref, F, Args) -> tweann_oracle:call(F, Args).
 
-pop(M, cfc, Cfg, Ps) -> M:cfc_population(Cfg, Ps);
-pop(M, ltc, Cfg, Ps) -> M:ltc_population(Cfg, Ps).
+cell(B, cfc, Cfg, P) -> call(B, cfc_cell, [Cfg, P]);
+cell(B, ltc, Cfg, P) -> call(B, ltc_cell, [Cfg, P]).
 
-run(M, Cell, step, I, S, D) -> M:cell_step(Cell, I, S, D);
-run(M, Cell, sequence, I, S, D) -> M:cell_sequence(Cell, I, S, D).
+pop(B, cfc, Cfg, Ps) -> call(B, cfc_population, [Cfg, Ps]);
+pop(B, ltc, Cfg, Ps) -> call(B, ltc_population, [Cfg, Ps]).
+
+run(B, Cell, step, I, S, D) -> call(B, cell_step, [Cell, I, S, D]);
+run(B, Cell, sequence, I, S, D) -> call(B, cell_sequence, [Cell, I, S, D]).
 
 vectors_test_() ->
     [{binary_to_list(Name),
@@ -52,8 +47,8 @@ vectors_test_() ->
               [?assert(close(G, W)) || {G, W} <- lists:zip(lists:flatten(New), lists:flatten(WantNew))],
               ?assertEqual(length(lists:flatten(WantOut)), length(lists:flatten(Out))),
               %% Bit for bit the reference's result.
-              RefCell = cell(tweann_ref, Kind, Cfg, Params),
-              ?assertEqual(bits(run(tweann_ref, RefCell, Type, Inputs, States, Dts)), bits({Out, New})),
+              RefCell = cell(ref, Kind, Cfg, Params),
+              ?assertEqual(bits(run(ref, RefCell, Type, Inputs, States, Dts)), bits({Out, New})),
               %% A population of identical members, and params as a binary.
               Pop = pop(tweann_nif, Kind, Cfg, lists:duplicate(length(Inputs), Params)),
               ?assertEqual({Out, New}, run(tweann_nif, Pop, Type, Inputs, States, Dts)),
@@ -71,17 +66,17 @@ populations_agree_test_() ->
                   [{ltc, #{input_size => 3, units => 5, motor_size => 2, positivity => P, input_mapping => Mp}}
                    || P <- [softplus, identity], Mp <- [affine, linear, none]],
         [begin
-             #{param_len := Len} = tweann_ref:cell_info(cell(tweann_ref, Kind, Cfg, rand_vec(param_len(Kind, Cfg)))),
+             #{param_len := Len} = tweann_ref_cells:cell_info(cell(ref, Kind, Cfg, rand_vec(param_len(Kind, Cfg)))),
              P = 1 + rand:uniform(5),
              Ps = [rand_vec(Len) || _ <- lists:seq(1, P)],
              NifPop = pop(tweann_nif, Kind, Cfg, Ps),
-             RefPop = pop(tweann_ref, Kind, Cfg, Ps),
+             RefPop = pop(ref, Kind, Cfg, Ps),
              #{input_size := NI, state_size := NS} = tweann_nif:cell_info(NifPop),
              Inputs = [rand_vec(NI) || _ <- Ps],
              States = [rand_vec(NS) || _ <- Ps],
              Dts = [0.01 + rand:uniform() || _ <- Ps],
              Step = run(tweann_nif, NifPop, step, Inputs, States, Dts),
-             ?assertEqual(bits(run(tweann_ref, RefPop, step, Inputs, States, Dts)), bits(Step)),
+             ?assertEqual(bits(run(ref, RefPop, step, Inputs, States, Dts)), bits(Step)),
              %% Member i equals a single cell with member i's params.
              {Outs, News} = Step,
              [?assertEqual({[O], [N]}, run(tweann_nif, cell(tweann_nif, Kind, Cfg, Pi), step, [I], [S], [D]))
@@ -90,7 +85,7 @@ populations_agree_test_() ->
              L = 1 + rand:uniform(4),
              Seqs = [[rand_vec(NI) || _ <- lists:seq(1, L)] || _ <- Ps],
              {SeqOut, Final} = run(tweann_nif, NifPop, sequence, Seqs, States, 0.5),
-             ?assertEqual(bits(run(tweann_ref, RefPop, sequence, Seqs, States, 0.5)), bits({SeqOut, Final})),
+             ?assertEqual(bits(run(ref, RefPop, sequence, Seqs, States, 0.5)), bits({SeqOut, Final})),
              {StepOuts, StepFinal} =
                  lists:foldl(fun(T, {Acc, St}) ->
                                      Us = [lists:nth(T, Seq) || Seq <- Seqs],
@@ -102,7 +97,8 @@ populations_agree_test_() ->
          end || {Kind, Cfg} <- Configs]
     end}.
 
-param_len(Kind, Cfg) -> tweann_ref_cells:param_len(Kind, Cfg).
+param_len(cfc, Cfg) -> tweann_ref_cfc:param_len(Cfg);
+param_len(ltc, Cfg) -> tweann_ref_ltc:param_len(Cfg).
 
 zip6([A | As], [B | Bs], [C | Cs], [D | Ds], [E | Es], [F | Fs]) ->
     [{A, B, C, D, E, F} | zip6(As, Bs, Cs, Ds, Es, Fs)];
@@ -118,7 +114,7 @@ large_population_goes_dirty_test_() ->
         %% backbone 64 x 1): far over the normal-scheduler work limit.
         rand:seed(exsss, {1, 2, 3}),
         Cfg = #{input_size => 8, hidden_size => 32, backbone_units => 64},
-        Len = tweann_ref_cells:param_len(cfc, Cfg),
+        Len = tweann_ref_cfc:param_len(Cfg),
         Pop = tweann_nif:cfc_population(Cfg, [rand_vec(Len) || _ <- lists:seq(1, 100)]),
         ?assertEqual('$tweann_dirty', tweann_nif_native:cell_step(Pop, [rand_vec(8) || _ <- lists:seq(1, 100)],
                                                                    [rand_vec(32) || _ <- lists:seq(1, 100)], 1.0)),
@@ -132,7 +128,7 @@ resources_are_counted_test() ->
     erlang:garbage_collect(),
     #{cells := C0, cell_bytes := B0} = tweann_nif:memory_stats(),
     Cfg = #{input_size => 2, units => 3},
-    Len = tweann_ref_cells:param_len(ltc, Cfg),
+    Len = tweann_ref_ltc:param_len(Cfg),
     Pid = spawn(fun() -> [tweann_nif:ltc_cell(Cfg, rand_vec(Len)) || _ <- lists:seq(1, 20)], ok end),
     Mon = monitor(process, Pid),
     receive {'DOWN', Mon, _, _, _} -> ok end,
@@ -145,8 +141,8 @@ resources_are_counted_test() ->
 bad_input_test_() ->
     Cfc = #{input_size => 2, hidden_size => 3, backbone_units => 4},
     Ltc = #{input_size => 2, units => 3},
-    CLen = tweann_ref_cells:param_len(cfc, Cfc),
-    LLen = tweann_ref_cells:param_len(ltc, Ltc),
+    CLen = tweann_ref_cfc:param_len(Cfc),
+    LLen = tweann_ref_ltc:param_len(Ltc),
     P = [0.1 || _ <- lists:seq(1, CLen)],
     LP = [0.1 || _ <- lists:seq(1, LLen)],
     Cases = [{cfc_cell, [Cfc, tl(P)], 2},
@@ -162,8 +158,8 @@ bad_input_test_() ->
              {ltc_cell, [Ltc#{motor_size => 9}, LP], 1},
              {cfc_population, [Cfc, []], 2},
              {cfc_population, [Cfc, [P, tl(P)]], 2}],
-    Cell = fun(M) -> M:cfc_cell(Cfc, P) end,
-    LCell = fun(M) -> M:ltc_cell(Ltc, LP) end,
+    Cell = fun(B) -> call(B, cfc_cell, [Cfc, P]) end,
+    LCell = fun(B) -> call(B, ltc_cell, [Ltc, LP]) end,
     Steps = [{Cell, [[1, 2]], [[0, 0]], 1.0, 3},
              {Cell, [[1, 2, 3]], [[0, 0, 0]], 1.0, 2},
              {Cell, [[1, 2]], [[0, 0, 0]], [1.0, 2.0], 4},
@@ -175,13 +171,13 @@ bad_input_test_() ->
       fun() ->
               Nif = outcome(fun() -> apply(tweann_nif, F, A) end),
               ?assertEqual({error, badarg, Pos}, Nif),
-              ?assertEqual(outcome(fun() -> apply(tweann_ref, F, A) end), Nif)
+              ?assertEqual(outcome(fun() -> tweann_oracle:call(F, A) end), Nif)
       end} || {F, A, Pos} <- Cases] ++
     [{lists:flatten(io_lib:format("cell_step ~p", [Pos])),
       fun() ->
               Nif = outcome(fun() -> tweann_nif:cell_step(Mk(tweann_nif), I, S, D) end),
               ?assertEqual({error, badarg, Pos}, Nif),
-              ?assertEqual(outcome(fun() -> tweann_ref:cell_step(Mk(tweann_ref), I, S, D) end), Nif)
+              ?assertEqual(outcome(fun() -> tweann_ref_cells:cell_step(Mk(ref), I, S, D) end), Nif)
       end} || {Mk, I, S, D, Pos} <- Steps] ++
     [?_assertError(badarg, tweann_nif:cell_step(make_ref(), [], [], 1.0)),
      ?_assertError(badarg, tweann_nif:cell_info(tweann_nif:compile_network([], 0, [])))].

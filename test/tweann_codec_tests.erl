@@ -1,7 +1,7 @@
 %% EUnit tests of the binary formats: network_to_binary/1,
 %% network_from_binary/1, cell_to_binary/1, cell_from_binary/1 of the NIF
 %% (tweann_nif) and of the Erlang reference (tweann_ref_codec through
-%% tweann_ref). The two write the same bytes and read each other's binaries;
+%% the Erlang reference). The two write the same bytes and read each other's binaries;
 %% a round trip computes the same bits; corrupted, truncated and foreign
 %% binaries raise badarg with error_info.
 -module(tweann_codec_tests).
@@ -95,10 +95,10 @@ same_bytes() ->
     [begin
          Spec = node_list(Seed),
          ?assertEqual(tweann_nif:network_to_binary(compile(tweann_nif, Spec)),
-                      tweann_ref:network_to_binary(compile(tweann_ref, Spec)))
+                      tweann_ref_api:network_to_binary(compile(tweann_ref_api, Spec)))
      end || Seed <- seeds()],
     Empty = tweann_nif:network_to_binary(tweann_nif:compile_network([], 0, [])),
-    ?assertEqual(Empty, tweann_ref:network_to_binary(tweann_ref:compile_network([], 0, []))),
+    ?assertEqual(Empty, tweann_ref_api:network_to_binary(tweann_ref_api:compile_network([], 0, []))),
     ?assertEqual(40, byte_size(Empty)).
 
 nif_round_trip() ->
@@ -123,23 +123,23 @@ ref_round_trip() ->
          Pos = maps:from_list([{I, P} || {P, {I, _, _, _, _}} <- lists:enumerate(0, Nodes)]),
          Renumbered = [{maps:get(I, Pos), T, A, B, [{maps:get(F, Pos), W} || {F, W} <- Cs]}
                        || {I, T, A, B, Cs} <- Nodes],
-         Net = tweann_ref:compile_network(Renumbered, NI, [maps:get(O, Pos) || O <- Outs]),
-         ?assertEqual(Net, tweann_ref:network_from_binary(tweann_ref:network_to_binary(Net)))
+         Net = tweann_ref_api:compile_network(Renumbered, NI, [maps:get(O, Pos) || O <- Outs]),
+         ?assertEqual(Net, tweann_ref_api:network_from_binary(tweann_ref_api:network_to_binary(Net)))
      end || Seed <- seeds()].
 
 cross_read() ->
     [begin
          {_, NI, _} = Spec = node_list(Seed),
          Nif = compile(tweann_nif, Spec),
-         Ref = compile(tweann_ref, Spec),
+         Ref = compile(tweann_ref_api, Spec),
          Want = behaviour(tweann_nif, Nif, NI),
-         ?assert(Want =:= behaviour(tweann_ref, Ref, NI)),
-         FromNif = tweann_ref:network_from_binary(tweann_nif:network_to_binary(Nif)),
-         FromRef = tweann_nif:network_from_binary(tweann_ref:network_to_binary(Ref)),
-         ?assert(Want =:= behaviour(tweann_ref, FromNif, NI)),
+         ?assert(Want =:= behaviour(tweann_ref_api, Ref, NI)),
+         FromNif = tweann_ref_api:network_from_binary(tweann_nif:network_to_binary(Nif)),
+         FromRef = tweann_nif:network_from_binary(tweann_ref_api:network_to_binary(Ref)),
+         ?assert(Want =:= behaviour(tweann_ref_api, FromNif, NI)),
          ?assert(Want =:= behaviour(tweann_nif, FromRef, NI)),
-         Info = maps:remove(bytes, tweann_ref:network_info(Ref)),
-         ?assertEqual(Info, maps:remove(bytes, tweann_ref:network_info(FromNif)))
+         Info = maps:remove(bytes, tweann_ref_api:network_info(Ref)),
+         ?assertEqual(Info, maps:remove(bytes, tweann_ref_api:network_info(FromNif)))
      end || Seed <- seeds()].
 
 layout() ->
@@ -165,7 +165,7 @@ refused(Fun, Arg) ->
 
 both_refuse(Bin) ->
     {refused(fun tweann_nif:network_from_binary/1, Bin),
-     refused(fun tweann_ref:network_from_binary/1, Bin)}.
+     refused(fun tweann_ref_api:network_from_binary/1, Bin)}.
 
 corruption() ->
     Bin = tweann_nif:network_to_binary(compile(tweann_nif, node_list(7))),
@@ -193,7 +193,7 @@ truncated_and_foreign() ->
     ?assertNotEqual(nomatch, string:find(
                                refused(fun tweann_nif:network_to_binary/1, make_ref()),
                                "not a compiled network")),
-    refused(fun tweann_ref:network_to_binary/1, make_ref()).
+    refused(fun tweann_ref_api:network_to_binary/1, make_ref()).
 
 %% A body change with a correct length and CRC-32: field validation.
 reseal(Bin) ->
@@ -249,7 +249,7 @@ large() ->
     ?assert(byte_size(Bin) > 400000),
     Back = tweann_nif:network_from_binary(Bin),
     ?assert(tweann_nif:evaluate(Net, [0.5]) =:= tweann_nif:evaluate(Back, [0.5])),
-    ?assertEqual(Bin, tweann_ref:network_to_binary(tweann_ref:network_from_binary(Bin))).
+    ?assertEqual(Bin, tweann_ref_api:network_to_binary(tweann_ref_api:network_from_binary(Bin))).
 
 decoded_is_resource() ->
     %% A decoded network is a resource like any compiled one: what travels
@@ -266,7 +266,7 @@ params(Len, Seed) ->
     [math:sin(Seed * 13 + I * 0.37) / 2 || I <- lists:seq(1, Len)].
 
 cfc_cell(Impl, Cfg, Seed) ->
-    Impl:cfc_cell(Cfg, params(tweann_ref_cells:param_len(cfc, Cfg), Seed)).
+    Impl:cfc_cell(Cfg, params(tweann_ref_cfc:param_len(Cfg), Seed)).
 
 cell_configs() ->
     [{cfc, #{input_size => 3, hidden_size => 4, backbone_units => 5, backbone_layers => 2,
@@ -280,10 +280,10 @@ cell_configs() ->
 
 build(Impl, Kind, Cfg, single) ->
     Fun = list_to_atom(atom_to_list(Kind) ++ "_cell"),
-    Impl:Fun(Cfg, params(tweann_ref_cells:param_len(Kind, Cfg), 1));
+    Impl:Fun(Cfg, params(param_len(Kind, Cfg), 1));
 build(Impl, Kind, Cfg, population) ->
     Fun = list_to_atom(atom_to_list(Kind) ++ "_population"),
-    Impl:Fun(Cfg, [params(tweann_ref_cells:param_len(Kind, Cfg), S) || S <- [1, 2, 3]]).
+    Impl:Fun(Cfg, [params(param_len(Kind, Cfg), S) || S <- [1, 2, 3]]).
 
 steps(Impl, Cell) ->
     #{input_size := NI, state_size := NS} = Info = Impl:cell_info(Cell),
@@ -295,17 +295,17 @@ steps(Impl, Cell) ->
 cells() ->
     [begin
          Nif = build(tweann_nif, Kind, Cfg, Shape),
-         Ref = build(tweann_ref, Kind, Cfg, Shape),
+         Ref = build(tweann_ref_api, Kind, Cfg, Shape),
          Bin = tweann_nif:cell_to_binary(Nif),
-         ?assertEqual(Bin, tweann_ref:cell_to_binary(Ref)),
+         ?assertEqual(Bin, tweann_ref_api:cell_to_binary(Ref)),
          <<"TWNC", 1:16/little, _/binary>> = Bin,
          NifBack = tweann_nif:cell_from_binary(Bin),
-         RefBack = tweann_ref:cell_from_binary(Bin),
+         RefBack = tweann_ref_api:cell_from_binary(Bin),
          ?assertEqual(Ref, RefBack),
          ?assertEqual(Bin, tweann_nif:cell_to_binary(NifBack)),
          Want = steps(tweann_nif, Nif),
          ?assert(Want =:= steps(tweann_nif, NifBack)),
-         ?assert(Want =:= steps(tweann_ref, RefBack)),
+         ?assert(Want =:= steps(tweann_ref_api, RefBack)),
          ?assertEqual(tweann_nif:cell_info(Nif), tweann_nif:cell_info(NifBack))
      end || {Kind, Cfg} <- cell_configs(), Shape <- [single, population]].
 
@@ -313,7 +313,7 @@ cell_errors() ->
     Bin = tweann_nif:cell_to_binary(build(tweann_nif, ltc, #{input_size => 2, units => 2},
                                           population)),
     Both = fun(B) -> {refused(fun tweann_nif:cell_from_binary/1, B),
-                      refused(fun tweann_ref:cell_from_binary/1, B)}
+                      refused(fun tweann_ref_api:cell_from_binary/1, B)}
            end,
     [Both(<<Pre/binary, (X bxor 4), Post/binary>>)
      || I <- lists:seq(0, byte_size(Bin) - 1), <<Pre:I/binary, X, Post/binary>> <- [Bin]],
@@ -329,4 +329,7 @@ cell_errors() ->
     {P, _} = Both(put_at(Bin, byte_size(Bin) - 12, <<0, 0, 0, 0, 0, 0, 16#f8, 16#7f>>)),
     ?assertNotEqual(nomatch, string:find(P, "finite")),
     refused(fun tweann_nif:cell_to_binary/1, make_ref()),
-    refused(fun tweann_ref:cell_to_binary/1, make_ref()).
+    refused(fun tweann_ref_api:cell_to_binary/1, make_ref()).
+
+param_len(cfc, Cfg) -> tweann_ref_cfc:param_len(Cfg);
+param_len(ltc, Cfg) -> tweann_ref_ltc:param_len(Cfg).

@@ -1,7 +1,8 @@
 %% The pure Erlang backend is a fallback only when configured: on a node
 %% where the native library is missing, every tweann_nif call raises
 %% {tweann_nif_not_loaded, Why} -- unless {tweann_nif, [{backend, erlang}]}
-%% is set, and then the calls give tweann_ref's results. Runs a separate
+%% is set, and then the calls give the pure Erlang reference's results. A
+%% backend setting that is not native, nif or erlang is an error. Runs a separate
 %% `erl' whose code path holds a copy of the application without priv/.
 -module(tweann_fallback_tests).
 
@@ -16,23 +17,38 @@ fallback_test_() ->
         [{ok, _} = file:copy(F, filename:join(Copy, filename:basename(F)))
          || F <- filelib:wildcard(filename:join(Ebin, "*"))],
         try
+            %% The node prints its result between "@@" and "$$" (log reports
+            %% may come before or after it).
+            Run = fun(Extra, Expr) ->
+                          Cmd = "erl -noshell -pa " ++ Copy ++ " " ++ Extra ++
+                                " -eval '" ++ Expr ++ "' 2>&1",
+                          [_, Rest] = string:split(os:cmd(Cmd), "@@"),
+                          [Out, _] = string:split(Rest, "$$"),
+                          {ok, Toks, _} = erl_scan:string(Out ++ "."),
+                          {ok, Term} = erl_parse:parse_term(Toks),
+                          Term
+                  end,
             Eval = fun(Extra) ->
-                           Expr = "R = try tweann_nif:evaluate(tweann_nif:compile_network("
-                                  "[{0,input,linear,0,[]},{1,output,tanh,0.5,[{0,2}]}], 1, [1]), [0.25]) "
-                                  "of V -> {ok, V, tweann_nif:is_loaded(), maps:get(backend, tweann_nif:build_info())} "
-                                  "catch error:E -> {error, element(1, E)} end, "
-                                  "io:format(\"~w\", [R]), halt().",
-                           Cmd = "erl -noshell -pa " ++ Copy ++ " " ++ Extra ++
-                                 " -eval '" ++ Expr ++ "' 2>&1",
-                           {ok, Toks, _} = erl_scan:string(os:cmd(Cmd) ++ "."),
-                           {ok, Term} = erl_parse:parse_term(Toks),
-                           Term
+                           Run(Extra, "R = try tweann_nif:evaluate(tweann_nif:compile_network("
+                                      "[{0,input,linear,0,[]},{1,output,tanh,0.5,[{0,2}]}], 1, [1]), [0.25]) "
+                                      "of V -> {ok, V, tweann_nif:is_loaded(), maps:get(backend, tweann_nif:build_info())} "
+                                      "catch error:E -> {error, element(1, E)} end, "
+                                      "io:format(\"@@~w$$\", [R]), halt().")
                    end,
             %% Not configured: a clear error, never a silent fallback.
             ?assertEqual({error, tweann_nif_not_loaded}, Eval("")),
             %% Configured: the reference answers.
             Want = math:tanh(0.25 * 2 + 0.5),
-            ?assertEqual({ok, [Want], false, erlang}, Eval("-tweann_nif backend erlang"))
+            ?assertEqual({ok, [Want], false, erlang}, Eval("-tweann_nif backend erlang")),
+            %% Any other setting is an error naming it, at the first call
+            %% and at application start.
+            ?assertEqual({error, tweann_nif_bad_backend}, Eval("-tweann_nif backend nfi")),
+            Start = "R = case application:ensure_all_started(tweann_nif) of "
+                    "{error, Why} -> {start_failed, lists:flatten(io_lib:format(\"~p\", [Why]))}; "
+                    "Other -> Other end, io:format(\"@@~w$$\", [R]), halt().",
+            {start_failed, Why} = Run("-tweann_nif backend nfi", Start),
+            ?assertNotEqual(nomatch, string:find(Why, "tweann_nif_bad_backend")),
+            ?assertNotEqual(nomatch, string:find(Why, "nfi"))
         after
             os:cmd("rm -rf " ++ Tmp)
         end

@@ -1,6 +1,8 @@
 %% Hostile input (docs/reliability.md): a seeded random-term generator throws
 %% thousands of malformed, extreme and half-valid argument lists at every
-%% exported function of tweann_nif. Each call must return a value or raise
+%% exported function of tweann_nif, found with tweann_nif:module_info(exports);
+%% a function without an argument generator (valid/3) or a large-argument
+%% entry (large/3) fails generators_test. Each call must return a value or raise
 %% error:badarg / error:badarith carrying EEP 54 error_info; anything else
 %% (a Rust panic surfacing as nif_panicked, function_clause, a crash of the
 %% VM) fails the test. Native resources created on the way must all be
@@ -200,8 +202,11 @@ valid(cell_sequence, 4, P) ->
     [cell(P), [rows(2, L) || _ <- lists:seq(1, B)], rows(3, B), pick([dts(), [nums(L) || _ <- lists:seq(1, B)]])];
 valid(cell_info, 1, P) -> [cell(P)];
 valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
-%% Anything else exported (memory_stats/0, a function added later): random terms.
-valid(_, Arity, _) -> [term(2) || _ <- lists:seq(1, Arity)].
+valid(memory_stats, 0, _) -> [];
+valid(build_info, 0, _) -> [];
+valid(is_loaded, 0, _) -> [];
+%% A function added later must get its generator here (generators_test).
+valid(_, _, _) -> no_generator.
 
 cfc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
@@ -273,6 +278,15 @@ sanitize(_, Args) -> Args.
 
 exports() ->
     [{F, A} || {F, A} <- tweann_nif:module_info(exports), F =/= module_info].
+
+%% Every exported function has an argument generator above and a large-
+%% argument table entry below, so a new function cannot be left out.
+generators_test() ->
+    Pool = {[none], [none]},
+    rand:seed(exsss, {1, 2, 3}),
+    ?assertEqual([], [{F, A} || {F, A} <- exports(), valid(F, A, Pool) =:= no_generator]),
+    Ctx = #{net => none, cell => none, many => 10},
+    ?assertEqual([], [{F, A} || {F, A} <- exports(), large(F, A, Ctx) =:= no_generator]).
 
 %% {ok, value} | {error, Class} ; a bad outcome is returned as {bad, ...}.
 call(F, Args) ->
@@ -366,30 +380,96 @@ large_hostile_test_() ->
     end}.
 
 large_hostile() ->
-        Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
-        Many = 300000,
-        GoodConns = [{0, 0.001} || _ <- lists:seq(1, Many)],
-        Cases =
-            [{compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, GoodConns ++ [{0, x}]}], 1, [1]]},
-             {compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, improper(GoodConns, tail)}], 1, [1]]},
-             {compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, GoodConns ++ [{-1, 1.0}]}], 1, [1]]},
-             {compile_network, [[{0, input, linear, 0, []}, {1, output, tanh, 0, GoodConns ++ [{7, 1.0}]}], 1, [1]]},
-             {evaluate, [tweann_nif:compile_network([{0, input, linear, 0, []},
-                                                     {1, output, cubic, 0, [{0, 1.0e300} | GoodConns]}], 1, [1]),
-                         [1.0]]},
-             {evaluate_batch, [Net, lists:duplicate(Many, [0.5]) ++ [[x]]]},
-             {evaluate_batch, [Net, improper(lists:duplicate(Many, [0.5]), y)]},
-             {evaluate_batch, [Net, << (binary:copy(f64(0.5), Many))/binary, (nan())/binary >>]},
-             {compatibility_distance, [[{I, 0.5} || I <- lists:seq(1, Many)] ++ [{1, 0.5}], [], 1, 1, 1]},
-             {compatibility_distance, [[{I, 0.5} || I <- lists:seq(1, Many)], [{1 bsl 64, 0.5}], 1, 1, 1]},
-             {dot_product_flat, [lists:duplicate(Many, 1.0), lists:duplicate(Many, 1.0) ++ [a], 0]},
-             {dot_product_flat, [lists:duplicate(Many, 1.0e300), lists:duplicate(Many, 1.0e300), 0]},
-             {activate_batch, [lists:duplicate(Many, 1.0) ++ [nan], tanh]},
-             {activate_batch, [lists:duplicate(Many, 1.0e300), cubic]},
-             {flatten_weights, [[{a, lists:duplicate(Many, 1.0)}, {b, [x]}]]},
-             {evaluate_cfc_batch, [lists:duplicate(Many, 1.0) ++ [x], 0.0, 1.0, 1.0]},
-             {dot_product_batch, [lists:duplicate(Many div 10, {[1.0], [1.0], 0.0}) ++ [{[1.0], [], 0.0}]]}],
-        Outs = [{F, call(F, A)} || {F, A} <- Cases],
-        io:format(user, "~n[hostile] large bad arguments: ~w~n", [Outs]),
-        [?assertMatch({F, {error, _}}, {F, O}) || {F, O} <- Outs],
-        ok.
+    Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
+    Cell = tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
+                               [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
+    Ctx = #{net => Net, cell => Cell, many => 300000},
+    Exports = exports(),
+    Cases = [{F, A, Args} || {F, A} <- Exports, Args <- large_cases(F, A, Ctx)],
+    Outs = [{F, A, call(F, Args)} || {F, A, Args} <- Cases],
+    Fixed = [{F, A} || {F, A} <- Exports, large(F, A, Ctx) =:= fixed],
+    io:format(user, "~n[hostile] ~p large bad arguments to ~p functions (fixed-size arguments: ~w): ~w~n",
+              [length(Outs), length(Exports) - length(Fixed), Fixed, [{F, O} || {F, _, O} <- Outs]]),
+    [?assertMatch({F, A, {error, _}}, {F, A, O}) || {F, A, O} <- Outs],
+    ok.
+
+large_cases(F, A, Ctx) ->
+    case large(F, A, Ctx) of
+        fixed -> [];
+        no_generator -> error({no_large_argument_generator, F, A});
+        Cases -> Cases
+    end.
+
+%% Per exported function: argument lists with one very large argument that
+%% is bad at its end (so the normal entry hands over to the dirty one, which
+%% must then fail cleanly), or `fixed' when no argument can be large.
+large(compile_network, 3, #{many := Many}) ->
+    Good = [{0, 0.001} || _ <- lists:seq(1, Many)],
+    In = {0, input, linear, 0, []},
+    [[[In, {1, output, tanh, 0, Good ++ [{0, x}]}], 1, [1]],
+     [[In, {1, output, tanh, 0, improper(Good, tail)}], 1, [1]],
+     [[In, {1, output, tanh, 0, Good ++ [{-1, 1.0}]}], 1, [1]],
+     [[In, {1, output, tanh, 0, Good ++ [{7, 1.0}]}], 1, [1]]];
+large(compile_network, 4, Ctx) ->
+    [Args ++ [#{}] || Args <- large(compile_network, 3, Ctx)];
+large(evaluate, 2, #{net := Net, many := Many}) ->
+    Good = [{0, 0.001} || _ <- lists:seq(1, Many)],
+    Overflowing = case Net of
+                      none -> none;
+                      _ -> tweann_nif:compile_network([{0, input, linear, 0, []},
+                                                       {1, output, cubic, 0, [{0, 1.0e300} | Good]}], 1, [1])
+                  end,
+    [[Overflowing, [1.0]], [Net, lists:duplicate(Many, 0.5) ++ [x]]];
+large(evaluate_batch, 2, #{net := Net, many := Many}) ->
+    [[Net, lists:duplicate(Many, [0.5]) ++ [[x]]],
+     [Net, improper(lists:duplicate(Many, [0.5]), y)],
+     [Net, << (binary:copy(f64(0.5), Many))/binary, (nan())/binary >>]];
+large(evaluate_with_state, 3, #{net := Net, many := Many}) ->
+    [[Net, [0.5], lists:duplicate(Many, 0.5) ++ [x]]];
+large(benchmark_evaluate, 3, #{net := Net, many := Many}) ->
+    [[Net, lists:duplicate(Many, 0.5) ++ [x], 10]];
+large(dot_product, 2, #{many := Many}) ->
+    [[[{a, lists:duplicate(Many, 1.0)}], [{a, lists:duplicate(Many - 1, 1.0) ++ [x]}]]];
+large(dot_product_flat, 3, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0), lists:duplicate(Many, 1.0) ++ [a], 0],
+     [lists:duplicate(Many, 1.0e300), lists:duplicate(Many, 1.0e300), 0]];
+large(dot_product_batch, 1, #{many := Many}) ->
+    [[lists:duplicate(Many div 10, {[1.0], [1.0], 0.0}) ++ [{[1.0], [], 0.0}]]];
+large(flatten_weights, 1, #{many := Many}) ->
+    [[[{a, lists:duplicate(Many, 1.0)}, {b, [x]}]]];
+large(activate_batch, 2, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [nan], tanh], [lists:duplicate(Many, 1.0e300), cubic]];
+large(compatibility_distance, 5, #{many := Many}) ->
+    Genes = [{I, 0.5} || I <- lists:seq(1, Many)],
+    [[Genes ++ [{1, 0.5}], [], 1, 1, 1], [Genes, [{1 bsl 64, 0.5}], 1, 1, 1]];
+large(evaluate_cfc_with_weights, 6, #{many := Many}) ->
+    [[0.5, 0.0, 1.0, 1.0, lists:duplicate(Many, 0.1) ++ [x], []]];
+large(evaluate_ode_with_weights, 7, #{many := Many}) ->
+    [[0.5, 0.0, 1.0, 1.0, 0.1, [], lists:duplicate(Many, 0.1) ++ [x]]];
+large(evaluate_cfc_batch, 4, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [x], 0.0, 1.0, 1.0]];
+large(cfc_cell, 2, #{many := Many}) ->
+    [[#{input_size => 2, hidden_size => 3, backbone_units => 4}, lists:duplicate(Many, 0.1)]];
+large(ltc_cell, 2, #{many := Many}) ->
+    [[#{input_size => 2, units => 3}, lists:duplicate(Many - 1, 0.1) ++ [x]]];
+large(cfc_population, 2, #{many := Many}) ->
+    P = lists:duplicate(84, 0.01),
+    [[#{input_size => 2, hidden_size => 3, backbone_units => 4},
+      lists:duplicate(Many div 84, P) ++ [[x | tl(P)]]]];
+large(ltc_population, 2, #{many := Many}) ->
+    P = lists:duplicate(94, 0.01),
+    [[#{input_size => 2, units => 3}, lists:duplicate(Many div 94, P) ++ [tl(P)]]];
+large(cell_step, 4, #{cell := Cell, many := Many}) ->
+    B = Many div 4,
+    [[Cell, lists:duplicate(B, [0.5, 0.5]) ++ [[x, 0.5]], lists:duplicate(B + 1, [0.0, 0.0, 0.0]), 1.0]];
+large(cell_sequence, 4, #{cell := Cell, many := Many}) ->
+    [[Cell, [lists:duplicate(Many div 4, [0.5, 0.5]) ++ [[0.5, x]]], [[0.0, 0.0, 0.0]], 1.0]];
+large(set_memory_budget, 1, _) ->
+    [[1 bsl 100000]];
+large(F, A, _) when {F, A} =:= {network_info, 1}; {F, A} =:= {cell_info, 1};
+                    {F, A} =:= {evaluate_cfc, 4}; {F, A} =:= {evaluate_ode, 5};
+                    {F, A} =:= {memory_stats, 0}; {F, A} =:= {build_info, 0};
+                    {F, A} =:= {is_loaded, 0} ->
+    fixed;
+large(_, _, _) ->
+    no_generator.

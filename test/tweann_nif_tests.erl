@@ -14,28 +14,15 @@
 %% Helpers
 %%--------------------------------------------------------------------
 
-%% Floats as their IEEE bits, so -0.0 and 0.0 differ and equality is exact.
-bits(F) when is_float(F) -> <<F:64/float>>;
-bits(L) when is_list(L) -> [bits(X) || X <- L];
-bits(T) when is_tuple(T) -> list_to_tuple(bits(tuple_to_list(T)));
-bits(X) -> X.
+bits(X) -> tweann_oracle:bits(X).
 
-%% {ok, Bits} or {error, Class, Position} for a call.
-outcome(F) ->
-    try {ok, bits(F())}
-    catch error:Class:St when Class =:= badarg; Class =:= badarith ->
-            {error, Class, position(St)}
-    end.
+%% {ok, Bits} or {error, Class, Position} for a call of either backend.
+outcome(F) -> tweann_oracle:outcome(F).
 
-position([{_, _, _, Info} | _]) ->
-    case proplists:get_value(error_info, Info) of
-        #{cause := {Pos, _}} -> Pos;
-        _ -> none
-    end.
-
+%% The public function and its reference twin agree.
 agree(Fun, Args) ->
     Nif = outcome(fun() -> apply(tweann_nif, Fun, Args) end),
-    Ref = outcome(fun() -> apply(tweann_ref, Fun, Args) end),
+    Ref = outcome(fun() -> tweann_oracle:call(Fun, Args) end),
     ?assertEqual(Ref, Nif),
     Nif.
 
@@ -124,9 +111,9 @@ networks_agree_test_() ->
 
 agree_network({Nodes, NIn, Outs}) ->
     NifNet = tweann_nif:compile_network(Nodes, NIn, Outs),
-    RefNet = tweann_ref:compile_network(Nodes, NIn, Outs),
+    RefNet = tweann_ref_network:compile_network(Nodes, NIn, Outs),
     NifInfo = tweann_nif:network_info(NifNet),
-    RefInfo = tweann_ref:network_info(RefNet),
+    RefInfo = tweann_ref_network:network_info(RefNet),
     [?assertEqual(maps:get(K, RefInfo), maps:get(K, NifInfo), K)
      || K <- [nodes, connections, inputs, outputs, state_size, forward_refs]],
     In = inputs(NIn),
@@ -166,7 +153,7 @@ agree_network({Nodes, NIn, Outs}) ->
 %% The same call on the NIF network and on the reference network.
 both(Fun, NifNet, RefNet, Rest) ->
     Nif = outcome(fun() -> apply(tweann_nif, Fun, [NifNet | Rest]) end),
-    Ref = outcome(fun() -> apply(tweann_ref, Fun, [RefNet | Rest]) end),
+    Ref = outcome(fun() -> apply(tweann_ref_network, Fun, [RefNet | Rest]) end),
     ?assertEqual(Ref, Nif),
     Nif.
 
@@ -278,7 +265,7 @@ bad_input_test_() ->
       fun() ->
               {error, badarg, Pos} = Nif = outcome(fun() -> apply(tweann_nif, F, A) end),
               ?assertEqual(ExpectedPos, Pos),
-              ?assertEqual(outcome(fun() -> apply(tweann_ref, F, A) end), Nif)
+              ?assertEqual(outcome(fun() -> tweann_oracle:call(F, A) end), Nif)
       end} || {F, A, ExpectedPos} <- Cases].
 
 bad_network_args_test() ->
@@ -309,6 +296,31 @@ overflow_test() ->
     ?assertError(badarith, tweann_nif:evaluate_batch(N, [[0.0], [1.0]])),
     ?assertEqual([0.0], tweann_nif:evaluate(N, [0.0])).
 
+%% The shell prints the public function once, with the argument and the
+%% reason: the error is raised from tweann_nif itself (no extra frame of a
+%% helper, no duplicated `in call from').
+shell_message_test() ->
+    N = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, input, linear, 0, []},
+                                    {2, output, tanh, 0, [{0, 1.0}, {1, 1.0}]}], 2, [2]),
+    Messages =
+        [begin
+             {'EXIT', {badarg, St}} = catch Call(),
+             [{tweann_nif, F, _, _} | Rest] = St,
+             ?assertNotMatch([{tweann_nif, F, _, _} | _], Rest),
+             lists:flatten(erl_error:format_exception(error, badarg, St))
+         end || {F, Call} <- [{evaluate, fun() -> tweann_nif:evaluate(N, [1, a]) end},
+                              {evaluate, fun() -> [_] = tweann_nif:evaluate(N, [1, a]), ok end}]],
+    [begin
+         ?assertNotEqual(nomatch, string:find(Msg, "tweann_nif:evaluate/2")),
+         ?assertEqual(nomatch, string:find(Msg, "in call from tweann_nif:")),
+         ?assertNotEqual(nomatch, string:find(Msg, "argument 2: "))
+     end || Msg <- Messages].
+
+%% The activation table of the reference is the native one, tag by tag.
+activation_table_test() ->
+    ?assertEqual(tweann_ref_activation:activations(),
+                 maps:get(activations, tweann_nif:build_info())).
+
 %%--------------------------------------------------------------------
 %% Sharing and scheduling
 %%--------------------------------------------------------------------
@@ -319,7 +331,7 @@ concurrent_evaluation_test_() ->
         {Nodes, NIn, Outs} = random_spec(),
         Net = tweann_nif:compile_network(Nodes, NIn, Outs),
         Inputs = [inputs(NIn) || _ <- lists:seq(1, 20)],
-        Expected = [outcome(fun() -> tweann_ref:evaluate(tweann_ref:compile_network(Nodes, NIn, Outs), I) end)
+        Expected = [outcome(fun() -> tweann_ref_network:evaluate(tweann_ref_network:compile_network(Nodes, NIn, Outs), I) end)
                     || I <- Inputs],
         Parent = self(),
         Pids = [spawn_link(fun() ->
@@ -339,11 +351,11 @@ large_work_goes_dirty_test_() ->
                  [{I, hidden, tanh, 0.01, [{rand:uniform(I) - 1, uniform(-0.1, 0.1)} || _ <- lists:seq(1, 50)]}
                   || I <- lists:seq(1, 2000)]],
         Nif = tweann_nif:compile_network(Nodes, 1, [2000, 1000]),
-        Ref = tweann_ref:compile_network(Nodes, 1, [2000, 1000]),
+        Ref = tweann_ref_network:compile_network(Nodes, 1, [2000, 1000]),
         ?assertMatch(#{connections := 100000}, tweann_nif:network_info(Nif)),
-        ?assertEqual(bits(tweann_ref:evaluate(Ref, [0.5])), bits(tweann_nif:evaluate(Nif, [0.5]))),
+        ?assertEqual(bits(tweann_ref_network:evaluate(Ref, [0.5])), bits(tweann_nif:evaluate(Nif, [0.5]))),
         Batch = [[uniform(-1.0, 1.0)] || _ <- lists:seq(1, 50)],
-        ?assertEqual(bits(tweann_ref:evaluate_batch(Ref, Batch)), bits(tweann_nif:evaluate_batch(Nif, Batch))),
+        ?assertEqual(bits(tweann_ref_network:evaluate_batch(Ref, Batch)), bits(tweann_nif:evaluate_batch(Nif, Batch))),
         %% The same network's native benchmark loop reports a positive time.
         ?assert(tweann_nif:benchmark_evaluate(Nif, [0.5], 3) > 0.0)
     end}.

@@ -1,8 +1,9 @@
 %% Reliability of the NIF inside a long-lived node (docs/reliability.md):
 %%
 %% * scheduler responsiveness under heavy concurrent NIF load (1 ms sleeper
-%%   oversleep, system_monitor long_schedule), and every normal-scheduler
-%%   entry point bounded in time even for oversized arguments;
+%%   oversleep, system_monitor long_schedule; every normal-scheduler entry
+%%   point bounded in time even for oversized arguments is checked by
+%%   tweann_normal_entries_tests);
 %% * resource lifecycle: 200 000 networks compiled and dropped leave
 %%   memory_stats/0 at its start and the OS resident size stable;
 %% * the memory budget through the application environment and on batches;
@@ -218,62 +219,8 @@ attributable({Pid, Info}, Workers) ->
                      (_) -> false
                   end, Info).
 
-%% Every normal-scheduler entry point finishes quickly (answers, hands over
-%% with '$tweann_dirty', or raises) whatever the size of its arguments: an
-%% oversized argument must not be decoded on a normal scheduler.
-%% Limit: 10 ms per call (the long_schedule threshold above); the design
-%% target is ~100 us of work.
-normal_entries_bounded_test_() ->
-    {timeout, 120, fun normal_entries_bounded/0}.
-
-normal_entries_bounded() ->
-    seed(12),
-    Big = 2000000,
-    BigList = [0.5 || _ <- lists:seq(1, Big)],
-    BigBin = to_bin(BigList),
-    Small = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.5}]}], 1, [1]),
-    BigGenes = [{I, 0.5} || I <- lists:seq(1, Big)],
-    BigNodes = [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, []} || I <- lists:seq(1, Big)]],
-    Cases =
-        [{compile_network, [BigNodes, 1, [1], default]},
-         {evaluate, [Small, BigList]},
-         {evaluate, [Small, BigBin]},
-         {evaluate_batch, [Small, [BigList]]},
-         {evaluate_batch, [Small, [BigBin]]},
-         {evaluate_batch, [Small, BigBin]},
-         {evaluate_batch, [Small, [[0.5] || _ <- lists:seq(1, Big div 4)]]},
-         {evaluate_with_state, [Small, [0.5], BigList]},
-         {evaluate_with_state, [Small, BigList, []]},
-         {dot_product_flat, [BigList, BigList, 0.0]},
-         {dot_product_flat, [BigBin, BigBin, 0.0]},
-         {dot_product, [[{a, BigList}], [{a, BigList}]]},
-         {dot_product_batch, [[{BigList, BigList, 0.0}]]},
-         {flatten_weights, [[{a, BigList}]]},
-         {activate_batch, [BigList, tanh]},
-         {activate_batch, [BigBin, tanh]},
-         {compatibility_distance, [BigGenes, BigGenes, 1.0, 1.0, 1.0]},
-         {evaluate_cfc_batch, [BigList, 0.0, 1.0, 1.0]},
-         {evaluate_cfc_with_weights, [0.5, 0.0, 1.0, 1.0, BigList, [1.0]]},
-         {evaluate_ode_with_weights, [0.5, 0.0, 1.0, 1.0, 0.1, BigList, [1.0]]}],
-    Results = [begin
-                   %% Warm the terms (and the code) once, then time the best of 3.
-                   Run = fun() -> timer:tc(fun() -> try apply(tweann_nif_native, F, A) of
-                                                        '$tweann_dirty' -> dirty;
-                                                        _ -> value
-                                                    catch error:_ -> error
-                                                    end end) end,
-                   Runs = [Run() || _ <- lists:seq(1, 3)],
-                   {Us, What} = lists:min(Runs),
-                   {F, length(A), What, Us}
-               end || {F, A} <- Cases],
-    [say("normal entry ~p/~p with ~p-element argument: ~p in ~.2f ms", [F, Ar, Big, W, Us / 1000])
-     || {F, Ar, W, Us} <- Results],
-    Slow = [{F, Ar, W, Us} || {F, Ar, W, Us} <- Results, Us > 10000],
-    %% KNOWN BUG (reported, see docs/reliability.md): evaluate/2,
-    %% evaluate_batch/2 (one huge row), evaluate_with_state/3 and the
-    %% *_with_weights scalar kernels decode an argument of any size on the
-    %% normal scheduler before deciding.
-    ?assertEqual([], Slow).
+%% Every normal-scheduler entry point, bounded in time for oversized
+%% arguments: tweann_normal_entries_tests.
 
 %%--------------------------------------------------------------------
 %% Resource lifecycle
@@ -483,8 +430,13 @@ det_small() ->
      try_eval(fun() -> tweann_nif:evaluate_batch(Net, Rows) end),
      O1, O2, S].
 
+%% The result, or {badarith, badarith} for an overflow of either backend.
 try_eval(F) ->
-    try F() catch error:badarith -> {badarith, badarith} end.
+    try F()
+    catch
+        error:badarith -> {badarith, badarith};
+        error:{tweann_error, badarith, _, _} -> {badarith, badarith}
+    end.
 
 det_spec() ->
     NIn = rand:uniform(5),
@@ -513,14 +465,14 @@ determinism_within_node_test_() ->
         seed(21),
         {Nodes, NIn, Outs} = layered(8, 8, 250, 40),
         Nif = tweann_nif:compile_network(Nodes, NIn, Outs),
-        Ref = tweann_ref:compile_network(Nodes, NIn, Outs),
+        Ref = tweann_ref_network:compile_network(Nodes, NIn, Outs),
         Rows = [[uniform(-1.0, 1.0) || _ <- lists:seq(1, NIn)] || _ <- lists:seq(1, 20)],
         Singles = [bits(tweann_nif:evaluate(Nif, R)) || R <- Rows],
         ?assertEqual(Singles, bits(tweann_nif:evaluate_batch(Nif, Rows))),
         ?assertEqual(Singles, bits(tweann_nif:evaluate_batch(Nif, to_bin(lists:append(Rows))))),
         ?assertEqual(Singles, [bits(tweann_nif:evaluate(Nif, to_bin(R))) || R <- Rows]),
-        ?assertEqual(Singles, [bits(tweann_ref:evaluate(Ref, R)) || R <- Rows]),
-        ?assertEqual(Singles, bits(tweann_ref:evaluate_batch(Ref, Rows))),
+        ?assertEqual(Singles, [bits(tweann_ref_network:evaluate(Ref, R)) || R <- Rows]),
+        ?assertEqual(Singles, bits(tweann_ref_network:evaluate_batch(Ref, Rows))),
         %% Concurrent evaluation gives the same bits.
         Parent = self(),
         Ps = [spawn_link(fun() -> Parent ! {self(), bits(tweann_nif:evaluate_batch(Nif, Rows))} end)
@@ -531,9 +483,9 @@ determinism_within_node_test_() ->
              {N2, I2, O2} = det_spec(),
              In = [uniform(-2.0, 2.0) || _ <- lists:seq(1, I2)],
              A = tweann_nif:compile_network(N2, I2, O2),
-             B2 = tweann_ref:compile_network(N2, I2, O2),
+             B2 = tweann_ref_network:compile_network(N2, I2, O2),
              E = try_eval(fun() -> bits(tweann_nif:evaluate(A, In)) end),
-             ?assertEqual(E, try_eval(fun() -> bits(tweann_ref:evaluate(B2, In)) end)),
+             ?assertEqual(E, try_eval(fun() -> bits(tweann_ref_network:evaluate(B2, In)) end)),
              EB = case E of {badarith, badarith} -> E; _ -> [E] end,
              ?assertEqual(EB, try_eval(fun() -> bits(tweann_nif:evaluate_batch(A, [In])) end))
          end || _ <- lists:seq(1, 300)],

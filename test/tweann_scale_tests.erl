@@ -93,8 +93,8 @@ ten_million() ->
     ?assertEqual([bits(tweann_nif:evaluate(Net, R)) || R <- Rows], bits(BatchList)),
     %% The Erlang reference, same summation order: the same bits.
     T3 = erlang:monotonic_time(millisecond),
-    Ref = tweann_ref:compile_network(Nodes, NIn, Outs),
-    RefOut = tweann_ref:evaluate(Ref, In),
+    Ref = tweann_ref_network:compile_network(Nodes, NIn, Outs),
+    RefOut = tweann_ref_network:evaluate(Ref, In),
     say("Erlang reference on 10M connections: compile + evaluate ~p ms", [ms(T3)]),
     ?assertEqual(bits(Out), bits(RefOut)),
     %% Dropping the network returns its bytes.

@@ -1,5 +1,5 @@
 %% Benchmark (not a test): liquid cell populations through the NIF against
-%% the pure Erlang reference (tweann_ref_cells), and the arithmetic rate the
+%% the pure Erlang reference (tweann_ref_cfc / tweann_ref_ltc), and the arithmetic rate the
 %% native kernels reach.
 %%
 %% Workloads (the issue's):
@@ -65,7 +65,7 @@ cells_test_() ->
              bench_common:ensure_app(),
              Rows = run(),
              bench_common:add(Rows),
-             io:format(user, "~n== bench_cells: CfC / LTC populations, NIF vs tweann_ref_cells ==~n"
+             io:format(user, "~n== bench_cells: CfC / LTC populations, NIF vs the Erlang reference ==~n"
                        "  host: ~s; OTP ~s (ERTS ~s); NIF target_cpu ~s; quick=~p~n",
                        [cpu_model(), erlang:system_info(otp_release), erlang:system_info(version),
                         target_cpu(), bench_common:quick()]),
@@ -147,7 +147,7 @@ enum(L) -> lists:zip(lists:seq(1, length(L)), L).
 population(Kind) ->
     {Cfg, Label, ParamsList, Ins, States} = pop_case(Kind),
     NifPop = make(tweann_nif, Kind, population, Cfg, ParamsList),
-    RefPop = make(tweann_ref_cells, Kind, population, Cfg, ParamsList),
+    RefPop = make(ref, Kind, population, Cfg, ParamsList),
     BinIns = [floats_bin(R) || R <- Ins],
     BinStates = [floats_bin(R) || R <- States],
     %% Same results on both paths (a benchmark of wrong answers is no use).
@@ -161,7 +161,7 @@ population(Kind) ->
 
 pop_case(Kind) ->
     Cfg = cfg(Kind),
-    Len = tweann_ref_cells:param_len(Kind, Cfg),
+    Len = param_len(Kind, Cfg),
     ParamsList = [params(Kind, Cfg, Len, Seed) || Seed <- lists:seq(1, ?MEMBERS)],
     {In, S} = sizes(Kind, Cfg),
     Ins = bench_common:inputs(In, ?MEMBERS),
@@ -182,10 +182,16 @@ label(ltc, #{input_size := I, units := N}, P) ->
 who(P) when is_integer(P) -> io_lib:format("P=~b,", [P]);
 who({cell, B}) -> io_lib:format("B=~b,", [B]).
 
+%% Mod is tweann_nif or ref (the pure Erlang reference modules).
+make(ref, cfc, population, Cfg, Ps) -> tweann_ref_cfc:cfc_population(Cfg, Ps);
+make(ref, ltc, population, Cfg, Ps) -> tweann_ref_ltc:ltc_population(Cfg, Ps);
 make(Mod, cfc, population, Cfg, Ps) -> Mod:cfc_population(Cfg, Ps);
 make(Mod, ltc, population, Cfg, Ps) -> Mod:ltc_population(Cfg, Ps);
 make(Mod, cfc, cell, Cfg, P) -> Mod:cfc_cell(Cfg, P);
 make(Mod, ltc, cell, Cfg, P) -> Mod:ltc_cell(Cfg, P).
+
+param_len(cfc, Cfg) -> tweann_ref_cfc:param_len(Cfg);
+param_len(ltc, Cfg) -> tweann_ref_ltc:param_len(Cfg).
 
 %% Fixed-seed parameters. CfC: uniform in +-1/sqrt(fan_in)-ish (0.2), so the
 %% activations do not saturate. LTC: the flat layout of cfc_ltc.md 3.4 with
@@ -240,7 +246,7 @@ ltc_sweep() ->
     [sweep_point(ltc, #{input_size => I, units => N}, B) || {I, N, B} <- Sizes].
 
 sweep_point(Kind, Cfg, B) ->
-    Len = tweann_ref_cells:param_len(Kind, Cfg),
+    Len = param_len(Kind, Cfg),
     Cell = make(tweann_nif, Kind, cell, Cfg, params(Kind, Cfg, Len, 1)),
     {In, S} = sizes(Kind, Cfg),
     Ins = bench_common:inputs(In, B),
@@ -408,7 +414,7 @@ pop_rows(#{kind := Kind, label := Label, cfg := Cfg, nif := Nif, nif_bin := NifB
                    cfc -> "dense_t peak";
                    ltc -> "synapse-kernel peak"
                end,
-    Targets = [bench_common:target([KName, " P=100 step: NIF speedup vs tweann_ref_cells"],
+    Targets = [bench_common:target([KName, " P=100 step: NIF speedup vs the Erlang reference"],
                                    PRatio, ge, 50,
                                    io_lib:format("median of per-round ratios, list rows both; "
                                                  "ratio of medians ~.1fx", [Ratio]), ?MODULE),

@@ -7,10 +7,10 @@
 %%   distance to 5 species representatives,
 %% on three paths:
 %%   NIF                 tweann_nif for all three steps;
-%%   Erlang reference    tweann_ref for all three steps;
+%%   Erlang reference    tweann_ref_network / tweann_ref_neat for all three steps;
 %%   process-per-neuron  DXNN2 style: spawn the network's processes, 50
 %%                       sense-think-act cycles, terminate; distance with
-%%                       tweann_ref (bench_forward_pass:ppn_*).
+%%                       tweann_ref_neat (bench_forward_pass:ppn_*).
 %% Reported: the generation (median of trials) and its phases, and heap
 %% allocation and garbage collections per agent evaluation for each path.
 %%
@@ -102,16 +102,16 @@ agent(nif, {Nodes, NIn, Outs} = A, Inputs, Reps, _Gc) ->
     G = genes(A),
     [tweann_nif:compatibility_distance(G, R, 1.0, 1.0, 0.4) || R <- Reps];
 agent(erlang_ref, {Nodes, NIn, Outs} = A, Inputs, Reps, _Gc) ->
-    Net = tweann_ref:compile_network(Nodes, NIn, Outs),
-    ok = eval_loop(fun(In) -> tweann_ref:evaluate(Net, In) end, Inputs),
+    Net = tweann_ref_network:compile_network(Nodes, NIn, Outs),
+    ok = eval_loop(fun(In) -> tweann_ref_network:evaluate(Net, In) end, Inputs),
     G = genes(A),
-    [tweann_ref:compatibility_distance(G, R, 1.0, 1.0, 0.4) || R <- Reps];
+    [tweann_ref_neat:compatibility_distance(G, R, 1.0, 1.0, 0.4) || R <- Reps];
 agent(ppn, A, Inputs, Reps, Gc) ->
     Cx = bench_forward_pass:ppn_start(A),
     ok = eval_loop(fun(In) -> bench_forward_pass:ppn_eval(Cx, In) end, Inputs),
     ok = bench_forward_pass:ppn_stop(Cx, Gc),
     G = genes(A),
-    [tweann_ref:compatibility_distance(G, R, 1.0, 1.0, 0.4) || R <- Reps].
+    [tweann_ref_neat:compatibility_distance(G, R, 1.0, 1.0, 0.4) || R <- Reps].
 
 eval_loop(_F, []) -> ok;
 eval_loop(F, [In | Rest]) ->
@@ -121,16 +121,16 @@ eval_loop(F, [In | Rest]) ->
 phase(compile, nif, Pop, _, _) ->
     fun() -> lists:foreach(fun({N, I, O}) -> tweann_nif:compile_network(N, I, O) end, Pop) end;
 phase(compile, erlang_ref, Pop, _, _) ->
-    fun() -> lists:foreach(fun({N, I, O}) -> tweann_ref:compile_network(N, I, O) end, Pop) end;
+    fun() -> lists:foreach(fun({N, I, O}) -> tweann_ref_network:compile_network(N, I, O) end, Pop) end;
 phase(evaluate, nif, Pop, Inputs, _) ->
     Nets = [tweann_nif:compile_network(N, I, O) || {N, I, O} <- Pop],
     fun() -> lists:foreach(fun(Net) -> eval_loop(fun(In) -> tweann_nif:evaluate(Net, In) end, Inputs) end, Nets) end;
 phase(evaluate, erlang_ref, Pop, Inputs, _) ->
-    Nets = [tweann_ref:compile_network(N, I, O) || {N, I, O} <- Pop],
-    fun() -> lists:foreach(fun(Net) -> eval_loop(fun(In) -> tweann_ref:evaluate(Net, In) end, Inputs) end, Nets) end;
+    Nets = [tweann_ref_network:compile_network(N, I, O) || {N, I, O} <- Pop],
+    fun() -> lists:foreach(fun(Net) -> eval_loop(fun(In) -> tweann_ref_network:evaluate(Net, In) end, Inputs) end, Nets) end;
 phase(distance, Path, Pop, _, Reps) ->
     Gs = [genes(A) || A <- Pop],
-    M = case Path of nif -> tweann_nif; erlang_ref -> tweann_ref end,
+    M = case Path of nif -> tweann_nif; erlang_ref -> tweann_ref_neat end,
     fun() -> lists:foreach(fun(G) -> [M:compatibility_distance(G, R, 1.0, 1.0, 0.4) || R <- Reps] end, Gs) end.
 
 alloc_per_agent(Path, Sample, Inputs, Reps) ->

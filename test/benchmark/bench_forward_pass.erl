@@ -10,7 +10,7 @@
 %%      activates, and forwards its output to its fan-out; output neurons
 %%      forward to the cortex, which answers the caller. Processes are
 %%      spawned once and reused for every cycle.
-%%   2. the pure Erlang reference (tweann_ref);
+%%   2. the pure Erlang reference (tweann_ref_network);
 %%   3. the NIF (tweann_nif).
 %% All three give bit-identical outputs (checked before timing). Reported:
 %% microseconds per forward pass, NIF speedup, and heap allocation per pass.
@@ -43,7 +43,7 @@ run() ->
     [Ref50] = [M || #{name := <<"evaluate/2 forward pass">>, size := <<"50">>,
                       path := <<"Erlang reference">>} = M <- Rows],
     Rows ++ [bench_common:target(
-               "evaluate/2, 50-neuron network: NIF speedup vs tweann_ref",
+               "evaluate/2, 50-neuron network: NIF speedup vs the Erlang reference",
                maps:get(median_us, Ref50) / maps:get(median_us, Nif50), ge, 25,
                "10 inputs, 34 hidden, 6 outputs, 250 connections", ?MODULE)].
 
@@ -51,21 +51,21 @@ size_rows(Size) ->
     {Nodes, NIn, Outs} = bench_common:network(Size),
     [In] = bench_common:inputs(NIn, 1),
     Nif = tweann_nif:compile_network(Nodes, NIn, Outs),
-    Ref = tweann_ref:compile_network(Nodes, NIn, Outs),
+    Ref = tweann_ref_network:compile_network(Nodes, NIn, Outs),
     Cx = ppn_start({Nodes, NIn, Outs}),
     try
-        Expected = tweann_ref:evaluate(Ref, In),
+        Expected = tweann_ref_network:evaluate(Ref, In),
         Expected = tweann_nif:evaluate(Nif, In),
         Expected = ppn_eval(Cx, In),
         #{connections := NConn} = tweann_nif:network_info(Nif),
         Calls = [{ppn, fun() -> ppn_eval(Cx, In) end},
-                 {erlang_ref, fun() -> tweann_ref:evaluate(Ref, In) end},
+                 {erlang_ref, fun() -> tweann_ref_network:evaluate(Ref, In) end},
                  {nif, fun() -> tweann_nif:evaluate(Nif, In) end}],
         Timed = bench_common:measure_set(Calls),
         NifUs = maps:get(median_us, proplists:get_value(nif, Timed)),
         AllocN = max(1, 20000 div Size),
         Allocs = [{ppn, ppn_alloc({Nodes, NIn, Outs}, In, AllocN)},
-                  {erlang_ref, bench_common:alloc(fun() -> tweann_ref:evaluate(Ref, In) end, AllocN)},
+                  {erlang_ref, bench_common:alloc(fun() -> tweann_ref_network:evaluate(Ref, In) end, AllocN)},
                   {nif, bench_common:alloc(fun() -> tweann_nif:evaluate(Nif, In) end, AllocN)}],
         [bench_common:row(<<"evaluate/2 forward pass">>, P, Size,
                           maps:merge(M#{ratio => maps:get(median_us, M) / NifUs,
@@ -192,7 +192,7 @@ neuron_loop(Cx, Id, Act, Bias, [{From, _} | Rest], FanOut, All, Acc) ->
     end;
 neuron_loop(Cx, Id, Act, Bias, [], FanOut, All, Acc) ->
     Dot = dot_product(lists:reverse(Acc), All, 0.0),
-    Output = tweann_ref:activate(Act, Dot + Bias),
+    Output = tweann_ref_activation:activate(Act, Dot + Bias),
     Msg = {forward, Id, [Output]},
     [P ! Msg || P <- FanOut],
     neuron_loop(Cx, Id, Act, Bias, All, FanOut, All, []).

@@ -406,7 +406,7 @@ axis_ceil(X) ->
 palette() ->
     [16#3465A4, 16#E07B00, 16#4E9A06, 16#75507B, 16#C4A000, 16#CC0000, 16#555753].
 
-path_title(<<"Erlang reference">>) -> "the Erlang reference (tweann_ref)";
+path_title(<<"Erlang reference">>) -> "the pure Erlang reference (tweann_ref_*)";
 path_title(<<"process-per-neuron">>) -> "process-per-neuron (one process per neuron)";
 path_title(P) -> P.
 

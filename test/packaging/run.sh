@@ -162,10 +162,10 @@ check() ->
              {4, output, sigmoid, -30.0, [{2, 20.0}, {3, 20.0}]}],
     Net = tweann_nif:compile_network(Nodes, 2, [4]),
     true = is_reference(Net),
-    Ref = tweann_ref:compile_network(Nodes, 2, [4]),
+    Ref = tweann_ref_network:compile_network(Nodes, 2, [4]),
     Cases = [[0, 0], [0, 1], [1, 0], [1, 1]],
     Outs = [tweann_nif:evaluate(Net, In) || In <- Cases],
-    Outs = [tweann_ref:evaluate(Ref, In) || In <- Cases],
+    Outs = [tweann_ref_network:evaluate(Ref, In) || In <- Cases],
     [0, 1, 1, 0] = [round(Y) || [Y] <- Outs],
     io:format("PKG_OK ~p~n", [Outs]),
     {pkg_ok, maps:get(version, tweann_nif:build_info())}.

@@ -1,0 +1,329 @@
+%% EUnit tests of compiled networks (tweann_ref_network), part of the pure Erlang reference of the
+%% tweann_nif API. Expected values are worked out by hand from
+%% docs/semantics.md; where a transcendental function is involved the
+%% expectation repeats the formula in the contract's operation order, so the
+%% comparison is exact.
+-module(tweann_ref_network_tests).
+
+-include("tweann_oracle.hrl").
+
+-define(M, tweann_ref_network).
+
+f64s(L) -> << <<X:64/float-native>> || X <- L >>.
+
+nan() -> <<0, 0, 0, 0, 0, 0, 16#f8, 16#7f>>.  % quiet NaN, little-endian
+nan_native() ->
+    case <<1:16/native>> of
+        <<1, 0>> -> nan();
+        _ -> <<16#7f, 16#f8, 0, 0, 0, 0, 0, 0>>
+    end.
+
+inf_native() ->
+    <<Big:64/big>> = <<0:1, 2047:11, 0:52>>,
+    <<Big:64/native>>.
+
+sig(X) -> 1.0 / (1.0 + math:exp(-X)).
+
+%% Networks
+%%====================================================================
+
+%% XOR from step units: h3 = OR, h4 = AND, out = OR and not AND.
+xor_net() ->
+    ?M:compile_network(
+       [{1, input, linear, 0, []},
+        {2, input, linear, 0, []},
+        {3, hidden, bin, -0.5, [{1, 1}, {2, 1}]},
+        {4, hidden, bin, -1.5, [{1, 1}, {2, 1}]},
+        {5, output, bin, -0.5, [{3, 1.0}, {4, -1.0}]}],
+       2, [5]).
+
+xor_test() ->
+    N = xor_net(),
+    ?assertEqual([0.0], ?M:evaluate(N, [0, 0])),
+    ?assertEqual([1.0], ?M:evaluate(N, [0, 1])),
+    ?assertEqual([1.0], ?M:evaluate(N, [1.0, 0.0])),
+    ?assertEqual([0.0], ?M:evaluate(N, [1, 1])),
+    ?assertEqual([[0.0], [1.0], [1.0], [0.0]],
+                 ?M:evaluate_batch(N, [[0, 0], [0, 1], f64s([1.0, 0.0]), [1, 1]])),
+    ?assertEqual([[0.0], [1.0], [1.0], [0.0]],
+                 ?M:evaluate_batch(N, f64s([0, 0, 0, 1, 1, 0, 1, 1]))).
+
+%% A tanh/sigmoid network whose values are written out in contract order.
+smooth_net() ->
+    ?M:compile_network(
+       [{1, input, linear, 0, []},
+        {2, input, linear, 0, []},
+        {3, hidden, tanh, 0.5, [{1, 0.75}, {2, -1.25}]},
+        {4, hidden, tanh, -0.25, [{1, -2}, {2, 1.5}]},
+        {5, output, sigmoid, 0.1, [{3, 1.5}, {4, -0.5}]}],
+       2, [5, 3]).
+
+smooth_net_test() ->
+    N = smooth_net(),
+    X1 = 0.3, X2 = -0.7,
+    H3 = math:tanh(((0.0 + 0.75 * X1) + -1.25 * X2) + 0.5),
+    H4 = math:tanh(((0.0 + -2.0 * X1) + 1.5 * X2) + -0.25),
+    O5 = sig(((0.0 + 1.5 * H3) + -0.5 * H4) + 0.1),
+    ?assertEqual([O5, H3], ?M:evaluate(N, [X1, X2])),
+    ?assertEqual([O5, H3], ?M:evaluate(N, f64s([X1, X2]))),
+    %% Sanity against the literal values.
+    ?assert(abs(H3 - math:tanh(1.6) ) < 1.0e-15),
+    ?assertEqual({[O5, H3], []}, ?M:evaluate_with_state(N, [X1, X2], [])).
+
+wrong_input_count_test() ->
+    N = xor_net(),
+    ?assertEqual([], ?M:evaluate(N, [1.0])),
+    ?assertEqual([], ?M:evaluate(N, [1, 2, 3])),
+    ?assertEqual([], ?M:evaluate(N, f64s([1.0]))),
+    ?assertEqual([[], [1.0], []], ?M:evaluate_batch(N, [[1], [1, 0], []])),
+    ?assertEqual({[], []}, ?M:evaluate_with_state(N, [1], [])).
+
+empty_network_test() ->
+    N = ?M:compile_network([], 0, []),
+    ?assertEqual([], ?M:evaluate(N, [])),
+    ?assertEqual([], ?M:evaluate(N, <<>>)),
+    ?assertEqual([], ?M:evaluate(N, [1.0])),
+    ?assertEqual([], ?M:evaluate_batch(N, <<>>)),
+    ?assertEqual([[], []], ?M:evaluate_batch(N, [[], []])),
+    ?assertEqual({[], []}, ?M:evaluate_with_state(N, [], [])),
+    ?badarg_says(2, "no inputs", ?M:evaluate_batch(N, f64s([1.0]))),
+    ?assertMatch(#{nodes := 0, connections := 0, inputs := 0, outputs := 0,
+                   state_size := 0, forward_refs := 0},
+                 ?M:network_info(N)).
+
+outputs_and_bias_nodes_test() ->
+    N = ?M:compile_network(
+          [{7, input, tanh, 99, []},
+           {8, bias, linear, 2.5, []},
+           {9, output, relu, 0, [{7, 1}, {8, -1}]}],
+          1, [9, 7, 8, 9]),
+    %% Inputs are not activated; a bias node is act(0.0 + Bias).
+    ?assertEqual([1.5, 4.0, 2.5, 1.5], ?M:evaluate(N, [4])),
+    ?assertEqual([0.0, 1.0, 2.5, 0.0], ?M:evaluate(N, [1])),
+    ?assert(lists:all(fun is_float/1, ?M:evaluate(N, [4]))).
+
+%% Node list order is evaluation order, not index order.
+list_order_test() ->
+    N = ?M:compile_network(
+          [{100, input, linear, 0, []},
+           {5, hidden, linear, 1, [{100, 2}]},
+           {50, output, linear, 0, [{5, 3}]}],
+          1, [50]),
+    ?assertEqual([(0.0 + 3.0 * ((0.0 + 2.0 * 4.0) + 1.0)) + 0.0], ?M:evaluate(N, [4])),
+    ?assertEqual([27.0], ?M:evaluate(N, [4])).
+
+%% Slots: cfc node 30 and node 40 (read forward by node 20), in list order.
+recurrent_net() ->
+    ?M:compile_network(
+       [{10, input, linear, 0, []},
+        {20, hidden, linear, 0.0, [{10, 1.0}, {40, 10.0}]},
+        {30, {cfc, 1.0, 5.0}, linear, 0.0, [{10, 0.0}]},
+        {40, output, linear, 1.0, [{20, 1.0}, {30, 100.0}]}],
+       1, [40, 20, 30]).
+
+forward_reference_stateless_test() ->
+    N = recurrent_net(),
+    %% Node 40 reads 0.0 for node 20's forward reference; cfc state is 0.0:
+    %% h20 = 2.0, c30 = 0.5*0 + 0.5*tanh(0) = 0.0, o40 = 2 + 0 + 1 = 3.
+    ?assertEqual([3.0, 2.0, 0.0], ?M:evaluate(N, [2.0])),
+    %% Stateless: the second call is the same.
+    ?assertEqual([3.0, 2.0, 0.0], ?M:evaluate(N, [2.0])).
+
+forward_reference_stateful_test() ->
+    N = recurrent_net(),
+    ?assertMatch(#{nodes := 4, connections := 5, inputs := 1, outputs := 3,
+                   state_size := 2, forward_refs := 1},
+                 ?M:network_info(N)),
+    %% State = [S30, S40] = [4.0, 3.0]:
+    %% h20 = 2 + 10*3 = 32; c30 = 0.5*4 + 0.5*tanh(0) = 2; o40 = 32 + 200 + 1.
+    ?assertEqual({[233.0, 32.0, 2.0], [2.0, 233.0]},
+                 ?M:evaluate_with_state(N, [2.0], [4.0, 3.0])),
+    ?assertEqual({[233.0, 32.0, 2.0], [2.0, 233.0]},
+                 ?M:evaluate_with_state(N, f64s([2.0]), f64s([4.0, 3.0]))),
+    %% [] means all zeros: the same as evaluate/2.
+    ?assertEqual({[3.0, 2.0, 0.0], [0.0, 3.0]}, ?M:evaluate_with_state(N, [2], [])),
+    %% Threading the state.
+    {_, S1} = ?M:evaluate_with_state(N, [2], []),
+    %% h20 = 2 + 30 = 32; c30 = 0; o40 = 32 + 0 + 1 = 33.
+    ?assertEqual({[33.0, 32.0, 0.0], [0.0, 33.0]}, ?M:evaluate_with_state(N, [2], S1)),
+    ?badarg_says(3, "State has 1 values", ?M:evaluate_with_state(N, [2], [1.0])),
+    ?badarg_at(3, ?M:evaluate_with_state(N, [2], [1.0, 2.0, 3.0])),
+    ?badarg_at(3, ?M:evaluate_with_state(N, [2], <<>>)),
+    ?badarg_says(3, "element 2 is not a number", ?M:evaluate_with_state(N, [2], [1.0, x])),
+    ?badarg_at(3, ?M:evaluate_with_state(N, [2], not_a_list)),
+    %% Wrong input count, but well-formed: {[], []}.
+    ?assertEqual({[], []}, ?M:evaluate_with_state(N, [], [1.0, 2.0])).
+
+self_loop_test() ->
+    N = ?M:compile_network(
+          [{1, input, linear, 0, []},
+           {2, output, linear, 0, [{1, 1.0}, {2, 0.5}]}],
+          1, [2]),
+    ?assertMatch(#{state_size := 1, forward_refs := 1}, ?M:network_info(N)),
+    ?assertEqual([1.0], ?M:evaluate(N, [1])),
+    ?assertEqual({[5.0], [5.0]}, ?M:evaluate_with_state(N, [1], [8])),
+    ?assertEqual({[3.5], [3.5]}, ?M:evaluate_with_state(N, [1], [5.0])).
+
+%% A reference to an input node reads the current input wherever it stands.
+input_listed_late_test() ->
+    N = ?M:compile_network(
+          [{1, output, linear, 0, [{2, 3.0}]},
+           {2, input, linear, 0, []}],
+          1, [1, 2]),
+    ?assertMatch(#{state_size := 0, forward_refs := 0}, ?M:network_info(N)),
+    ?assertEqual([15.0, 5.0], ?M:evaluate(N, [5])),
+    ?assertEqual({[15.0, 5.0], []}, ?M:evaluate_with_state(N, [5], [])).
+
+%% Slot order is list order, also when a later slot is read before an earlier.
+slot_order_test() ->
+    N = ?M:compile_network(
+          [{1, input, linear, 0, []},
+           {2, hidden, linear, 0, [{4, 1.0}, {3, 10.0}]},
+           {3, hidden, linear, 0, [{1, 1.0}]},
+           {4, hidden, linear, 0, [{1, 2.0}]}],
+          1, [2]),
+    ?assertMatch(#{state_size := 2, forward_refs := 2}, ?M:network_info(N)),
+    %% State [S3, S4] = [1, 100]: node 2 = 100 + 10 = 110; next [x, 2x].
+    ?assertEqual({[110.0], [7.0, 14.0]}, ?M:evaluate_with_state(N, [7], [1, 100])).
+
+cfc_ltc_nodes_test() ->
+    N = ?M:compile_network(
+          [{1, input, linear, 0, []},
+           {2, {cfc, 1, 1}, tanh, 0.0, [{1, 1.0}]},
+           {3, {ltc, 2.0, 1.0}, tanh, 0.5, [{1, 0.5}]}],
+          1, [2, 3]),
+    ?assertMatch(#{state_size := 2, forward_refs := 0}, ?M:network_info(N)),
+    %% cfc with x = 0: s = sig(0) = 0.5, h = tanh(0) = 0: value = 0.5 * S.
+    %% ltc with x = 0.5*0 + 0.5 = 0.5, T = 2: F = 0.25,
+    %% dx/dt = -(0.5 + 0.25) * S + 0.25 * 1; S = 0.5: x = 0.5 - 0.125.
+    {[C, L], Next} = ?M:evaluate_with_state(N, [0], [0.8, 0.5]),
+    ?assertEqual(0.4, C),
+    ?assertEqual(0.5 + 1.0 * ((-(0.5 + 0.25)) * 0.5 + 0.25 * 1.0), L),
+    ?assertEqual(0.375, L),
+    ?assertEqual([0.4, 0.375], Next),
+    %% cfc clamps (0.5 * 10 > 1); ltc from S = -3: -3 + (2.25 + 0.25).
+    ?assertEqual({[1.0, -0.5], [1.0, -0.5]},
+                 ?M:evaluate_with_state(N, [0], [10.0, -3.0])),
+    %% With input 1.0 the cfc node equals the scalar kernel.
+    {CfcX, _} = tweann_ref_scalar:evaluate_cfc(1.0, 0.3, 1, 1),
+    {LtcX, _} = tweann_ref_scalar:evaluate_ode(1.0, 0.2, 2.0, 1.0, 1.0),
+    ?assertEqual({[CfcX, LtcX], [CfcX, LtcX]}, ?M:evaluate_with_state(N, [1], [0.3, 0.2])),
+    %% The activation is not applied: stateless, cfc gives 0.5*0 + 0.5*tanh(1).
+    [C0, _] = ?M:evaluate(N, [1]),
+    F = 1.0 / 1.0,
+    S = sig(-F),
+    ?assertEqual(S * 0.0 + (1.0 - S) * math:tanh(1.0), C0).
+
+overflow_test() ->
+    N = ?M:compile_network(
+          [{1, input, linear, 0, []},
+           {2, hidden, linear, 0, [{1, 1.0e200}]},
+           {17, output, cubic, 0, [{2, 1.0}]}],
+          1, [17]),
+    ?assertEqual([1.0], ?M:evaluate(N, [1.0e-200])),
+    Cause = tweann_oracle:cause(badarith, fun() -> ?M:evaluate(N, [1.0e200]) end),
+    ?assertMatch(#{general := _}, Cause),
+    ?assertNotEqual(nomatch, string:find(maps:get(general, Cause), "node 2")),
+    Cause2 = tweann_oracle:cause(badarith, fun() -> ?M:evaluate(N, [1.0e100]) end),
+    ?assertNotEqual(nomatch, string:find(maps:get(general, Cause2), "node 17")),
+    ?assertMatch(#{general := _},
+                 tweann_oracle:cause(badarith, fun() -> ?M:evaluate_batch(N, [[1.0], [1.0e100]]) end)),
+    ?assertMatch(#{general := _},
+                 tweann_oracle:cause(badarith, fun() -> ?M:evaluate_with_state(N, [1.0e100], []) end)).
+
+network_info_test() ->
+    Info = ?M:network_info(smooth_net()),
+    ?assertEqual(lists:sort([nodes, connections, inputs, outputs, state_size,
+                             forward_refs, bytes]),
+                 lists:sort(maps:keys(Info))),
+    ?assertMatch(#{nodes := 5, connections := 6, inputs := 2, outputs := 2,
+                   state_size := 0, forward_refs := 0}, Info),
+    ?assert(maps:get(bytes, Info) > 0),
+    ?badarg_says(1, "not a network", ?M:network_info(make_ref())).
+
+evaluate_input_errors_test() ->
+    N = xor_net(),
+    ?badarg_says(1, "not a network", ?M:evaluate(make_ref(), [1, 2])),
+    ?badarg_at(1, ?M:evaluate({tweann_ref_net}, [1, 2])),
+    ?badarg_says(2, "element 2 is not a number", ?M:evaluate(N, [1, a])),
+    ?badarg_at(2, ?M:evaluate(N, [1 | 2])),
+    ?badarg_at(2, ?M:evaluate(N, 3.0)),
+    ?badarg_says(2, "multiple of 8", ?M:evaluate(N, <<0:72>>)),
+    ?badarg_says(2, "element 1 is not finite", ?M:evaluate(N, <<(nan_native())/binary, 0:64>>)),
+    %% Infinity.
+    ?badarg_says(2, "element 2 is not finite", ?M:evaluate(N, <<(f64s([1.0]))/binary, (inf_native())/binary>>)),
+    %% Malformed beats wrong count.
+    ?badarg_at(2, ?M:evaluate(N, [a])),
+    ?badarg_at(2, ?M:evaluate(N, [1 bsl 1100, 1])).
+
+evaluate_batch_errors_test() ->
+    N = xor_net(),
+    ?badarg_says(2, "row 2 element 1 is not a number", ?M:evaluate_batch(N, [[1, 2], [x, 1]])),
+    ?badarg_says(2, "row 1 is not a list", ?M:evaluate_batch(N, [foo])),
+    ?badarg_at(2, ?M:evaluate_batch(N, [[1, 2] | tail])),
+    ?badarg_says(2, "multiple of 16", ?M:evaluate_batch(N, f64s([1, 2, 3]))),
+    ?badarg_says(2, "row 2 element 1 is not finite",
+                 ?M:evaluate_batch(N, <<(f64s([1, 2]))/binary, (nan_native())/binary, 0:64>>)),
+    ?badarg_at(2, ?M:evaluate_batch(N, foo)),
+    ?badarg_at(1, ?M:evaluate_batch(foo, [])),
+    ?assertEqual([], ?M:evaluate_batch(N, [])),
+    ?assertEqual([], ?M:evaluate_batch(N, <<>>)).
+
+compile_errors_test() ->
+    In = {1, input, linear, 0, []},
+    ?badarg_says(1, "not a proper list", ?M:compile_network([In | x], 1, [])),
+    ?badarg_at(1, ?M:compile_network(foo, 0, [])),
+    ?badarg_says(1, "element 2 is not a {Index", ?M:compile_network([In, {2, hidden, tanh, 0}], 1, [])),
+    ?badarg_at(1, ?M:compile_network([In, foo], 1, [])),
+    ?badarg_says(1, "node index -1", ?M:compile_network([{-1, input, linear, 0, []}], 1, [])),
+    ?badarg_at(1, ?M:compile_network([{1 bsl 32, input, linear, 0, []}], 1, [])),
+    ?badarg_at(1, ?M:compile_network([{1.0, input, linear, 0, []}], 1, [])),
+    %% Largest index is fine.
+    ?assertEqual([3.0], ?M:evaluate(?M:compile_network([{(1 bsl 32) - 1, input, linear, 0, []}],
+                                                       1, [(1 bsl 32) - 1]), [3])),
+    ?badarg_says(1, "duplicate node index 1",
+                 ?M:compile_network([In, {1, hidden, tanh, 0, []}], 1, [])),
+    ?badarg_says(1, "unknown activation foo in node 7",
+                 ?M:compile_network([In, {7, hidden, foo, 0, []}], 1, [])),
+    %% Checked even where it is not used.
+    ?badarg_says(1, "unknown activation nope in node 1",
+                 ?M:compile_network([{1, input, nope, 0, []}], 1, [])),
+    ?badarg_says(1, "connection from missing node 12 in node 4",
+                 ?M:compile_network([In, {4, hidden, tanh, 0, [{1, 1.0}, {12, 1.0}]}], 1, [])),
+    ?badarg_says(1, "node 4: connection 1 is not",
+                 ?M:compile_network([In, {4, hidden, tanh, 0, [{1, 1.0, 2}]}], 1, [])),
+    ?badarg_says(1, "node 4: connection 2 weight",
+                 ?M:compile_network([In, {4, hidden, tanh, 0, [{1, 1.0}, {1, w}]}], 1, [])),
+    ?badarg_says(1, "node 4: connection 1 source",
+                 ?M:compile_network([In, {4, hidden, tanh, 0, [{a, 1.0}]}], 1, [])),
+    ?badarg_says(1, "node 4: connections are not a proper list",
+                 ?M:compile_network([In, {4, hidden, tanh, 0, {1, 1.0}}], 1, [])),
+    ?badarg_says(1, "node 4: bias",
+                 ?M:compile_network([In, {4, hidden, tanh, "0", []}], 1, [])),
+    ?badarg_says(1, "node 4: type",
+                 ?M:compile_network([In, {4, sensor, tanh, 0, []}], 1, [])),
+    ?badarg_says(1, "Tau", ?M:compile_network([In, {4, {cfc, 0, 1}, tanh, 0, []}], 1, [])),
+    ?badarg_says(1, "Bound", ?M:compile_network([In, {4, {ltc, 1, 0.0}, tanh, 0, []}], 1, [])),
+    ?badarg_at(1, ?M:compile_network([In, {4, {cfc, 1}, tanh, 0, []}], 1, [])),
+    ?badarg_at(1, ?M:compile_network([In, {4, {cfc, a, 1}, tanh, 0, []}], 1, [])),
+    ?badarg_says(1, "input node 1 has connections",
+                 ?M:compile_network([{1, input, linear, 0, [{1, 1.0}]}], 1, [])),
+    ?badarg_says(2, "InputCount is 3 but Nodes has 1 input nodes",
+                 ?M:compile_network([In], 3, [])),
+    ?badarg_says(2, "not a non-negative integer", ?M:compile_network([In], -1, [])),
+    ?badarg_at(2, ?M:compile_network([In], 1.0, [])),
+    ?badarg_says(3, "element 2: no node with index 9", ?M:compile_network([In], 1, [1, 9])),
+    ?badarg_at(3, ?M:compile_network([In], 1, [1 | 1])),
+    ?badarg_at(3, ?M:compile_network([In], 1, foo)),
+    ?badarg_at(3, ?M:compile_network([In], 1, [x])).
+
+benchmark_evaluate_test() ->
+    N = xor_net(),
+    T = ?M:benchmark_evaluate(N, [1, 0], 10),
+    ?assert(is_float(T) andalso T >= 0.0),
+    ?assert(is_float(?M:benchmark_evaluate(N, f64s([1, 0]), 1))),
+    ?badarg_says(3, "positive integer", ?M:benchmark_evaluate(N, [1, 0], 0)),
+    ?badarg_at(3, ?M:benchmark_evaluate(N, [1, 0], 1.5)),
+    ?badarg_at(3, ?M:benchmark_evaluate(N, [1, 0], -3)),
+    ?badarg_at(2, ?M:benchmark_evaluate(N, [1, x], 3)),
+    ?badarg_at(1, ?M:benchmark_evaluate(nope, [1, 0], 3)).
