@@ -201,12 +201,33 @@ valid(cell_sequence, 4, P) ->
     B = rand:uniform(2), L = rand:uniform(3),
     [cell(P), [rows(2, L) || _ <- lists:seq(1, B)], rows(3, B), pick([dts(), [nums(L) || _ <- lists:seq(1, B)]])];
 valid(cell_info, 1, P) -> [cell(P)];
+valid(network_to_binary, 1, P) -> [pick([net(P), cell(P)])];
+valid(network_from_binary, 1, P) -> [blob(P)];
+valid(cell_to_binary, 1, P) -> [pick([cell(P), net(P)])];
+valid(cell_from_binary, 1, P) -> [blob(P)];
 valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
 valid(memory_stats, 0, _) -> [];
 valid(build_info, 0, _) -> [];
 valid(is_loaded, 0, _) -> [];
 %% A function added later must get its generator here (generators_test).
 valid(_, _, _) -> no_generator.
+
+%% A binary of either format, intact, corrupted (one byte changed),
+%% truncated or extended, or a term that is not a binary.
+blob(P) ->
+    Bin = try tweann_nif:network_to_binary(net(P))
+          catch error:badarg -> try tweann_nif:cell_to_binary(cell(P))
+                                catch error:badarg -> <<"TWNN">> end
+          end,
+    case rand:uniform(5) of
+        1 -> Bin;
+        2 -> K = rand:uniform(byte_size(Bin)) - 1,
+             <<H:K/binary, B, T/binary>> = Bin,
+             <<H/binary, (B bxor (1 bsl (rand:uniform(8) - 1))), T/binary>>;
+        3 -> binary:part(Bin, 0, rand:uniform(byte_size(Bin)) - 1);
+        4 -> <<Bin/binary, 0>>;
+        5 -> pick([foo, [], 1.0, <<>>])
+    end.
 
 cfc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
@@ -464,6 +485,13 @@ large(cell_step, 4, #{cell := Cell, many := Many}) ->
     [[Cell, lists:duplicate(B, [0.5, 0.5]) ++ [[x, 0.5]], lists:duplicate(B + 1, [0.0, 0.0, 0.0]), 1.0]];
 large(cell_sequence, 4, #{cell := Cell, many := Many}) ->
     [[Cell, [lists:duplicate(Many div 4, [0.5, 0.5]) ++ [[0.5, x]]], [[0.0, 0.0, 0.0]], 1.0]];
+large(F, 1, #{many := Many}) when F =:= network_from_binary; F =:= cell_from_binary ->
+    %% A long binary whose header claims it holds everything it has.
+    Len = 8 * Many,
+    [[<<"TWNN", 1:16/little, 0:16/little, Len:64/little, 0:((Len - 16) * 8)>>],
+     [<<"TWNC", 1:16/little, 0:16/little, Len:64/little, 0:((Len - 16) * 8)>>]];
+large(F, 1, #{many := Many}) when F =:= network_to_binary; F =:= cell_to_binary ->
+    [[lists:duplicate(Many, 0.5)]];
 large(set_memory_budget, 1, _) ->
     [[1 bsl 100000]];
 large(F, A, _) when {F, A} =:= {network_info, 1}; {F, A} =:= {cell_info, 1};

@@ -63,7 +63,10 @@ big_context(Big) ->
                                [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
     #{big => Big, list => BigList, bin => to_bin(BigList), small => Small, cell => Cell,
       genes => [{I, 0.5} || I <- lists:seq(1, Big)],
-      nodes => [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, []} || I <- lists:seq(1, Big)]]}.
+      nodes => [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, []} || I <- lists:seq(1, Big)]],
+      wide => tweann_nif:compile_network(
+                [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, [{0, 0.5}]} || I <- lists:seq(1, Big div 8)]],
+                1, [1])}.
 
 %% The number of elements of the largest list or binary in a term.
 largest(L) when is_list(L) -> lists:max([length(L) | [largest(X) || X <- L]]);
@@ -99,6 +102,13 @@ big(cell_step, 4, #{cell := C, big := Big}) ->
 big(cell_sequence, 4, #{cell := C, big := Big}) ->
     [[C, [lists:duplicate(Big div 8, [0.5, 0.5])], [[0.0, 0.0, 0.0]], 1.0]];
 big(cell_info, 1, #{cell := C}) -> [[C]];
+big(network_to_binary, 1, #{wide := W}) -> [[W]];
+big(network_from_binary, 1, #{wide := W}) -> [[tweann_nif:network_to_binary(W)]];
+big(cell_to_binary, 1, #{cell := C}) -> [[C]];
+big(cell_from_binary, 1, #{cell := C, bin := B}) ->
+    Len = byte_size(B) + 20,
+    [[tweann_nif:cell_to_binary(C)],
+     [<<"TWNC", 1:16/little, 0:16/little, Len:64/little, B/binary, 0:32>>]];
 big(set_memory_budget, 1, _) -> [[default]];
 big(memory_stats, 0, _) -> [[]];
 big(build_info, 0, _) -> [[]];
