@@ -19,8 +19,4 @@ mod network;
 mod numlist;
 mod signal;
 
-rustler::init!("tweann_nif_native", load = load);
-
-fn load(_env: rustler::Env, _info: rustler::Term) -> bool {
-    true
-}
+rustler::init!("tweann_nif_native", load = atoms::load);
