@@ -4,7 +4,7 @@
 //! a sequence equals repeated steps; and bad input gives errors.
 
 use proptest::prelude::*;
-use tweann_core::cells::{self, Activation, Cell, CellError, Dts, Rows};
+use tweann_core::cells::{self, BackboneActivation, Cell, CellError, Dts, Rows};
 use tweann_core::cfc::{CfcCell, CfcConfig, CfcMode};
 use tweann_core::ltc::{LtcCell, LtcConfig, Mapping, Positivity};
 
@@ -96,7 +96,7 @@ fn cfc_config(c: &Case) -> CfcConfig {
         mode: CfcMode::from_name(c.cfg("mode")).unwrap(),
         backbone_units: c.usize("backbone_units"),
         backbone_layers: c.usize("backbone_layers"),
-        backbone_activation: Activation::from_name(c.cfg("backbone_activation")).unwrap(),
+        backbone_activation: BackboneActivation::from_name(c.cfg("backbone_activation")).unwrap(),
     }
 }
 
@@ -204,7 +204,7 @@ fn vectors_match_ncps() {
             );
         }
     }
-    for a in Activation::ALL {
+    for a in BackboneActivation::ALL {
         assert!(
             modes.iter().any(|m| m.2 == a.name()),
             "missing activation {}",
@@ -296,7 +296,7 @@ fn bad_input_is_an_error() {
         Err(CellError::InvalidConfig(_))
     ));
     assert!(matches!(
-        Activation::from_name("sigmoid"),
+        BackboneActivation::from_name("sigmoid"),
         Err(CellError::InvalidConfig(_))
     ));
     assert!(matches!(
@@ -489,7 +489,7 @@ fn cfc_strategy() -> impl Strategy<Value = CfcConfig> {
             mode: [CfcMode::Default, CfcMode::Pure, CfcMode::NoGate][m],
             backbone_units: u,
             backbone_layers: nl,
-            backbone_activation: Activation::ALL[a],
+            backbone_activation: BackboneActivation::ALL[a],
         })
 }
 
