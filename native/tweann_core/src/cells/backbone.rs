@@ -26,16 +26,14 @@ impl BackboneActivation {
 
     /// Parses ncps's name: `lecun_tanh`, `tanh`, `relu`, `silu` or `gelu`.
     pub fn from_name(name: &str) -> Result<Self, CellError> {
-        match name {
-            "lecun_tanh" => Ok(BackboneActivation::LecunTanh),
-            "tanh" => Ok(BackboneActivation::Tanh),
-            "relu" => Ok(BackboneActivation::Relu),
-            "silu" => Ok(BackboneActivation::Silu),
-            "gelu" => Ok(BackboneActivation::Gelu),
-            other => Err(CellError::InvalidConfig(format!(
-                "unknown backbone_activation {other:?} (expected lecun_tanh, tanh, relu, silu or gelu)"
-            ))),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| {
+                CellError::InvalidConfig(format!(
+                    "unknown backbone_activation {name:?} (expected lecun_tanh, tanh, relu, silu or gelu)"
+                ))
+            })
     }
 
     /// ncps's name of the activation.

@@ -5,8 +5,8 @@
 //!
 //! For `n` nodes and `c` connections a [`Network`] holds
 //!
-//! * `ops: [u8; n]`: what the node does (an [`Activation`] tag, input,
-//!   CfC or LTC),
+//! * `ops: [u8; n]`: what the node does (an
+//!   [`Activation`](crate::activation::Activation) tag, input, CfC or LTC),
 //! * `bias: [f64; n]`,
 //! * `row_start: [u32; n + 1]`: node `i`'s connections are
 //!   `row_start[i]..row_start[i + 1]`,
