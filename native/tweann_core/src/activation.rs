@@ -2,6 +2,8 @@
 //!
 //! Each is a pure `f64 -> f64` function; the table in `docs/semantics.md`
 //! states them and the pure Erlang reference computes the same expressions.
+//! [`TABLE`] is the single list of their names and tags: everything that
+//! names an activation (the NIF's atom decoding, `build_info/0`) reads it.
 
 /// An activation function. The discriminant is the compact tag stored per
 /// node in a compiled network.
@@ -27,54 +29,88 @@ pub enum Activation {
     Log,
 }
 
+/// One row of the activation table: the Erlang atom name, the compact tag
+/// stored per node in a compiled network, and the function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub name: &'static str,
+    pub tag: u8,
+    pub activation: Activation,
+}
+
+const fn entry(name: &'static str, activation: Activation) -> Entry {
+    Entry {
+        name,
+        tag: activation as u8,
+        activation,
+    }
+}
+
+/// The activation table, in tag order (row `k` has tag `k`). This is the one
+/// list of activation names: the NIF glue decodes atoms through it and
+/// `build_info/0` reports its names, so the Erlang reference can check that it
+/// agrees.
+pub const TABLE: [Entry; 17] = [
+    entry("tanh", Activation::Tanh),
+    entry("sigmoid", Activation::Sigmoid),
+    entry("sigmoid1", Activation::Sigmoid1),
+    entry("sin", Activation::Sin),
+    entry("cos", Activation::Cos),
+    entry("gaussian", Activation::Gaussian),
+    entry("linear", Activation::Linear),
+    entry("relu", Activation::Relu),
+    entry("sgn", Activation::Sgn),
+    entry("bin", Activation::Bin),
+    entry("trinary", Activation::Trinary),
+    entry("multiquadric", Activation::Multiquadric),
+    entry("quadratic", Activation::Quadratic),
+    entry("cubic", Activation::Cubic),
+    entry("absolute", Activation::Absolute),
+    entry("sqrt", Activation::Sqrt),
+    entry("log", Activation::Log),
+];
+
+// The table is in tag order: checked when the crate is compiled.
+const _: () = {
+    let mut k = 0;
+    while k < TABLE.len() {
+        assert!(TABLE[k].tag as usize == k);
+        k += 1;
+    }
+};
+
 impl Activation {
-    /// Every activation, in tag order.
-    pub const ALL: [Activation; 17] = [
-        Activation::Tanh,
-        Activation::Sigmoid,
-        Activation::Sigmoid1,
-        Activation::Sin,
-        Activation::Cos,
-        Activation::Gaussian,
-        Activation::Linear,
-        Activation::Relu,
-        Activation::Sgn,
-        Activation::Bin,
-        Activation::Trinary,
-        Activation::Multiquadric,
-        Activation::Quadratic,
-        Activation::Cubic,
-        Activation::Absolute,
-        Activation::Sqrt,
-        Activation::Log,
-    ];
+    /// Every activation, in tag order (drawn from [`TABLE`]).
+    pub const ALL: [Activation; 17] = {
+        let mut all = [Activation::Tanh; 17];
+        let mut k = 0;
+        while k < TABLE.len() {
+            all[k] = TABLE[k].activation;
+            k += 1;
+        }
+        all
+    };
+
+    /// The compact tag of this activation (its row in [`TABLE`]).
+    #[inline]
+    pub fn tag(self) -> u8 {
+        self as u8
+    }
+
+    /// The activation with tag `tag`, if any.
+    #[inline]
+    pub fn from_tag(tag: u8) -> Option<Activation> {
+        TABLE.get(tag as usize).map(|e| e.activation)
+    }
 
     /// The Erlang atom name of this activation.
     pub fn name(self) -> &'static str {
-        match self {
-            Activation::Tanh => "tanh",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Sigmoid1 => "sigmoid1",
-            Activation::Sin => "sin",
-            Activation::Cos => "cos",
-            Activation::Gaussian => "gaussian",
-            Activation::Linear => "linear",
-            Activation::Relu => "relu",
-            Activation::Sgn => "sgn",
-            Activation::Bin => "bin",
-            Activation::Trinary => "trinary",
-            Activation::Multiquadric => "multiquadric",
-            Activation::Quadratic => "quadratic",
-            Activation::Cubic => "cubic",
-            Activation::Absolute => "absolute",
-            Activation::Sqrt => "sqrt",
-            Activation::Log => "log",
-        }
+        TABLE[self as usize].name
     }
 
     /// Look an activation up by its atom name.
     pub fn from_name(name: &str) -> Option<Activation> {
-        Activation::ALL.iter().copied().find(|a| a.name() == name)
+        TABLE.iter().find(|e| e.name == name).map(|e| e.activation)
     }
 
     /// Apply the function to every element of `xs`, writing `out` (the
@@ -200,9 +236,22 @@ mod tests {
     fn names_round_trip() {
         for a in Activation::ALL {
             assert_eq!(Activation::from_name(a.name()), Some(a));
+            assert_eq!(Activation::from_tag(a.tag()), Some(a));
             assert_eq!(Activation::ALL[a as usize], a);
         }
         assert_eq!(Activation::from_name("softmax"), None);
+        assert_eq!(Activation::from_tag(TABLE.len() as u8), None);
+    }
+
+    #[test]
+    fn table_rows_are_distinct_and_in_tag_order() {
+        for (k, e) in TABLE.iter().enumerate() {
+            assert_eq!(e.tag as usize, k);
+            assert_eq!(e.activation.tag(), e.tag);
+            assert!(TABLE[..k]
+                .iter()
+                .all(|f| f.name != e.name && f.activation != e.activation));
+        }
     }
 
     #[test]

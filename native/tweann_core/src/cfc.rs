@@ -6,7 +6,7 @@
 //! `I = input_size`, `H = hidden_size`, `mode` ([`CfcMode`]: default, pure,
 //! no_gate), `U = backbone_units` (default 128), `NL = backbone_layers`
 //! (default 1, may be 0), `act = backbone_activation`
-//! ([`Activation`], default lecun_tanh). The head input width is
+//! ([`BackboneActivation`], default lecun_tanh). The head input width is
 //! `C = U` if `NL > 0`, else `C = I + H`. The state and the output are both
 //! `H` long.
 //!
@@ -50,7 +50,7 @@
 //! [`crate::cells`] ([`crate::cells::step_batch`], [`crate::cells::sequence`]).
 
 use crate::cells::{
-    all_finite, check_lengths, check_params, dense_t, sigmoid, transpose, Activation, Cell,
+    all_finite, check_lengths, check_params, dense_t, sigmoid, transpose, BackboneActivation, Cell,
     CellError, Population,
 };
 
@@ -96,7 +96,7 @@ pub struct CfcConfig {
     pub mode: CfcMode,
     pub backbone_units: usize,
     pub backbone_layers: usize,
-    pub backbone_activation: Activation,
+    pub backbone_activation: BackboneActivation,
 }
 
 impl CfcConfig {
@@ -108,7 +108,7 @@ impl CfcConfig {
             mode: CfcMode::Default,
             backbone_units: 128,
             backbone_layers: 1,
-            backbone_activation: Activation::LecunTanh,
+            backbone_activation: BackboneActivation::LecunTanh,
         }
     }
 

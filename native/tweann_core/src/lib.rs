@@ -24,13 +24,20 @@
 //!
 //! ## Modules
 //!
-//! * [`activation`]: the 17 activation functions.
-//! * [`network`]: compile a node list into CSR form; evaluate one input,
-//!   a batch (several inputs per pass over the connections), or one step of
-//!   a stateful network.
+//! * [`activation`]: the 17 activation functions and [`activation::TABLE`],
+//!   the one list of their names and tags.
+//! * [`network`]: compile a node list into CSR form (`network/compile.rs`);
+//!   evaluate one input, stateless or with state (`network/eval.rs`), or a
+//!   batch, several inputs per pass over the connections (`network/batch.rs`).
 //! * [`dot`]: dot products in the signal-aggregator shapes.
 //! * [`neat`]: NEAT compatibility distance by sorted merge.
 //! * [`scalar`]: the single-neuron CfC/ODE forms kept for API compatibility.
+//! * [`cells`]: what the layer-level liquid cells share: their error type,
+//!   elementwise functions (with [`cells::erf`]), dense products, the
+//!   [`cells::Cell`] trait and the drivers over batches, populations and
+//!   sequences; one file per concern under `cells/`.
+//! * [`cfc`] and [`ltc`]: the closed-form continuous-time (CfC) and liquid
+//!   time-constant (LTC) cells.
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;

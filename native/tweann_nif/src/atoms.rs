@@ -32,43 +32,48 @@ rustler::atoms! {
     target_os,
     target_cpu,
     profile,
+    activations,
 }
 
-/// The activation atoms, in `tweann_core::activation::Activation` tag order.
+/// The activation atoms, made once at load time from
+/// `tweann_core::activation::TABLE` (so the names live in one place only).
 pub mod acts {
-    rustler::atoms! {
-        tanh, sigmoid, sigmoid1, sin, cos, gaussian, linear, relu, sgn, bin,
-        trinary, multiquadric, quadratic, cubic, absolute, sqrt, log,
+    use rustler::{Atom, Env, Term};
+    use std::sync::OnceLock;
+    use tweann_core::activation::{Activation, TABLE};
+
+    static ATOMS: OnceLock<Vec<Atom>> = OnceLock::new();
+
+    /// Makes the activation atoms; `false` (the library refuses to load) if
+    /// the VM cannot make one.
+    pub fn load(env: Env) -> bool {
+        let made: Result<Vec<Atom>, _> =
+            TABLE.iter().map(|e| Atom::from_str(env, e.name)).collect();
+        match made {
+            Ok(atoms) => {
+                ATOMS.get_or_init(|| atoms);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
-    use rustler::{Atom, Term};
-    use tweann_core::activation::Activation;
+    /// The activation atoms in tag order.
+    pub fn all() -> &'static [Atom] {
+        ATOMS.get().map_or(&[], Vec::as_slice)
+    }
 
     /// The activation an atom names, if any.
     pub fn decode(term: Term) -> Option<Activation> {
         let a: Atom = term.decode().ok()?;
-        let table = [
-            tanh(),
-            sigmoid(),
-            sigmoid1(),
-            sin(),
-            cos(),
-            gaussian(),
-            linear(),
-            relu(),
-            sgn(),
-            bin(),
-            trinary(),
-            multiquadric(),
-            quadratic(),
-            cubic(),
-            absolute(),
-            sqrt(),
-            log(),
-        ];
-        table
+        all()
             .iter()
             .position(|&x| x == a)
-            .map(|k| Activation::ALL[k])
+            .and_then(|k| Activation::from_tag(k as u8))
     }
+}
+
+/// The load hook: makes the atoms that are built from core tables.
+pub fn load(env: rustler::Env, _info: rustler::Term) -> bool {
+    acts::load(env)
 }

@@ -159,7 +159,7 @@ fn cfc_config(term: Term) -> Res<CfcConfig> {
         backbone_activation(),
         "backbone_activation",
         c.backbone_activation,
-        cells::Activation::from_name,
+        cells::BackboneActivation::from_name,
     )?;
     c.validate().map_err(|e| cell_error(e, 2))?;
     Ok(c)

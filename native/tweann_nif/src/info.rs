@@ -1,5 +1,5 @@
 //! Live-resource accounting (`memory_stats/0`), the memory budget, and build
-//! facts (`build_info/0`).
+//! facts (`build_info/0`, including the activation names in tag order).
 
 use crate::atoms;
 use crate::error::{badarg, Res};
@@ -128,6 +128,10 @@ fn build_info(env: Env) -> Res<Term> {
             std::env::consts::OS.encode(env),
         ),
         (atoms::target_cpu().encode(env), cpu_level().encode(env)),
+        (
+            atoms::activations().encode(env),
+            atoms::acts::all().encode(env),
+        ),
         (
             atoms::profile().encode(env),
             if cfg!(debug_assertions) {

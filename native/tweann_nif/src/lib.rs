@@ -5,23 +5,26 @@
 //!
 //! The NIFs bind to the Erlang module `tweann_nif_native` (stubs only); the
 //! public, documented API is `tweann_nif`.
+//!
+//! Each file of NIFs is named after the `tweann_core` module it serves
+//! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `decode`,
+//! `numlist`, `error`, `atoms`, `macros` (`nif_pair!`) and `info` (resource
+//! accounting, memory budget, build facts) are shared.
 
 #[macro_use]
 mod macros;
 
+mod activation;
 mod atoms;
 mod cells;
 mod codec;
 mod decode;
+mod dot;
 mod error;
 mod info;
-mod liquid;
+mod neat;
 mod network;
 mod numlist;
-mod signal;
+mod scalar;
 
-rustler::init!("tweann_nif_native", load = load);
-
-fn load(_env: rustler::Env, _info: rustler::Term) -> bool {
-    true
-}
+rustler::init!("tweann_nif_native", load = atoms::load);

@@ -24,7 +24,7 @@
 //! ```
 
 use super::wire::{self, open, read_f64s, Writer, CELL_MAGIC, NET_MAGIC};
-use crate::cells::Activation;
+use crate::cells::BackboneActivation as Activation;
 use crate::cfc::{CfcConfig, CfcMode};
 use crate::error::{try_vec, CoreError};
 use crate::ltc::{LtcConfig, Mapping, Positivity};

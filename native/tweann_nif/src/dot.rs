@@ -1,5 +1,6 @@
-//! Signal-aggregator NIFs (dot products, flatten_weights, activate_batch)
-//! and NEAT compatibility distance.
+//! Signal-aggregator NIFs over [`tweann_core::dot`]: the dot products
+//! (`dot_product/2`, `dot_product_flat/3`, `dot_product_batch/1`) and
+//! `flatten_weights/1`, which reads the same weight format.
 //!
 //! The dot products stream pairs straight from the Erlang lists into one
 //! [`Dot`] accumulator: no vectors are built, which is what makes a NIF call
@@ -13,7 +14,6 @@ use crate::error::{badarg, OrRaise, Res};
 use crate::numlist::{Next, NumList};
 use rustler::Term;
 use tweann_core::dot::Dot;
-use tweann_core::neat;
 
 /// The number in a weight spec: a number, or a tuple whose first element is one.
 fn weight_spec(term: Term, arg: u8, what: &dyn Fn() -> String) -> Res<f64> {
@@ -228,7 +228,7 @@ fn dot_batch_impl(batch: Term, work: &mut Work) -> Res<Vec<f64>> {
 
 nif_pair!(dot_product_batch / dot_product_batch_dirty (batch) -> Res<Vec<f64>>, |work| dot_batch_impl(batch, work));
 
-// ---------------------------------------------------------------- flatten, activate
+// ---------------------------------------------------------------- flatten_weights/1
 
 fn flatten_impl(weighted: Term, work: &mut Work) -> Res<(Vec<f64>, Vec<u64>)> {
     let (mut ws, mut counts) = (Vec::new(), Vec::new());
@@ -250,71 +250,3 @@ fn flatten_impl(weighted: Term, work: &mut Work) -> Res<(Vec<f64>, Vec<u64>)> {
 }
 
 nif_pair!(flatten_weights / flatten_weights_dirty (weighted) -> Res<(Vec<f64>, Vec<u64>)>, |work| flatten_impl(weighted, work));
-
-fn activate_impl(values: Term, act: Term, work: &mut Work) -> Res<Vec<f64>> {
-    let a = atoms::acts::decode(act).ok_or_else(|| badarg(2, "unknown activation"))?;
-    let mut v = decode::f64s(values, 1, "Values", work)?;
-    // Applying an activation costs about as much as decoding the value.
-    work.take(NUMBER * v.len())?;
-    for x in v.iter_mut() {
-        *x = a.apply(*x);
-        if !x.is_finite() {
-            return Err(crate::error::raise(tweann_core::CoreError::overflow(
-                "arithmetic overflow in the activation",
-            )));
-        }
-    }
-    Ok(v)
-}
-
-nif_pair!(activate_batch / activate_batch_dirty (values, act) -> Res<Vec<f64>>, |work| activate_impl(values, act, work));
-
-// ---------------------------------------------------------------- NEAT distance
-
-fn genes(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<neat::Gene>> {
-    let mut g = Vec::new();
-    for (k, item) in items(term, arg, what)?.enumerate() {
-        work.take(3 * NUMBER)?;
-        let t = tuple(item?, 2, arg, || {
-            format!(
-                "{what}: element {} is not an {{Innovation, Weight}} tuple",
-                k + 1
-            )
-        })?;
-        let inn = decode::uint(t.at(0)).ok_or_else(|| {
-            badarg(
-                arg,
-                format!(
-                    "{what}: element {}: Innovation must be a non-negative integer",
-                    k + 1
-                ),
-            )
-        })?;
-        let w = decode::number(t.at(1)).ok_or_else(|| {
-            badarg(
-                arg,
-                format!("{what}: element {}: Weight is not a number", k + 1),
-            )
-        })?;
-        g.push((inn, w));
-    }
-    Ok(g)
-}
-
-fn distance_impl(a: Term, b: Term, c1: Term, c2: Term, c3: Term, work: &mut Work) -> Res<f64> {
-    let c1 = decode::f64_arg(c1, 3, "C1")?;
-    let c2 = decode::f64_arg(c2, 4, "C2")?;
-    let c3 = decode::f64_arg(c3, 5, "C3")?;
-    let mut ga = genes(a, 1, "GenesA", work)?;
-    let mut gb = genes(b, 2, "GenesB", work)?;
-    // Sorting an unsorted genome costs more than the merge.
-    let unsorted = |g: &[neat::Gene]| !g.windows(2).all(|w| w[0].0 < w[1].0);
-    if unsorted(&ga) || unsorted(&gb) {
-        work.take(NUMBER * (ga.len() + gb.len()))?;
-    }
-    neat::prepare(&mut ga, 1).or_raise()?;
-    neat::prepare(&mut gb, 2).or_raise()?;
-    neat::distance(&ga, &gb, c1, c2, c3).or_raise()
-}
-
-nif_pair!(compatibility_distance / compatibility_distance_dirty (a, b, c1, c2, c3) -> Res<f64>, |work| distance_impl(a, b, c1, c2, c3, work));

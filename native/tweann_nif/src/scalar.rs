@@ -1,5 +1,5 @@
-//! Scalar liquid-neuron NIFs (`cfc_ltc.md` section 5). Layer-level cells
-//! live in their own module.
+//! Scalar liquid-neuron NIFs over [`tweann_core::scalar`] (`cfc_ltc.md`
+//! section 5). Layer-level cells live in `cells.rs`.
 
 use crate::decode::{self, f64_arg, Work, NUMBER};
 use crate::error::{OrRaise, Res};

@@ -1,0 +1,173 @@
+//! Compiled networks: a node list in topological order turned into flat CSR
+//! arrays, and their evaluation.
+//!
+//! # Layout
+//!
+//! For `n` nodes and `c` connections a [`Network`] holds
+//!
+//! * `ops: [u8; n]`: what the node does (an
+//!   [`Activation`](crate::activation::Activation) tag, input, CfC or LTC),
+//! * `bias: [f64; n]`,
+//! * `row_start: [u32; n + 1]`: node `i`'s connections are
+//!   `row_start[i]..row_start[i + 1]`,
+//! * `src: [u32; c]` (the source node's position) and `weight: [f64; c]`,
+//!
+//! plus the positions of the inputs, the outputs and the state slots, and the
+//! `tau`/`bound` of each liquid (CfC/LTC) node. That is 12 bytes per
+//! connection and 13 per node.
+//!
+//! # Semantics (see `docs/semantics.md`)
+//!
+//! One step first places the inputs (the k-th input node takes the k-th
+//! value), then processes the other nodes in list order. Each computes
+//! `sum = 0.0; sum = sum + w * value[src]` connection by connection, then
+//! `x = sum + bias` and its value `act(x)` (or the scalar CfC / ODE step for a
+//! liquid node, whose previous state is its previous value). A connection
+//! whose source is a non-input node at or after the reading node is a
+//! forward reference: it
+//! reads the source's value from the previous step (its *state slot*), `0.0`
+//! in a stateless evaluation. A non-finite `x` or value is an overflow error.
+//!
+//! # Files
+//!
+//! * this file: the node kinds, the compiled [`Network`] and its facts;
+//! * `compile.rs`: [`NetworkBuilder`], node list to CSR;
+//! * `eval.rs`: [`Network::evaluate`], one step (stateless or with state);
+//! * `batch.rs`: [`Network::evaluate_batch`], [`LANES`] rows per pass.
+
+mod batch;
+mod compile;
+mod eval;
+mod parts;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+pub use compile::NetworkBuilder;
+
+use crate::error::CoreError;
+
+pub(crate) const OP_INPUT: u8 = 200;
+pub(crate) const OP_CFC: u8 = 201;
+pub(crate) const OP_LTC: u8 = 202;
+
+/// Rows evaluated together in one pass over the connection arrays by
+/// [`Network::evaluate_batch`].
+pub const LANES: usize = 8;
+
+/// Largest accepted node index (indices are stored as `u32`).
+pub const MAX_INDEX: u64 = u32::MAX as u64 - 1;
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NodeKind {
+    /// Takes the next input value; has no connections.
+    Input,
+    /// `hidden`, `output` and `bias` nodes: `act(sum + bias)`.
+    Ordinary,
+    /// A closed-form continuous-time neuron driven by `sum + bias`.
+    Cfc { tau: f64, bound: f64 },
+    /// A liquid time-constant neuron (one explicit Euler step, dt = 1.0).
+    Ltc { tau: f64, bound: f64 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Liquid {
+    tau: f64,
+    bound: f64,
+}
+
+/// A compiled network. Read-only after compilation, so one network can be
+/// evaluated by any number of threads at once.
+#[derive(Debug, Clone)]
+pub struct Network {
+    n_inputs: usize,
+    input_pos: Vec<u32>,
+    ops: Vec<u8>,
+    bias: Vec<f64>,
+    row_start: Vec<u32>,
+    src: Vec<u32>,
+    weight: Vec<f64>,
+    liquid: Vec<Liquid>,
+    output_pos: Vec<u32>,
+    slots: Vec<u32>,
+    forward_refs: usize,
+    bytes: usize,
+}
+
+/// Facts about a compiled network, as `network_info/1` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkInfo {
+    pub nodes: usize,
+    pub connections: usize,
+    pub inputs: usize,
+    pub outputs: usize,
+    pub state_size: usize,
+    pub forward_refs: usize,
+    pub liquid_nodes: usize,
+    /// Heap bytes held by the compiled form.
+    pub bytes: usize,
+}
+
+impl Network {
+    fn shrink(&mut self) {
+        self.input_pos.shrink_to_fit();
+        self.ops.shrink_to_fit();
+        self.bias.shrink_to_fit();
+        self.row_start.shrink_to_fit();
+        self.src.shrink_to_fit();
+        self.weight.shrink_to_fit();
+        self.liquid.shrink_to_fit();
+        self.output_pos.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        self.bytes = std::mem::size_of::<Network>()
+            + self.input_pos.capacity() * 4
+            + self.ops.capacity()
+            + self.bias.capacity() * 8
+            + self.row_start.capacity() * 4
+            + self.src.capacity() * 4
+            + self.weight.capacity() * 8
+            + self.liquid.capacity() * std::mem::size_of::<Liquid>()
+            + self.output_pos.capacity() * 4
+            + self.slots.capacity() * 4;
+    }
+
+    pub fn info(&self) -> NetworkInfo {
+        NetworkInfo {
+            nodes: self.ops.len(),
+            connections: self.src.len(),
+            inputs: self.n_inputs,
+            outputs: self.output_pos.len(),
+            state_size: self.slots.len(),
+            forward_refs: self.forward_refs,
+            liquid_nodes: self.liquid.len(),
+            bytes: self.bytes,
+        }
+    }
+
+    pub fn input_count(&self) -> usize {
+        self.n_inputs
+    }
+    pub fn output_count(&self) -> usize {
+        self.output_pos.len()
+    }
+    pub fn state_size(&self) -> usize {
+        self.slots.len()
+    }
+    pub fn node_count(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Work units of one evaluation, for scheduling: one per connection and
+    /// eight per node (an activation is a libm call of ~10-20 ns).
+    pub fn cost(&self) -> usize {
+        self.src.len() + 8 * self.ops.len()
+    }
+
+    fn overflow(&self, pos: usize) -> CoreError {
+        CoreError::overflow(format!(
+            "arithmetic overflow: node at position {pos} produced a non-finite value"
+        ))
+    }
+}
