@@ -66,10 +66,10 @@ memory_budget(Opts) when is_map(Opts) ->
         [Key | _] -> tweann_ref_args:fail(4, "unknown option ~tp (known: memory_budget)", [Key])
     end,
     case maps:get(memory_budget, Opts, default) of
-        B when is_integer(B), B > 0 -> B;
+        B when is_integer(B), B > 0, B < 1 bsl 64 -> B;
         default -> default;
-        Bad -> tweann_ref_args:fail(4, "memory_budget must be a positive integer (bytes), not ~tp",
-                                    [Bad])
+        Bad -> tweann_ref_args:fail(4, "memory_budget must be a positive integer below 2^64 "
+                                    "(bytes), not ~tp", [Bad])
     end;
 memory_budget(_) ->
     tweann_ref_args:fail(4, "options must be a map such as #{memory_budget => Bytes}").
@@ -123,7 +123,11 @@ network_info(Network) ->
 benchmark_evaluate(Network, Inputs, Iterations) ->
     Net = check_net(Network),
     _ = tweann_ref_args:float_list(2, Inputs),
-    N = tweann_ref_args:pos_int(3, Iterations),
+    %% tweann_nif's network.rs MAX_ITERATIONS
+    N = case Iterations of
+            It when is_integer(It), It >= 1, It =< 10000000 -> It;
+            _ -> tweann_ref_args:fail(3, "Iterations must be a positive integer up to 10000000")
+        end,
     T0 = erlang:monotonic_time(nanosecond),
     bench_loop(Net, Inputs, N),
     T1 = erlang:monotonic_time(nanosecond),

@@ -39,6 +39,8 @@
 //! * [`cfc`] and [`ltc`]: the closed-form continuous-time (CfC) and liquid
 //!   time-constant (LTC) cells.
 //! * [`error`]: the error type shared by all kernels.
+//! * [`meter`]: [`meter::Meter`], what a long kernel reports its progress
+//!   to, so that its caller can stop it between steps.
 
 pub mod activation;
 pub mod cells;
@@ -47,6 +49,7 @@ pub mod codec;
 pub mod dot;
 pub mod error;
 pub mod ltc;
+pub mod meter;
 pub mod neat;
 pub mod network;
 pub mod scalar;

@@ -7,8 +7,10 @@
 //! public, documented API is `tweann_nif`.
 //!
 //! Each file of NIFs is named after the `tweann_core` module it serves
-//! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `decode`,
-//! `numlist`, `error`, `atoms`, `macros` (`nif_pair!`) and `info` (resource
+//! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `work`
+//! (the per-call budget of time and memory, and the liveness checks of
+//! dirty calls), `decode`, `numlist`, `encode` (charged results), `error`,
+//! `atoms`, `macros` (`nif_pair!`, `dirty_nif!`) and `info` (resource
 //! accounting, memory budget, build facts) are shared.
 
 #[macro_use]
@@ -20,11 +22,13 @@ mod cells;
 mod codec;
 mod decode;
 mod dot;
+mod encode;
 mod error;
 mod info;
 mod neat;
 mod network;
 mod numlist;
 mod scalar;
+mod work;
 
 rustler::init!("tweann_nif_native", load = atoms::load);
