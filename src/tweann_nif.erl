@@ -18,7 +18,7 @@
 %% <li>Scalar liquid neurons: {@link evaluate_cfc/4},
 %%     {@link evaluate_cfc_with_weights/6}, {@link evaluate_ode/5},
 %%     {@link evaluate_ode_with_weights/7}, {@link evaluate_cfc_batch/4}.</li>
-%% <li>Liquid cells (ncps CfC and LTC, `cfc_ltc.md'): {@link cfc_cell/2},
+%% <li>Liquid cells (ncps CfC and LTC, `docs/cells.md'): {@link cfc_cell/2},
 %%     {@link ltc_cell/2}, {@link cfc_population/2}, {@link ltc_population/2},
 %%     {@link cell_step/4}, {@link cell_sequence/4}, {@link cell_info/1}.</li>
 %% <li>Facts and limits: {@link is_loaded/0}, {@link build_info/0},
@@ -242,7 +242,7 @@ compatibility_distance(GenesA, GenesB, C1, C2, C3) ->
            tweann_ref_neat:compatibility_distance(GenesA, GenesB, C1, C2, C3)).
 
 %%====================================================================
-%% Scalar liquid neurons (cfc_ltc.md section 5)
+%% Scalar liquid neurons (docs/cells.md section 5)
 %%====================================================================
 
 %% @doc One closed-form continuous-time step of a single neuron; returns
@@ -295,14 +295,14 @@ evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
            tweann_ref_scalar:evaluate_cfc_batch(Inputs, State0, Tau, Bound)).
 
 %%====================================================================
-%% Liquid cells (cfc_ltc.md sections 1-3)
+%% Liquid cells (docs/cells.md sections 1-3)
 %%====================================================================
 
 %% @doc A closed-form continuous-time (CfC) cell exactly as ncps's torch
 %% `CfCCell' computes it. `Config': `input_size', `hidden_size' (required),
 %% `mode' (`default | pure | no_gate'), `backbone_units' (128),
 %% `backbone_layers' (1), `backbone_activation' (`lecun_tanh | tanh | relu |
-%% silu | gelu'). `Params': the flat f64 layout of cfc_ltc.md section 2.5, as a
+%% silu | gelu'). `Params': the flat f64 layout of docs/cells.md section 2.5, as a
 %% list or a native-endian f64 binary; a wrong length is a badarg stating the
 %% expected length.
 -spec cfc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
@@ -315,7 +315,7 @@ cfc_cell(Config, Params) ->
 %% solver. `Config': `input_size', `units' (required), `motor_size' (units),
 %% `ode_unfolds' (6), `epsilon' (1.0e-8), `positivity' (`softplus | identity'),
 %% `input_mapping', `output_mapping' (`affine | linear | none'). `Params':
-%% the layout of cfc_ltc.md section 3.4.
+%% the layout of docs/cells.md section 3.4.
 -spec ltc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
 ltc_cell(Config, Params) ->
     ?CALL([Config, Params],

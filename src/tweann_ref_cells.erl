@@ -3,7 +3,8 @@
 %% and population terms, the drivers that run a cell over a batch, a
 %% population or a sequence ({@link cell_step/4}, {@link cell_sequence/4}),
 %% {@link cell_info/1}, configuration and parameter readers, and the
-%% elementwise functions and dense layers of `cfc_ltc.md' (the error function
+%% elementwise functions and dense layers of `docs/cells.md' section 0 (the
+%% error function
 %% of GELU is {@link tweann_ref_erf}).
 %%
 %% A cell module implements this module's behaviour: `step(Cell, Input,
@@ -88,7 +89,7 @@ cell_step(Cell, Inputs, States, Dts) ->
     Ds = dts(Dts, B, 4, Kind),
     lists:unzip(step_rows(M, Cells, Us, Ss, Ds, 1)).
 
-%% @doc Runs a batch of sequences (`cfc_ltc.md' section 1): `InputSeqs' is B
+%% @doc Runs a batch of sequences (`docs/cells.md' section 1): `InputSeqs' is B
 %% rows of L input rows (every row the same L), `States0' B initial states,
 %% `DtSeqs' one number for everything or B rows of L numbers. Returns
 %% `{OutputSeqs, FinalStates}': B rows of L outputs, and B final states.

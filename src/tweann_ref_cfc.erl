@@ -9,7 +9,7 @@
 %% `mode' (`default | pure | no_gate', default `default'), `backbone_units'
 %% (positive integer, 128), `backbone_layers' (non-negative integer, 1),
 %% `backbone_activation' (`lecun_tanh | tanh | relu | silu | gelu',
-%% `lecun_tanh'). Parameters in the flat layout of `cfc_ltc.md' section 2.5
+%% `lecun_tanh'). Parameters in the flat layout of `docs/cells.md' section 2.5
 %% ({@link param_len/1} numbers). The state and the output have
 %% `hidden_size' values; `Dt >= 0'.
 %%

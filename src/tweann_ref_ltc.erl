@@ -9,7 +9,7 @@
 %% integer, 6), `epsilon' (number, 1.0e-8), `positivity'
 %% (`softplus | identity', `softplus'), `input_mapping' and `output_mapping'
 %% (`affine | linear | none', `affine'). Parameters in the flat layout of
-%% `cfc_ltc.md' section 3.4 ({@link param_len/1} numbers; mask and mapping
+%% `docs/cells.md' section 3.4 ({@link param_len/1} numbers; mask and mapping
 %% slots always present, slots the mapping does not use are ignored). The
 %% state has `units' values, the output `motor_size'; `Dt > 0'. Synapses
 %% whose mask is exactly 0 are skipped (bit-identical to adding their zero

@@ -1,5 +1,5 @@
 %% @doc Pure Erlang twin of `tweann_core::scalar': the single-neuron liquid
-%% forms (`cfc_ltc.md' section 5), with the same operations in the same order
+%% forms (`docs/cells.md' section 5), with the same operations in the same order
 %% as the Rust kernel:
 %%
 %% <ul>

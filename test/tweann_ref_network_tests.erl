@@ -186,7 +186,7 @@ slot_order_test() ->
     %% State [S3, S4] = [1, 100]: node 2 = 100 + 10 = 110; next [x, 2x].
     ?assertEqual({[110.0], [7.0, 14.0]}, ?M:evaluate_with_state(N, [7], [1, 100])).
 
-cfc_ltc_nodes_test() ->
+liquid_nodes_test() ->
     N = ?M:compile_network(
           [{1, input, linear, 0, []},
            {2, {cfc, 1, 1}, tanh, 0.0, [{1, 1.0}]},

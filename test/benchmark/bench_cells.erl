@@ -194,7 +194,7 @@ param_len(cfc, Cfg) -> tweann_ref_cfc:param_len(Cfg);
 param_len(ltc, Cfg) -> tweann_ref_ltc:param_len(Cfg).
 
 %% Fixed-seed parameters. CfC: uniform in +-1/sqrt(fan_in)-ish (0.2), so the
-%% activations do not saturate. LTC: the flat layout of cfc_ltc.md 3.4 with
+%% activations do not saturate. LTC: the flat layout of docs/cells.md 3.4 with
 %% every mask 1 (fully connected: every synapse is evaluated), erev +-1,
 %% identity-like mappings.
 params(cfc, _Cfg, Len, Seed) ->
