@@ -76,22 +76,31 @@
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian | linear
                     | relu | sgn | bin | trinary | multiquadric | quadratic
                     | cubic | absolute | sqrt | log.
+%% A node's activation function (`docs/semantics.md' gives each formula).
 -type node_type() :: input | hidden | output | bias
                    | {cfc, Tau :: number(), Bound :: number()}
                    | {ltc, Tau :: number(), Bound :: number()}.
+%% What a node is: an input (takes the next input value), a hidden, output or
+%% bias node (bias plus weighted sum, then the activation), or a liquid node
+%% that keeps a state between calls of {@link evaluate_with_state/3}.
 -type node_spec() :: {Index :: non_neg_integer(), node_type(), activation(),
                       Bias :: number(), [{FromIndex :: non_neg_integer(), Weight :: number()}]}.
+%% One node of a genotype, as given to {@link compile_network/3}: its index,
+%% type, activation, bias and incoming connections.
+-type network() :: reference() | tuple().
 %% A compiled network: a NIF resource (a reference), or a
 %% `tweann_ref_network' term when the Erlang backend is configured.
--type network() :: reference() | tuple().
-%% A list of numbers, or a binary of native-endian f64 values.
 -type inputs() :: [number()] | binary().
-%% A layer-level liquid cell or a population of them (a NIF resource).
+%% A list of numbers, or a binary of native-endian f64 values.
 -type cell() :: reference() | tuple().
+%% A layer-level liquid cell or a population of them: a NIF resource, or a
+%% `tweann_ref_cells' term when the Erlang backend is configured.
 -type gene() :: {Innovation :: non_neg_integer(), Weight :: number()}.
+%% A connection gene of {@link compatibility_distance/5}: its innovation
+%% number and its weight.
+-type weight_spec() :: number() | tuple().
 %% A number, or a tuple whose first element is the weight (DXNN2's
 %% `{W, DW, LR, Params}').
--type weight_spec() :: number() | tuple().
 
 -include("tweann_call.hrl").
 

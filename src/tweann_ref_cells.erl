@@ -22,7 +22,7 @@
 %% == Errors ==
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and a computation
 %% that overflows `{tweann_error, badarith, general, Why}' naming the row,
-%% through {@link tweann_ref_args}.
+%% through `tweann_ref_args'.
 -module(tweann_ref_cells).
 
 -export([cell_step/4, cell_sequence/4, cell_info/1]).
@@ -55,6 +55,8 @@
 -type info() :: #{kind := cfc | ltc, input_size := pos_integer(), state_size := pos_integer(),
                   output_size := pos_integer(), param_len := non_neg_integer(),
                   config := map()}.
+%% What {@link cell_info/1} returns for a cell (a population adds
+%% `members'), with the configuration the cell was built from.
 -opaque cell() :: #tweann_ref_cell{}.
 %% A cell with validated parameters (an ordinary Erlang term).
 -opaque population() :: #tweann_ref_pop{}.
@@ -64,6 +66,7 @@
 -type dense() :: {[[float()]], [float()]}.
 %% A dense layer: weight rows ([out][in]) and biases.
 -type activation() :: lecun_tanh | tanh | relu | silu | gelu.
+%% A backbone activation of the CfC cell (`docs/cells.md' section 0).
 
 -define(FRAC_1_SQRT_2, 0.707106781186547524400844362104849039).
 

@@ -17,7 +17,7 @@
 %%
 %% Cells and populations run with {@link tweann_ref_cells:cell_step/4} and
 %% {@link tweann_ref_cells:cell_sequence/4}. Bad arguments raise
-%% `{tweann_error, badarg, Pos, Why}' through {@link tweann_ref_args}.
+%% `{tweann_error, badarg, Pos, Why}' through `tweann_ref_args'.
 -module(tweann_ref_ltc).
 -behaviour(tweann_ref_cells).
 
@@ -26,9 +26,12 @@
 
 -export_type([config/0]).
 
-%% One synapse: {Sigma, Mu, Pos(W), Erev, Mask}, or skip where Mask == 0.
 -type synapse() :: {float(), float(), float(), float(), float()} | skip.
+%% One synapse: `{Sigma, Mu, Pos(W), Erev, Mask}', or `skip' where
+%% `Mask == 0'.
 -type mapping() :: affine | linear | none.
+%% How inputs are mapped before the cell and outputs after it
+%% (`docs/cells.md' section 3.1).
 
 -record(tweann_ltc, {
     n :: pos_integer(),
@@ -52,6 +55,7 @@
                     motor_size => pos_integer(), ode_unfolds => pos_integer(),
                     epsilon => number(), positivity => softplus | identity,
                     input_mapping => mapping(), output_mapping => mapping()}.
+%% An LTC configuration: the keys and defaults in the module description.
 
 -define(KEYS, [input_size, units, motor_size, ode_unfolds, epsilon, positivity,
                input_mapping, output_mapping]).
