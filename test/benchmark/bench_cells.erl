@@ -45,8 +45,8 @@
 %% Timing: a shared 2-core machine is noisy, so the workloads are timed in
 %% interleaved rounds (see run/0); targets use per-round paired values.
 %%
-%% Run alone: rebar3 eunit --module=bench_cells (TWEANN_BENCH_QUICK=1 for
-%% shorter trials and a smaller sweep).
+%% Run alone: rebar3 as bench eunit --module=bench_cells
+%% (TWEANN_BENCH_QUICK=1 for shorter trials and a smaller sweep).
 -module(bench_cells).
 
 -include_lib("eunit/include/eunit.hrl").
