@@ -30,9 +30,9 @@
 %% with the same operation order, one module per native kernel module
 %% (`tweann_ref_network', `tweann_ref_activation', `tweann_ref_dot',
 %% `tweann_ref_neat', `tweann_ref_scalar', `tweann_ref_cells',
-%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf'), and the tests
-%% require bit-identical
-%% results. `docs/architecture.md' follows one call through both.
+%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf', `tweann_ref_codec',
+%% `tweann_ref_info'), and the tests require bit-identical results.
+%% `docs/architecture.md' follows one call through both.
 %%
 %% == Errors ==
 %% A bad argument raises `error:badarg' with EEP 54 error_info, so the shell
