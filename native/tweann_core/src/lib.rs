@@ -39,6 +39,7 @@ pub mod cfc;
 pub mod dot;
 pub mod error;
 pub mod ltc;
+pub mod math;
 pub mod neat;
 pub mod network;
 pub mod scalar;

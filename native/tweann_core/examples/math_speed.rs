@@ -1,0 +1,207 @@
+//! ns per value of the `math` functions: scalar, 2-lane (slice helper) and
+//! the Rust standard library (the host's libm) on the same inputs.
+//!
+//! `cargo run --release -p tweann_core --example math_speed [rounds]`
+
+use std::hint::black_box;
+use std::time::Instant;
+use tweann_core::math;
+
+const N: usize = 4096;
+
+/// A small xorshift generator: deterministic inputs without dependencies.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn inputs(lo: f64, hi: f64) -> Vec<f64> {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    (0..N).map(|_| lo + (hi - lo) * r.next()).collect()
+}
+
+/// Best-of-rounds ns per value of `f` applied to a copy of `xs`.
+fn time(rounds: usize, xs: &[f64], f: &dyn Fn(&mut [f64])) -> f64 {
+    let mut buf = xs.to_vec();
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds {
+        let reps = 50;
+        let t = Instant::now();
+        for _ in 0..reps {
+            buf.copy_from_slice(xs);
+            f(black_box(&mut buf));
+            black_box(&buf);
+        }
+        let ns = t.elapsed().as_nanos() as f64 / (reps * xs.len()) as f64;
+        best = best.min(ns);
+    }
+    best
+}
+
+macro_rules! row {
+    ($rounds:expr, $name:literal, $lo:expr, $hi:expr, $ours:path, $slice:path, $std:expr) => {{
+        let xs = inputs($lo, $hi);
+        let copy = time($rounds, &xs, &|_b: &mut [f64]| {});
+        let scalar = time($rounds, &xs, &|b: &mut [f64]| {
+            b.iter_mut().for_each(|x| *x = $ours(*x))
+        });
+        let lanes = time($rounds, &xs, &|b: &mut [f64]| $slice(b));
+        let libm = time($rounds, &xs, &|b: &mut [f64]| {
+            b.iter_mut().for_each(|x| *x = $std(*x))
+        });
+        println!(
+            "{:<9} [{:>7}, {:>7}]  scalar {:6.2}  x2 {:6.2}  std {:6.2}  (reset {:4.2}) ns/value",
+            $name, $lo, $hi, scalar, lanes, libm, copy
+        );
+    }};
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    row!(
+        rounds,
+        "exp",
+        -20.0,
+        20.0,
+        math::exp,
+        math::exp_slice,
+        f64::exp
+    );
+    row!(
+        rounds,
+        "exp",
+        -700.0,
+        700.0,
+        math::exp,
+        math::exp_slice,
+        f64::exp
+    );
+    row!(
+        rounds,
+        "sigmoid",
+        -20.0,
+        20.0,
+        math::sigmoid,
+        math::sigmoid_slice,
+        std_sigmoid
+    );
+    row!(
+        rounds,
+        "tanh",
+        -3.0,
+        3.0,
+        math::tanh,
+        math::tanh_slice,
+        f64::tanh
+    );
+    row!(
+        rounds,
+        "tanh",
+        -0.5,
+        0.5,
+        math::tanh,
+        math::tanh_slice,
+        f64::tanh
+    );
+    row!(
+        rounds,
+        "tanh",
+        0.6,
+        10.0,
+        math::tanh,
+        math::tanh_slice,
+        f64::tanh
+    );
+    row!(
+        rounds,
+        "gaussian",
+        -5.0,
+        5.0,
+        math::gaussian,
+        math::gaussian_slice,
+        std_gaussian
+    );
+    row!(
+        rounds,
+        "sin",
+        -10.0,
+        10.0,
+        math::sin,
+        math::sin_slice,
+        f64::sin
+    );
+    row!(
+        rounds,
+        "cos",
+        -10.0,
+        10.0,
+        math::cos,
+        math::cos_slice,
+        f64::cos
+    );
+    row!(
+        rounds,
+        "sin",
+        -1e5,
+        1e5,
+        math::sin,
+        math::sin_slice,
+        f64::sin
+    );
+    row!(
+        rounds,
+        "log",
+        1e-3,
+        1e3,
+        math::log,
+        math::log_slice,
+        f64::ln
+    );
+    row!(
+        rounds,
+        "log1p",
+        -0.5,
+        10.0,
+        math::log1p,
+        math::log1p_slice,
+        f64::ln_1p
+    );
+    row!(
+        rounds,
+        "softplus",
+        -20.0,
+        20.0,
+        math::softplus,
+        math::softplus_slice,
+        std_softplus
+    );
+    row!(
+        rounds,
+        "erf",
+        -3.0,
+        3.0,
+        math::erf,
+        math::erf_slice,
+        tweann_core::cells::erf
+    );
+}
+
+fn std_sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn std_gaussian(x: f64) -> f64 {
+    (-(x * x)).exp()
+}
+
+fn std_softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
