@@ -325,11 +325,7 @@ log(X) when is_float(X) ->
 -spec log1p(float()) -> float().
 log1p(X) when is_float(X), X > -1.0, X < ?TWO_1000 ->
     U = 1.0 + X,
-    C = if
-            X =< 1.0 -> (1.0 - U) + X;
-            true -> (X - U) + 1.0
-        end,
-    log1p_kernel(U, C, 0.0, false);
+    log1p_kernel(U, X - (U - 1.0), 0.0, false);
 log1p(X) when is_float(X), X >= ?TWO_1000 ->
     log(X);
 log1p(X) when is_float(X) ->

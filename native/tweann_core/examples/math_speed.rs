@@ -25,20 +25,24 @@ fn inputs(lo: f64, hi: f64) -> Vec<f64> {
     (0..N).map(|_| lo + (hi - lo) * r.next()).collect()
 }
 
-/// Best-of-rounds ns per value of `f` applied to a copy of `xs`.
-fn time(rounds: usize, xs: &[f64], f: &dyn Fn(&mut [f64])) -> f64 {
+/// ns per value of each of `fs` applied in place to a copy of `xs`: the
+/// best of `rounds` rounds, the functions taking turns within a round so
+/// that a busy host slows them alike.
+fn time(rounds: usize, xs: &[f64], fs: &[&dyn Fn(&mut [f64])]) -> Vec<f64> {
     let mut buf = xs.to_vec();
-    let mut best = f64::INFINITY;
+    let mut best = vec![f64::INFINITY; fs.len()];
+    let reps = 4;
     for _ in 0..rounds {
-        let reps = 50;
-        let t = Instant::now();
-        for _ in 0..reps {
-            buf.copy_from_slice(xs);
-            f(black_box(&mut buf));
-            black_box(&buf);
+        for (f, b) in fs.iter().zip(best.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..reps {
+                buf.copy_from_slice(xs);
+                f(black_box(&mut buf));
+                black_box(&buf);
+            }
+            let ns = t.elapsed().as_nanos() as f64 / (reps * xs.len()) as f64;
+            *b = b.min(ns);
         }
-        let ns = t.elapsed().as_nanos() as f64 / (reps * xs.len()) as f64;
-        best = best.min(ns);
     }
     best
 }
@@ -46,17 +50,29 @@ fn time(rounds: usize, xs: &[f64], f: &dyn Fn(&mut [f64])) -> f64 {
 macro_rules! row {
     ($rounds:expr, $name:literal, $lo:expr, $hi:expr, $ours:path, $slice:path, $std:expr) => {{
         let xs = inputs($lo, $hi);
-        let copy = time($rounds, &xs, &|_b: &mut [f64]| {});
-        let scalar = time($rounds, &xs, &|b: &mut [f64]| {
-            b.iter_mut().for_each(|x| *x = $ours(*x))
-        });
-        let lanes = time($rounds, &xs, &|b: &mut [f64]| $slice(b));
-        let libm = time($rounds, &xs, &|b: &mut [f64]| {
-            b.iter_mut().for_each(|x| *x = $std(*x))
-        });
+        let t = time(
+            $rounds,
+            &xs,
+            &[
+                &|_b: &mut [f64]| {},
+                &|b: &mut [f64]| b.iter_mut().for_each(|x| *x = $ours(*x)),
+                &|b: &mut [f64]| $slice(b),
+                &|b: &mut [f64]| b.iter_mut().for_each(|x| *x = $std(*x)),
+            ],
+        );
+        let net = |v: f64| v - t[0];
         println!(
-            "{:<9} [{:>7}, {:>7}]  scalar {:6.2}  x2 {:6.2}  std {:6.2}  (reset {:4.2}) ns/value",
-            $name, $lo, $hi, scalar, lanes, libm, copy
+            "{:<9} [{:>8}, {:>8}]  scalar {:6.2}  x2 {:6.2}  std {:6.2}  ns/value  \
+             (scalar/std {:4.2}, x2/std {:4.2}; copy {:4.2} ns subtracted)",
+            $name,
+            $lo,
+            $hi,
+            net(t[1]),
+            net(t[2]),
+            net(t[3]),
+            net(t[1]) / net(t[3]),
+            net(t[2]) / net(t[3]),
+            t[0]
         );
     }};
 }
@@ -65,7 +81,7 @@ fn main() {
     let rounds: usize = std::env::args()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(200);
     row!(
         rounds,
         "exp",

@@ -224,22 +224,35 @@ pub fn tanh(x: f64) -> f64 {
     with_sign_of(t, x)
 }
 
-/// `-x^2` as `hi + lo` for `a = |x| <= 28`: `ah` is `a` with the low 27
+/// `x^2` as `hi + lo` for `a = |x| <= 28`: `ah` is `a` with the low 27
 /// bits of its pattern cleared (26 significant bits), `al = a - ah`,
-/// `hi = -(ah * ah)` (exact) and `lo = -(al * (a + ah))` (its rounding error
-/// is below `2^-78 x^2`).
+/// `hi = ah * ah` (exact) and `lo = al * (a + ah)` (its rounding error is
+/// below `2^-78 x^2`).
 #[inline(always)]
-fn neg_square<V: Lanes>(a: V) -> (V, V) {
+fn square<V: Lanes>(a: V) -> (V, V) {
     let ah = V::from_bits(V::band(a.to_bits(), V::bits(0xffff_ffff_f800_0000)));
     let al = a - ah;
-    (-(ah * ah), -(al * (a + ah)))
+    (ah * ah, al * (a + ah))
+}
+
+/// `exp(-(hi + lo))` for `hi <= 700`: [`exp2_core`] of `(-hi, -lo)` with the
+/// negations folded into the constants (the same operations up to exact
+/// sign changes, so the same bits).
+#[inline(always)]
+fn exp2_neg_core<V: Lanes>(hi: V, lo: V) -> V {
+    let kf = (hi + lo) * V::splat(-INV_L2N) + V::splat(SHIFT);
+    let kd = kf - V::splat(SHIFT);
+    let r = ((kd * V::splat(-L2N_HI) - hi) - lo) - kd * V::splat(L2N_LO);
+    let (scale, tail) = V::exp_table(kf);
+    let tmp = exp_tmp(r, tail);
+    scale + scale * tmp
 }
 
 /// `exp(-x^2)` for `|x| <= GAUSS_FAST`.
 #[inline(always)]
 pub(crate) fn gaussian_core<V: Lanes>(x: V) -> V {
-    let (hi, lo) = neg_square(x.abs());
-    exp2_core(hi, lo)
+    let (hi, lo) = square(x.abs());
+    exp2_neg_core(hi, lo)
 }
 
 #[inline(always)]
@@ -258,7 +271,7 @@ pub fn gaussian(x: f64) -> f64 {
     } else if a.is_nan() {
         x
     } else {
-        let (hi, lo) = neg_square(a);
-        exp2_special(hi, lo)
+        let (hi, lo) = square(a);
+        exp2_special(-hi, -lo)
     }
 }

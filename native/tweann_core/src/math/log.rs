@@ -108,7 +108,8 @@ pub fn log(x: f64) -> f64 {
 pub(crate) fn log1p_core<V: Lanes>(x: V) -> V {
     let one = V::splat(1.0);
     let u = one + x;
-    let c = V::select(x.le(one), (one - u) + x, (x - u) + one);
+    // 1 + x = u + c exactly below 2^53 (u - 1 and x - (u - 1) are exact).
+    let c = x - (u - one);
     log_kernel::<V, true>(u, c, None)
 }
 
