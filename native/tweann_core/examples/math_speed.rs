@@ -28,7 +28,10 @@ fn inputs(lo: f64, hi: f64) -> Vec<f64> {
 /// ns per value of each of `fs` applied in place to a copy of `xs`: the
 /// best of `rounds` rounds, the functions taking turns within a round so
 /// that a busy host slows them alike.
-fn time(rounds: usize, xs: &[f64], fs: &[&dyn Fn(&mut [f64])]) -> Vec<f64> {
+/// A function applied in place to a buffer.
+type Apply<'a> = &'a dyn Fn(&mut [f64]);
+
+fn time(rounds: usize, xs: &[f64], fs: &[Apply]) -> Vec<f64> {
     let mut buf = xs.to_vec();
     let mut best = vec![f64::INFINITY; fs.len()];
     let reps = 4;
