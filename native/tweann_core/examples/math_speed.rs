@@ -1,7 +1,7 @@
 //! ns per value of the `math` functions: scalar, 2-lane (slice helper) and
 //! the Rust standard library (the host's libm: `f64::exp` etc., and for
 //! `sigmoid`, `gaussian`, `softplus` the usual formulas on it; `erf` against
-//! `cells::erf`, which uses libm's `exp`) on the same 4096 varying inputs.
+//! the C library's `erf` and `cells::erf`, which uses libm's `exp`) on the same 4096 varying inputs.
 //! The time of the buffer reset is measured and subtracted.
 //!
 //! `cargo run --release -p tweann_core --example math_speed [rounds]`
@@ -216,8 +216,27 @@ fn main() {
         3.0,
         math::erf,
         math::erf_slice,
+        libm_erf
+    );
+    row!(
+        rounds,
+        "erf/cells",
+        -3.0,
+        3.0,
+        math::erf,
+        math::erf_slice,
         tweann_core::cells::erf
     );
+}
+
+extern "C" {
+    /// The C library's `erf` (Rust's standard library has none).
+    fn erf(x: f64) -> f64;
+}
+
+fn libm_erf(x: f64) -> f64 {
+    // SAFETY: `erf` is a pure C function of one double.
+    unsafe { erf(x) }
 }
 
 fn std_sigmoid(x: f64) -> f64 {
