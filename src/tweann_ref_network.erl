@@ -10,7 +10,7 @@
 %%
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and an overflow
 %% `{tweann_error, badarith, general, Why}' naming the node, through
-%% {@link tweann_ref_args}.
+%% `tweann_ref_args'.
 -module(tweann_ref_network).
 
 -export([compile_network/3, compile_network/4, memory_budget/1,
@@ -30,8 +30,11 @@
 
 -type node_type() :: input | hidden | output | bias
                    | {cfc, number(), number()} | {ltc, number(), number()}.
+%% A node's type, as {@link tweann_nif:node_type()}.
 -type network_node() :: {non_neg_integer(), node_type(), tweann_ref_activation:activation(),
                          number(), [{non_neg_integer(), number()}]}.
+%% One node as given to {@link compile_network/3}, as
+%% {@link tweann_nif:node_spec()}.
 -type input_data() :: [number()] | binary().
 %% A list of numbers, or a binary of native-endian finite f64 values.
 
@@ -109,13 +112,28 @@ evaluate_with_state(Network, Inputs, State) ->
             {[], []}
     end.
 
-%% @doc Facts about a compiled network: `#{nodes, connections, inputs,
-%% outputs, state_size, forward_refs, bytes}' (`bytes' is the term's size).
+%% @doc Facts about a compiled network, the same keys and values as the
+%% native library gives for the same node list: `nodes', `connections',
+%% `inputs', `outputs', `state_size', `forward_refs', `liquid_nodes' and
+%% `bytes', the memory the native compiled form of this network holds (the
+%% reference's own term is larger; `erts_debug:flat_size/1' measures it).
 -spec network_info(network()) -> #{atom() => non_neg_integer()}.
 network_info(Network) ->
     Net = check_net(Network),
-    Bytes = erts_debug:flat_size(Net) * erlang:system_info(wordsize),
-    maps:put(bytes, Bytes, Net#tweann_ref_net.info).
+    Info = Net#tweann_ref_net.info,
+    Liquid = length([x || {_, _, _, {_, _, _}, _, _} <- Net#tweann_ref_net.program]),
+    Info#{liquid_nodes => Liquid, bytes => native_bytes(Info, Liquid)}.
+
+%% What tweann_core's compiled network holds (`docs/semantics.md',
+%% "network_info"): its fixed part (nine vectors of three machine words and
+%% three counts: 30 words), then per node a kind byte, an f64 bias and a u32
+%% row start, one more row start, per connection a u32 source and an f64
+%% weight, a u32 per input, output and state slot, and two f64 (tau, bound)
+%% per liquid node.
+-spec native_bytes(#{atom() => non_neg_integer()}, non_neg_integer()) -> non_neg_integer().
+native_bytes(#{nodes := N, connections := C, inputs := I, outputs := O, state_size := S},
+             Liquid) ->
+    30 * erlang:system_info(wordsize) + 13 * N + 4 + 12 * C + 4 * (I + O + S) + 16 * Liquid.
 
 %% @doc Evaluate `Iterations' times and return the mean microseconds per
 %% evaluation (each iteration includes decoding `Inputs', as the NIF's does).

@@ -87,8 +87,10 @@ empty_network_test() ->
     ?assertEqual([[], []], ?M:evaluate_batch(N, [[], []])),
     ?assertEqual({[], []}, ?M:evaluate_with_state(N, [], [])),
     ?badarg_says(2, "no inputs", ?M:evaluate_batch(N, f64s([1.0]))),
-    ?assertMatch(#{nodes := 0, connections := 0, inputs := 0, outputs := 0,
-                   state_size := 0, forward_refs := 0},
+    W = erlang:system_info(wordsize),
+    ?assertEqual(#{nodes => 0, connections => 0, inputs => 0, outputs => 0,
+                   state_size => 0, forward_refs => 0, liquid_nodes => 0,
+                   bytes => 30 * W + 4},
                  ?M:network_info(N)).
 
 outputs_and_bias_nodes_test() ->
@@ -186,13 +188,19 @@ slot_order_test() ->
     %% State [S3, S4] = [1, 100]: node 2 = 100 + 10 = 110; next [x, 2x].
     ?assertEqual({[110.0], [7.0, 14.0]}, ?M:evaluate_with_state(N, [7], [1, 100])).
 
-cfc_ltc_nodes_test() ->
+liquid_nodes_test() ->
     N = ?M:compile_network(
           [{1, input, linear, 0, []},
            {2, {cfc, 1, 1}, tanh, 0.0, [{1, 1.0}]},
            {3, {ltc, 2.0, 1.0}, tanh, 0.5, [{1, 0.5}]}],
           1, [2, 3]),
-    ?assertMatch(#{state_size := 2, forward_refs := 0}, ?M:network_info(N)),
+    %% bytes: 3 nodes (13 each, + 4), 2 connections (12 each), 1 input,
+    %% 2 outputs and 2 slots (4 each), 2 liquid nodes (16 each).
+    W = erlang:system_info(wordsize),
+    ?assertEqual(#{nodes => 3, connections => 2, inputs => 1, outputs => 2,
+                   state_size => 2, forward_refs => 0, liquid_nodes => 2,
+                   bytes => 30 * W + 39 + 4 + 24 + 20 + 32},
+                 ?M:network_info(N)),
     %% cfc with x = 0: s = sig(0) = 0.5, h = tanh(0) = 0: value = 0.5 * S.
     %% ltc with x = 0.5*0 + 0.5 = 0.5, T = 2: F = 0.25,
     %% dx/dt = -(0.5 + 0.25) * S + 0.25 * 1; S = 0.5: x = 0.5 - 0.125.
@@ -234,11 +242,12 @@ overflow_test() ->
 network_info_test() ->
     Info = ?M:network_info(smooth_net()),
     ?assertEqual(lists:sort([nodes, connections, inputs, outputs, state_size,
-                             forward_refs, bytes]),
+                             forward_refs, liquid_nodes, bytes]),
                  lists:sort(maps:keys(Info))),
     ?assertMatch(#{nodes := 5, connections := 6, inputs := 2, outputs := 2,
-                   state_size := 0, forward_refs := 0}, Info),
-    ?assert(maps:get(bytes, Info) > 0),
+                   state_size := 0, forward_refs := 0, liquid_nodes := 0}, Info),
+    ?assertEqual(30 * erlang:system_info(wordsize) + 13 * 5 + 4 + 12 * 6 + 4 * (2 + 2),
+                 maps:get(bytes, Info)),
     ?badarg_says(1, "not a network", ?M:network_info(make_ref())).
 
 evaluate_input_errors_test() ->
