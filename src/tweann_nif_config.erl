@@ -37,7 +37,7 @@
 -spec keys() -> [{key(), string()}].
 keys() ->
     [{backend, "nif or erlang"},
-     {memory_budget, "a positive integer below 2^64 (bytes) or default"},
+     {memory_budget, "a positive integer (bytes) or default, the integer below 2^64"},
      {evo_hist_cap, "a positive integer"},
      {sweep_fields, "default, or a list of {Table, [Action]} where Table is one of "
                     ++ tables() ++ " and Action is {ids, Pos}, {clear, Pos} or "

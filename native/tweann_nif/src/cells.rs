@@ -262,13 +262,15 @@ pub(crate) fn make<'a>(
     .encode(env)
 }
 
-/// The parameters of one cell (argument 2), with room for exactly
-/// `param_len` values counted against the budget first, then the cell's
-/// own bytes (`cell_bytes`) counted before it is built.
+/// The parameters of one cell (argument 2), decoded within the memory
+/// budget; when they have the right length, the cell's own bytes
+/// (`cell_bytes`) are counted too, before it is built. (A wrong length is
+/// left to the cell's constructor, which names the expected length.)
 fn cell_params(term: Term, param_len: usize, cell_bytes: usize, work: &mut Work) -> Res<Vec<f64>> {
-    let mut p = work.vec(param_len, "the parameters")?;
-    decode::f64s_into(term, 2, "Params", &mut p, work)?;
-    work.reserve(cell_bytes, "the cell")?;
+    let p = decode::f64s(term, 2, "Params", work)?;
+    if p.len() == param_len {
+        work.reserve(cell_bytes, "the cell")?;
+    }
     Ok(p)
 }
 
@@ -300,12 +302,11 @@ fn ltc_cell_impl<'a>(
 
 dirty_nif!(ltc_cell (env; config, p) => ltc_cell_impl);
 
-/// The members' parameters (argument 2) decoded into one flat vector: the
-/// member count is read first (it is the list's length), and the flat
-/// vector (`members * param_len` values) and the cells (`members *
-/// cell_bytes`) are counted against the memory budget before anything is
-/// decoded or built. Returns the flat parameters and each member's slice;
-/// a member of the wrong length is the error `Population::build` gives.
+/// The members' parameters (argument 2) decoded into one flat vector,
+/// within the memory budget (a parameter binary shared by a million members
+/// is counted a million times). A member of the wrong length is the error
+/// `Population::build` gives; then the cells (`members * cell_bytes`) are
+/// counted against the budget before any is built.
 fn population_params(
     term: Term,
     param_len: usize,
@@ -313,8 +314,7 @@ fn population_params(
     work: &mut Work,
 ) -> Res<Vec<f64>> {
     let members = decode::count(term, 2, "the list of parameter vectors", work)?;
-    work.reserve(members.saturating_mul(cell_bytes), "the cells")?;
-    let mut flat = work.vec(members.saturating_mul(param_len), "the parameters")?;
+    let mut flat = Vec::new();
     let mut lens = work.vec::<usize>(members, "the parameters")?;
     for p in items(term, 2, "the list of parameter vectors")? {
         work.take(NUMBER)?;
@@ -334,6 +334,7 @@ fn population_params(
     if members == 0 {
         return Err(cell_error(CellError::EmptyPopulation, 2));
     }
+    work.reserve(members.saturating_mul(cell_bytes), "the cells")?;
     Ok(flat)
 }
 

@@ -131,10 +131,9 @@ fn compile(
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
-        outs.push(
-            decode::uint(o?)
-                .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?,
-        );
+        let index = decode::uint(o?)
+            .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?;
+        work.push(&mut outs, index, "the output indices")?;
     }
     // Resolving indices touches every connection once more.
     work.take(b.len())?;
