@@ -292,7 +292,7 @@ pub fn same(a: Term, b: Term, work: &mut Work) -> Res<bool> {
         "a term comparison",
     )?;
     while let Some((x, y)) = stack.pop() {
-        work.take(NUMBER)?;
+        work.take(2 * NUMBER)?;
         if x == y {
             continue;
         }
@@ -322,7 +322,8 @@ pub fn same(a: Term, b: Term, work: &mut Work) -> Res<bool> {
                 loop {
                     match (p.list_get_cell(), q.list_get_cell()) {
                         (Ok((hp, rp)), Ok((hq, rq))) => {
-                            work.take(NUMBER)?;
+                            // Two list cells, often two cache misses.
+                            work.take(2 * NUMBER)?;
                             if hp.as_c_arg() != hq.as_c_arg() {
                                 let pair = (hp.as_c_arg(), hq.as_c_arg());
                                 work.push(&mut stack, pair, "a term comparison")?;

@@ -61,6 +61,14 @@ thread_local! {
     static BIGNUMS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+/// Calls of [`Work::take`] between two collections of [`BIGNUMS`].
+const BIGNUM_CHECK: usize = 32;
+
+/// The bignum conversions not charged yet on this thread (and resets them).
+fn pending_bignums() -> usize {
+    BIGNUMS.with(|c| c.replace(0))
+}
+
 /// Records the conversion of a bignum ([`crate::decode::number`] and the
 /// list readers do it wherever a number is read, without a `Work` at hand):
 /// the next [`Work::take`] on this thread charges [`BIGNUM`] units for it.
@@ -96,6 +104,8 @@ pub struct Work {
     mem_left: usize,
     /// Made by [`Work::dirty`]: counted in `dirty_running`.
     dirty: bool,
+    /// Calls of [`Work::take`], for the bignum collection.
+    calls: usize,
 }
 
 impl Work {
@@ -109,6 +119,7 @@ impl Work {
             mem_budget: budget,
             mem_left: budget,
             dirty,
+            calls: 0,
         }
     }
 
@@ -154,8 +165,18 @@ impl Work {
     /// call this also reports progress (see [`Work::progress`]).
     #[inline]
     pub fn take(&mut self, n: usize) -> Res<()> {
-        let bigs = BIGNUMS.with(|c| c.replace(0));
-        let n = n.saturating_add(bigs.saturating_mul(BIGNUM));
+        // Bignum conversions are collected from the thread-local counter
+        // every BIGNUM_CHECK calls (a thread-local read costs about as much
+        // as decoding a number): a few conversions go uncharged for a while.
+        self.calls += 1;
+        if self.calls % BIGNUM_CHECK == 0 {
+            self.charge(pending_bignums().saturating_mul(BIGNUM))?;
+        }
+        self.charge(n)
+    }
+
+    #[inline]
+    fn charge(&mut self, n: usize) -> Res<()> {
         if n > self.left {
             HANDOVERS.fetch_add(1, Ordering::Relaxed);
             return Err(dirty());
@@ -168,8 +189,9 @@ impl Work {
 
     /// `Err(dirty())` if `n` more units would not fit, without charging
     /// them: lets a call hand over before it starts work it cannot finish.
-    #[inline]
-    pub fn check(&self, n: usize) -> Res<()> {
+    /// (Pending bignum conversions are charged first.)
+    pub fn check(&mut self, n: usize) -> Res<()> {
+        self.charge(pending_bignums().saturating_mul(BIGNUM))?;
         if n > self.left {
             HANDOVERS.fetch_add(1, Ordering::Relaxed);
             Err(dirty())
