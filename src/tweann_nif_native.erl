@@ -34,6 +34,20 @@
          cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
          cell_info/1,
          memory_stats/0, set_memory_budget/1, build_info/0]).
+%% faber-tweann's evolution kernels: novelty, statistics, selection, rewards
+%% (references in tweann_ref_novelty, _stats, _selection, _reward).
+-export([euclidean_distance/2, euclidean_distance_dirty/2,
+         euclidean_distance_batch/2, euclidean_distance_batch_dirty/2,
+         knn_novelty/4, knn_novelty_dirty/4, knn_novelty_batch/3, knn_novelty_batch_dirty/3,
+         fitness_stats/1, fitness_stats_dirty/1,
+         weighted_moving_average/2, weighted_moving_average_dirty/2,
+         shannon_entropy/1, shannon_entropy_dirty/1, histogram/4, histogram_dirty/4,
+         build_cumulative_fitness/1, build_cumulative_fitness_dirty/1,
+         roulette_select/3, roulette_select_dirty/3,
+         roulette_select_batch/3, roulette_select_batch_dirty/3,
+         tournament_select/2, tournament_select_dirty/2,
+         z_score/3, compute_reward_component/2, compute_reward_component_dirty/2,
+         compute_weighted_reward/1, compute_weighted_reward_dirty/1]).
 
 -on_load(init/0).
 
@@ -170,6 +184,66 @@ set_memory_budget(A) -> not_loaded(?FUNCTION_NAME, [A]).
 -spec build_info() -> term().
 build_info() -> not_loaded(?FUNCTION_NAME, []).
 
+%% faber-tweann's evolution kernels (block of issue 11).
+-spec euclidean_distance(term(), term()) -> term().
+euclidean_distance(A, B) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B]).
+-spec euclidean_distance_dirty(term(), term()) -> term().
+euclidean_distance_dirty(A, B) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B]).
+-spec euclidean_distance_batch(term(), term()) -> term().
+euclidean_distance_batch(A, B) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B]).
+-spec euclidean_distance_batch_dirty(term(), term()) -> term().
+euclidean_distance_batch_dirty(A, B) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B]).
+-spec knn_novelty(term(), term(), term(), term()) -> term().
+knn_novelty(A, B, C, D) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B, C, D]).
+-spec knn_novelty_dirty(term(), term(), term(), term()) -> term().
+knn_novelty_dirty(A, B, C, D) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B, C, D]).
+-spec knn_novelty_batch(term(), term(), term()) -> term().
+knn_novelty_batch(A, B, C) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B, C]).
+-spec knn_novelty_batch_dirty(term(), term(), term()) -> term().
+knn_novelty_batch_dirty(A, B, C) -> not_loaded(tweann_ref_novelty, ?FUNCTION_NAME, [A, B, C]).
+-spec fitness_stats(term()) -> term().
+fitness_stats(A) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A]).
+-spec fitness_stats_dirty(term()) -> term().
+fitness_stats_dirty(A) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A]).
+-spec weighted_moving_average(term(), term()) -> term().
+weighted_moving_average(A, B) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A, B]).
+-spec weighted_moving_average_dirty(term(), term()) -> term().
+weighted_moving_average_dirty(A, B) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A, B]).
+-spec shannon_entropy(term()) -> term().
+shannon_entropy(A) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A]).
+-spec shannon_entropy_dirty(term()) -> term().
+shannon_entropy_dirty(A) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A]).
+-spec histogram(term(), term(), term(), term()) -> term().
+histogram(A, B, C, D) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A, B, C, D]).
+-spec histogram_dirty(term(), term(), term(), term()) -> term().
+histogram_dirty(A, B, C, D) -> not_loaded(tweann_ref_stats, ?FUNCTION_NAME, [A, B, C, D]).
+-spec build_cumulative_fitness(term()) -> term().
+build_cumulative_fitness(A) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A]).
+-spec build_cumulative_fitness_dirty(term()) -> term().
+build_cumulative_fitness_dirty(A) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A]).
+-spec roulette_select(term(), term(), term()) -> term().
+roulette_select(A, B, C) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A, B, C]).
+-spec roulette_select_dirty(term(), term(), term()) -> term().
+roulette_select_dirty(A, B, C) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A, B, C]).
+-spec roulette_select_batch(term(), term(), term()) -> term().
+roulette_select_batch(A, B, C) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A, B, C]).
+-spec roulette_select_batch_dirty(term(), term(), term()) -> term().
+roulette_select_batch_dirty(A, B, C) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A, B, C]).
+-spec tournament_select(term(), term()) -> term().
+tournament_select(A, B) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A, B]).
+-spec tournament_select_dirty(term(), term()) -> term().
+tournament_select_dirty(A, B) -> not_loaded(tweann_ref_selection, ?FUNCTION_NAME, [A, B]).
+-spec z_score(term(), term(), term()) -> term().
+z_score(A, B, C) -> not_loaded(tweann_ref_reward, ?FUNCTION_NAME, [A, B, C]).
+-spec compute_reward_component(term(), term()) -> term().
+compute_reward_component(A, B) -> not_loaded(tweann_ref_reward, ?FUNCTION_NAME, [A, B]).
+-spec compute_reward_component_dirty(term(), term()) -> term().
+compute_reward_component_dirty(A, B) -> not_loaded(tweann_ref_reward, ?FUNCTION_NAME, [A, B]).
+-spec compute_weighted_reward(term()) -> term().
+compute_weighted_reward(A) -> not_loaded(tweann_ref_reward, ?FUNCTION_NAME, [A]).
+-spec compute_weighted_reward_dirty(term()) -> term().
+compute_weighted_reward_dirty(A) -> not_loaded(tweann_ref_reward, ?FUNCTION_NAME, [A]).
+
 not_loaded(Function, Args) ->
     %% Load the application description (idempotent) so that sys.config and
     %% `-tweann_nif backend erlang' are seen even if the app was not started.
@@ -185,4 +259,12 @@ reference_name(Function) ->
     case lists:suffix("_dirty", Name) of
         true -> list_to_existing_atom(lists:sublist(Name, length(Name) - 6));
         false -> Function
+    end.
+
+%% As not_loaded/2, for functions whose reference lives in module Ref.
+not_loaded(Ref, Function, Args) ->
+    _ = application:load(tweann_nif),
+    case application:get_env(tweann_nif, backend, nif) of
+        erlang -> apply(Ref, reference_name(Function), Args);
+        _ -> erlang:nif_error({tweann_nif_not_loaded, load_status()})
     end.

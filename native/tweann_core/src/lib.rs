@@ -31,6 +31,9 @@
 //! * [`dot`]: dot products in the signal-aggregator shapes.
 //! * [`neat`]: NEAT compatibility distance by sorted merge.
 //! * [`scalar`]: the single-neuron CfC/ODE forms kept for API compatibility.
+//! * [`novelty`], [`stats`], [`selection`], [`reward`]: faber-tweann's
+//!   evolution kernels (kNN novelty, population statistics, roulette and
+//!   tournament selection, reward shaping).
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
@@ -41,6 +44,10 @@ pub mod error;
 pub mod ltc;
 pub mod neat;
 pub mod network;
+pub mod novelty;
+pub mod reward;
 pub mod scalar;
+pub mod selection;
+pub mod stats;
 
 pub use error::{CoreError, Position};

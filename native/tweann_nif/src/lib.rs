@@ -16,8 +16,12 @@ mod error;
 mod info;
 mod liquid;
 mod network;
+mod novelty;
 mod numlist;
+mod reward;
+mod selection;
 mod signal;
+mod stats;
 
 rustler::init!("tweann_nif_native", load = load);
 
