@@ -200,8 +200,30 @@ valid(cell_sequence, 4, P) ->
     [cell(P), [rows(2, L) || _ <- lists:seq(1, B)], rows(3, B), pick([dts(), [nums(L) || _ <- lists:seq(1, B)]])];
 valid(cell_info, 1, P) -> [cell(P)];
 valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
+%% faber-tweann's evolution kernels (novelty, statistics, selection, rewards).
+valid(euclidean_distance, 2, _) -> N = rand:uniform(4) - 1, [nums(N), nums(N + pick([0, 0, 1]))];
+valid(euclidean_distance_batch, 2, _) -> D = rand:uniform(3), [nums(D), vecs(D)];
+valid(knn_novelty, 4, _) -> D = rand:uniform(3), [nums(D), vecs(D), vecs(D), pick([1, 2, 5, 0, -1])];
+valid(knn_novelty_batch, 3, _) -> D = rand:uniform(3), [vecs(D), vecs(D), pick([1, 2, 5, 0])];
+valid(fitness_stats, 1, _) -> [inputs()];
+valid(weighted_moving_average, 2, _) -> [inputs(), num()];
+valid(shannon_entropy, 1, _) -> [inputs()];
+valid(histogram, 4, _) -> [inputs(), pick([0, 1, 3, 10, -1, 1 bsl 40]), num(), num()];
+valid(build_cumulative_fitness, 1, _) -> [inputs()];
+valid(roulette_select, 3, _) -> [cumulative(), num(), num()];
+valid(roulette_select_batch, 3, _) -> [cumulative(), num(), inputs()];
+valid(tournament_select, 2, _) -> [[rand:uniform(6) - 1 || _ <- lists:seq(1, rand:uniform(4) - 1)], nums(rand:uniform(6) - 1)];
+valid(z_score, 3, _) -> [num(), num(), pick([num(), 0.0, 1.0e-11])];
+valid(compute_reward_component, 2, _) -> [inputs(), num()];
+valid(compute_weighted_reward, 1, _) -> [[{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
 %% Anything else exported (memory_stats/0, a function added later): random terms.
 valid(_, Arity, _) -> [term(2) || _ <- lists:seq(1, Arity)].
+
+vecs(D) -> [nums(D) || _ <- lists:seq(1, rand:uniform(4) - 1)].
+
+cumulative() ->
+    {C, _} = tweann_ref_selection:build_cumulative_fitness([abs(X) || X <- nums(rand:uniform(5) - 1)]),
+    C.
 
 cfc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
@@ -388,7 +410,19 @@ large_hostile() ->
              {activate_batch, [lists:duplicate(Many, 1.0e300), cubic]},
              {flatten_weights, [[{a, lists:duplicate(Many, 1.0)}, {b, [x]}]]},
              {evaluate_cfc_batch, [lists:duplicate(Many, 1.0) ++ [x], 0.0, 1.0, 1.0]},
-             {dot_product_batch, [lists:duplicate(Many div 10, {[1.0], [1.0], 0.0}) ++ [{[1.0], [], 0.0}]]}],
+             {dot_product_batch, [lists:duplicate(Many div 10, {[1.0], [1.0], 0.0}) ++ [{[1.0], [], 0.0}]]},
+             {knn_novelty_batch, [lists:duplicate(Many div 100, [0.5, 0.5]) ++ [[0.5, x]], [], 3]},
+             {knn_novelty_batch, [lists:duplicate(Many div 100, [0.5, 0.5]) ++ [[0.5]], [], 3]},
+             {knn_novelty, [[0.0], lists:duplicate(Many div 10, [1.0]), [[1.0] | bad], 3]},
+             {euclidean_distance_batch, [[0.0], lists:duplicate(Many, [1.0]) ++ [[1.0e300], [-1.0e300]]]},
+             {fitness_stats, [lists:duplicate(Many, 1.0) ++ [nan]]},
+             {fitness_stats, [lists:duplicate(Many, 1.0e300)]},
+             {histogram, [lists:duplicate(Many, 0.5), 1 bsl 40, 0.0, 1.0]},
+             {histogram, [lists:duplicate(Many, 0.5) ++ [x], 1 bsl 40, 0.0, 1.0]},
+             {roulette_select, [lists:seq(1, Many) ++ [0], 1.0, 0.5]},
+             {roulette_select_batch, [lists:seq(1, Many), 1.0, lists:duplicate(Many, 0.5) ++ [x]]},
+             {tournament_select, [lists:seq(0, Many), lists:duplicate(Many, 1.0)]},
+             {compute_weighted_reward, [lists:duplicate(Many div 10, {[1.0], 1.0, 1.0}) ++ [{[1.0], 1.0}]]}],
         Outs = [{F, call(F, A)} || {F, A} <- Cases],
         io:format(user, "~n[hostile] large bad arguments: ~w~n", [Outs]),
         [?assertMatch({F, {error, _}}, {F, O}) || {F, O} <- Outs],

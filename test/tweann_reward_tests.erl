@@ -83,6 +83,17 @@ check_case() ->
     {F, A} = pick(Cases),
     same(F, break(A)).
 
+%% Floats take tweann_nif's Erlang path (cheaper than a NIF call); it gives
+%% the kernel's bits.
+z_score_paths_agree_test() ->
+    rand:seed(exsss, {14, 4, 7}),
+    [begin
+         Args = [float(value()), float(value()), float(pick([value(), 0.0, 1.0e-11, -5.0e-11, 1.0e-10]))],
+         ?assertEqual(tweann_kernel_checks:bits(apply(tweann_nif_native, z_score, Args)),
+                      tweann_kernel_checks:bits(apply(?N, z_score, Args)))
+     end || _ <- lists:seq(1, 3000)],
+    ok.
+
 large_call_test() ->
     rand:seed(exsss, {14, 2, 7}),
     H = [rand:normal() || _ <- lists:seq(1, 50000)],

@@ -11,7 +11,7 @@
 %% variable, available/0 is false and callers skip the faber column.
 -module(bench_faber_nif).
 
--export([available/0, why_not/0, call/2, path/0]).
+-export([available/0, why_not/0, call/2, path/0, run_cases/3]).
 
 -define(ENV, "TWEANN_FABER_NIF_DIR").
 
@@ -57,3 +57,64 @@ call(F, Args) ->
 %% The benchmark path name of faber's NIF.
 path() ->
     <<"faber-tweann 2.4 NIF">>.
+
+%% Time benchmark cases interleaved on our NIF, the Erlang reference and
+%% (when available) faber's NIF, and print a comparison. A case is
+%% {Name, Size, Variants, [{Path, Fun}]}: each Fun takes one element of
+%% Variants (the argument lists, cycled through so that no single input is
+%% measured alone) and Path is nif | erlang_ref | faber. Returns the rows for
+%% bench_common (ratio = path median / our NIF's median, so faber's ratio is
+%% our speedup over it).
+run_cases(Module, Title, Cases) ->
+    Faber = available(),
+    Rows = lists:append([run_case(Module, C, Faber) || C <- Cases]),
+    Note = case why_not() of
+               ok -> [];
+               Why -> [#{kind => note, module => Module, name => path(),
+                         text => iolist_to_binary(io_lib:format("column skipped: ~p", [Why]))}]
+           end,
+    io:format(user, "~n== ~s: our NIF vs faber-tweann 2.4's NIF (interleaved trials) ==", [Title]),
+    bench_common:print_rows(Rows ++ Note),
+    print_summary(Rows),
+    Rows ++ Note.
+
+run_case(Module, {Name, Size, Variants, Paths}, Faber) ->
+    V = length(Variants),
+    Wanted = [{P, F} || {P, F} <- Paths, P =/= faber orelse Faber],
+    Ms = bench_common:measure_set([{P, fun() -> lists:foreach(F, Variants) end} || {P, F} <- Wanted]),
+    PerCall = [{P, maps:map(fun(K, X) when K =:= median_us; K =:= min_us; K =:= max_us -> X / V;
+                               (_, X) -> X
+                            end, M)}
+               || {P, M} <- Ms],
+    Nif = maps:get(median_us, proplists:get_value(nif, PerCall)),
+    [bench_common:row(Name, path_of(P), Size,
+                      M#{ratio => maps:get(median_us, M) / Nif, module => Module,
+                         function => Name, variants => V})
+     || {P, M} <- PerCall].
+
+path_of(faber) -> path();
+path_of(P) -> P.
+
+print_summary(Rows) ->
+    Faber = path(),
+    Nif = bench_common:row_path(nif),
+    Pairs = [{N, S, Ours, Theirs}
+             || #{name := N, size := S, path := P1} = Ours <- Rows, P1 =:= Nif,
+                #{name := N2, size := S2, path := P2} = Theirs <- Rows,
+                N2 =:= N, S2 =:= S, P2 =:= Faber],
+    case Pairs of
+        [] -> ok;
+        _ ->
+            io:format(user, "~n  ~-34s ~-26s ~12s ~12s ~12s ~12s ~10s ~10s~n",
+                      ["function", "size", "ours med us", "faber med", "ours min", "faber min",
+                       "ours/faber", "speedup"]),
+            [io:format(user, "  ~-34s ~-26s ~12s ~12s ~12s ~12s ~10s ~10s~n",
+                       [N, S, bench_common:fmt_us(maps:get(median_us, O)),
+                        bench_common:fmt_us(maps:get(median_us, T)),
+                        bench_common:fmt_us(maps:get(min_us, O)),
+                        bench_common:fmt_us(maps:get(min_us, T)),
+                        float_to_list(maps:get(median_us, O) / maps:get(median_us, T), [{decimals, 2}]),
+                        bench_common:fmt_ratio(maps:get(median_us, T) / maps:get(median_us, O))])
+             || {N, S, O, T} <- Pairs],
+            ok
+    end.

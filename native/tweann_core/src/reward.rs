@@ -129,7 +129,10 @@ mod tests {
         assert_eq!(raw, 6.0);
         assert_eq!(z, 3.0 / 2.0f64.sqrt());
         assert_eq!(norm, 1.0 / (1.0 + (-z).exp()));
-        assert_eq!(reward_component(&[], 0.5).unwrap(), [0.5, 0.5f64.tanh(), 0.0]);
+        assert_eq!(
+            reward_component(&[], 0.5).unwrap(),
+            [0.5, 0.5f64.tanh(), 0.0]
+        );
         // constant history: z = 0, s = 0.5
         assert_eq!(weighted_term(&[1.0, 1.0, 1.0], 1.0, 0.2).unwrap(), 0.1);
         // unclamped sigmoid reaches 0 where exp overflows; the weighted one clamps
@@ -140,7 +143,10 @@ mod tests {
             weighted_term(&[0.0, 1.0], -1000.0, 1.0).unwrap(),
             1.0 / (1.0 + 10.0f64.exp())
         );
-        assert_eq!(weighted_term(&[], 50.0, 2.0).unwrap(), 2.0 / (1.0 + (-10.0f64).exp()));
+        assert_eq!(
+            weighted_term(&[], 50.0, 2.0).unwrap(),
+            2.0 / (1.0 + (-10.0f64).exp())
+        );
         assert!(z_score(1e308, -1e308, 1.0).is_err());
     }
 

@@ -17,20 +17,27 @@ use crate::error::{try_vec, CoreError};
 /// `(Cumulative, Total)`.
 pub fn cumulative_fitness(fitnesses: &[f64]) -> Result<(Vec<f64>, f64), CoreError> {
     let mut out = try_vec::<f64>(fitnesses.len(), "cumulative fitness")?;
+    out.extend_from_slice(fitnesses);
+    let total = cumulative_in_place(&mut out)?;
+    Ok((out, total))
+}
+
+/// Replace fitnesses by their cumulative entries; returns the total.
+pub fn cumulative_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
     let mut min = f64::INFINITY;
-    for &f in fitnesses {
+    for &f in values.iter() {
         if f < min {
             min = f;
         }
     }
     let shift = if min < 0.0 { -min + 1.0 } else { 0.0 };
     let mut running = 0.0f64;
-    for &f in fitnesses {
-        running += f + shift;
-        out.push(running);
+    for f in values.iter_mut() {
+        running += *f + shift;
+        *f = running;
     }
     if running.is_finite() {
-        Ok((out, running))
+        Ok(running)
     } else {
         Err(CoreError::overflow(
             "arithmetic overflow: the cumulative fitness is not finite",
@@ -38,25 +45,95 @@ pub fn cumulative_fitness(fitnesses: &[f64]) -> Result<(Vec<f64>, f64), CoreErro
     }
 }
 
+/// A cumulative array seen entry by entry: it checks the entries and finds
+/// the roulette pick of one target on the way (one pass, no buffer).
+pub struct RouletteScan {
+    target: f64,
+    n: usize,
+    prev: f64,
+    drop_at: Option<usize>,
+    below: usize,
+}
+
+impl RouletteScan {
+    /// `target`: `R * Total`, if known.
+    pub fn new(target: Option<f64>) -> RouletteScan {
+        RouletteScan {
+            // No target: count nothing.
+            target: target.unwrap_or(f64::NEG_INFINITY),
+            n: 0,
+            prev: f64::NEG_INFINITY,
+            drop_at: None,
+            below: 0,
+        }
+    }
+
+    /// The next entries, in order.
+    #[inline]
+    pub fn push_block(&mut self, block: &[f64]) {
+        let Some(&last) = block.last() else { return };
+        let t = self.target;
+        // Branch-free counts (they vectorise): entries below the target
+        // (for non-decreasing entries, the first one >= target is at that
+        // count) and decreasing steps.
+        let below: usize = block.iter().map(|&c| (c < t) as usize).sum();
+        let drops = (block[0] < self.prev) as usize
+            + block
+                .windows(2)
+                .map(|w| (w[1] < w[0]) as usize)
+                .sum::<usize>();
+        if drops > 0 && self.drop_at.is_none() {
+            let mut prev = self.prev;
+            for (k, &c) in block.iter().enumerate() {
+                if c < prev {
+                    self.drop_at = Some(self.n + k);
+                    break;
+                }
+                prev = c;
+            }
+        }
+        self.below += below;
+        self.prev = last;
+        self.n += block.len();
+    }
+
+    #[inline]
+    pub fn push(&mut self, c: f64) {
+        self.push_block(&[c]);
+    }
+
+    /// The entries are non-empty and non-decreasing (argument 1).
+    pub fn check(&self) -> Result<(), CoreError> {
+        if self.n == 0 {
+            return Err(CoreError::badarg(
+                1,
+                "Cumulative is empty: there is nobody to select",
+            ));
+        }
+        if let Some(i) = self.drop_at {
+            return Err(CoreError::badarg(
+                1,
+                format!(
+                    "Cumulative must be non-decreasing, but element {} is below element {}",
+                    i + 1,
+                    i
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The pick of the target (after [`RouletteScan::check`]).
+    pub fn pick(&self) -> usize {
+        self.below.min(self.n.saturating_sub(1))
+    }
+}
+
 /// Check a cumulative array (argument 1 of the roulette functions).
 pub fn check_cumulative(cumulative: &[f64]) -> Result<(), CoreError> {
-    if cumulative.is_empty() {
-        return Err(CoreError::badarg(
-            1,
-            "Cumulative is empty: there is nobody to select",
-        ));
-    }
-    if let Some(i) = cumulative.windows(2).position(|w| w[1] < w[0]) {
-        return Err(CoreError::badarg(
-            1,
-            format!(
-                "Cumulative must be non-decreasing, but element {} is below element {}",
-                i + 2,
-                i + 1
-            ),
-        ));
-    }
-    Ok(())
+    let mut scan = RouletteScan::new(None);
+    cumulative.iter().for_each(|&c| scan.push(c));
+    scan.check()
 }
 
 /// The roulette target `R * Total`.
@@ -80,34 +157,115 @@ pub fn roulette(cumulative: &[f64], target: f64) -> usize {
         .min(cumulative.len() - 1)
 }
 
-/// The tournament winner. `arg` of the errors: contestants are argument 1.
-pub fn tournament(contestants: &[u64], fitnesses: &[f64]) -> Result<u64, CoreError> {
-    let fit = |c: u64| -> Result<f64, CoreError> {
-        usize::try_from(c)
-            .ok()
-            .and_then(|i| fitnesses.get(i).copied())
-            .ok_or_else(|| {
-                CoreError::badarg(
-                    1,
-                    format!(
-                        "contestant {c} has no fitness (Fitnesses has {} elements, indexed from 0)",
-                        fitnesses.len()
-                    ),
-                )
-            })
-    };
-    let (&first, rest) = contestants.split_first().ok_or_else(|| {
-        CoreError::badarg(1, "Contestants is empty: a tournament needs a contestant")
-    })?;
-    let (mut best, mut best_f) = (first, fit(first)?);
-    for &c in rest {
-        let f = fit(c)?;
-        if f >= best_f {
-            best = c;
-            best_f = f;
+/// Many roulette selections over one checked cumulative array: the same
+/// index as [`roulette`], found from an interpolated guess (cumulative
+/// fitness grows about linearly) by galloping to a bracket and a binary
+/// search inside it, so a pick costs a few steps instead of `log2(n)`
+/// dependent ones.
+pub struct Roulette<'a> {
+    c: &'a [f64],
+    lo: f64,
+    scale: f64,
+}
+
+impl<'a> Roulette<'a> {
+    /// `cumulative` must be non-empty and non-decreasing.
+    pub fn new(cumulative: &'a [f64]) -> Roulette<'a> {
+        let (lo, hi) = (cumulative[0], cumulative[cumulative.len() - 1]);
+        let span = hi - lo;
+        let scale = (cumulative.len() - 1) as f64 / span;
+        Roulette {
+            c: cumulative,
+            lo,
+            scale: if span > 0.0 && scale.is_finite() {
+                scale
+            } else {
+                0.0
+            },
         }
     }
-    Ok(best)
+
+    #[inline]
+    pub fn pick(&self, t: f64) -> usize {
+        let c = self.c;
+        let n = c.len();
+        let g = (t - self.lo) * self.scale;
+        // `as` saturates; a NaN guess (never, with finite inputs) gives 0.
+        let h = if g > 0.0 { (g as usize).min(n - 1) } else { 0 };
+        // [a, b): the first entry >= t lies in it (b = n: maybe none).
+        let (a, b) = if c[h] < t {
+            let (mut lo, mut step) = (h + 1, 1);
+            loop {
+                let hi = lo + step - 1;
+                if hi >= n {
+                    break (lo, n);
+                }
+                if c[hi] >= t {
+                    break (lo, hi + 1);
+                }
+                lo = hi + 1;
+                step *= 2;
+            }
+        } else {
+            let (mut hi, mut step) = (h, 1);
+            loop {
+                if hi < step {
+                    break (0, hi + 1);
+                }
+                let lo = hi - step;
+                if c[lo] < t {
+                    break (lo + 1, hi + 1);
+                }
+                hi = lo;
+                step *= 2;
+            }
+        };
+        (a + c[a..b].partition_point(|&x| x < t)).min(n - 1)
+    }
+}
+
+/// The tournament winner. Contestants are argument 1 of the errors.
+pub fn tournament(contestants: &[u64], fitnesses: &[f64]) -> Result<u64, CoreError> {
+    let picked: Vec<Option<f64>> = contestants
+        .iter()
+        .map(|&c| {
+            usize::try_from(c)
+                .ok()
+                .and_then(|i| fitnesses.get(i).copied())
+        })
+        .collect();
+    tournament_picked(contestants, &picked, fitnesses.len())
+}
+
+/// [`tournament`] given each contestant's fitness (`None`: beyond the
+/// `len` fitnesses).
+pub fn tournament_picked(
+    contestants: &[u64],
+    fitness: &[Option<f64>],
+    len: usize,
+) -> Result<u64, CoreError> {
+    if contestants.is_empty() {
+        return Err(CoreError::badarg(
+            1,
+            "Contestants is empty: a tournament needs a contestant",
+        ));
+    }
+    let mut best: Option<(u64, f64)> = None;
+    for (&c, f) in contestants.iter().zip(fitness) {
+        let f = f.ok_or_else(|| {
+            CoreError::badarg(
+                1,
+                format!(
+                    "contestant {c} has no fitness (Fitnesses has {len} elements, indexed from 0)"
+                ),
+            )
+        })?;
+        match best {
+            Some((_, bf)) if f < bf => {}
+            _ => best = Some((c, f)),
+        }
+    }
+    Ok(best.map_or(0, |b| b.0))
 }
 
 #[cfg(test)]
@@ -156,6 +314,45 @@ mod tests {
             let t = target(r, total).unwrap();
             let want = c.iter().position(|&x| x >= t).unwrap_or(c.len() - 1);
             prop_assert_eq!(roulette(&c, t), want);
+        }
+
+        #[test]
+        fn interpolated_pick_equals_binary_search(fs in proptest::collection::vec(prop_oneof![Just(0.0), -5.0f64..5.0, Just(1e6)], 1..80),
+                                                   rs in proptest::collection::vec(-0.3f64..1.3, 1..40)) {
+            let (c, total) = cumulative_fitness(&fs).unwrap();
+            let r = Roulette::new(&c);
+            let on_entries = c.iter().filter(|_| total > 0.0).map(|&v| v / total);
+            for x in rs.iter().copied().chain(on_entries) {
+                let t = target(x, total).unwrap();
+                prop_assert_eq!(r.pick(t), roulette(&c, t));
+                // exactly on an entry, and just around it
+                for &e in &c {
+                    prop_assert_eq!(r.pick(e), roulette(&c, e));
+                }
+            }
+        }
+
+        #[test]
+        fn scan_equals_checks_and_search(cs in proptest::collection::vec(prop_oneof![-3i32..6, Just(2)], 0..70),
+                                         t in -4.0f64..7.0, cut in 1usize..70) {
+            let cs: Vec<f64> = cs.into_iter().map(f64::from).collect();
+            // fed in blocks of `cut` entries
+            let mut scan = RouletteScan::new(Some(t));
+            cs.chunks(cut).for_each(|b| scan.push_block(b));
+            let sorted = cs.windows(2).all(|w| w[0] <= w[1]);
+            match scan.check() {
+                Ok(()) => {
+                    prop_assert!(sorted && !cs.is_empty());
+                    prop_assert_eq!(scan.pick(), roulette(&cs, t));
+                }
+                Err(e) => {
+                    prop_assert!(!sorted || cs.is_empty());
+                    prop_assert_eq!(e, check_cumulative(&cs).unwrap_err());
+                    if let Some(i) = cs.windows(2).position(|w| w[1] < w[0]) {
+                        prop_assert_eq!(scan.drop_at, Some(i + 1));
+                    }
+                }
+            }
         }
 
         #[test]

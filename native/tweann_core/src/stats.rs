@@ -16,30 +16,52 @@ fn overflow(what: &str) -> CoreError {
 /// below zero from rounding and is returned as computed),
 /// `StdDev = sqrt(max(Variance, 0))`. An empty list gives six zeros.
 pub fn fitness_stats(xs: &[f64]) -> Result<[f64; 6], CoreError> {
-    if xs.is_empty() {
-        return Ok([0.0; 6]);
-    }
-    let (mut min, mut max) = (xs[0], xs[0]);
-    let (mut sum, mut sum_sq) = (0.0f64, 0.0f64);
-    for &x in xs {
-        if x < min {
-            min = x;
+    let mut s = FitnessStats::default();
+    xs.iter().for_each(|&x| s.push(x));
+    s.finish()
+}
+
+/// [`fitness_stats`] fed one value at a time.
+#[derive(Default)]
+pub struct FitnessStats {
+    n: usize,
+    min: f64,
+    max: f64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl FitnessStats {
+    #[inline(always)]
+    pub fn push(&mut self, x: f64) {
+        if self.n == 0 {
+            (self.min, self.max) = (x, x);
         }
-        if x > max {
-            max = x;
+        if x < self.min {
+            self.min = x;
         }
-        sum += x;
-        sum_sq += x * x;
+        if x > self.max {
+            self.max = x;
+        }
+        self.sum += x;
+        self.sum_sq += x * x;
+        self.n += 1;
     }
-    let n = xs.len() as f64;
-    let mean = sum / n;
-    let mean_sq = mean * mean;
-    let variance = sum_sq / n - mean_sq;
-    let std_dev = variance.max(0.0).sqrt();
-    if sum.is_finite() && sum_sq.is_finite() && mean_sq.is_finite() {
-        Ok([min, max, mean, variance, std_dev, sum])
-    } else {
-        Err(overflow("fitness_stats"))
+
+    pub fn finish(&self) -> Result<[f64; 6], CoreError> {
+        if self.n == 0 {
+            return Ok([0.0; 6]);
+        }
+        let n = self.n as f64;
+        let mean = self.sum / n;
+        let mean_sq = mean * mean;
+        let variance = self.sum_sq / n - mean_sq;
+        let std_dev = variance.max(0.0).sqrt();
+        if self.sum.is_finite() && self.sum_sq.is_finite() && mean_sq.is_finite() {
+            Ok([self.min, self.max, mean, variance, std_dev, self.sum])
+        } else {
+            Err(overflow("fitness_stats"))
+        }
     }
 }
 
@@ -47,22 +69,53 @@ pub fn fitness_stats(xs: &[f64]) -> Result<[f64; 6], CoreError> {
 /// first value weighs most); an empty list gives `0.0`. A zero weight sum
 /// is an arithmetic error.
 pub fn weighted_moving_average(values: &[f64], decay: f64) -> Result<f64, CoreError> {
-    if values.is_empty() {
-        return Ok(0.0);
-    }
-    let (mut num, mut den, mut w) = (0.0f64, 0.0f64, 1.0f64);
-    for (i, &v) in values.iter().enumerate() {
-        if i > 0 {
-            w *= decay;
+    let mut w = Wma::new(decay);
+    values.iter().for_each(|&v| w.push(v));
+    w.finish()
+}
+
+/// [`weighted_moving_average`] fed one value at a time.
+pub struct Wma {
+    decay: f64,
+    w: f64,
+    num: f64,
+    den: f64,
+    n: usize,
+}
+
+impl Wma {
+    pub fn new(decay: f64) -> Wma {
+        Wma {
+            decay,
+            w: 1.0,
+            num: 0.0,
+            den: 0.0,
+            n: 0,
         }
-        num += w * v;
-        den += w;
     }
-    let r = num / den;
-    if num.is_finite() && den.is_finite() && r.is_finite() {
-        Ok(r)
-    } else {
-        Err(overflow("weighted_moving_average (or the weights sum to 0)"))
+
+    #[inline(always)]
+    pub fn push(&mut self, v: f64) {
+        if self.n > 0 {
+            self.w *= self.decay;
+        }
+        self.num += self.w * v;
+        self.den += self.w;
+        self.n += 1;
+    }
+
+    pub fn finish(&self) -> Result<f64, CoreError> {
+        if self.n == 0 {
+            return Ok(0.0);
+        }
+        let r = self.num / self.den;
+        if self.num.is_finite() && self.den.is_finite() && r.is_finite() {
+            Ok(r)
+        } else {
+            Err(overflow(
+                "weighted_moving_average (or the weights sum to 0)",
+            ))
+        }
     }
 }
 
@@ -71,12 +124,24 @@ pub fn weighted_moving_average(values: &[f64], decay: f64) -> Result<f64, CoreEr
 /// ignored; no positive value gives `0.0`. A `p` that underflows to `0.0`
 /// adds nothing (the limit of `p ln p`).
 pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
-    let mut total = 0.0f64;
-    for &v in values {
-        if v > 0.0 {
-            total += v;
-        }
+    let mut total = 0.0;
+    values.iter().for_each(|&v| add_positive(&mut total, v));
+    shannon_entropy_over(total, values.iter().copied())
+}
+
+/// The first pass of [`shannon_entropy`]: `total += v` for `v > 0`.
+#[inline(always)]
+pub fn add_positive(total: &mut f64, v: f64) {
+    if v > 0.0 {
+        *total += v;
     }
+}
+
+/// The second pass of [`shannon_entropy`], given the positive total.
+pub fn shannon_entropy_over(
+    total: f64,
+    values: impl Iterator<Item = f64>,
+) -> Result<f64, CoreError> {
     if !total.is_finite() {
         return Err(overflow("shannon_entropy"));
     }
@@ -84,7 +149,7 @@ pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
         return Ok(0.0);
     }
     let mut h = 0.0f64;
-    for &v in values {
+    for v in values {
         if v > 0.0 {
             let p = v / total;
             if p > 0.0 {
@@ -106,29 +171,57 @@ pub fn histogram_bytes(bins: u64) -> u64 {
 /// values outside `[min, max]` are ignored. `max <= min` or `bins = 0`
 /// gives all-zero counts.
 pub fn histogram(values: &[f64], bins: usize, min: f64, max: f64) -> Result<Vec<u64>, CoreError> {
-    let mut counts = try_vec::<u64>(bins, "histogram bins")?;
-    counts.resize(bins, 0);
-    let range = max - min;
-    if !range.is_finite() {
-        return Err(overflow("histogram (MaxVal - MinVal)"));
+    let mut h = Histogram::new(bins, min, max)?;
+    values.iter().for_each(|&v| h.add(v));
+    Ok(h.finish())
+}
+
+/// [`histogram`] fed one value at a time.
+pub struct Histogram {
+    counts: Vec<u64>,
+    min: f64,
+    max: f64,
+    width: f64,
+    active: bool,
+}
+
+impl Histogram {
+    /// The bins (allocated here), or the error the arguments make.
+    pub fn new(bins: usize, min: f64, max: f64) -> Result<Histogram, CoreError> {
+        let mut counts = try_vec::<u64>(bins, "histogram bins")?;
+        counts.resize(bins, 0);
+        let range = max - min;
+        if !range.is_finite() {
+            return Err(overflow("histogram (MaxVal - MinVal)"));
+        }
+        let active = range > 0.0 && bins > 0;
+        let width = if active { range / bins as f64 } else { 1.0 };
+        if width <= 0.0 {
+            return Err(overflow("histogram (the bin width underflows to 0)"));
+        }
+        Ok(Histogram {
+            counts,
+            min,
+            max,
+            width,
+            active,
+        })
     }
-    if range <= 0.0 || bins == 0 {
-        return Ok(counts);
-    }
-    let width = range / bins as f64;
-    if width <= 0.0 {
-        return Err(overflow("histogram (the bin width underflows to 0)"));
-    }
-    let last = bins - 1;
-    for &v in values {
-        if v >= min && v <= max {
+
+    #[inline(always)]
+    pub fn add(&mut self, v: f64) {
+        if self.active && v >= self.min && v <= self.max {
             // 0 <= (v - min) / width <= about `bins`: the cast is exact
             // after floor.
-            let b = ((v - min) / width).floor() as usize;
-            counts[b.min(last)] += 1;
+            let b = ((v - self.min) / self.width).floor() as usize;
+            let last = self.counts.len() - 1;
+            self.counts[b.min(last)] += 1;
         }
     }
-    Ok(counts)
+
+    pub fn finish(self) -> Vec<u64> {
+        self.counts
+    }
 }
 
 #[cfg(test)]
@@ -141,10 +234,16 @@ mod tests {
         let s = fitness_stats(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
         assert_eq!(s, [1.0, 5.0, 3.0, 2.0, 2.0f64.sqrt(), 15.0]);
         assert_eq!(fitness_stats(&[]).unwrap(), [0.0; 6]);
-        assert_eq!(weighted_moving_average(&[1.0, 2.0, 3.0, 4.0, 5.0], 1.0).unwrap(), 3.0);
+        assert_eq!(
+            weighted_moving_average(&[1.0, 2.0, 3.0, 4.0, 5.0], 1.0).unwrap(),
+            3.0
+        );
         assert_eq!(weighted_moving_average(&[], 0.5).unwrap(), 0.0);
         // 1*2 + 0.5*4 / 1.5
-        assert_eq!(weighted_moving_average(&[2.0, 4.0], 0.5).unwrap(), 4.0 / 1.5);
+        assert_eq!(
+            weighted_moving_average(&[2.0, 4.0], 0.5).unwrap(),
+            4.0 / 1.5
+        );
         assert!(weighted_moving_average(&[1.0, 1.0], -1.0).is_err());
         let h = shannon_entropy(&[0.25; 4]).unwrap();
         assert!((h - 4.0f64.ln()).abs() < 1e-15);
@@ -155,7 +254,10 @@ mod tests {
             histogram(&[0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9], 2, 0.0, 1.0).unwrap(),
             vec![3, 4]
         );
-        assert_eq!(histogram(&[-1.0, 0.5, 2.0, 1.0], 2, 0.0, 1.0).unwrap(), vec![0, 2]);
+        assert_eq!(
+            histogram(&[-1.0, 0.5, 2.0, 1.0], 2, 0.0, 1.0).unwrap(),
+            vec![0, 2]
+        );
         assert_eq!(histogram(&[0.5], 3, 1.0, 1.0).unwrap(), vec![0, 0, 0]);
         assert_eq!(histogram(&[0.5], 0, 0.0, 1.0).unwrap(), Vec::<u64>::new());
         assert!(fitness_stats(&[1e200]).is_err());

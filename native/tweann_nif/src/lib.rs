@@ -13,6 +13,7 @@ mod atoms;
 mod cells;
 mod decode;
 mod error;
+mod floats;
 mod info;
 mod liquid;
 mod network;

@@ -7,10 +7,10 @@
 //! whose distance work exceeds the normal-scheduler budget hands over to
 //! its dirty entry before decoding any row.
 
-use crate::decode::{self, items, Work, NUMBER};
+use crate::decode::{self, items, Work};
 use crate::error::{badarg, raise, OrRaise, Res};
+use crate::floats;
 use crate::info;
-use crate::numlist::{Next, NumList};
 use rustler::{Binary, Encoder, Env, Term};
 use tweann_core::novelty;
 use tweann_core::CoreError;
@@ -29,58 +29,9 @@ fn peek_len(term: Term) -> Option<usize> {
         .then_some(n as usize)
 }
 
-/// Append one vector of argument `arg` to `out` and return its length;
-/// `ctx()` names it in error messages ("V1", "Population: vector 3").
-fn row_into(
-    term: Term,
-    arg: u8,
-    ctx: &dyn Fn() -> String,
-    out: &mut Vec<f64>,
-    work: &mut Work,
-) -> Res<usize> {
-    if term.is_binary() {
-        let bin = Binary::from_term(term).map_err(|_| badarg(arg, "not a binary"))?;
-        work.take(bin.len() / 8)?;
-        return decode::binary_f64s_into(bin.as_slice(), arg, &ctx(), out);
-    }
-    let start = out.len();
-    let mut list = NumList::new(term).ok_or_else(|| {
-        badarg(
-            arg,
-            format!("{} is not a list of numbers or an f64 binary", ctx()),
-        )
-    })?;
-    loop {
-        match list.next_num() {
-            Next::Num(v) => {
-                work.take(NUMBER)?;
-                out.push(v);
-            }
-            Next::End => return Ok(out.len() - start),
-            Next::Improper => {
-                return Err(badarg(arg, format!("{} is not a proper list", ctx())))
-            }
-            Next::NotNumber => {
-                return Err(badarg(
-                    arg,
-                    format!(
-                        "{}: element {} is not a number",
-                        ctx(),
-                        out.len() - start + 1
-                    ),
-                ))
-            }
-        }
-    }
-}
-
 /// A single vector argument.
 fn vector(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<f64>> {
-    let mut v = Vec::new();
-    v.try_reserve(peek_len(term).unwrap_or(0))
-        .map_err(|_| raise(CoreError::memory("cannot allocate the vector")))?;
-    row_into(term, arg, &|| what.to_string(), &mut v, work)?;
-    Ok(v)
+    floats::read(term, arg, what, work)
 }
 
 /// Append the vectors of a list argument, each of `dim` values (`dim_of`
@@ -97,7 +48,7 @@ fn rows_into(
     let mut n = 0;
     for item in items(term, arg, what)? {
         n += 1;
-        let got = row_into(item?, arg, &|| format!("{what}: vector {n}"), out, work)?;
+        let got = floats::read_into(item?, arg, &|| format!("{what}: vector {n}"), out, work)?;
         if got != dim {
             return Err(badarg(
                 arg,
@@ -135,11 +86,28 @@ fn distance_work(targets: usize, candidates: usize, dim: usize) -> usize {
 
 // ---------------------------------------------------------------- euclidean
 
-/// A distance, or the atom `error` for vectors of different lengths.
+/// A distance, or the atom `error` for vectors of different lengths. V1 is
+/// decoded (into a stack buffer when short), V2 streamed against it.
 fn euclidean_impl<'a>(env: Env<'a>, v1: Term<'a>, v2: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
-    let a = vector(v1, 1, "V1", work)?;
-    let b = vector(v2, 2, "V2", work)?;
-    Ok(match novelty::euclidean(&a, &b).or_raise()? {
+    const INLINE: usize = 32;
+    let mut buf = [0.0f64; INLINE];
+    let mut heap = Vec::new();
+    let mut n = 0;
+    floats::each(v1, 1, &|| "V1".into(), work, |d| {
+        if n < INLINE {
+            buf[n] = d;
+        } else {
+            if n == INLINE {
+                heap.extend_from_slice(&buf);
+            }
+            heap.push(d);
+        }
+        n += 1;
+    })?;
+    let a = if n <= INLINE { &buf[..n] } else { &heap[..] };
+    let mut e = novelty::Euclidean::new(a);
+    floats::each(v2, 2, &|| "V2".into(), work, |y| e.push(y))?;
+    Ok(match e.finish().or_raise()? {
         Some(d) => d.encode(env),
         None => rustler::types::atom::error().encode(env),
     })

@@ -3,6 +3,7 @@
 
 use crate::decode::{self, items, tuple, Work};
 use crate::error::{OrRaise, Res};
+use crate::floats;
 use rustler::Term;
 use tweann_core::reward;
 
@@ -15,7 +16,7 @@ fn z_score(value: Term, mean: Term, sd: Term) -> Res<f64> {
 }
 
 fn component_impl(history: Term, current: Term, work: &mut Work) -> Res<(f64, f64, f64)> {
-    let h = decode::f64s(history, 1, "History", work)?;
+    let h = floats::read(history, 1, "History", work)?;
     let c = decode::f64_arg(current, 2, "Current")?;
     let [a, b, z] = reward::reward_component(&h, c).or_raise()?;
     Ok((a, b, z))
@@ -36,7 +37,13 @@ fn weighted_impl(components: Term, work: &mut Work) -> Res<f64> {
             )
         })?;
         h.clear();
-        decode::f64s_into(t.at(0), 1, "the History of a component", &mut h, work)?;
+        floats::read_into(
+            t.at(0),
+            1,
+            &|| format!("Components: the History of element {}", i + 1),
+            &mut h,
+            work,
+        )?;
         let c = decode::f64_arg(t.at(1), 1, "the Current of a component")?;
         let w = decode::f64_arg(t.at(2), 1, "the Weight of a component")?;
         acc.add(&h, c, w).or_raise()?;
