@@ -9,8 +9,10 @@
 use crate::decode::{self, items, Work, NUMBER};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
+use rustler::sys::{enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
+use tweann_core::CoreError;
 
 fn cumulative_impl<'a>(env: Env<'a>, fitnesses: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let mut c = floats::read(fitnesses, 1, "Fitnesses", work)?;
@@ -45,18 +47,29 @@ fn roulette_impl(cumulative: Term, total: Term, r: Term, work: &mut Work) -> Res
 nif_pair!(roulette_select / roulette_select_dirty (cumulative, total, r) -> Res<u64>,
           |work| roulette_impl(cumulative, total, r, work));
 
-fn roulette_batch_impl(cumulative: Term, total: Term, rs: Term, work: &mut Work) -> Res<Vec<u64>> {
+/// The picks are encoded as they are made (one buffer of terms, one list).
+fn roulette_batch_impl<'a>(
+    env: Env<'a>,
+    cumulative: Term<'a>,
+    total: Term<'a>,
+    rs: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
     let c = floats::read(cumulative, 1, "Cumulative", work)?;
     let total = decode::f64_arg(total, 2, "Total")?;
     let checked = selection::check_cumulative(&c);
     let wheel = checked.is_ok().then(|| selection::Roulette::new(&c));
-    let mut out = Vec::new();
+    let mut out: Vec<ErlNifTerm> = Vec::new();
+    out.try_reserve(c.len())
+        .map_err(|_| raise(CoreError::memory("cannot allocate the picks")))?;
     let mut overflow = None;
+    let e = env.as_c_arg();
     floats::each(rs, 3, &|| "RandomVals".into(), work, |r| {
         if let (Some(w), None) = (&wheel, &overflow) {
             match selection::target(r, total) {
-                Ok(t) => out.push(w.pick(t) as u64),
-                Err(e) => overflow = Some(e),
+                // SAFETY: makes an integer term in this call's env.
+                Ok(t) => out.push(unsafe { enif_make_uint64(e, w.pick(t) as u64) }),
+                Err(err) => overflow = Some(err),
             }
         }
     })?;
@@ -65,14 +78,19 @@ fn roulette_batch_impl(cumulative: Term, total: Term, rs: Term, work: &mut Work)
     let depth = (usize::BITS - c.len().leading_zeros()) as usize;
     work.take(out.len().saturating_mul(depth + NUMBER))?;
     checked.or_raise()?;
-    match overflow {
-        Some(e) => Err(raise(e)),
-        None => Ok(out),
+    if let Some(err) = overflow {
+        return Err(raise(err));
     }
+    // SAFETY: `out` holds terms of this call's env.
+    Ok(unsafe {
+        Term::new(
+            env,
+            enif_make_list_from_array(e, out.as_ptr(), out.len() as std::os::raw::c_uint),
+        )
+    })
 }
 
-nif_pair!(roulette_select_batch / roulette_select_batch_dirty (cumulative, total, rs) -> Res<Vec<u64>>,
-          |work| roulette_batch_impl(cumulative, total, rs, work));
+nif_pair!(roulette_select_batch / roulette_select_batch_dirty (env; cumulative, total, rs) => roulette_batch_impl);
 
 fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u64> {
     let mut cs = Vec::new();
