@@ -124,37 +124,37 @@ impl Wma {
 /// ignored; no positive value gives `0.0`. A `p` that underflows to `0.0`
 /// adds nothing (the limit of `p ln p`).
 pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
-    let mut total = 0.0;
-    values.iter().for_each(|&v| add_positive(&mut total, v));
-    shannon_entropy_over(total, values.iter().copied())
+    let mut scratch = try_vec::<f64>(values.len(), "entropy shares")?;
+    scratch.extend_from_slice(values);
+    shannon_entropy_in_place(&mut scratch)
 }
 
-/// The first pass of [`shannon_entropy`]: `total += v` for `v > 0`.
-#[inline(always)]
-pub fn add_positive(total: &mut f64, v: f64) {
-    if v > 0.0 {
-        *total += v;
+/// [`shannon_entropy`] computed in `values`' own storage (which it
+/// overwrites with the shares): the divisions run as one branch-free pass
+/// (two per SSE2 instruction), then the logarithms.
+pub fn shannon_entropy_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
+    let mut total = 0.0f64;
+    for &v in values.iter() {
+        if v > 0.0 {
+            total += v;
+        }
     }
-}
-
-/// The second pass of [`shannon_entropy`], given the positive total.
-pub fn shannon_entropy_over(
-    total: f64,
-    values: impl Iterator<Item = f64>,
-) -> Result<f64, CoreError> {
     if !total.is_finite() {
         return Err(overflow("shannon_entropy"));
     }
     if total <= 0.0 {
         return Ok(0.0);
     }
+    // The share of each positive value; 0.0 stands for "no term" (a value
+    // <= 0, or a share that underflows to 0, adds nothing).
+    for v in values.iter_mut() {
+        let p = *v / total;
+        *v = if *v > 0.0 { p } else { 0.0 };
+    }
     let mut h = 0.0f64;
-    for v in values {
-        if v > 0.0 {
-            let p = v / total;
-            if p > 0.0 {
-                h -= p * p.ln();
-            }
+    for &p in values.iter() {
+        if p > 0.0 {
+            h -= p * p.ln();
         }
     }
     Ok(h)

@@ -36,10 +36,10 @@ nif_pair!(weighted_moving_average / weighted_moving_average_dirty (values, decay
 
 fn entropy_impl(values: Term, work: &mut Work) -> Res<f64> {
     // Two passes (the total, then the shares): over a buffer, not the list.
-    let v = floats::read(values, 1, "Values", work)?;
+    let mut v = floats::read(values, 1, "Values", work)?;
     // A logarithm per value.
     work.take(2 * NUMBER * v.len())?;
-    stats::shannon_entropy(&v).or_raise()
+    stats::shannon_entropy_in_place(&mut v).or_raise()
 }
 
 nif_pair!(shannon_entropy / shannon_entropy_dirty (values) -> Res<f64>,
