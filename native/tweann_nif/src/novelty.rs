@@ -89,22 +89,31 @@ fn distance_work(targets: usize, candidates: usize, dim: usize) -> usize {
 /// A distance, or the atom `error` for vectors of different lengths. V1 is
 /// decoded (into a stack buffer when short), V2 streamed against it.
 fn euclidean_impl<'a>(env: Env<'a>, v1: Term<'a>, v2: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
-    const INLINE: usize = 32;
-    let mut buf = [0.0f64; INLINE];
+    const INLINE: usize = 256;
+    // Not zeroed: a short vector must not pay for clearing 2 KiB.
+    let mut buf = [std::mem::MaybeUninit::<f64>::uninit(); INLINE];
     let mut heap = Vec::new();
     let mut n = 0;
     floats::each(v1, 1, &|| "V1".into(), work, |d| {
         if n < INLINE {
-            buf[n] = d;
+            buf[n].write(d);
         } else {
             if n == INLINE {
-                heap.extend_from_slice(&buf);
+                // SAFETY: all INLINE slots were written.
+                heap.extend_from_slice(unsafe {
+                    std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), INLINE)
+                });
             }
             heap.push(d);
         }
         n += 1;
     })?;
-    let a = if n <= INLINE { &buf[..n] } else { &heap[..] };
+    let a: &[f64] = if n <= INLINE {
+        // SAFETY: the first n slots were written.
+        unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) }
+    } else {
+        &heap[..]
+    };
     let mut e = novelty::Euclidean::new(a);
     floats::each(v2, 2, &|| "V2".into(), work, |y| e.push(y))?;
     Ok(match e.finish().or_raise()? {
