@@ -69,6 +69,14 @@
          is_loaded/0, build_info/0]).
 %% Serialization (issue 15; the functions are in the block at the end).
 -export([network_to_binary/1, network_from_binary/1, cell_to_binary/1, cell_from_binary/1]).
+%% faber-tweann's evolution kernels (issue 11): novelty, statistics,
+%% selection, rewards. Defined in the block at the end of this module.
+-export([euclidean_distance/2, euclidean_distance_batch/2, knn_novelty/4, knn_novelty_batch/3,
+         fitness_stats/1, weighted_moving_average/2, shannon_entropy/1, histogram/4,
+         build_cumulative_fitness/1, roulette_select/3, roulette_select_batch/3,
+         tournament_select/2,
+         z_score/3, compute_reward_component/2, compute_weighted_reward/1]).
+-export_type([vector/0]).
 
 -export_type([cell/0, network/0, node_spec/0, node_type/0, activation/0, inputs/0,
               gene/0, weight_spec/0]).
@@ -467,3 +475,178 @@ cell_from_binary(Binary) ->
            tweann_nif_native:cell_from_binary(Binary),
            tweann_nif_native:cell_from_binary_dirty(Binary),
            tweann_ref_codec:cell_from_binary(Binary)).
+%%====================================================================
+%% faber-tweann's evolution kernels (issue 11): novelty, statistics,
+%% selection, rewards. Same names, arities, argument formats, results and
+%% edge conventions as faber-tweann 2.4's tweann_nif; stricter where that
+%% NIF was silent (docs/semantics.md). Numbers may be integers; vectors may
+%% be native-endian f64 binaries.
+%%====================================================================
+
+-type vector() :: [number()] | binary().
+%% A behaviour (or any) vector: numbers, or a binary of native-endian f64.
+
+%% @doc Euclidean distance of two vectors. Vectors of different lengths have
+%% no distance: the result is then the atom `error' (never a truncation).
+-spec euclidean_distance(vector(), vector()) -> float() | error.
+euclidean_distance(V1, V2) ->
+    ?HEAVY([V1, V2],
+           tweann_nif_native:euclidean_distance(V1, V2),
+           tweann_nif_native:euclidean_distance_dirty(V1, V2),
+           tweann_ref_novelty:euclidean_distance(V1, V2)).
+
+%% @doc `{Index, Distance}' from `Target' to each of `Others' (0-based
+%% index), sorted by distance; equal distances keep the order of `Others'.
+%% Every vector must have the length of `Target'.
+-spec euclidean_distance_batch(vector(), [vector()]) -> [{non_neg_integer(), float()}].
+euclidean_distance_batch(Target, Others) ->
+    ?HEAVY([Target, Others],
+           tweann_nif_native:euclidean_distance_batch(Target, Others),
+           tweann_nif_native:euclidean_distance_batch_dirty(Target, Others),
+           tweann_ref_novelty:euclidean_distance_batch(Target, Others)).
+
+%% @doc Novelty of `Target': the mean of its `K' smallest distances to the
+%% vectors of `Population' and `Archive', leaving out distances `=< 1.0e-10'
+%% (copies of the target, including itself). Fewer than `K' kept distances
+%% give the mean of those; none gives `0.0'. `K >= 1'.
+-spec knn_novelty(vector(), [vector()], [vector()], pos_integer()) -> float().
+knn_novelty(Target, Population, Archive, K) ->
+    ?HEAVY([Target, Population, Archive, K],
+           tweann_nif_native:knn_novelty(Target, Population, Archive, K),
+           tweann_nif_native:knn_novelty_dirty(Target, Population, Archive, K),
+           tweann_ref_novelty:knn_novelty(Target, Population, Archive, K)).
+
+%% @doc {@link knn_novelty/4} of every behaviour against the other
+%% behaviours (never itself) and `Archive'. All vectors have one length.
+-spec knn_novelty_batch([vector()], [vector()], pos_integer()) -> [float()].
+knn_novelty_batch(Behaviors, Archive, K) ->
+    ?HEAVY([Behaviors, Archive, K],
+           tweann_nif_native:knn_novelty_batch(Behaviors, Archive, K),
+           tweann_nif_native:knn_novelty_batch_dirty(Behaviors, Archive, K),
+           tweann_ref_novelty:knn_novelty_batch(Behaviors, Archive, K)).
+
+%% @doc `{Min, Max, Mean, Variance, StdDev, Sum}' in one pass. `Variance' is
+%% the population variance `SumSq/N - Mean*Mean', `StdDev' its square root
+%% (of 0 if rounding made it negative). `[]' gives six `0.0'.
+-spec fitness_stats([number()] | binary()) -> {float(), float(), float(), float(), float(), float()}.
+fitness_stats(Fitnesses) ->
+    ?HEAVY([Fitnesses],
+           tweann_nif_native:fitness_stats(Fitnesses),
+           tweann_nif_native:fitness_stats_dirty(Fitnesses),
+           tweann_ref_stats:fitness_stats(Fitnesses)).
+
+%% @doc `sum(W_i * V_i) / sum(W_i)' with `W_0 = 1', `W_i = W_(i-1) * Decay':
+%% the first value weighs most. `[]' gives `0.0'; weights summing to 0 are
+%% an arithmetic error.
+-spec weighted_moving_average([number()] | binary(), number()) -> float().
+weighted_moving_average(Values, Decay) ->
+    ?HEAVY([Values, Decay],
+           tweann_nif_native:weighted_moving_average(Values, Decay),
+           tweann_nif_native:weighted_moving_average_dirty(Values, Decay),
+           tweann_ref_stats:weighted_moving_average(Values, Decay)).
+
+%% @doc Shannon entropy (natural log) of the positive values normalised by
+%% their sum; other values are ignored; no positive value gives `0.0'.
+-spec shannon_entropy([number()] | binary()) -> float().
+shannon_entropy(Values) ->
+    ?HEAVY([Values],
+           tweann_nif_native:shannon_entropy(Values),
+           tweann_nif_native:shannon_entropy_dirty(Values),
+           tweann_ref_stats:shannon_entropy(Values)).
+
+%% @doc Counts of `Values' in `NumBins' equal-width bins over
+%% `[MinVal, MaxVal]': bin `min(floor((V - MinVal) / Width), NumBins - 1)',
+%% so `MaxVal' falls in the last bin; values outside are ignored.
+%% `MaxVal =< MinVal' gives all zeros, `NumBins = 0' gives `[]'. The memory
+%% budget of {@link set_memory_budget/1} bounds `NumBins'.
+-spec histogram([number()] | binary(), non_neg_integer(), number(), number()) -> [non_neg_integer()].
+histogram(Values, NumBins, MinVal, MaxVal) ->
+    ?HEAVY([Values, NumBins, MinVal, MaxVal],
+           tweann_nif_native:histogram(Values, NumBins, MinVal, MaxVal),
+           tweann_nif_native:histogram_dirty(Values, NumBins, MinVal, MaxVal),
+           tweann_ref_stats:histogram(Values, NumBins, MinVal, MaxVal)).
+
+%% @doc `{Cumulative, Total}' for roulette selection: running sums of the
+%% fitnesses, each shifted by `1 - Min' when the smallest is negative, so
+%% that every slot is positive. `[]' gives `{[], 0.0}'.
+-spec build_cumulative_fitness([number()] | binary()) -> {[float()], float()}.
+build_cumulative_fitness(Fitnesses) ->
+    ?HEAVY([Fitnesses],
+           tweann_nif_native:build_cumulative_fitness(Fitnesses),
+           tweann_nif_native:build_cumulative_fitness_dirty(Fitnesses),
+           tweann_ref_selection:build_cumulative_fitness(Fitnesses)).
+
+%% @doc The 0-based index of the first `Cumulative' entry `>= RandomVal *
+%% Total' (the last index if none). `Cumulative' must be non-empty and
+%% non-decreasing, as {@link build_cumulative_fitness/1} makes it.
+-spec roulette_select([number()] | binary(), number(), number()) -> non_neg_integer().
+roulette_select(Cumulative, Total, RandomVal) ->
+    ?HEAVY([Cumulative, Total, RandomVal],
+           tweann_nif_native:roulette_select(Cumulative, Total, RandomVal),
+           tweann_nif_native:roulette_select_dirty(Cumulative, Total, RandomVal),
+           tweann_ref_selection:roulette_select(Cumulative, Total, RandomVal)).
+
+%% @doc {@link roulette_select/3} for each of `RandomVals'.
+-spec roulette_select_batch([number()] | binary(), number(), [number()] | binary()) -> [non_neg_integer()].
+roulette_select_batch(Cumulative, Total, RandomVals) ->
+    ?HEAVY([Cumulative, Total, RandomVals],
+           tweann_nif_native:roulette_select_batch(Cumulative, Total, RandomVals),
+           tweann_nif_native:roulette_select_batch_dirty(Cumulative, Total, RandomVals),
+           tweann_ref_selection:roulette_select_batch(Cumulative, Total, RandomVals)).
+
+%% @doc The contestant (a 0-based index into `Fitnesses') with the highest
+%% fitness; of equal ones, the last listed. There must be a contestant and
+%% each must have a fitness.
+-spec tournament_select([non_neg_integer()], [number()] | binary()) -> non_neg_integer().
+tournament_select(Contestants, Fitnesses) ->
+    ?HEAVY([Contestants, Fitnesses],
+           tweann_nif_native:tournament_select(Contestants, Fitnesses),
+           tweann_nif_native:tournament_select_dirty(Contestants, Fitnesses),
+           tweann_ref_selection:tournament_select(Contestants, Fitnesses)).
+
+%% @doc `(Value - Mean) / StdDev', or `0.0' when `abs(StdDev) < 1.0e-10'.
+%%
+%% Scheduled by cost: three floats cost three floating-point operations,
+%% far less than a NIF call, so they are computed right here (the same
+%% operations as the kernel, so the same bits); anything else (integers,
+%% bad arguments, an overflow) goes to the NIF.
+-spec z_score(number(), number(), number()) -> float().
+z_score(Value, Mean, StdDev) when is_float(Value), is_float(Mean), is_float(StdDev) ->
+    try
+        if
+            abs(StdDev) < 1.0e-10 -> 0.0;
+            true -> (Value - Mean) / StdDev
+        end
+    catch
+        error:badarith -> z_score_nif(Value, Mean, StdDev)
+    end;
+z_score(Value, Mean, StdDev) ->
+    z_score_nif(Value, Mean, StdDev).
+
+%% Inlined into z_score/3, so errors name it.
+-compile({inline, [z_score_nif/3]}).
+z_score_nif(Value, Mean, StdDev) ->
+    ?CALL([Value, Mean, StdDev],
+          tweann_nif_native:z_score(Value, Mean, StdDev),
+          tweann_ref_reward:z_score(Value, Mean, StdDev)).
+
+%% @doc `{Current, Normalized, Z}': `Z' is the z-score of `Current' against
+%% the mean and population standard deviation of `History',
+%% `Normalized = 1 / (1 + exp(-Z))'. An empty history gives
+%% `{Current, tanh(Current), 0.0}' (faber-tweann's convention).
+-spec compute_reward_component([number()] | binary(), number()) -> {float(), float(), float()}.
+compute_reward_component(History, Current) ->
+    ?HEAVY([History, Current],
+           tweann_nif_native:compute_reward_component(History, Current),
+           tweann_nif_native:compute_reward_component_dirty(History, Current),
+           tweann_ref_reward:compute_reward_component(History, Current)).
+
+%% @doc `sum(Weight * S)' over `[{History, Current, Weight}]' where `S' is
+%% `1 / (1 + exp(-clamp(Z, -10, 10)))' of the component's z-score, or of
+%% `Current' itself when its history is empty (faber-tweann's convention).
+-spec compute_weighted_reward([{[number()] | binary(), number(), number()}]) -> float().
+compute_weighted_reward(Components) ->
+    ?HEAVY([Components],
+           tweann_nif_native:compute_weighted_reward(Components),
+           tweann_nif_native:compute_weighted_reward_dirty(Components),
+           tweann_ref_reward:compute_weighted_reward(Components)).

@@ -109,6 +109,21 @@ big(cell_from_binary, 1, #{cell := C, bin := B}) ->
     Len = byte_size(B) + 20,
     [[tweann_nif:cell_to_binary(C)],
      [<<"TWNC", 1:16/little, 0:16/little, Len:64/little, B/binary, 0:32>>]];
+big(euclidean_distance, 2, #{list := L}) -> [[L, L]];
+big(euclidean_distance_batch, 2, #{big := Big}) -> [[[0.5], [[0.5] || _ <- lists:seq(1, Big div 2)]]];
+big(knn_novelty, 4, #{big := Big}) -> [[[0.5], [[0.5] || _ <- lists:seq(1, Big div 2)], [], 3]];
+big(knn_novelty_batch, 3, #{big := Big}) -> [[[[0.5] || _ <- lists:seq(1, Big div 2)], [], 3]];
+big(fitness_stats, 1, #{list := L}) -> [[L]];
+big(weighted_moving_average, 2, #{list := L}) -> [[L, 0.5]];
+big(shannon_entropy, 1, #{list := L}) -> [[L]];
+big(histogram, 4, #{list := L}) -> [[L, 10, 0.0, 1.0]];
+big(build_cumulative_fitness, 1, #{list := L}) -> [[L]];
+big(roulette_select, 3, #{big := Big}) -> [[lists:seq(1, Big), float(Big), 0.5]];
+big(roulette_select_batch, 3, #{big := Big, list := L}) -> [[lists:seq(1, Big), float(Big), L]];
+big(tournament_select, 2, #{big := Big, list := L}) -> [[lists:seq(0, Big - 1), L]];
+big(z_score, 3, _) -> [[0.5, 0.0, 1.0]];
+big(compute_reward_component, 2, #{list := L}) -> [[L, 0.5]];
+big(compute_weighted_reward, 1, #{list := L}) -> [[[{L, 0.5, 1.0}]]];
 big(set_memory_budget, 1, _) -> [[default]];
 big(memory_stats, 0, _) -> [[]];
 big(build_info, 0, _) -> [[]];

@@ -38,6 +38,9 @@
 //!   sequences; one file per concern under `cells/`.
 //! * [`cfc`] and [`ltc`]: the closed-form continuous-time (CfC) and liquid
 //!   time-constant (LTC) cells.
+//! * [`novelty`], [`stats`], [`selection`], [`reward`]: faber-tweann's
+//!   evolution kernels (kNN novelty, population statistics, roulette and
+//!   tournament selection, reward shaping).
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
@@ -49,6 +52,10 @@ pub mod error;
 pub mod ltc;
 pub mod neat;
 pub mod network;
+pub mod novelty;
+pub mod reward;
 pub mod scalar;
+pub mod selection;
+pub mod stats;
 
 pub use error::{CoreError, Position};
