@@ -50,6 +50,7 @@ pub mod codec;
 pub mod dot;
 pub mod error;
 pub mod ltc;
+pub mod math;
 pub mod neat;
 pub mod network;
 pub mod novelty;
