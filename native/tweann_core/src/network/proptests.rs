@@ -125,9 +125,9 @@ impl GenNet {
             Some(state.map_or(0.0, |s| s[k]))
         };
         let mut values = vec![0.0f64; n];
-        for p in 0..n {
+        for (p, v) in values.iter_mut().enumerate() {
             if self.is_delay(p) || self.model == StateModel::ForwardRefs {
-                values[p] = held(p).unwrap_or(0.0);
+                *v = held(p).unwrap_or(0.0);
             }
         }
         let input_pos = (0..n).filter(|&p| self.is_input(p));
