@@ -63,8 +63,9 @@ network_to_binary(Net) ->
     ?API(encode_net(Net)).
 
 %% @doc A {@link tweann_ref_network} network from a `TWNN' binary (written by this
-%% module or by the NIF).
--spec network_from_binary(binary()) -> tuple().
+%% module or by the NIF; version 1 binaries are read as `forward_refs'
+%% networks).
+-spec network_from_binary(binary()) -> tweann_ref_network:network().
 network_from_binary(Bin) ->
     ?API(decode_net(Bin)).
 
