@@ -132,6 +132,7 @@ open(_Bin, _Magic, _What, _Other, _Versions) ->
     bad("not a binary", []).
 
 %% Unknown flags of a binary of the given version.
+-spec bad_flags(non_neg_integer(), pos_integer()) -> no_return().
 bad_flags(Flags, 1) ->
     bad("unknown flags ~s (version 1 defines none)", [hex16(Flags)]);
 bad_flags(Flags, _) ->
