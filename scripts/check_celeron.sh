@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make check-celeron`: prove the build runs on an Intel Celeron J4105
 # (Goldmont Plus: SSE4.2, no AVX/AVX2/AVX-512/FMA/BMI/LZCNT/ADX).
-# See docs/reliability.md and ../shared/celeron.md.
+# See docs/reliability.md, "No AVX on the target".
 #
 #   1. negative control: a tiny program built with target-cpu=haswell must
 #      die with SIGILL under the emulated CPU (and run under an emulated

@@ -18,7 +18,7 @@
 %% <li>Scalar liquid neurons: {@link evaluate_cfc/4},
 %%     {@link evaluate_cfc_with_weights/6}, {@link evaluate_ode/5},
 %%     {@link evaluate_ode_with_weights/7}, {@link evaluate_cfc_batch/4}.</li>
-%% <li>Liquid cells (ncps CfC and LTC, `cfc_ltc.md'): {@link cfc_cell/2},
+%% <li>Liquid cells (ncps CfC and LTC, `docs/cells.md'): {@link cfc_cell/2},
 %%     {@link ltc_cell/2}, {@link cfc_population/2}, {@link ltc_population/2},
 %%     {@link cell_step/4}, {@link cell_sequence/4}, {@link cell_info/1}.</li>
 %% <li>Facts and limits: {@link is_loaded/0}, {@link build_info/0},
@@ -30,9 +30,9 @@
 %% with the same operation order, one module per native kernel module
 %% (`tweann_ref_network', `tweann_ref_activation', `tweann_ref_dot',
 %% `tweann_ref_neat', `tweann_ref_scalar', `tweann_ref_cells',
-%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf'), and the tests
-%% require bit-identical
-%% results. `docs/architecture.md' follows one call through both.
+%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf', `tweann_ref_codec',
+%% `tweann_ref_info'), and the tests require bit-identical results.
+%% `docs/architecture.md' follows one call through both.
 %%
 %% == Errors ==
 %% A bad argument raises `error:badarg' with EEP 54 error_info, so the shell
@@ -76,25 +76,39 @@
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian | linear
                     | relu | sgn | bin | trinary | multiquadric | quadratic
                     | cubic | absolute | sqrt | log.
+%% A node's activation function (`docs/semantics.md' gives each formula).
 -type node_type() :: input | neuron | hidden | output | bias | delay
                    | {leaky, Tau :: number()}
                    | {cfc, Tau :: number(), Bound :: number()}
                    | {ltc, Tau :: number(), Bound :: number()}.
+%% What a node is: an input (takes the next input value), an ordinary node
+%% (`neuron', `hidden', `output' or `bias': bias plus weighted sum, then the
+%% activation), or an organelle that keeps one state slot between calls of
+%% {@link evaluate_with_state/3}: a delay, a leaky integrator, or a liquid
+%% (CfC or LTC) node.
 -type compile_options() :: #{memory_budget => pos_integer() | default,
                              state_model => organelles | forward_refs}.
+%% The options of {@link compile_network/4}: a memory cap for this
+%% compilation, and what holds state (`organelles', the default, or
+%% `forward_refs').
 -type node_spec() :: {Index :: non_neg_integer(), node_type(), activation(),
                       Bias :: number(), [{FromIndex :: non_neg_integer(), Weight :: number()}]}.
+%% One node of a genotype, as given to {@link compile_network/3}: its index,
+%% type, activation, bias and incoming connections.
+-type network() :: reference() | tuple().
 %% A compiled network: a NIF resource (a reference), or a
 %% `tweann_ref_network' term when the Erlang backend is configured.
--type network() :: reference() | tuple().
-%% A list of numbers, or a binary of native-endian f64 values.
 -type inputs() :: [number()] | binary().
-%% A layer-level liquid cell or a population of them (a NIF resource).
+%% A list of numbers, or a binary of native-endian f64 values.
 -type cell() :: reference() | tuple().
+%% A layer-level liquid cell or a population of them: a NIF resource, or a
+%% `tweann_ref_cells' term when the Erlang backend is configured.
 -type gene() :: {Innovation :: non_neg_integer(), Weight :: number()}.
+%% A connection gene of {@link compatibility_distance/5}: its innovation
+%% number and its weight.
+-type weight_spec() :: number() | tuple().
 %% A number, or a tuple whose first element is the weight (DXNN2's
 %% `{W, DW, LR, Params}').
--type weight_spec() :: number() | tuple().
 
 -include("tweann_call.hrl").
 
@@ -270,7 +284,7 @@ compatibility_distance(GenesA, GenesB, C1, C2, C3) ->
            tweann_ref_neat:compatibility_distance(GenesA, GenesB, C1, C2, C3)).
 
 %%====================================================================
-%% Scalar liquid neurons (cfc_ltc.md section 5)
+%% Scalar liquid neurons (docs/cells.md section 5)
 %%====================================================================
 
 %% @doc One closed-form continuous-time step of a single neuron; returns
@@ -323,14 +337,14 @@ evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
            tweann_ref_scalar:evaluate_cfc_batch(Inputs, State0, Tau, Bound)).
 
 %%====================================================================
-%% Liquid cells (cfc_ltc.md sections 1-3)
+%% Liquid cells (docs/cells.md sections 1-3)
 %%====================================================================
 
 %% @doc A closed-form continuous-time (CfC) cell exactly as ncps's torch
 %% `CfCCell' computes it. `Config': `input_size', `hidden_size' (required),
 %% `mode' (`default | pure | no_gate'), `backbone_units' (128),
 %% `backbone_layers' (1), `backbone_activation' (`lecun_tanh | tanh | relu |
-%% silu | gelu'). `Params': the flat f64 layout of cfc_ltc.md section 2.5, as a
+%% silu | gelu'). `Params': the flat f64 layout of docs/cells.md section 2.5, as a
 %% list or a native-endian f64 binary; a wrong length is a badarg stating the
 %% expected length.
 -spec cfc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
@@ -343,7 +357,7 @@ cfc_cell(Config, Params) ->
 %% solver. `Config': `input_size', `units' (required), `motor_size' (units),
 %% `ode_unfolds' (6), `epsilon' (1.0e-8), `positivity' (`softplus | identity'),
 %% `input_mapping', `output_mapping' (`affine | linear | none'). `Params':
-%% the layout of cfc_ltc.md section 3.4.
+%% the layout of docs/cells.md section 3.4.
 -spec ltc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
 ltc_cell(Config, Params) ->
     ?CALL([Config, Params],

@@ -5,7 +5,7 @@
 %%
 %% {@link activations/0} lists the activation atoms in the native library's
 %% tag order. Bad arguments raise `{tweann_error, badarg, Pos, Why}' through
-%% {@link tweann_ref_args} (the public module {@link tweann_nif} turns it
+%% `tweann_ref_args' (the public module {@link tweann_nif} turns it
 %% into `badarg' with error_info).
 -module(tweann_ref_activation).
 
@@ -18,6 +18,7 @@
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian
                     | linear | relu | sgn | bin | trinary | multiquadric
                     | quadratic | cubic | absolute | sqrt | log.
+%% The activation functions, the same as {@link tweann_nif:activation()}.
 
 %% @doc Every activation, in the tag order of the native library
 %% (`tweann_nif:build_info()' reports the same list as `activations').

@@ -3,7 +3,8 @@
 %% and population terms, the drivers that run a cell over a batch, a
 %% population or a sequence ({@link cell_step/4}, {@link cell_sequence/4}),
 %% {@link cell_info/1}, configuration and parameter readers, and the
-%% elementwise functions and dense layers of `cfc_ltc.md' (the error function
+%% elementwise functions and dense layers of `docs/cells.md' section 0 (the
+%% error function
 %% of GELU is {@link tweann_ref_erf}).
 %%
 %% A cell module implements this module's behaviour: `step(Cell, Input,
@@ -21,7 +22,7 @@
 %% == Errors ==
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and a computation
 %% that overflows `{tweann_error, badarith, general, Why}' naming the row,
-%% through {@link tweann_ref_args}.
+%% through `tweann_ref_args'.
 -module(tweann_ref_cells).
 
 -export([cell_step/4, cell_sequence/4, cell_info/1]).
@@ -54,6 +55,8 @@
 -type info() :: #{kind := cfc | ltc, input_size := pos_integer(), state_size := pos_integer(),
                   output_size := pos_integer(), param_len := non_neg_integer(),
                   config := map()}.
+%% What {@link cell_info/1} returns for a cell (a population adds
+%% `members'), with the configuration the cell was built from.
 -opaque cell() :: #tweann_ref_cell{}.
 %% A cell with validated parameters (an ordinary Erlang term).
 -opaque population() :: #tweann_ref_pop{}.
@@ -63,6 +66,7 @@
 -type dense() :: {[[float()]], [float()]}.
 %% A dense layer: weight rows ([out][in]) and biases.
 -type activation() :: lecun_tanh | tanh | relu | silu | gelu.
+%% A backbone activation of the CfC cell (`docs/cells.md' section 0).
 
 -define(FRAC_1_SQRT_2, 0.707106781186547524400844362104849039).
 
@@ -88,7 +92,7 @@ cell_step(Cell, Inputs, States, Dts) ->
     Ds = dts(Dts, B, 4, Kind),
     lists:unzip(step_rows(M, Cells, Us, Ss, Ds, 1)).
 
-%% @doc Runs a batch of sequences (`cfc_ltc.md' section 1): `InputSeqs' is B
+%% @doc Runs a batch of sequences (`docs/cells.md' section 1): `InputSeqs' is B
 %% rows of L input rows (every row the same L), `States0' B initial states,
 %% `DtSeqs' one number for everything or B rows of L numbers. Returns
 %% `{OutputSeqs, FinalStates}': B rows of L outputs, and B final states.

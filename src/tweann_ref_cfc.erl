@@ -9,13 +9,13 @@
 %% `mode' (`default | pure | no_gate', default `default'), `backbone_units'
 %% (positive integer, 128), `backbone_layers' (non-negative integer, 1),
 %% `backbone_activation' (`lecun_tanh | tanh | relu | silu | gelu',
-%% `lecun_tanh'). Parameters in the flat layout of `cfc_ltc.md' section 2.5
+%% `lecun_tanh'). Parameters in the flat layout of `docs/cells.md' section 2.5
 %% ({@link param_len/1} numbers). The state and the output have
 %% `hidden_size' values; `Dt >= 0'.
 %%
 %% Cells and populations run with {@link tweann_ref_cells:cell_step/4} and
 %% {@link tweann_ref_cells:cell_sequence/4}. Bad arguments raise
-%% `{tweann_error, badarg, Pos, Why}' through {@link tweann_ref_args}.
+%% `{tweann_error, badarg, Pos, Why}' through `tweann_ref_args'.
 -module(tweann_ref_cfc).
 -behaviour(tweann_ref_cells).
 
@@ -41,6 +41,7 @@
                     backbone_units => pos_integer(),
                     backbone_layers => non_neg_integer(),
                     backbone_activation => tweann_ref_cells:activation()}.
+%% A CfC configuration: the keys and defaults in the module description.
 
 -define(KEYS, [input_size, hidden_size, mode, backbone_units, backbone_layers,
                backbone_activation]).

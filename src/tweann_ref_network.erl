@@ -10,7 +10,7 @@
 %%
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and an overflow
 %% `{tweann_error, badarith, general, Why}' naming the node, through
-%% {@link tweann_ref_args}.
+%% `tweann_ref_args'.
 -module(tweann_ref_network).
 
 -export([compile_network/3, compile_network/4, compile_options/1,
@@ -36,8 +36,11 @@
 
 -type node_type() :: input | neuron | hidden | output | bias | delay
                    | {leaky, number()} | {cfc, number(), number()} | {ltc, number(), number()}.
+%% A node's type, as {@link tweann_nif:node_type()}.
 -type network_node() :: {non_neg_integer(), node_type(), tweann_ref_activation:activation(),
                          number(), [{non_neg_integer(), number()}]}.
+%% One node as given to {@link compile_network/3}, as
+%% {@link tweann_nif:node_spec()}.
 -type input_data() :: [number()] | binary().
 %% A list of numbers, or a binary of native-endian finite f64 values.
 
@@ -128,15 +131,30 @@ evaluate_with_state(Network, Inputs, State) ->
             {[], []}
     end.
 
-%% @doc Facts about a compiled network: `#{nodes, connections, inputs,
-%% outputs, state_size, forward_refs, delay_nodes, leaky_nodes,
-%% liquid_nodes, state_model, bytes}' (`bytes' is the term's size), the
-%% keys of `tweann_nif:network_info/1'.
+%% @doc Facts about a compiled network, the same keys and values as the
+%% native library gives for the same node list and options: `nodes',
+%% `connections', `inputs', `outputs', `state_size', `forward_refs',
+%% `delay_nodes', `leaky_nodes', `liquid_nodes', `state_model' and `bytes',
+%% the memory the native compiled form of this network holds (the
+%% reference's own term is larger; `erts_debug:flat_size/1' measures it).
 -spec network_info(network()) -> #{atom() => non_neg_integer() | state_model()}.
 network_info(Network) ->
     Net = check_net(Network),
-    Bytes = erts_debug:flat_size(Net) * erlang:system_info(wordsize),
-    maps:put(bytes, Bytes, Net#tweann_ref_net.info).
+    Info = Net#tweann_ref_net.info,
+    Info#{bytes => native_bytes(Info, Net#tweann_ref_net.fwd_sources)}.
+
+%% What tweann_core's compiled network holds (`docs/semantics.md',
+%% "network_info"): its fixed part (eleven vectors of three machine words,
+%% four counts and the state model: 38 words), then per node a kind byte, an
+%% f64 bias and a u32 row start, one more row start, per connection a u32
+%% source and an f64 weight, a u32 per input, output, state slot and source
+%% of forward references, two f64 (tau, bound) per liquid node and one f64
+%% per leaky node.
+-spec native_bytes(#{atom() => term()}, non_neg_integer()) -> non_neg_integer().
+native_bytes(#{nodes := N, connections := C, inputs := I, outputs := O, state_size := S,
+               liquid_nodes := L, leaky_nodes := K}, FwdSources) ->
+    38 * erlang:system_info(wordsize) + 13 * N + 4 + 12 * C + 4 * (I + O + S + FwdSources)
+        + 16 * L + 8 * K.
 
 %% @doc Evaluate `Iterations' times and return the mean microseconds per
 %% evaluation (each iteration includes decoding `Inputs', as the NIF's does).
@@ -188,6 +206,7 @@ compile(Nodes, InputCount, OutputIndices, Model) ->
     #tweann_ref_net{
        input_count = NIn,
        model = Model,
+       fwd_sources = map_size(Forward),
        template = Template,
        program = Program,
        outputs = OutPos,

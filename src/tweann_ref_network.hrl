@@ -14,6 +14,8 @@
                          [conn()]}.
 
 -type state_model() :: organelles | forward_refs.
+%% What holds state: the organelles only, or also the sources of forward
+%% references (`tweann_nif:compile_network/4').
 
 -record(tweann_ref_net, {
     input_count :: non_neg_integer(),
@@ -29,6 +31,8 @@
     %% delay's capture.
     slots :: [slot()],
     state_size :: non_neg_integer(),
+    %% Nodes read by a forward reference (for network_info's bytes).
+    fwd_sources :: non_neg_integer(),
     info :: #{atom() => non_neg_integer() | state_model()}
 }).
 

@@ -1,5 +1,5 @@
 %% @doc Pure Erlang twin of `tweann_core::scalar': the single-neuron liquid
-%% forms (`cfc_ltc.md' section 5), with the same operations in the same order
+%% forms (`docs/cells.md' section 5), with the same operations in the same order
 %% as the Rust kernel:
 %%
 %% <ul>
@@ -16,7 +16,7 @@
 %%
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and a non-finite
 %% result `{tweann_error, badarith, general, Why}' through
-%% {@link tweann_ref_args}.
+%% `tweann_ref_args'.
 -module(tweann_ref_scalar).
 
 -export([evaluate_cfc/4, evaluate_cfc_with_weights/6, evaluate_ode/5,

@@ -87,8 +87,11 @@ empty_network_test() ->
     ?assertEqual([[], []], ?M:evaluate_batch(N, [[], []])),
     ?assertEqual({[], []}, ?M:evaluate_with_state(N, [], [])),
     ?badarg_says(2, "no inputs", ?M:evaluate_batch(N, f64s([1.0]))),
-    ?assertMatch(#{nodes := 0, connections := 0, inputs := 0, outputs := 0,
-                   state_size := 0, forward_refs := 0},
+    W = erlang:system_info(wordsize),
+    ?assertEqual(#{nodes => 0, connections => 0, inputs => 0, outputs => 0,
+                   state_size => 0, forward_refs => 0, liquid_nodes => 0,
+                   delay_nodes => 0, leaky_nodes => 0, state_model => organelles,
+                   bytes => 38 * W + 4},
                  ?M:network_info(N)).
 
 outputs_and_bias_nodes_test() ->
@@ -206,13 +209,20 @@ slot_order_test() ->
     %% State [S3, S4] = [1, 100]: node 2 = 100 + 10 = 110; next [x, 2x].
     ?assertEqual({[110.0], [7.0, 14.0]}, ?M:evaluate_with_state(N, [7], [1, 100])).
 
-cfc_ltc_nodes_test() ->
+liquid_nodes_test() ->
     N = ?M:compile_network(
           [{1, input, linear, 0, []},
            {2, {cfc, 1, 1}, tanh, 0.0, [{1, 1.0}]},
            {3, {ltc, 2.0, 1.0}, tanh, 0.5, [{1, 0.5}]}],
           1, [2, 3]),
-    ?assertMatch(#{state_size := 2, forward_refs := 0}, ?M:network_info(N)),
+    %% bytes: 3 nodes (13 each, + 4), 2 connections (12 each), 1 input,
+    %% 2 outputs and 2 slots (4 each), 2 liquid nodes (16 each).
+    W = erlang:system_info(wordsize),
+    ?assertEqual(#{nodes => 3, connections => 2, inputs => 1, outputs => 2,
+                   state_size => 2, forward_refs => 0, liquid_nodes => 2,
+                   delay_nodes => 0, leaky_nodes => 0, state_model => organelles,
+                   bytes => 38 * W + 39 + 4 + 24 + 20 + 32},
+                 ?M:network_info(N)),
     %% cfc with x = 0: s = sig(0) = 0.5, h = tanh(0) = 0: value = 0.5 * S.
     %% ltc with x = 0.5*0 + 0.5 = 0.5, T = 2: F = 0.25,
     %% dx/dt = -(0.5 + 0.25) * S + 0.25 * 1; S = 0.5: x = 0.5 - 0.125.
@@ -260,7 +270,10 @@ network_info_test() ->
     ?assertMatch(#{nodes := 5, connections := 6, inputs := 2, outputs := 2,
                    state_size := 0, forward_refs := 0, delay_nodes := 0, leaky_nodes := 0,
                    liquid_nodes := 0, state_model := organelles}, Info),
-    ?assert(maps:get(bytes, Info) > 0),
+    %% The native compiled form: 38 words, then per node, connection, input
+    %% and output.
+    ?assertEqual(38 * erlang:system_info(wordsize) + 13 * 5 + 4 + 12 * 6 + 4 * (2 + 2),
+                 maps:get(bytes, Info)),
     ?badarg_says(1, "not a network", ?M:network_info(make_ref())).
 
 evaluate_input_errors_test() ->
@@ -470,6 +483,24 @@ capture_overflow_test() ->
     ?assertMatch(#{general := _},
                  tweann_oracle:cause(badarith,
                                      fun() -> ?M:evaluate_with_state(N, [1.0e10], [0.0]) end)).
+
+%% network_info's bytes: 8 per leaky node, 4 per distinct source of
+%% forward references (under either model), as the native form holds.
+organelle_bytes_test() ->
+    W = erlang:system_info(wordsize),
+    Nodes = [{1, input, linear, 0, []},
+             {2, {leaky, 2}, linear, 0, [{1, 1.0}, {3, 1.0}, {3, 2.0}]},
+             {3, delay, linear, 0, [{2, 1.0}, {4, 1.0}]},
+             {4, neuron, linear, 0, [{4, 1.0}]}],
+    %% 4 nodes, 6 connections, 1 input, 1 output; slots: leaky and delay
+    %% (+ node 4 under forward_refs); sources read forward: node 4 only (a
+    %% delay's connections and reads of a delay are not forward references).
+    ?assertMatch(#{forward_refs := 1, state_size := 2, leaky_nodes := 1, delay_nodes := 1,
+                   bytes := B} when B =:= 38 * W + 13 * 4 + 4 + 12 * 6 + 4 * (1 + 1 + 2 + 1) + 8,
+                 ?M:network_info(?M:compile_network(Nodes, 1, [4]))),
+    ?assertMatch(#{forward_refs := 1, state_size := 3,
+                   bytes := B} when B =:= 38 * W + 13 * 4 + 4 + 12 * 6 + 4 * (1 + 1 + 3 + 1) + 8,
+                 ?M:network_info(?M:compile_network(Nodes, 1, [4], ?FWD))).
 
 wrong_state_length_test() ->
     N = ?M:compile_network([{0, input, linear, 0, []}, {1, delay, linear, 0, [{0, 1}]}], 1, [1]),

@@ -10,7 +10,7 @@
 //! `C = U` if `NL > 0`, else `C = I + H`. The state and the output are both
 //! `H` long.
 //!
-//! # Flat parameter layout (`cfc_ltc.md` section 2.5)
+//! # Flat parameter layout (`docs/cells.md` section 2.5)
 //!
 //! All matrices row-major `[out, in]` (torch's `nn.Linear` weight), concatenated:
 //!

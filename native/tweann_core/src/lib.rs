@@ -17,8 +17,8 @@
 //!
 //! Every reduction runs in a fixed order (first element first, accumulator
 //! starting at `0.0`) and never uses fused multiply-add, so results are
-//! bit-identical to the pure Erlang reference (`tweann_ref`) that computes
-//! the same expressions in the same order. `docs/semantics.md` in the
+//! bit-identical to the pure Erlang reference (the `tweann_ref_*` modules),
+//! which computes the same expressions in the same order. `docs/semantics.md` in the
 //! repository is the contract. The code is built for x86-64-v2 (SSE4.2, the
 //! Intel Celeron J4105 level) and contains no AVX, FMA or BMI code paths.
 //!
@@ -47,6 +47,7 @@ pub mod codec;
 pub mod dot;
 pub mod error;
 pub mod ltc;
+pub mod math;
 pub mod neat;
 pub mod network;
 pub mod scalar;

@@ -1,7 +1,7 @@
 //! Single-neuron liquid forms kept for API compatibility
 //! (`evaluate_cfc/4`, `evaluate_cfc_with_weights/6`, `evaluate_ode/5`,
 //! `evaluate_ode_with_weights/7`, `evaluate_cfc_batch/4`), exactly as
-//! `cfc_ltc.md` section 5 states them:
+//! `docs/cells.md` section 5 states them:
 //!
 //! * `sig(x) = 1 / (1 + exp(-clamp(x, -10, 10)))`, `T = max(tau, 0.001)`
 //! * backbone `f(u)`: `u / T` without weights, else

@@ -1,6 +1,6 @@
 //! The cell format (`TWNC`, version 1): a CfC or LTC cell, or a population
 //! of them, as its configuration and the members' flat parameter vectors
-//! (the layouts of `cfc_ltc.md` sections 2.5 and 3.4), from which the
+//! (the layouts of `docs/cells.md` sections 2.5 and 3.4), from which the
 //! constructors rebuild exactly the same cells.
 //!
 //! ```text
