@@ -79,18 +79,26 @@
 -export_type([vector/0]).
 
 -export_type([cell/0, network/0, node_spec/0, node_type/0, activation/0, inputs/0,
-              gene/0, weight_spec/0]).
+              gene/0, weight_spec/0, compile_options/0]).
 
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian | linear
                     | relu | sgn | bin | trinary | multiquadric | quadratic
                     | cubic | absolute | sqrt | log.
 %% A node's activation function (`docs/semantics.md' gives each formula).
--type node_type() :: input | hidden | output | bias
+-type node_type() :: input | neuron | hidden | output | bias | delay
+                   | {leaky, Tau :: number()}
                    | {cfc, Tau :: number(), Bound :: number()}
                    | {ltc, Tau :: number(), Bound :: number()}.
-%% What a node is: an input (takes the next input value), a hidden, output or
-%% bias node (bias plus weighted sum, then the activation), or a liquid node
-%% that keeps a state between calls of {@link evaluate_with_state/3}.
+%% What a node is: an input (takes the next input value), an ordinary node
+%% (`neuron', `hidden', `output' or `bias': bias plus weighted sum, then the
+%% activation), or an organelle that keeps one state slot between calls of
+%% {@link evaluate_with_state/3}: a delay, a leaky integrator, or a liquid
+%% (CfC or LTC) node.
+-type compile_options() :: #{memory_budget => pos_integer() | default,
+                             state_model => organelles | forward_refs}.
+%% The options of {@link compile_network/4}: a memory cap for this
+%% compilation, and what holds state (`organelles', the default, or
+%% `forward_refs').
 -type node_spec() :: {Index :: non_neg_integer(), node_type(), activation(),
                       Bias :: number(), [{FromIndex :: non_neg_integer(), Weight :: number()}]}.
 %% One node of a genotype, as given to {@link compile_network/3}: its index,
@@ -120,36 +128,58 @@
 %%
 %% `Nodes' are `{Index, Type, Activation, Bias, [{FromIndex, Weight}]}' in
 %% topological order; indices need not be dense but must be unique, and every
-%% `FromIndex' must name a node. A connection from a node at or after the
-%% reader is a recurrent (forward) reference. `InputCount' must equal the
-%% number of `input' nodes, which take the inputs in list order.
+%% `FromIndex' must name a node. `Type' is `input', an ordinary node
+%% (`neuron', `hidden', `output' or `bias': `Activation(sum + Bias)') or an
+%% organelle, which holds one state slot: `delay' (emits what it captured
+%% last step, captures the weighted sum plus bias of its inputs after the
+%% other nodes have run, so it may read later nodes), `{leaky, Tau}' (moves
+%% toward its input by `1/Tau' per step), `{cfc, Tau, Bound}' or
+%% `{ltc, Tau, Bound}'. Tau and Bound are numbers > 0; any other type is an
+%% error. A connection from a later ordinary node reads 0.0 (see
+%% {@link compile_network/4} for DXNN2-style recurrence). `InputCount' must
+%% equal the number of `input' nodes, which take the inputs in list order.
 %% `OutputIndices' name the nodes whose values are returned.
 %% `compile_network([], 0, [])' is a valid empty network.
 %% The memory budget of {@link set_memory_budget/1} applies.
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()]) -> network().
 compile_network(Nodes, InputCount, OutputIndices) ->
     ?HEAVY([Nodes, InputCount, OutputIndices],
-           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, default),
-           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, default),
+           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, default,
+                                             organelles),
+           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, default,
+                                                   organelles),
            tweann_ref_network:compile_network(Nodes, InputCount, OutputIndices)).
 
 %% @doc As {@link compile_network/3}, with options:
 %% `#{memory_budget => Bytes}' caps the bytes this compilation may allocate
-%% (default: the global budget, see {@link set_memory_budget/1}). Unknown
-%% options are errors.
+%% (default: the global budget, see {@link set_memory_budget/1});
+%% `#{state_model => organelles | forward_refs}' chooses what holds state.
+%% `organelles' (the default) gives a slot to each organelle only, and a
+%% connection from a later ordinary node reads 0.0. `forward_refs' (the model
+%% of earlier releases, for DXNN2-style recurrent links) also gives a slot to
+%% the source of every such connection, which then reads that node's value
+%% from the previous step. Unknown options are errors.
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()],
-                      #{memory_budget => pos_integer() | default}) -> network().
+                      compile_options()) -> network().
 compile_network(Nodes, InputCount, OutputIndices, Opts) ->
     ?HEAVY([Nodes, InputCount, OutputIndices, Opts],
-           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices,
-                                             tweann_ref_network:memory_budget(Opts)),
-           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices,
-                                                   tweann_ref_network:memory_budget(Opts)),
+           compile_native(fun tweann_nif_native:compile_network/5,
+                          Nodes, InputCount, OutputIndices, Opts),
+           compile_native(fun tweann_nif_native:compile_network_dirty/5,
+                          Nodes, InputCount, OutputIndices, Opts),
            tweann_ref_network:compile_network(Nodes, InputCount, OutputIndices, Opts)).
 
-%% @doc Evaluate a network on one input vector (stateless: recurrent
-%% references and liquid states start at 0.0). Returns `[]' when the number
-%% of inputs differs from the network's input count.
+%% A native compile entry with the options checked and spelled out.
+-spec compile_native(fun((term(), term(), term(), term(), term()) -> term()),
+                     term(), term(), term(), term()) -> term().
+compile_native(Entry, Nodes, InputCount, OutputIndices, Opts) ->
+    {Budget, Model} = tweann_ref_network:compile_options(Opts),
+    Entry(Nodes, InputCount, OutputIndices, Budget, Model).
+
+%% @doc Evaluate a network on one input vector from a zero state: the
+%% outputs of `evaluate_with_state(Network, Inputs, [])' (delays emit 0.0,
+%% organelles and recurrent references start at 0.0). Returns `[]' when the
+%% number of inputs differs from the network's input count.
 -spec evaluate(network(), inputs()) -> [float()].
 evaluate(Network, Inputs) ->
     ?HEAVY([Network, Inputs],
@@ -168,9 +198,10 @@ evaluate_batch(Network, Batch) ->
            tweann_ref_network:evaluate_batch(Network, Batch)).
 
 %% @doc One step of a stateful network. `State' is `[]' (all zeros) or the
-%% `NextState' of the previous step: one value per state slot (liquid nodes
-%% and sources of recurrent references, in node order; see
-%% {@link network_info/1}). Returns `{[], []}' for a wrong input count.
+%% `NextState' of the previous step: one value per state slot (the
+%% organelles, and under `forward_refs' the sources of recurrent references,
+%% in node order; see {@link network_info/1}). Returns `{[], []}' for a wrong
+%% input count or a `State' of the wrong length.
 -spec evaluate_with_state(network(), inputs(), [number()] | binary()) -> {[float()], [float()]}.
 evaluate_with_state(Network, Inputs, State) ->
     ?HEAVY([Network, Inputs, State],
@@ -179,9 +210,11 @@ evaluate_with_state(Network, Inputs, State) ->
            tweann_ref_network:evaluate_with_state(Network, Inputs, State)).
 
 %% @doc Facts about a compiled network: `nodes', `connections', `inputs',
-%% `outputs', `state_size', `forward_refs', `liquid_nodes' and `bytes' (the
-%% memory its compiled form holds).
--spec network_info(network()) -> #{atom() => non_neg_integer()}.
+%% `outputs', `state_size', `forward_refs' (connections from a later or the
+%% same non-input, non-delay node), `delay_nodes', `leaky_nodes',
+%% `liquid_nodes' (cfc and ltc), `state_model' (`organelles' or
+%% `forward_refs') and `bytes' (the memory its compiled form holds).
+-spec network_info(network()) -> #{atom() => non_neg_integer() | organelles | forward_refs}.
 network_info(Network) ->
     ?CALL([Network],
           tweann_nif_native:network_info(Network),

@@ -14,7 +14,7 @@
 
 -export([load_status/0]).
 %% NIFs (stubs below).
--export([compile_network/4, compile_network_dirty/4,
+-export([compile_network/5, compile_network_dirty/5,
          evaluate/2, evaluate_dirty/2,
          evaluate_batch/2, evaluate_batch_dirty/2,
          evaluate_with_state/3, evaluate_with_state_dirty/3,
@@ -103,10 +103,10 @@ lib_path() ->
 %% the public wrappers in tweann_nif.
 -define(NOT_LOADED, erlang:nif_error({tweann_nif_not_loaded, load_status()})).
 
--spec compile_network(term(), term(), term(), term()) -> term().
-compile_network(_, _, _, _) -> ?NOT_LOADED.
--spec compile_network_dirty(term(), term(), term(), term()) -> term().
-compile_network_dirty(_, _, _, _) -> ?NOT_LOADED.
+-spec compile_network(term(), term(), term(), term(), term()) -> term().
+compile_network(_, _, _, _, _) -> ?NOT_LOADED.
+-spec compile_network_dirty(term(), term(), term(), term(), term()) -> term().
+compile_network_dirty(_, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate(term(), term()) -> term().
 evaluate(_, _) -> ?NOT_LOADED.
 -spec evaluate_dirty(term(), term()) -> term().

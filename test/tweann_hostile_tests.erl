@@ -45,7 +45,8 @@ float() ->
 
 atom() ->
     pick([a, undefined, true, false, nil, nan, infinity, '-infinity', default, input, hidden,
-          output, bias, cfc, ltc, neuron, '', 'ünïcødé', '$tweann_dirty', error, badarg | ?ACTS]).
+          output, bias, cfc, ltc, neuron, delay, leaky, organelles, forward_refs, '', 'ünïcødé',
+          '$tweann_dirty', error, badarg | ?ACTS]).
 
 odd_binary() ->
     pick([<<>>, <<1>>, <<1, 2, 3>>, <<0:56>>, <<0:72>>, crypto_free_bytes(rand:uniform(40)),
@@ -115,11 +116,14 @@ index() ->
     end.
 
 node_type() ->
-    case rand:uniform(8) of
+    case rand:uniform(11) of
         1 -> {cfc, num(), num()};
         2 -> {ltc, num(), num()};
         3 -> input;
-        4 -> pick([output, bias]);
+        4 -> pick([output, bias, neuron]);
+        5 -> delay;
+        6 -> {leaky, num()};
+        7 -> pick([{leaky, num(), num()}, {delay, num()}, standard]);
         _ -> hidden
     end.
 
@@ -167,7 +171,11 @@ weighted(Ids) -> [{Id, [wspec() || _ <- lists:seq(1, rand:uniform(3))]} || Id <-
 %% Plausible arguments for each exported function.
 valid(compile_network, 3, _) -> spec();
 valid(compile_network, 4, _) -> spec() ++ [pick([#{}, #{memory_budget => int()}, #{memory_budget => 64},
-                                                  #{memory_budget => default}, #{other => 1}])];
+                                                  #{memory_budget => default}, #{other => 1},
+                                                  #{state_model => pick([organelles, forward_refs,
+                                                                         atom()])},
+                                                  #{state_model => forward_refs,
+                                                    memory_budget => 1 bsl 20}])];
 valid(evaluate, 2, P) -> [net(P), inputs()];
 valid(evaluate_batch, 2, P) ->
     [net(P), case rand:uniform(3) of

@@ -78,8 +78,8 @@ largest(_) -> 0.
 %% normal entry (tweann_nif_native, same name), as large as possible;
 %% `dirty_only' for a native function that only has a DirtyCpu entry,
 %% `not_native' for a function that calls no NIF.
-big(compile_network, 3, #{nodes := Nodes}) -> [[Nodes, 1, [1], default]];
-big(compile_network, 4, #{nodes := Nodes}) -> [[Nodes, 1, [1], 1 bsl 40]];
+big(compile_network, 3, #{nodes := Nodes}) -> [[Nodes, 1, [1], default, organelles]];
+big(compile_network, 4, #{nodes := Nodes}) -> [[Nodes, 1, [1], 1 bsl 40, forward_refs]];
 big(evaluate, 2, #{small := N, list := L, bin := B}) -> [[N, L], [N, B]];
 big(evaluate_batch, 2, #{small := N, list := L, bin := B, big := Big}) ->
     [[N, [L]], [N, [B]], [N, B], [N, [[0.5] || _ <- lists:seq(1, Big div 4)]]];
