@@ -20,7 +20,7 @@ say(Fmt, Args) -> io:format(user, "~n[reliability] " ++ Fmt ++ "~n", Args).
 %% (module_info/1), each with its native entry's arguments in big/3: a new
 %% export without an entry fails the test.
 normal_entries_bounded_test_() ->
-    {timeout, 120, fun normal_entries_bounded/0}.
+    {timeout, 600, fun normal_entries_bounded/0}.
 
 normal_entries_bounded() ->
     seed(12),
