@@ -78,7 +78,7 @@ entropy([], _Total, H) ->
     H.
 
 %% @doc See {@link tweann_nif:histogram/4}. `NumBins' is bounded by the
-%% memory budget of {@link tweann_ref:set_memory_budget/1}.
+%% memory budget of {@link tweann_nif:set_memory_budget/1}.
 -spec histogram([number()] | binary(), non_neg_integer(), number(), number()) ->
           [non_neg_integer()].
 histogram(Values, NumBins, MinVal, MaxVal) ->
