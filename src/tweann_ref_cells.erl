@@ -221,19 +221,16 @@ config_one_of(Config, Key, Allowed, Default, Pos) ->
         tweann_ref_args:fail(Pos, "unknown ~ts ~tp (expected one of ~tp)", [Key, V, Allowed]),
     V.
 
-%% @doc `1 / (1 + exp(-X))', exactly `0.0' where `exp(-X)' overflows.
+%% @doc `1 / (1 + exp(-X))' (`tweann_ref_math:sigmoid/1'; `0.0' far below
+%% zero).
 -spec sigmoid(float()) -> float().
-sigmoid(X) ->
-    case exp_or_inf(-X) of
-        inf -> 0.0;
-        E -> 1.0 / (1.0 + E)
-    end.
+sigmoid(X) -> tweann_ref_math:sigmoid(X).
 
 %% @doc `nn.Softplus(beta=1, threshold=20)': `X' if `X > 20', else
-%% `log1p(exp(X))'.
+%% `log(1 + exp(X))' (`tweann_ref_math:softplus/1').
 -spec softplus(float()) -> float().
 softplus(X) when X > 20.0 -> X;
-softplus(X) -> log1p(math:exp(X)).
+softplus(X) -> tweann_ref_math:softplus(X).
 
 %% @doc `ln(1 + X)' for `X > -1', the algorithm of the native cells:
 %% `U = 1 + X'; `X' if `U == 1', else `ln(U) * X / (U - 1)'.
@@ -242,13 +239,13 @@ log1p(X) when is_float(X) ->
     U = 1.0 + X,
     case U == 1.0 of
         true -> X;
-        false -> math:log(U) * X / (U - 1.0)
+        false -> tweann_ref_math:log(U) * X / (U - 1.0)
     end.
 
 %% @doc A backbone activation of a CfC cell.
 -spec activate(activation(), float()) -> float().
-activate(lecun_tanh, X) -> 1.7159 * math:tanh(0.666 * X);
-activate(tanh, X) -> math:tanh(X);
+activate(lecun_tanh, X) -> 1.7159 * tweann_ref_math:tanh(0.666 * X);
+activate(tanh, X) -> tweann_ref_math:tanh(X);
 activate(relu, X) when X > 0.0 -> X;
 activate(relu, _X) -> 0.0;
 activate(silu, X) ->
@@ -424,6 +421,6 @@ dense([], [], _Z) ->
 %% exp(X), or the atom inf where the result would overflow.
 -spec exp_or_inf(float()) -> float() | inf.
 exp_or_inf(X) ->
-    try math:exp(X)
+    try tweann_ref_math:exp(X)
     catch error:badarith -> inf
     end.

@@ -81,7 +81,7 @@ step(#tweann_cfc{mode = Mode, act = Act, backbone = Backbone, ff1 = Ff1} = C, U,
               pure ->
                   lists:zipwith3(fun(WT, A, X) ->
                                          Arg = -Dt * (WT + abs(X)),
-                                         (-A) * math:exp(Arg) * X + A
+                                         (-A) * tweann_ref_math:exp(Arg) * X + A
                                  end, C#tweann_cfc.w_tau_abs, C#tweann_cfc.a, A1);
               _ ->
                   F2 = tweann_ref_cells:dense(C#tweann_cfc.ff2, Z),
@@ -155,8 +155,8 @@ take_layers(NL, FanIn, U, Ps, Acc) ->
 
 -spec gate(default | no_gate, [float()], [float()], [float()], [float()], float()) -> [float()].
 gate(Mode, [F1 | F1s], [F2 | F2s], [Ta | Tas], [Tb | Tbs], Dt) ->
-    G1 = math:tanh(F1),
-    G2 = math:tanh(F2),
+    G1 = tweann_ref_math:tanh(F1),
+    G2 = tweann_ref_math:tanh(F2),
     Gate = tweann_ref_cells:sigmoid(Ta * Dt + Tb),
     H = case Mode of
             no_gate -> G1 + Gate * G2;

@@ -128,11 +128,11 @@ cfc_fold([In | Rest], S, T, Bd) ->
 %% Backbone f: T is max(Tau, 0.001).
 -spec backbone(float(), float(), [float()]) -> float().
 backbone(In, T, []) -> In / T;
-backbone(In, _T, [W0 | Ws]) -> math:tanh(add_all(Ws, W0 * In)).
+backbone(In, _T, [W0 | Ws]) -> tweann_ref_math:tanh(add_all(Ws, W0 * In)).
 
 -spec head(float(), [float()]) -> float().
-head(X, []) -> math:tanh(X);
-head(X, [W0 | Ws]) -> math:tanh(add_all(Ws, W0 * X)).
+head(X, []) -> tweann_ref_math:tanh(X);
+head(X, [W0 | Ws]) -> tweann_ref_math:tanh(add_all(Ws, W0 * X)).
 
 -spec add_all([float()], float()) -> float().
 add_all([], Acc) -> Acc;

@@ -53,6 +53,7 @@ use crate::cells::{
     all_finite, check_lengths, check_params, dense_t, sigmoid, try_copy, try_map, try_transpose,
     try_zeros, BackboneActivation, Cell, CellError, Population,
 };
+use crate::math;
 
 /// How a CfC cell turns the head outputs into the new state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -409,7 +410,7 @@ impl Cell for CfcCell {
                         return Err(overflow("the decay exponent dt * (|w_tau| + |ff1|)"));
                     }
                     let aj = self.a[j];
-                    new_state[j] = (-aj) * arg.exp() * a1 + aj;
+                    new_state[j] = (-aj) * math::exp(arg) * a1 + aj;
                 }
             }
             mode => {
@@ -417,8 +418,8 @@ impl Cell for CfcCell {
                 let (ff2, rest) = rest.split_at(h);
                 let (ta, tb) = rest.split_at(h);
                 for j in 0..h {
-                    let g1 = ff1[j].tanh();
-                    let g2 = ff2[j].tanh();
+                    let g1 = math::tanh(ff1[j]);
+                    let g2 = math::tanh(ff2[j]);
                     let garg = ta[j] * dt + tb[j];
                     if !garg.is_finite() {
                         return Err(overflow("the gate argument time_a * dt + time_b"));
@@ -523,8 +524,8 @@ mod tests {
             heads.push(lin(w, b, &z));
         }
         for j in 0..8 {
-            let g1 = heads[0][j].tanh();
-            let g2 = heads[1][j].tanh();
+            let g1 = math::tanh(heads[0][j]);
+            let g2 = math::tanh(heads[1][j]);
             let gate = sigmoid(heads[2][j] * 0.7 + heads[3][j]);
             assert_eq!(ns[j], g1 * (1.0 - gate) + gate * g2);
         }

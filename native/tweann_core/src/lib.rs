@@ -38,6 +38,9 @@
 //!   sequences; one file per concern under `cells/`.
 //! * [`cfc`] and [`ltc`]: the closed-form continuous-time (CfC) and liquid
 //!   time-constant (LTC) cells.
+//! * [`novelty`], [`stats`], [`selection`], [`reward`]: faber-tweann's
+//!   evolution kernels (kNN novelty, population statistics, roulette and
+//!   tournament selection, reward shaping).
 //! * [`error`]: the error type shared by all kernels.
 //! * [`meter`]: [`meter::Meter`], what a long kernel reports its progress
 //!   to, so that its caller can stop it between steps.
@@ -53,6 +56,10 @@ pub mod math;
 pub mod meter;
 pub mod neat;
 pub mod network;
+pub mod novelty;
+pub mod reward;
 pub mod scalar;
+pub mod selection;
+pub mod stats;
 
 pub use error::{CoreError, Position};

@@ -24,11 +24,16 @@ mod decode;
 mod dot;
 mod encode;
 mod error;
+mod floats;
 mod info;
 mod neat;
 mod network;
+mod novelty;
 mod numlist;
+mod reward;
 mod scalar;
+mod selection;
+mod stats;
 mod work;
 
 rustler::init!("tweann_nif_native", load = atoms::load);
