@@ -22,7 +22,7 @@
 -module(tweann_ref_args).
 
 -export([fail/2, fail/3, overflow/2, overflow/3, finite/1,
-         to_float/2, to_float/3, float_list/2, float_list/3,
+         to_float/2, to_float/3, int_float/1, float_list/2, float_list/3,
          non_neg_int/2, pos_int/2, proper_list/2, map_list/4]).
 
 -export_type([position/0, text/0]).
@@ -129,6 +129,14 @@ truncate(Chars) ->
 %%====================================================================
 %% Readers
 %%====================================================================
+
+%% @doc An integer as `float/1' converts it (bignums included), or
+%% `error' beyond the float range: the one rule for integers.
+-spec int_float(integer()) -> float() | error.
+int_float(X) ->
+    try float(X)
+    catch error:badarg -> error
+    end.
 
 %% @doc A number as a float: any integer in float range or float.
 -spec to_float(position(), term()) -> float().

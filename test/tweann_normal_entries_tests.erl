@@ -178,13 +178,20 @@ adversarial(#{cell := Cell, small := Small, list := L}) ->
      {shared_sequences, cell_sequence, [Cell, lists:duplicate(1000, Seq),
                                         lists:duplicate(1000, [0.0, 0.0, 0.0]), 1.0]},
      {shared_weight_lists, flatten_weights, [Shared]},
-     {shared_connection_lists, compile_network, [Nodes, 1, [1000], default]},
+     {shared_connection_lists, compile_network, [Nodes, 1, [1000], default, organelles]},
      {shared_dot_batch, dot_product_batch, [lists:duplicate(1000, {L, L, 0.0})]},
      {bignum_values, activate_batch, [lists:duplicate(1000000, (1 bsl 1000) + 1), linear]},
      {bignum_values_too_large, activate_batch, [lists:duplicate(1000000, 1 bsl 2000), linear]},
      {bignum_signals, dot_product_flat, [lists:duplicate(1000000, 1 bsl 100), L, 0.0]},
      {bignum_genes, compatibility_distance,
-      [[{I, 1 bsl 900} || I <- lists:seq(1, 1000000)], [], 1.0, 1.0, 1.0]}].
+      [[{I, 1 bsl 900} || I <- lists:seq(1, 1000000)], [], 1.0, 1.0, 1.0]},
+     {long_first_behaviour, knn_novelty_batch, [[L], [], 3]},
+     {shared_behaviours, knn_novelty_batch, [lists:duplicate(1000000, [0.5, 0.5]), [], 3]},
+     {shared_histories, compute_weighted_reward, [lists:duplicate(1000, {L, 0.5, 1.0})]},
+     {bignum_fitnesses, fitness_stats, [lists:duplicate(1000000, (1 bsl 1000) + 1)]},
+     {huge_bin_count, histogram, [[0.5], 1 bsl 40, 0.0, 1.0]},
+     {many_picks, roulette_select_batch, [[1.0, 2.0], 2.0, L]},
+     {many_contestants, tournament_select, [lists:duplicate(1000000, 0), [0.5]]}].
 
 nest(0) -> [];
 nest(N) -> {nest(N - 1)}.

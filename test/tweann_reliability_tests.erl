@@ -579,7 +579,16 @@ budget_covers_results() ->
           fun() -> tweann_nif:cell_sequence(Cell, lists:duplicate(200, Seq), lists:duplicate(200, [0.0, 0.0, 0.0]), 1.0) end},
          %% 1 000 entries sharing one 10 000-weight list: 80 MB of weights.
          {flatten_shared_weights, fun() -> tweann_nif:flatten_weights([{a, W} || _ <- lists:seq(1, 1000)]) end},
-         {activate_result_terms, fun() -> tweann_nif:activate_batch(binary:copy(<<0.5:64/float-native>>, 1000000), tanh) end}],
+         {activate_result_terms, fun() -> tweann_nif:activate_batch(binary:copy(<<0.5:64/float-native>>, 1000000), tanh) end},
+         %% 200 000 distances: 5 MB of vectors and scratch, 17 MB of {Index, Distance} terms.
+         {distance_batch_result_terms,
+          fun() -> tweann_nif:euclidean_distance_batch([0.5], lists:duplicate(200000, [0.25])) end},
+         %% 1 000 000 fitnesses from an 8 MB binary: 8 MB decoded, 32 MB of result terms.
+         {cumulative_result_terms,
+          fun() -> tweann_nif:build_cumulative_fitness(binary:copy(<<0.5:64/float-native>>, 1000000)) end},
+         %% 2 000 000 picks: 16 MB of picks and 32 MB of list cells.
+         {roulette_picks,
+          fun() -> tweann_nif:roulette_select_batch([1.0, 2.0], 2.0, binary:copy(<<0.5:64/float-native>>, 2000000)) end}],
     gc_all(),
     Stats0 = maps:with([networks, network_bytes, cells, cell_bytes], tweann_nif:memory_stats()),
     Old = tweann_nif:set_memory_budget(16 bsl 20),
@@ -706,6 +715,7 @@ killed_caller_stops_dirty_work() ->
                               [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
     Id1 = lists:seq(1, 300000),
     Id2 = lists:seq(1, 300000),
+    Behaviours = [[uniform(-1.0, 1.0) || _ <- lists:seq(1, 16)] || _ <- lists:seq(1, 40000)],
     Cases =
         [%% 10 000 000 evaluations of 100 000 connections.
          {benchmark_evaluate, fun() -> tweann_nif:benchmark_evaluate(Net, In, 10000000) end},
@@ -716,15 +726,24 @@ killed_caller_stops_dirty_work() ->
          {dot_product, fun() -> tweann_nif:dot_product([{Id1, [0.5]} || _ <- lists:seq(1, 20000)],
                                                        [{Id2, [0.5]} || _ <- lists:seq(1, 20000)]) end},
          %% 1 000 000 rows (one shared row) through 100 000 connections.
-         {evaluate_batch, fun() -> tweann_nif:evaluate_batch(Net, lists:duplicate(1000000, In)) end}],
-    [kill_during(Name, F) || {Name, F} <- Cases],
+         {evaluate_batch, fun() -> tweann_nif:evaluate_batch(Net, lists:duplicate(1000000, In)) end},
+         %% The novelty of 40 000 behaviours of 16 values: 1.6e9 distances
+         %% (killed a second after it started: once its arguments are
+         %% decoded, in the distances).
+         {knn_novelty_batch, fun() -> tweann_nif:knn_novelty_batch(Behaviours, [], 15) end, 1000}],
+    [kill_during(Name, F, Delay) || {Name, F, Delay} <- lists:map(fun with_delay/1, Cases)],
     ok.
 
-kill_during(Name, F) ->
+with_delay({Name, F}) -> {Name, F, 0};
+with_delay({_, _, _} = Case) -> Case.
+
+%% Kill the caller of F Delay ms after its dirty entry started.
+kill_during(Name, F, Delay) ->
     #{dirty_running := R0, dirty_stopped := S0} = tweann_nif_native:work_stats(),
     {Pid, Ref} = spawn_monitor(F),
     T0 = erlang:monotonic_time(millisecond),
     ok = wait_until(fun() -> maps:get(dirty_running, tweann_nif_native:work_stats()) > R0 end, 60000),
+    timer:sleep(Delay),
     T1 = erlang:monotonic_time(millisecond),
     #{dirty_units := U0} = tweann_nif_native:work_stats(),
     exit(Pid, kill),
@@ -863,7 +882,19 @@ numbers_one_rule() ->
          {gene_weight, fun(X) -> tweann_nif:compatibility_distance([{1, X}], [{1, 0.0}], 1, 1, 1) end,
                        fun(X) -> tweann_ref_neat:compatibility_distance([{1, X}], [{1, 0.0}], 1, 1, 1) end},
          {scalar, fun(X) -> tweann_nif:evaluate_cfc(X, 0.0, 1.0, 1.0) end,
-                  fun(X) -> tweann_ref_scalar:evaluate_cfc(X, 0.0, 1.0, 1.0) end}],
+                  fun(X) -> tweann_ref_scalar:evaluate_cfc(X, 0.0, 1.0, 1.0) end},
+         {fitness_stats, fun(X) -> tweann_nif:fitness_stats([X, 0.5]) end,
+                         fun(X) -> tweann_ref_stats:fitness_stats([X, 0.5]) end},
+         {histogram_bound, fun(X) -> tweann_nif:histogram([0.5], 2, 0.0, X) end,
+                           fun(X) -> tweann_ref_stats:histogram([0.5], 2, 0.0, X) end},
+         {euclidean_distance, fun(X) -> tweann_nif:euclidean_distance([X], [0.0]) end,
+                              fun(X) -> tweann_ref_novelty:euclidean_distance([X], [0.0]) end},
+         {cumulative_fitness, fun(X) -> tweann_nif:build_cumulative_fitness([1.0, X]) end,
+                              fun(X) -> tweann_ref_selection:build_cumulative_fitness([1.0, X]) end},
+         {reward_current, fun(X) -> tweann_nif:compute_reward_component([1.0, 2.0], X) end,
+                          fun(X) -> tweann_ref_reward:compute_reward_component([1.0, 2.0], X) end},
+         {z_score, fun(X) -> tweann_nif:z_score(X, 0.0, 1.0) end,
+                   fun(X) -> tweann_ref_reward:z_score(X, 0.0, 1.0) end}],
     Disagree = [{Name, X, N, R} || X <- Ints, {Name, NF, RF} <- Pairs,
                                    N <- [outcome_of(fun() -> NF(X) end)],
                                    R <- [outcome_of(fun() -> RF(X) end)], N =/= R],

@@ -18,6 +18,7 @@
 //! over contiguous memory.
 
 use crate::error::{try_vec, CoreError};
+use crate::meter::{Meter, Unmetered};
 
 /// Distances at or below this are the same behaviour: left out of kNN.
 pub const SAME: f64 = 1.0e-10;
@@ -291,6 +292,24 @@ pub fn knn_novelty_batch(
     k: u64,
     out: &mut Vec<f64>,
 ) -> Result<(), CoreError> {
+    knn_novelty_batch_metered(behaviors, n, archive, dim, k, out, &mut Unmetered, 0)
+}
+
+/// [`knn_novelty_batch`] reporting `per_target` units to `meter` before
+/// each behaviour's novelty (work of `n + archive rows` distances): a meter
+/// that answers [`Interrupted`](crate::meter::Interrupted) stops it
+/// between two behaviours. Metering never changes the scores.
+#[allow(clippy::too_many_arguments)]
+pub fn knn_novelty_batch_metered(
+    behaviors: &[f64],
+    n: usize,
+    archive: &[f64],
+    dim: usize,
+    k: u64,
+    out: &mut Vec<f64>,
+    meter: &mut dyn Meter,
+    per_target: usize,
+) -> Result<(), CoreError> {
     let k = check_k(k, 3)?;
     if dim == 0 {
         out.resize(out.len() + n, 0.0);
@@ -302,6 +321,7 @@ pub fn knn_novelty_batch(
     sq.resize(total, 0.0);
     let mut best = try_vec::<f64>(k.min(total), "kNN scratch")?;
     for (i, target) in behaviors.chunks_exact(dim).enumerate().take(n) {
+        meter.tick(per_target)?;
         cols.sq_dists(target, &mut sq);
         out.push(knn_mean(&sq, i, k, &mut best)?);
     }
@@ -432,6 +452,29 @@ mod tests {
                 let others: Vec<&[f64]> = beh.chunks_exact(dim).enumerate().filter(|(j, _)| *j != i).map(|(_, o)| o)
                     .chain(arch.chunks_exact(dim)).collect();
                 prop_assert_eq!(got[i].to_bits(), naive_knn(t, &others, k as usize).to_bits());
+            }
+        }
+
+        #[test]
+        fn knn_batch_metered_same_bits_or_stops(dim in 1usize..4, beh in rows(3, 25), arch in rows(3, 25),
+                                                k in 1u64..60, limit in 0usize..40) {
+            let cut = |v: &[f64]| -> Vec<f64> { v.chunks_exact(3).flat_map(|r| r[..dim].to_vec()).collect() };
+            let (beh, arch) = (cut(&beh), cut(&arch));
+            let n = beh.len() / dim;
+            let mut want = Vec::new();
+            knn_novelty_batch(&beh, n, &arch, dim, k, &mut want).unwrap();
+            // One unit per target: the meter stops it after `limit` targets.
+            let mut meter = crate::meter::Limit::new(limit);
+            let mut got = Vec::new();
+            let r = knn_novelty_batch_metered(&beh, n, &arch, dim, k, &mut got, &mut meter, 1);
+            if n <= limit {
+                prop_assert!(r.is_ok());
+                prop_assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                                want.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            } else {
+                prop_assert_eq!(r.unwrap_err().kind, crate::error::ErrorKind::Interrupted);
+                prop_assert_eq!(got.len(), limit);
+                prop_assert_eq!(&got[..], &want[..limit]);
             }
         }
     }

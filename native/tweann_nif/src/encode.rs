@@ -115,9 +115,39 @@ pub fn pairs<'a>(env: Env<'a>, xs: &[(f64, f64)], work: &mut Work) -> Res<Term<'
     Ok(unsafe { Term::new(env, list) })
 }
 
+/// `xs` as a list of `{Index, Float}` tuples, charged: a cell, a 2-tuple
+/// and a boxed float each (an index below 2^59 is an immediate).
+pub fn indexed<'a>(env: Env<'a>, xs: &[(usize, f64)], work: &mut Work) -> Res<Term<'a>> {
+    let n = xs.len();
+    charge(work, n.saturating_mul(2), n.saturating_mul(PAIR_BYTES))?;
+    let e = env.as_c_arg();
+    // SAFETY: builds terms in this call's env from finite values.
+    let mut list = unsafe { nil(e) };
+    for (k, &(i, x)) in xs.iter().enumerate().rev() {
+        // SAFETY: as above; the array outlives the call that copies it.
+        let t = unsafe {
+            let elems = [enif_make_uint64(e, i as u64), enif_make_double(e, x)];
+            enif_make_tuple_from_array(e, elems.as_ptr(), 2)
+        };
+        // SAFETY: as above.
+        list = unsafe { enif_make_list_cell(e, t, list) };
+        if k % STRIDE == 0 {
+            work.progress(2 * STRIDE * NUMBER)?;
+        }
+    }
+    // SAFETY: `list` was made in `env`.
+    Ok(unsafe { Term::new(env, list) })
+}
+
 /// `xs` as a list of non-negative integers, charged.
 pub fn u64s<'a>(env: Env<'a>, xs: &[u64], work: &mut Work) -> Res<Term<'a>> {
     charge(work, xs.len(), 0)?;
+    build_u64s(env, xs, work)
+}
+
+/// `xs` as a list of non-negative integers, not charged (the caller
+/// charged it).
+pub fn build_u64s<'a>(env: Env<'a>, xs: &[u64], work: &mut Work) -> Res<Term<'a>> {
     let e = env.as_c_arg();
     // SAFETY: builds terms in this call's env.
     let mut list = unsafe { nil(e) };

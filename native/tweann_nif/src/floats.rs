@@ -7,13 +7,19 @@
 //!
 //! * [`each`] streams the numbers into a closure, no buffer at all: the
 //!   kernels that fold over their input in one pass use it;
-//! * [`read_into`] appends them to a buffer (grown fallibly).
+//! * [`walk`] hands blocks of them, with the call's [`Work`], to a
+//!   closure that may charge, allocate and fail;
+//! * [`read_into`] appends them to a buffer (grown fallibly, counted
+//!   against the memory budget).
+//!
+//! Every number is charged ([`NUMBER`] units from a list, 1 from a
+//! binary) before it is handed over, so a dirty call reports its progress
+//! (and stops if its caller died) every few thousand numbers.
 
 use crate::decode::{self, Work, NUMBER};
-use crate::error::{badarg, raise, Res};
+use crate::error::{badarg, Res};
 use rustler::sys::{enif_get_double, enif_get_list_cell, enif_is_empty_list, ErlNifTerm};
 use rustler::{Binary, Env, Term};
-use tweann_core::CoreError;
 
 /// Cells read into the stack buffer of [`each`] at a time.
 const BLOCK: usize = 64;
@@ -52,12 +58,31 @@ pub fn each_block(
     work: &mut Work,
     mut f: impl FnMut(&[f64]),
 ) -> Res<usize> {
+    walk(term, arg, ctx, work, |b, _| {
+        f(b);
+        Ok(())
+    })
+}
+
+/// The reader itself: hands whole blocks of numbers (in order) to `f`,
+/// with the call's [`Work`] (to charge what `f` does, count what it
+/// allocates); an error of `f` stops the walk.
+#[inline(always)]
+pub fn walk(
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    work: &mut Work,
+    mut f: impl FnMut(&[f64], &mut Work) -> Res<()>,
+) -> Res<usize> {
     let env = term.get_env().as_c_arg();
     let mut rest = term.as_c_arg();
     let mut block = [0.0f64; BLOCK];
     let mut n = 0usize;
     loop {
         let mut k = 0;
+        // Numbers read by the slow path (integers; bignums are charged).
+        let mut slow = false;
         while k < BLOCK {
             let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
             // SAFETY: `rest` is a live term of this call's env; out-pointers
@@ -67,6 +92,7 @@ pub fn each_block(
                     break;
                 }
                 if enif_get_double(env, head, &mut block[k]) == 0 {
+                    slow = true;
                     block[k] = slow_number(term.get_env(), head).ok_or_else(|| {
                         badarg(
                             arg,
@@ -79,7 +105,11 @@ pub fn each_block(
             k += 1;
         }
         work.take(k * NUMBER)?;
-        f(&block[..k]);
+        if slow {
+            // The bignums of this block, converted: charged now.
+            work.check(0)?;
+        }
+        f(&block[..k], work)?;
         n += k;
         if k < BLOCK {
             break;
@@ -90,7 +120,7 @@ pub fn each_block(
         return Ok(n);
     }
     if n == 0 && term.is_binary() {
-        return each_binary(term, arg, ctx, work, |d| f(&[d]));
+        return walk_binary(term, arg, ctx, work, f);
     }
     Err(badarg(
         arg,
@@ -102,15 +132,16 @@ pub fn each_block(
     ))
 }
 
-/// [`each`] over a binary of native-endian f64: its size must be a multiple
-/// of 8 and every value finite.
+/// [`walk`] over a binary of native-endian f64: its size must be a multiple
+/// of 8 and every value finite. Blocks of [`BLOCK`] values, each charged
+/// before it is read (so a dirty call reports its progress as it goes).
 #[cold]
-fn each_binary(
+fn walk_binary(
     term: Term,
     arg: u8,
     ctx: &dyn Fn() -> String,
     work: &mut Work,
-    mut f: impl FnMut(f64),
+    mut f: impl FnMut(&[f64], &mut Work) -> Res<()>,
 ) -> Res<usize> {
     let bin = Binary::from_term(term).map_err(|_| badarg(arg, "not a binary"))?;
     let bytes = bin.as_slice();
@@ -124,23 +155,32 @@ fn each_binary(
             ),
         ));
     }
-    work.take(bytes.len() / 8)?;
-    for (k, chunk) in bytes.chunks_exact(8).enumerate() {
-        let v = f64::from_ne_bytes(chunk.try_into().expect("8-byte chunk"));
-        if !v.is_finite() {
-            return Err(badarg(
-                arg,
-                format!("{}: value {} of the binary is not finite", ctx(), k + 1),
-            ));
+    let mut block = [0.0f64; BLOCK];
+    for (b, chunk) in bytes.chunks(8 * BLOCK).enumerate() {
+        work.take(chunk.len() / 8)?;
+        for (k, v) in chunk.chunks_exact(8).enumerate() {
+            let v = f64::from_ne_bytes(v.try_into().expect("8-byte chunk"));
+            if !v.is_finite() {
+                return Err(badarg(
+                    arg,
+                    format!(
+                        "{}: value {} of the binary is not finite",
+                        ctx(),
+                        b * BLOCK + k + 1
+                    ),
+                ));
+            }
+            block[k] = v;
         }
-        f(v);
+        f(&block[..chunk.len() / 8], work)?;
     }
     Ok(bytes.len() / 8)
 }
 
 /// Append the numbers of a proper list or f64 binary to `out` (see
 /// [`each`]); returns how many were appended. The buffer grows fallibly
-/// (amortised doubling).
+/// (amortised doubling), every byte counted against the memory budget of
+/// `work` before it is allocated: `what` names it in the error.
 #[inline(always)]
 pub fn read_into(
     term: Term,
@@ -149,21 +189,9 @@ pub fn read_into(
     out: &mut Vec<f64>,
     work: &mut Work,
 ) -> Res<usize> {
-    let mut failed = false;
-    let n = each_block(term, arg, ctx, work, |b| {
-        if failed || out.try_reserve(b.len()).is_err() {
-            failed = true;
-        } else {
-            out.extend_from_slice(b);
-        }
-    })?;
-    if failed {
-        return Err(raise(CoreError::memory(format!(
-            "{}: too long to decode",
-            ctx()
-        ))));
-    }
-    Ok(n)
+    walk(term, arg, ctx, work, |b, work| {
+        work.extend(out, b, "the decoded numbers")
+    })
 }
 
 /// The numbers of a list or f64 binary argument `what` as a new vector.

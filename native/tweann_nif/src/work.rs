@@ -289,6 +289,25 @@ impl Work {
             .map_err(|_| out_of_memory(bytes, what))
     }
 
+    /// `v.extend_from_slice(xs)`, growing `v` (doubling, within the
+    /// budget) fallibly.
+    #[inline]
+    pub fn extend<T: Copy>(&mut self, v: &mut Vec<T>, xs: &[T], what: &str) -> Res<()> {
+        let free = v.capacity() - v.len();
+        if free < xs.len() {
+            // Double, or take just what is needed when doubling would not
+            // fit in the budget.
+            let size = std::mem::size_of::<T>().max(1);
+            let mut want = xs.len().max(v.capacity()).max(8);
+            if (want - free).saturating_mul(size) > self.mem_left {
+                want = xs.len();
+            }
+            self.reserve_more(v, want, what)?;
+        }
+        v.extend_from_slice(xs);
+        Ok(())
+    }
+
     /// `v.push(x)`, growing `v` (doubling, within the budget) fallibly.
     #[inline]
     pub fn push<T>(&mut self, v: &mut Vec<T>, x: T, what: &str) -> Res<()> {
