@@ -737,6 +737,10 @@ killed_caller_stops_dirty_work() ->
 with_delay({Name, F}) -> {Name, F, 0};
 with_delay({_, _, _} = Case) -> Case.
 
+%% The most thread CPU time a dirty call may spend after the last check
+%% that saw its caller alive: 200 chunks of about 1 ms.
+-define(STOP_LAG_NS, 200000000).
+
 %% Kill the caller of F Delay ms after its dirty entry started.
 kill_during(Name, F, Delay) ->
     #{dirty_running := R0, dirty_stopped := S0} = tweann_nif_native:work_stats(),
@@ -750,13 +754,19 @@ kill_during(Name, F, Delay) ->
     Down = receive {'DOWN', Ref, process, Pid, Why} -> Why after 60000 -> no_down end,
     Stopped = wait_until(fun() -> maps:get(dirty_running, tweann_nif_native:work_stats()) =:= R0 end, 60000),
     T2 = erlang:monotonic_time(millisecond),
-    #{dirty_stopped := S1, dirty_units := U1} = tweann_nif_native:work_stats(),
+    #{dirty_stopped := S1, dirty_units := U1, last_stop_lag_cpu_ns := Lag} = tweann_nif_native:work_stats(),
     say("killed caller of ~p: dirty entry running after ~p ms; the call stopped ~p ms after the "
-        "kill (~p); ~p work units reported between the kill and the stop (a chunk is 400 000)",
-        [Name, T1 - T0, T2 - T1, Stopped, U1 - U0]),
+        "kill (~p); ~p work units reported between the kill and the stop (a chunk is 400 000); "
+        "thread CPU time between the last check that saw the caller alive and the stop: ~.3f ms",
+        [Name, T1 - T0, T2 - T1, Stopped, U1 - U0, Lag / 1.0e6]),
     ?assertEqual({Name, killed}, {Name, Down}),
     ?assertEqual({Name, ok}, {Name, Stopped}),
-    ?assertEqual({Name, S0 + 1}, {Name, S1}).
+    ?assertEqual({Name, S0 + 1}, {Name, S1}),
+    %% The call checked its caller every chunk (about 1 ms of work) while
+    %% it worked: the CPU time it spent after the last check that saw the
+    %% caller alive is a chunk, far below ?STOP_LAG_NS (a loop that does
+    %% not report its progress spends the rest of the call there: seconds).
+    ?assert(Lag < ?STOP_LAG_NS).
 
 wait_until(F, Ms) when Ms =< 0 ->
     case F() of

@@ -45,6 +45,7 @@ rustler::atoms! {
     dirty_running,
     dirty_stopped,
     dirty_units,
+    last_stop_lag_cpu_ns,
     handovers,
     profiled_calls,
     max_normal_cpu_ns,

@@ -86,6 +86,7 @@ static DIRTY_CALLS: AtomicU64 = AtomicU64::new(0);
 static DIRTY_RUNNING: AtomicU64 = AtomicU64::new(0);
 static DIRTY_STOPPED: AtomicU64 = AtomicU64::new(0);
 static DIRTY_UNITS: AtomicU64 = AtomicU64::new(0);
+static LAST_STOP_LAG_NS: AtomicU64 = AtomicU64::new(0);
 static HANDOVERS: AtomicU64 = AtomicU64::new(0);
 static PROFILE: AtomicBool = AtomicBool::new(false);
 static PROFILED_CALLS: AtomicU64 = AtomicU64::new(0);
@@ -106,6 +107,9 @@ pub struct Work {
     dirty: bool,
     /// Calls of [`Work::take`], for the bignum collection.
     calls: usize,
+    /// Thread CPU time (ns) when the caller was last seen alive (dirty
+    /// calls only): at the start, then at each liveness check.
+    alive_cpu: u64,
 }
 
 impl Work {
@@ -120,6 +124,7 @@ impl Work {
             mem_left: budget,
             dirty,
             calls: 0,
+            alive_cpu: if dirty { thread_cpu_ns() } else { 0 },
         }
     }
 
@@ -237,11 +242,17 @@ impl Work {
         // that owns this Work (it never outlives the call).
         if unsafe { rustler::sys::enif_is_current_process_alive(self.env) } == 0 {
             DIRTY_STOPPED.fetch_add(1, Ordering::Relaxed);
+            // The CPU time spent since the caller was last seen alive: what
+            // the call may have done for nobody (a chunk, if every long
+            // loop reports its progress).
+            let lag = thread_cpu_ns().saturating_sub(self.alive_cpu);
+            LAST_STOP_LAG_NS.store(lag, Ordering::Relaxed);
             // Nobody will read the result; keep the call from doing more.
             self.env = std::ptr::null_mut();
             self.left = 0;
             return Err(raise(CoreError::interrupted()));
         }
+        self.alive_cpu = thread_cpu_ns();
         Ok(())
     }
 
@@ -432,7 +443,10 @@ fn set_work_profile(on: bool) -> bool {
 
 /// `work_stats()`: `dirty_calls` (dirty entries started), `dirty_running`,
 /// `dirty_stopped` (stopped because their caller died), `dirty_units`
-/// (units reported by dirty calls at their liveness checks), `handovers`
+/// (units reported by dirty calls at their liveness checks),
+/// `last_stop_lag_cpu_ns` (of the last dirty call stopped: the thread CPU
+/// time between the last check that found its caller alive and the one
+/// that found it dead), `handovers`
 /// (normal entries that answered `'$tweann_dirty'`), and the profile:
 /// `profiled_calls`, `max_normal_cpu_ns` and `max_normal_entry`.
 #[rustler::nif]
@@ -454,6 +468,10 @@ fn work_stats(env: Env) -> Res<Term> {
         (
             atoms::dirty_units().encode(env),
             DIRTY_UNITS.load(Ordering::Relaxed).encode(env),
+        ),
+        (
+            atoms::last_stop_lag_cpu_ns().encode(env),
+            LAST_STOP_LAG_NS.load(Ordering::Relaxed).encode(env),
         ),
         (
             atoms::handovers().encode(env),
