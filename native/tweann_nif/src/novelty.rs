@@ -146,14 +146,15 @@ fn batch_impl<'a>(
         .saturating_add(n.saturating_mul(log + 1));
     work.check(compute.saturating_add(encode::cost(n.saturating_mul(2))))?;
     work.take(compute)?;
-    // The rows, their columns, the squared distances and the sorted pairs.
+    // The rows, their columns, the squared distances, the pairs and the
+    // sort's scratch copy of them.
     let mut flat = work.vec(values, "the vectors of Others")?;
-    reserve_scratch(values, n.saturating_mul(3), work)?;
+    reserve_scratch(values, n.saturating_mul(5), work)?;
     rows_into(others, 2, "Others", dim, "Target", &mut flat, work)?;
     let d = if dim == 0 {
         novelty::distance_batch_empty(n)
     } else {
-        novelty::distance_batch(&t, &flat)
+        novelty::distance_batch_metered(&t, &flat, work)
     }
     .or_raise()?;
     drop(flat);
@@ -185,7 +186,7 @@ fn knn_impl(target: Term, pop: Term, arch: Term, k: Term, work: &mut Work) -> Re
     rows_into(pop, 2, "Population", dim, "Target", &mut p, work)?;
     rows_into(arch, 3, "Archive", dim, "Target", &mut a, work)?;
     let k = k_arg(k, 4)?;
-    novelty::knn_novelty(&t, &p, np, &a, na, k).or_raise()
+    novelty::knn_novelty_metered(&t, &p, np, &a, na, k, work).or_raise()
 }
 
 nif_pair!(knn_novelty / knn_novelty_dirty (target, pop, arch, k) -> Res<f64>,
