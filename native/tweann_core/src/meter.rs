@@ -70,6 +70,60 @@ impl Meter for Limit {
     }
 }
 
+/// Elements sorted, or merged, between two ticks of [`sort_metered`].
+const SORT_BLOCK: usize = 4096;
+
+/// Sort `v` by `cmp` in bounded steps, telling `meter` of each: runs of
+/// [`SORT_BLOCK`] elements sorted one by one (12 units an element), then
+/// merged pairwise, bottom-up, through a scratch copy (1 unit an element
+/// merged, ticked every [`SORT_BLOCK`]). Not stable: under a total order
+/// (no two elements equal) the result is that of any sort. The scratch
+/// copy is allocated fallibly (`v.len()` elements).
+pub fn sort_metered<T: Copy>(
+    v: &mut Vec<T>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+    meter: &mut dyn Meter,
+) -> Result<(), CoreError> {
+    let n = v.len();
+    for run in v.chunks_mut(SORT_BLOCK) {
+        meter.tick(run.len().saturating_mul(12))?;
+        run.sort_unstable_by(&cmp);
+    }
+    if n <= SORT_BLOCK {
+        return Ok(());
+    }
+    let mut src = std::mem::take(v);
+    let mut dst = crate::error::try_vec::<T>(n, "a sort's scratch copy")?;
+    let mut width = SORT_BLOCK;
+    while width < n {
+        dst.clear();
+        let mut lo = 0;
+        while lo < n {
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            let (mut i, mut j) = (lo, mid);
+            while i < mid || j < hi {
+                let step = ((mid - i) + (hi - j)).min(SORT_BLOCK);
+                meter.tick(step)?;
+                for _ in 0..step {
+                    if j >= hi || (i < mid && cmp(&src[i], &src[j]).is_le()) {
+                        dst.push(src[i]);
+                        i += 1;
+                    } else {
+                        dst.push(src[j]);
+                        j += 1;
+                    }
+                }
+            }
+            lo = hi;
+        }
+        std::mem::swap(&mut src, &mut dst);
+        width *= 2;
+    }
+    *v = src;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +138,36 @@ mod tests {
         assert_eq!(Unmetered.tick(usize::MAX), Ok(()));
         let e: CoreError = Interrupted.into();
         assert_eq!(e.kind, crate::error::ErrorKind::Interrupted);
+    }
+
+    #[test]
+    fn sort_metered_sorts_and_stops() {
+        for n in [0usize, 1, 7, 4096, 4097, 10000, 40000] {
+            let mut x = 12345u64;
+            let v: Vec<u64> = (0..n)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (x >> 40) % 1000
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            let mut got = v.clone();
+            let mut m = Limit::new(usize::MAX);
+            sort_metered(&mut got, |a, b| a.cmp(b), &mut m).unwrap();
+            assert_eq!(got, want);
+            if n > 0 {
+                let mut got = v.clone();
+                let mut stop = Limit::new(0);
+                assert_eq!(
+                    sort_metered(&mut got, |a, b| a.cmp(b), &mut stop)
+                        .unwrap_err()
+                        .kind,
+                    crate::error::ErrorKind::Interrupted
+                );
+            }
+        }
     }
 }

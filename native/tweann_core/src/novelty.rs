@@ -291,7 +291,7 @@ pub fn distance_batch_metered(
         out.push((j, s.sqrt()));
     }
     drop(sq);
-    sort_metered(&mut out, meter)?;
+    crate::meter::sort_metered(&mut out, by_distance, meter)?;
     Ok(out)
 }
 
@@ -299,51 +299,6 @@ pub fn distance_batch_metered(
 /// correct sort gives the same sequence.
 fn by_distance(a: &(usize, f64), b: &(usize, f64)) -> std::cmp::Ordering {
     a.1.total_cmp(&b.1).then(a.0.cmp(&b.0))
-}
-
-/// Sort by [`by_distance`] in bounded steps: runs of [`BLOCK`] sorted one
-/// by one, then merged pairwise (bottom-up, through a scratch copy),
-/// `meter` told of every block of work (`log2(BLOCK)` units per element
-/// sorted, 1 per element merged).
-fn sort_metered(v: &mut Vec<(usize, f64)>, meter: &mut dyn Meter) -> Result<(), CoreError> {
-    let n = v.len();
-    for run in v.chunks_mut(BLOCK) {
-        meter.tick(run.len().saturating_mul(12))?;
-        run.sort_unstable_by(by_distance);
-    }
-    if n <= BLOCK {
-        return Ok(());
-    }
-    let mut src = std::mem::take(v);
-    let mut dst = try_vec::<(usize, f64)>(n, "sorting the distances")?;
-    let mut width = BLOCK;
-    while width < n {
-        dst.clear();
-        let mut lo = 0;
-        while lo < n {
-            let mid = (lo + width).min(n);
-            let hi = (lo + 2 * width).min(n);
-            let (mut i, mut j) = (lo, mid);
-            while i < mid || j < hi {
-                let step = ((mid - i) + (hi - j)).min(BLOCK);
-                meter.tick(step)?;
-                for _ in 0..step {
-                    if j >= hi || (i < mid && by_distance(&src[i], &src[j]).is_le()) {
-                        dst.push(src[i]);
-                        i += 1;
-                    } else {
-                        dst.push(src[j]);
-                        j += 1;
-                    }
-                }
-            }
-            lo = hi;
-        }
-        std::mem::swap(&mut src, &mut dst);
-        width *= 2;
-    }
-    *v = src;
-    Ok(())
 }
 
 /// [`distance_batch`] when every vector is empty: `n` zero distances.

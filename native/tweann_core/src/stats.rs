@@ -6,6 +6,7 @@
 //! at the same inputs), except where stated.
 
 use crate::error::{try_vec, CoreError};
+use crate::meter::{Meter, Unmetered};
 
 fn overflow(what: &str) -> CoreError {
     CoreError::overflow(format!("arithmetic overflow in {what}"))
@@ -133,10 +134,28 @@ pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
 /// overwrites with the shares): the divisions run as one branch-free pass
 /// (two per SSE2 instruction), then the logarithms.
 pub fn shannon_entropy_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
+    shannon_entropy_in_place_metered(values, &mut Unmetered)
+}
+
+/// Values handled between two ticks of a meter.
+const BLOCK: usize = 4096;
+
+/// [`shannon_entropy_in_place`] telling `meter` of every block of
+/// [`BLOCK`] values of each pass (1 unit a value for the sum and the
+/// shares, 8 for the logarithms): a meter that answers
+/// [`Interrupted`](crate::meter::Interrupted) stops it within a block.
+/// The same operations in the same order: the same bits.
+pub fn shannon_entropy_in_place_metered(
+    values: &mut [f64],
+    meter: &mut dyn Meter,
+) -> Result<f64, CoreError> {
     let mut total = 0.0f64;
-    for &v in values.iter() {
-        if v > 0.0 {
-            total += v;
+    for block in values.chunks(BLOCK) {
+        meter.tick(block.len())?;
+        for &v in block {
+            if v > 0.0 {
+                total += v;
+            }
         }
     }
     if !total.is_finite() {
@@ -147,14 +166,20 @@ pub fn shannon_entropy_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
     }
     // The share of each positive value; 0.0 stands for "no term" (a value
     // <= 0, or a share that underflows to 0, adds nothing).
-    for v in values.iter_mut() {
-        let p = *v / total;
-        *v = if *v > 0.0 { p } else { 0.0 };
+    for block in values.chunks_mut(BLOCK) {
+        meter.tick(block.len())?;
+        for v in block.iter_mut() {
+            let p = *v / total;
+            *v = if *v > 0.0 { p } else { 0.0 };
+        }
     }
     let mut h = 0.0f64;
-    for &p in values.iter() {
-        if p > 0.0 {
-            h -= p * p.ln();
+    for block in values.chunks(BLOCK) {
+        meter.tick(block.len().saturating_mul(8))?;
+        for &p in block {
+            if p > 0.0 {
+                h -= p * p.ln();
+            }
         }
     }
     Ok(h)
@@ -288,6 +313,23 @@ mod tests {
                 den += w;
             }
             prop_assert_eq!(got.to_bits(), (num / den).to_bits());
+        }
+
+        #[test]
+        fn entropy_metered_same_bits(xs in proptest::collection::vec(-1.0f64..10.0, 0..10000), limit in 0usize..30000) {
+            let mut a = xs.clone();
+            let want = shannon_entropy_in_place(&mut a);
+            let mut b = xs.clone();
+            let mut meter = crate::meter::Limit::new(usize::MAX);
+            let got = shannon_entropy_in_place_metered(&mut b, &mut meter);
+            prop_assert_eq!(want.map(f64::to_bits), got.map(f64::to_bits));
+            // Ten units a value at most: under that, a meter may stop it.
+            let mut c = xs.clone();
+            let mut stop = crate::meter::Limit::new(limit);
+            let r = shannon_entropy_in_place_metered(&mut c, &mut stop);
+            if limit >= 10 * xs.len() {
+                prop_assert!(r.is_ok());
+            }
         }
 
         #[test]

@@ -129,9 +129,11 @@ fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u
     let n = cs.len();
     let log = (usize::BITS - n.leading_zeros()) as usize;
     work.take(n.saturating_mul(log + 1))?;
+    // The order and the sort's scratch copy of it.
     let mut order: Vec<usize> = work.vec(n, "the contestants")?;
+    work.reserve(n.saturating_mul(8), "the contestants")?;
     order.extend(0..n);
-    order.sort_unstable_by_key(|&k| cs[k]);
+    tweann_core::meter::sort_metered(&mut order, |&a, &b| cs[a].cmp(&cs[b]), work).or_raise()?;
     let mut picked: Vec<Option<f64>> = work.vec(n, "the contestants")?;
     picked.resize(n, None);
     let mut next = 0;

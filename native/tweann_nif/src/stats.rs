@@ -40,7 +40,7 @@ fn entropy_impl(values: Term, work: &mut Work) -> Res<f64> {
     let mut v = floats::read(values, 1, "Values", work)?;
     // A logarithm per value.
     work.take(2 * NUMBER * v.len())?;
-    stats::shannon_entropy_in_place(&mut v).or_raise()
+    stats::shannon_entropy_in_place_metered(&mut v, work).or_raise()
 }
 
 nif_pair!(shannon_entropy / shannon_entropy_dirty (values) -> Res<f64>,
