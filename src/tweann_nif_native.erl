@@ -34,6 +34,19 @@
          cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
          cell_info/1,
          memory_stats/0, set_memory_budget/1, build_info/0]).
+%% faber-tweann's weight kernels and CfC population (seeded forms only:
+%% tweann_nif draws the seeds of the unseeded functions).
+-export([mutate_weights_seeded/5, mutate_weights_seeded_dirty/5,
+         mutate_weights_batch_seeded/2, mutate_weights_batch_seeded_dirty/2,
+         mutate_weights_batch_uniform_seeded/5, mutate_weights_batch_uniform_seeded_dirty/5,
+         random_weights_seeded/2, random_weights_seeded_dirty/2,
+         random_weights_gaussian_seeded/4, random_weights_gaussian_seeded_dirty/4,
+         random_weights_batch_seeded/2, random_weights_batch_seeded_dirty/2,
+         weight_distance_l1/2, weight_distance_l1_dirty/2,
+         weight_distance_l2/2, weight_distance_l2_dirty/2,
+         weight_distance_batch/3, weight_distance_batch_dirty/3,
+         compile_cfc_pop/6, compile_cfc_pop_dirty/6,
+         cfc_pop_step/3, cfc_pop_step_dirty/3]).
 
 -on_load(init/0).
 
@@ -169,6 +182,50 @@ memory_stats() -> not_loaded(?FUNCTION_NAME, []).
 set_memory_budget(A) -> not_loaded(?FUNCTION_NAME, [A]).
 -spec build_info() -> term().
 build_info() -> not_loaded(?FUNCTION_NAME, []).
+-spec mutate_weights_seeded(term(), term(), term(), term(), term()) -> term().
+mutate_weights_seeded(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec mutate_weights_seeded_dirty(term(), term(), term(), term(), term()) -> term().
+mutate_weights_seeded_dirty(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec mutate_weights_batch_seeded(term(), term()) -> term().
+mutate_weights_batch_seeded(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec mutate_weights_batch_seeded_dirty(term(), term()) -> term().
+mutate_weights_batch_seeded_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec mutate_weights_batch_uniform_seeded(term(), term(), term(), term(), term()) -> term().
+mutate_weights_batch_uniform_seeded(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec mutate_weights_batch_uniform_seeded_dirty(term(), term(), term(), term(), term()) -> term().
+mutate_weights_batch_uniform_seeded_dirty(A, B, C, D, E) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E]).
+-spec random_weights_seeded(term(), term()) -> term().
+random_weights_seeded(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec random_weights_seeded_dirty(term(), term()) -> term().
+random_weights_seeded_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec random_weights_gaussian_seeded(term(), term(), term(), term()) -> term().
+random_weights_gaussian_seeded(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec random_weights_gaussian_seeded_dirty(term(), term(), term(), term()) -> term().
+random_weights_gaussian_seeded_dirty(A, B, C, D) -> not_loaded(?FUNCTION_NAME, [A, B, C, D]).
+-spec random_weights_batch_seeded(term(), term()) -> term().
+random_weights_batch_seeded(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec random_weights_batch_seeded_dirty(term(), term()) -> term().
+random_weights_batch_seeded_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec weight_distance_l1(term(), term()) -> term().
+weight_distance_l1(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec weight_distance_l1_dirty(term(), term()) -> term().
+weight_distance_l1_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec weight_distance_l2(term(), term()) -> term().
+weight_distance_l2(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec weight_distance_l2_dirty(term(), term()) -> term().
+weight_distance_l2_dirty(A, B) -> not_loaded(?FUNCTION_NAME, [A, B]).
+-spec weight_distance_batch(term(), term(), term()) -> term().
+weight_distance_batch(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec weight_distance_batch_dirty(term(), term(), term()) -> term().
+weight_distance_batch_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec compile_cfc_pop(term(), term(), term(), term(), term(), term()) -> term().
+compile_cfc_pop(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+-spec compile_cfc_pop_dirty(term(), term(), term(), term(), term(), term()) -> term().
+compile_cfc_pop_dirty(A, B, C, D, E, F) -> not_loaded(?FUNCTION_NAME, [A, B, C, D, E, F]).
+-spec cfc_pop_step(term(), term(), term()) -> term().
+cfc_pop_step(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
+-spec cfc_pop_step_dirty(term(), term(), term()) -> term().
+cfc_pop_step_dirty(A, B, C) -> not_loaded(?FUNCTION_NAME, [A, B, C]).
 
 not_loaded(Function, Args) ->
     %% Load the application description (idempotent) so that sys.config and

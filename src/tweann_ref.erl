@@ -57,6 +57,15 @@
 %% Layer-level liquid cells: implemented in tweann_ref_cells.
 -export([cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_sequence/4, cell_info/1]).
+%% faber-tweann's weight kernels and CfC population: implemented in
+%% tweann_ref_weights and tweann_ref_cfcpop (see the end of this module).
+-export([mutate_weights/4, mutate_weights_seeded/5, mutate_weights_batch/1,
+         mutate_weights_batch_seeded/2, mutate_weights_batch_uniform/4,
+         mutate_weights_batch_uniform_seeded/5, random_weights/1, random_weights_seeded/2,
+         random_weights_gaussian/3, random_weights_gaussian_seeded/4, random_weights_batch/1,
+         random_weights_batch_seeded/2, weight_distance_l1/2, weight_distance_l2/2,
+         weight_distance_batch/3, dot_product_preflattened/3, compile_cfc_pop/6,
+         cfc_pop_step/3, impl/0]).
 
 -export_type([network/0, activation/0, node_type/0, network_node/0,
               input_data/0, weight_spec/0]).
@@ -1109,3 +1118,126 @@ ode(In, S, T, Bound, Dt, BW, HW) ->
         [] -> {X, X};
         _ -> {X, head(X, HW)}
     end.
+
+%%====================================================================
+%% faber-tweann kernels: weights, random numbers, CfC population
+%%====================================================================
+
+%% The twin modules raise {tweann_error, Class, Pos, Why}; re-raise it as
+%% badarg/badarith with error_info naming this module's function.
+-define(TWIN(Args, Call),
+        try Call
+        catch error:{tweann_error, Class__, Pos__, Why__} ->
+                tweann_error:raise(Class__, ?MODULE, ?FUNCTION_NAME, Args, Pos__, Why__)
+        end).
+
+%% @doc See {@link tweann_nif:mutate_weights/4} (seed from the caller's `rand').
+-spec mutate_weights(tweann_ref_weights:weights(), number(), number(), number()) -> [float()].
+mutate_weights(W, R, P, S) ->
+    ?TWIN([W, R, P, S], tweann_ref_weights:mutate_weights(W, R, P, S)).
+
+%% @doc See {@link tweann_nif:mutate_weights_seeded/5}.
+-spec mutate_weights_seeded(tweann_ref_weights:weights(), number(), number(), number(),
+                            non_neg_integer()) -> [float()].
+mutate_weights_seeded(W, R, P, S, Seed) ->
+    ?TWIN([W, R, P, S, Seed], tweann_ref_weights:mutate_weights_seeded(W, R, P, S, Seed)).
+
+%% @doc See {@link tweann_nif:mutate_weights_batch/1}.
+-spec mutate_weights_batch([{tweann_ref_weights:weights(), number(), number(), number()}]) ->
+          [[float()]].
+mutate_weights_batch(Genomes) ->
+    ?TWIN([Genomes], tweann_ref_weights:mutate_weights_batch(Genomes)).
+
+%% @doc {@link mutate_weights_batch/1} with an explicit seed (genome I uses
+%% the stream `tweann_ref_rng:stream_seed(Seed, I)').
+-spec mutate_weights_batch_seeded([{tweann_ref_weights:weights(), number(), number(), number()}],
+                                  non_neg_integer()) -> [[float()]].
+mutate_weights_batch_seeded(Genomes, Seed) ->
+    ?TWIN([Genomes, Seed], tweann_ref_weights:mutate_weights_batch_seeded(Genomes, Seed)).
+
+%% @doc See {@link tweann_nif:mutate_weights_batch_uniform/4}.
+-spec mutate_weights_batch_uniform([tweann_ref_weights:weights()], number(), number(), number()) ->
+          [[float()]].
+mutate_weights_batch_uniform(Gs, R, P, S) ->
+    ?TWIN([Gs, R, P, S], tweann_ref_weights:mutate_weights_batch_uniform(Gs, R, P, S)).
+
+%% @doc {@link mutate_weights_batch_uniform/4} with an explicit seed.
+-spec mutate_weights_batch_uniform_seeded([tweann_ref_weights:weights()], number(), number(),
+                                          number(), non_neg_integer()) -> [[float()]].
+mutate_weights_batch_uniform_seeded(Gs, R, P, S, Seed) ->
+    ?TWIN([Gs, R, P, S, Seed], tweann_ref_weights:mutate_weights_batch_uniform_seeded(Gs, R, P, S, Seed)).
+
+%% @doc See {@link tweann_nif:random_weights/1}.
+-spec random_weights(non_neg_integer()) -> [float()].
+random_weights(N) ->
+    ?TWIN([N], tweann_ref_weights:random_weights(N)).
+
+%% @doc See {@link tweann_nif:random_weights_seeded/2}.
+-spec random_weights_seeded(non_neg_integer(), non_neg_integer()) -> [float()].
+random_weights_seeded(N, Seed) ->
+    ?TWIN([N, Seed], tweann_ref_weights:random_weights_seeded(N, Seed)).
+
+%% @doc See {@link tweann_nif:random_weights_gaussian/3}.
+-spec random_weights_gaussian(non_neg_integer(), number(), number()) -> [float()].
+random_weights_gaussian(N, Mean, Sd) ->
+    ?TWIN([N, Mean, Sd], tweann_ref_weights:random_weights_gaussian(N, Mean, Sd)).
+
+%% @doc {@link random_weights_gaussian/3} with an explicit seed.
+-spec random_weights_gaussian_seeded(non_neg_integer(), number(), number(), non_neg_integer()) ->
+          [float()].
+random_weights_gaussian_seeded(N, Mean, Sd, Seed) ->
+    ?TWIN([N, Mean, Sd, Seed], tweann_ref_weights:random_weights_gaussian_seeded(N, Mean, Sd, Seed)).
+
+%% @doc See {@link tweann_nif:random_weights_batch/1}.
+-spec random_weights_batch([{non_neg_integer(), number(), number()}]) -> [[float()]].
+random_weights_batch(Specs) ->
+    ?TWIN([Specs], tweann_ref_weights:random_weights_batch(Specs)).
+
+%% @doc {@link random_weights_batch/1} with an explicit seed.
+-spec random_weights_batch_seeded([{non_neg_integer(), number(), number()}], non_neg_integer()) ->
+          [[float()]].
+random_weights_batch_seeded(Specs, Seed) ->
+    ?TWIN([Specs, Seed], tweann_ref_weights:random_weights_batch_seeded(Specs, Seed)).
+
+%% @doc See {@link tweann_nif:weight_distance_l1/2}.
+-spec weight_distance_l1(tweann_ref_weights:weights(), tweann_ref_weights:weights()) -> float().
+weight_distance_l1(A, B) ->
+    ?TWIN([A, B], tweann_ref_weights:weight_distance_l1(A, B)).
+
+%% @doc See {@link tweann_nif:weight_distance_l2/2}.
+-spec weight_distance_l2(tweann_ref_weights:weights(), tweann_ref_weights:weights()) -> float().
+weight_distance_l2(A, B) ->
+    ?TWIN([A, B], tweann_ref_weights:weight_distance_l2(A, B)).
+
+%% @doc See {@link tweann_nif:weight_distance_batch/3}.
+-spec weight_distance_batch(tweann_ref_weights:weights(), [tweann_ref_weights:weights()], l1 | l2) ->
+          [float()].
+weight_distance_batch(T, Os, M) ->
+    ?TWIN([T, Os, M], tweann_ref_weights:weight_distance_batch(T, Os, M)).
+
+%% @doc {@link dot_product_flat/3} under faber-tweann's name.
+-spec dot_product_preflattened([number()], [number()], number()) -> float().
+dot_product_preflattened(Signals, Weights, Bias) ->
+    ?API([Signals, Weights, Bias],
+         begin
+             {Ss, Ws, B} = flat_args(Signals, Weights, Bias, top),
+             dot_flat(Ss, Ws, 0.0) + B
+         end).
+
+%% @doc See {@link tweann_nif:compile_cfc_pop/6}.
+-spec compile_cfc_pop([[number()] | binary()], [[number()] | binary()], pos_integer(),
+                      pos_integer(), pos_integer(), number()) -> tweann_ref_cfcpop:population().
+compile_cfc_pop(W, T, I, H, O, B) ->
+    ?TWIN([W, T, I, H, O, B], tweann_ref_cfcpop:compile_cfc_pop(W, T, I, H, O, B)).
+
+%% @doc See {@link tweann_nif:cfc_pop_step/3}.
+-spec cfc_pop_step(tweann_ref_cfcpop:population(), [[number()] | binary()], [[number()] | binary()]) ->
+          {[[float()]], [[float()]]}.
+cfc_pop_step(Pop, States, Inputs) ->
+    ?TWIN([Pop, States, Inputs], tweann_ref_cfcpop:cfc_pop_step(Pop, States, Inputs)).
+
+%% @doc Always `tweann_ref': the implementation this module is
+%% (see {@link tweann_nif:impl/0}).
+-spec impl() -> tweann_ref.
+impl() ->
+    ?MODULE.

@@ -31,16 +31,23 @@
 //! * [`dot`]: dot products in the signal-aggregator shapes.
 //! * [`neat`]: NEAT compatibility distance by sorted merge.
 //! * [`scalar`]: the single-neuron CfC/ODE forms kept for API compatibility.
+//! * [`rng`]: the seeded generator (SplitMix64 seeding, xoshiro256**,
+//!   polar Gaussian) behind the random weight kernels.
+//! * [`weights`]: weight mutation, random weights, weight distances.
+//! * [`cfcpop`]: faber-tweann's batched population of CfC networks.
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
 pub mod cells;
 pub mod cfc;
+pub mod cfcpop;
 pub mod dot;
 pub mod error;
 pub mod ltc;
 pub mod neat;
 pub mod network;
+pub mod rng;
 pub mod scalar;
+pub mod weights;
 
 pub use error::{CoreError, Position};

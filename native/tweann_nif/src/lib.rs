@@ -11,6 +11,7 @@ mod macros;
 
 mod atoms;
 mod cells;
+mod cfcpop;
 mod decode;
 mod error;
 mod info;
@@ -18,6 +19,7 @@ mod liquid;
 mod network;
 mod numlist;
 mod signal;
+mod weights;
 
 rustler::init!("tweann_nif_native", load = load);
 
