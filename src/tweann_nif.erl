@@ -598,7 +598,8 @@ impl() ->
             end
     end.
 
-%% The seed of an unseeded call: `rand:uniform(1 bsl 64) - 1', uniform in
-%% 0..2^64-1, from the calling process's rand state (one draw per call).
+%% The seed of an unseeded call: `rand:uniform(1 bsl 58) - 1', uniform in
+%% 0..2^58-1, from the calling process's rand state: one draw per call (58
+%% bits is one step of every rand algorithm; a 64-bit range takes two).
 seed() ->
-    rand:uniform(1 bsl 64) - 1.
+    rand:uniform(1 bsl 58) - 1.

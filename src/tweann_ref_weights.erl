@@ -13,12 +13,15 @@
 %%
 %% Randomness comes from {@link tweann_ref_rng}. An unseeded function takes
 %% its seed from the calling process's `rand' state
-%% (`rand:uniform(1 bsl 64) - 1', one draw per call) and calls its seeded
+%% (`rand:uniform(1 bsl 58) - 1', one draw per call) and calls its seeded
 %% form, so `rand:seed/2' makes a run reproducible. Item I (0-based) of a
 %% batch uses the generator of `tweann_ref_rng:stream_seed(Seed, I)'.
 %%
-%% Every argument is checked, in argument order, before anything is computed.
-%% A bad argument raises `error:{tweann_error, badarg, Position, Why}' and an
+%% Order of the checks (the NIF keeps the same, so both report the same
+%% argument for any input): the scalar arguments (rates, seeds, sizes, the
+%% metric) first, in argument order; then the lists, element by element, each
+%% number used as soon as it is read (a binary is decoded and checked whole
+%% before its first number is used). A bad argument raises `error:{tweann_error, badarg, Position, Why}' and an
 %% overflow `error:{tweann_error, badarith, general, Why}' (which
 %% {@link tweann_nif} and {@link tweann_ref} turn into `badarg'/`badarith'
 %% with error_info). `docs/semantics.md' is the contract.
@@ -54,10 +57,9 @@ mutate_weights(Weights, Rate, PerturbRate, Strength) ->
 %% `PerturbRate') or replaced by a uniform draw in `[-1, 1)'.
 -spec mutate_weights_seeded(weights(), number(), number(), number(), non_neg_integer()) -> [float()].
 mutate_weights_seeded(Weights, Rate, PerturbRate, Strength, Seed) ->
-    Ws = floats(Weights, 1, "Weights"),
     M = mutation(Rate, PerturbRate, Strength, [2, 3, 4]),
     S = seed_arg(Seed, 5),
-    finite(fun() -> mutate(Ws, M, tweann_ref_rng:seed(S)) end).
+    finite(fun() -> mutate(Weights, 1, M, tweann_ref_rng:seed(S)) end).
 
 %% @doc {@link mutate_weights_batch_seeded/2} with a seed from `rand'.
 -spec mutate_weights_batch([{weights(), number(), number(), number()}]) -> [[float()]].
@@ -69,17 +71,22 @@ mutate_weights_batch(Genomes) ->
 -spec mutate_weights_batch_seeded([{weights(), number(), number(), number()}], non_neg_integer()) ->
           [[float()]].
 mutate_weights_batch_seeded(Genomes, Seed) ->
-    Gs = items(Genomes, 1, "Genomes",
-               fun({W, R, P, St}, K) ->
-                       Ctx = io_lib:format("genome ~b: ", [K]),
-                       Ws = floats(W, 1, [Ctx, "Weights"]),
-                       {Ws, mutation(R, P, St, [1, 1, 1])};
-                  (_, K) ->
-                       fail(1, io_lib:format("genome ~b is not a {Weights, MutationRate, "
-                                             "PerturbRate, PerturbStrength} tuple", [K]))
-               end),
     S = seed_arg(Seed, 2),
-    finite(fun() -> streams(Gs, S, fun({Ws, M}, Rng) -> mutate(Ws, M, Rng) end) end).
+    finite(fun() ->
+                   items(Genomes, 1, "Genomes",
+                         fun({W, R, P, St}, K) ->
+                                 M = case catch mutation(R, P, St, [1, 1, 1]) of
+                                         {'EXIT', _} ->
+                                             fail(1, io_lib:format("genome ~b: bad MutationRate, "
+                                                                   "PerturbRate or PerturbStrength", [K]));
+                                         Mu -> Mu
+                                     end,
+                                 mutate(W, 1, M, stream(S, K - 1));
+                            (_, K) ->
+                                 fail(1, io_lib:format("genome ~b is not a {Weights, MutationRate, "
+                                                       "PerturbRate, PerturbStrength} tuple", [K]))
+                         end)
+           end).
 
 %% @doc {@link mutate_weights_batch_uniform_seeded/5} with a seed from `rand'.
 -spec mutate_weights_batch_uniform([weights()], number(), number(), number()) -> [[float()]].
@@ -91,11 +98,15 @@ mutate_weights_batch_uniform(Genomes, Rate, PerturbRate, Strength) ->
 -spec mutate_weights_batch_uniform_seeded([weights()], number(), number(), number(),
                                           non_neg_integer()) -> [[float()]].
 mutate_weights_batch_uniform_seeded(Genomes, Rate, PerturbRate, Strength, Seed) ->
-    Gs = items(Genomes, 1, "Genomes",
-               fun(W, K) -> floats(W, 1, io_lib:format("genome ~b", [K])) end),
     M = mutation(Rate, PerturbRate, Strength, [2, 3, 4]),
     S = seed_arg(Seed, 5),
-    finite(fun() -> streams(Gs, S, fun(Ws, Rng) -> mutate(Ws, M, Rng) end) end).
+    finite(fun() ->
+                   items(Genomes, 1, "Genomes", fun(W, K) -> mutate(W, 1, M, stream(S, K - 1)) end)
+           end).
+
+%% The generator of item I (0-based) of a batch called with Seed.
+stream(Seed, I) ->
+    tweann_ref_rng:seed(tweann_ref_rng:stream_seed(Seed, I)).
 
 mutation(Rate, PerturbRate, Strength, [P1, P2, P3]) ->
     R = probability(Rate, P1, "MutationRate"),
@@ -103,12 +114,19 @@ mutation(Rate, PerturbRate, Strength, [P1, P2, P3]) ->
     S = non_neg(Strength, P3, "PerturbStrength"),
     {R, P, S}.
 
-mutate(Ws, M, Rng) ->
-    mutate(Ws, M, Rng, []).
+%% Mutate a weight list (streamed) or an f64 binary (checked whole first).
+mutate(B, Pos, M, Rng) when is_binary(B) ->
+    mutate_list(floats(B, Pos, "Weights"), Pos, M, Rng, 1, []);
+mutate(L, Pos, M, Rng) when is_list(L) ->
+    mutate_list(L, Pos, M, Rng, 1, []);
+mutate(_, Pos, _M, _Rng) ->
+    fail(Pos, "Weights is not a list or an f64 binary").
 
-mutate([], _M, _Rng, Acc) ->
-    lists:reverse(Acc);
-mutate([W | Ws], {Rate, PRate, Strength} = M, Rng0, Acc) ->
+mutate_list([W0 | Ws], Pos, {Rate, PRate, Strength} = M, Rng0, K, Acc) ->
+    W = case to_float(W0) of
+            false -> fail(Pos, io_lib:format("Weights: element ~b is not a number", [K]));
+            F -> F
+        end,
     {U1, Rng1} = tweann_ref_rng:uniform(Rng0),
     if
         U1 < Rate ->
@@ -116,14 +134,18 @@ mutate([W | Ws], {Rate, PRate, Strength} = M, Rng0, Acc) ->
             if
                 U2 < PRate ->
                     {Z, Rng3} = tweann_ref_rng:normal(Rng2),
-                    mutate(Ws, M, Rng3, [W + Strength * Z | Acc]);
+                    mutate_list(Ws, Pos, M, Rng3, K + 1, [W + Strength * Z | Acc]);
                 true ->
                     {U3, Rng3} = tweann_ref_rng:uniform(Rng2),
-                    mutate(Ws, M, Rng3, [U3 * 2.0 - 1.0 | Acc])
+                    mutate_list(Ws, Pos, M, Rng3, K + 1, [U3 * 2.0 - 1.0 | Acc])
             end;
         true ->
-            mutate(Ws, M, Rng1, [W | Acc])
-    end.
+            mutate_list(Ws, Pos, M, Rng1, K + 1, [W | Acc])
+    end;
+mutate_list([], _Pos, _M, _Rng, _K, Acc) ->
+    lists:reverse(Acc);
+mutate_list(_, Pos, _M, _Rng, _K, _Acc) ->
+    fail(Pos, "Weights is not a proper list").
 
 %%====================================================================
 %% Random weights
@@ -179,6 +201,7 @@ random_weights_batch(Specs) ->
 -spec random_weights_batch_seeded([{non_neg_integer(), number(), number()}], non_neg_integer()) ->
           [[float()]].
 random_weights_batch_seeded(Specs, Seed) ->
+    S = seed_arg(Seed, 2),
     Ss = items(Specs, 1, "Specs",
                fun({N, Mean, Sd}, K) ->
                        Ctx = io_lib:format("spec ~b: ", [K]),
@@ -187,7 +210,6 @@ random_weights_batch_seeded(Specs, Seed) ->
                   (_, K) ->
                        fail(1, io_lib:format("spec ~b is not a {N, Mean, StdDev} tuple", [K]))
                end),
-    S = seed_arg(Seed, 2),
     finite(fun() -> streams(Ss, S, fun({N, M, Sd}, Rng) -> gaussians(N, M, Sd, Rng) end) end).
 
 %% Item I of Items through Fun(Item, Generator of stream_seed(Seed, I)).
@@ -206,49 +228,69 @@ streams([X | Xs], Seed, Fun, I, Acc) ->
 %% @doc `0.0 + abs(A1 - B1) + abs(A2 - B2) + ...' over equal-length vectors.
 -spec weight_distance_l1(weights(), weights()) -> float().
 weight_distance_l1(W1, W2) ->
-    {A, B} = pair(W1, W2),
-    finite(fun() -> l1(A, B, 0.0) end).
+    finite(fun() -> distance(l1, W1, W2) end).
 
 %% @doc `sqrt(0.0 + (A1 - B1)^2 + ...)' over equal-length vectors.
 -spec weight_distance_l2(weights(), weights()) -> float().
 weight_distance_l2(W1, W2) ->
-    {A, B} = pair(W1, W2),
-    finite(fun() -> math:sqrt(l2(A, B, 0.0)) end).
+    finite(fun() -> distance(l2, W1, W2) end).
 
 %% @doc The distance (`Metric' `l1' or `l2') from `Target' to each of
 %% `Others', in order.
 -spec weight_distance_batch(weights(), [weights()], l1 | l2) -> [float()].
 weight_distance_batch(Target, Others, Metric) ->
     T = floats(Target, 1, "Target"),
-    Len = length(T),
-    Os = items(Others, 2, "Others",
-               fun(O, K) ->
-                       F = floats(O, 2, io_lib:format("vector ~b of Others", [K])),
-                       length(F) =:= Len orelse
-                           fail(2, io_lib:format("vector ~b of Others has ~b values, Target ~b",
-                                                 [K, length(F), Len])),
-                       F
-               end),
-    Dist = case Metric of
-               l1 -> fun(O) -> l1(T, O, 0.0) end;
-               l2 -> fun(O) -> math:sqrt(l2(T, O, 0.0)) end;
-               _ -> fail(3, "Metric must be l1 or l2")
-           end,
-    finite(fun() -> [Dist(O) || O <- Os] end).
+    lists:member(Metric, [l1, l2]) orelse fail(3, "Metric must be l1 or l2"),
+    finite(fun() -> items(Others, 2, "Others", fun(O, _K) -> distance_to(Metric, T, O, 2) end) end).
 
-pair(W1, W2) ->
-    A = floats(W1, 1, "Weights1"),
-    B = floats(W2, 2, "Weights2"),
-    length(A) =:= length(B) orelse
-        fail(2, io_lib:format("the weight vectors differ in length (~b and ~b)",
-                              [length(A), length(B)])),
-    {A, B}.
+%% Two lists are streamed pair by pair; with a binary, the first vector is
+%% decoded whole, then the second compared with it.
+distance(Metric, W1, W2) when is_binary(W1); is_binary(W2) ->
+    distance_to(Metric, floats(W1, 1, "Weights1"), W2, 2);
+distance(Metric, W1, W2) ->
+    is_list(W1) orelse fail(1, "Weights1 is not a list or an f64 binary"),
+    is_list(W2) orelse fail(2, "Weights2 is not a list or an f64 binary"),
+    finish(Metric, pairs(Metric, W1, W2, 0.0)).
 
-l1([A | As], [B | Bs], Acc) -> l1(As, Bs, Acc + fabs(A - B));
-l1([], [], Acc) -> Acc.
+pairs(Metric, [X | Xs], W2, Acc) ->
+    FX = element_float(X, 1, "Weights1"),
+    case W2 of
+        [Y | Ys] -> pairs(Metric, Xs, Ys, add(Metric, FX, element_float(Y, 2, "Weights2"), Acc));
+        [] -> fail(2, "Weights2 is shorter than Weights1");
+        _ -> fail(2, "Weights2 is not a proper list")
+    end;
+pairs(_Metric, [], [], Acc) -> Acc;
+pairs(_Metric, [], _, _Acc) -> fail(2, "Weights2 is longer than Weights1");
+pairs(_Metric, _, _, _Acc) -> fail(1, "Weights1 is not a proper list").
 
-l2([A | As], [B | Bs], Acc) -> D = A - B, l2(As, Bs, Acc + D * D);
-l2([], [], Acc) -> Acc.
+%% The distance from A (floats) to W (argument Pos): a binary is decoded
+%% whole first, a list streamed.
+distance_to(Metric, A, W, Pos) when is_binary(W) ->
+    B = floats(W, Pos, "a weight vector"),
+    length(B) =:= length(A) orelse fail(Pos, "the weight vectors differ in length"),
+    finish(Metric, along(Metric, A, B, Pos, 0.0));
+distance_to(Metric, A, W, Pos) when is_list(W) ->
+    finish(Metric, along(Metric, A, W, Pos, 0.0));
+distance_to(_Metric, _A, _W, Pos) ->
+    fail(Pos, "a weight vector is not a list or an f64 binary").
+
+along(Metric, [X | Xs], [Y | Ys], Pos, Acc) ->
+    along(Metric, Xs, Ys, Pos, add(Metric, X, element_float(Y, Pos, "a weight vector"), Acc));
+along(_Metric, [], [], _Pos, Acc) -> Acc;
+along(_Metric, _, L, Pos, _Acc) when is_list(L) -> fail(Pos, "the weight vectors differ in length");
+along(_Metric, _, _, Pos, _Acc) -> fail(Pos, "a weight vector is not a proper list").
+
+add(l1, A, B, Acc) -> Acc + fabs(A - B);
+add(l2, A, B, Acc) -> D = A - B, Acc + D * D.
+
+finish(l1, Acc) -> Acc;
+finish(l2, Acc) -> math:sqrt(Acc).
+
+element_float(X, Pos, What) ->
+    case to_float(X) of
+        false -> fail(Pos, [What, ": an element is not a number"]);
+        F -> F
+    end.
 
 %% Rust's f64::abs (clears the sign bit: abs(-0.0) = 0.0).
 fabs(X) when X < 0.0 -> -X;
@@ -260,10 +302,11 @@ fabs(X) -> X.
 %%====================================================================
 
 %% @doc A seed for a seeded kernel from the calling process's `rand' state:
-%% `rand:uniform(1 bsl 64) - 1' (uniform in `0..2^64-1').
+%% `rand:uniform(1 bsl 58) - 1' (uniform in `0..2^58-1': one step of any
+%% rand algorithm), as {@link tweann_nif} draws it.
 -spec draw_seed() -> non_neg_integer().
 draw_seed() ->
-    rand:uniform(1 bsl 64) - 1.
+    rand:uniform(1 bsl 58) - 1.
 
 %%====================================================================
 %% Arguments

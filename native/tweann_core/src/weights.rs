@@ -166,13 +166,23 @@ impl Distance {
         }
     }
 
+    /// An overflow error if the sum so far is not finite (Erlang raises at
+    /// the first pair whose difference, term or sum overflows; a streaming
+    /// caller checks after every pair to stop at the same one).
+    #[inline]
+    pub fn check(&self) -> Result<(), CoreError> {
+        if self.acc.is_finite() {
+            Ok(())
+        } else {
+            Err(CoreError::overflow(
+                "arithmetic overflow in the weight distance",
+            ))
+        }
+    }
+
     /// The distance, or an overflow error if the sum is not finite.
     pub fn finish(self) -> Result<f64, CoreError> {
-        if !self.acc.is_finite() {
-            return Err(CoreError::overflow(
-                "arithmetic overflow in the weight distance",
-            ));
-        }
+        self.check()?;
         Ok(match self.metric {
             Metric::L1 => self.acc,
             Metric::L2 => self.acc.sqrt(),
