@@ -38,8 +38,17 @@
 %%     {@link cfc_cell/2}, {@link ltc_cell/2}, {@link cfc_population/2},
 %%     {@link ltc_population/2}, {@link cell_step/4}, {@link cell_sequence/4},
 %%     {@link cell_info/1}.</li>
+%% <li>faber-tweann's weight kernels (delegated to {@link tweann_ref_weights}):
+%%     {@link mutate_weights/4}, {@link mutate_weights_seeded/5},
+%%     {@link mutate_weights_batch/1}, {@link mutate_weights_batch_uniform/4},
+%%     {@link random_weights/1}, {@link random_weights_seeded/2},
+%%     {@link random_weights_gaussian/3}, {@link random_weights_batch/1},
+%%     {@link weight_distance_l1/2}, {@link weight_distance_l2/2},
+%%     {@link weight_distance_batch/3}, {@link dot_product_preflattened/3};
+%%     their CfC population (delegated to {@link tweann_ref_cfcpop}):
+%%     {@link compile_cfc_pop/6}, {@link cfc_pop_step/3}.</li>
 %% <li>Facts: {@link memory_stats/0}, {@link build_info/0},
-%%     {@link is_loaded/0}.</li>
+%%     {@link is_loaded/0}, {@link impl/0}.</li>
 %% </ul>
 -module(tweann_ref).
 

@@ -239,8 +239,8 @@ weight_distance_l2(W1, W2) ->
 %% `Others', in order.
 -spec weight_distance_batch(weights(), [weights()], l1 | l2) -> [float()].
 weight_distance_batch(Target, Others, Metric) ->
-    T = floats(Target, 1, "Target"),
     lists:member(Metric, [l1, l2]) orelse fail(3, "Metric must be l1 or l2"),
+    T = floats(Target, 1, "Target"),
     finite(fun() -> items(Others, 2, "Others", fun(O, _K) -> distance_to(Metric, T, O, 2) end) end).
 
 %% Two lists are streamed pair by pair; with a binary, the first vector is

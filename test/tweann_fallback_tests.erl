@@ -32,7 +32,22 @@ fallback_test_() ->
             ?assertEqual({error, tweann_nif_not_loaded}, Eval("")),
             %% Configured: the reference answers.
             Want = math:tanh(0.25 * 2 + 0.5),
-            ?assertEqual({ok, [Want], false, erlang}, Eval("-tweann_nif backend erlang"))
+            ?assertEqual({ok, [Want], false, erlang}, Eval("-tweann_nif backend erlang")),
+            %% impl/0 names the serving implementation; the seeded kernels of
+            %% the reference give the native library's numbers.
+            Run = fun(Extra, Expr) ->
+                          Cmd = "erl -noshell -pa " ++ Copy ++ " " ++ Extra ++
+                                " -eval 'R = try " ++ Expr ++ " catch error:E -> {error, element(1, E)} end, "
+                                "io:format(\"~w\", [R]), halt().' 2>&1",
+                          {ok, Toks2, _} = erl_scan:string(os:cmd(Cmd) ++ "."),
+                          {ok, Term2} = erl_parse:parse_term(Toks2),
+                          Term2
+                  end,
+            ?assertEqual({error, tweann_nif_not_loaded}, Run("", "tweann_nif:impl()")),
+            ?assertEqual({tweann_ref, tweann_nif:random_weights_seeded(3, 7)},
+                         Run("-tweann_nif backend erlang",
+                             "{tweann_nif:impl(), tweann_nif:random_weights_seeded(3, 7)}")),
+            ?assertEqual(tweann_nif_native, tweann_nif:impl())
         after
             os:cmd("rm -rf " ++ Tmp)
         end

@@ -345,7 +345,8 @@ errors_test() ->
          {weight_distance_l2, [[1.0, 2.0], [1.0]], 2},
          {weight_distance_batch, [[1.0], [[1.0], [1.0, 2.0]], l1], 2},
          {weight_distance_batch, [[1.0], [[1.0]], l3], 3},
-         {weight_distance_batch, [x, [[1.0]], l3], 1}],
+         {weight_distance_batch, [x, [[1.0]], l3], 3},
+         {weight_distance_batch, [x, [[1.0]], l2], 1}],
     [?assertEqual({F, {error, badarg, Pos}}, {F, same(F, Args)}) || {F, Args, Pos} <- Cases],
     %% Overflow: badarith in both.
     [?assertEqual({F, {error, badarith, general}}, {F, same(F, Args)})

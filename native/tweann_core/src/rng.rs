@@ -875,6 +875,14 @@ mod tests {
         }
 
         #[test]
+        fn normal_matches_naive(seed in any::<u64>()) {
+            let (mut a, mut b) = (Rng::seeded(seed), Rng::seeded(seed));
+            for _ in 0..500 {
+                prop_assert_eq!(a.normal().to_bits(), naive_normal(&mut b).to_bits());
+            }
+        }
+
+        #[test]
         fn uniform_in_unit_interval(seed in any::<u64>()) {
             let mut r = Rng::seeded(seed);
             for _ in 0..100 {

@@ -489,12 +489,12 @@ fn distance_batch_impl<'a>(
     metric_term: Term<'a>,
     work: &mut Work,
 ) -> Res<Term<'a>> {
-    let t = decode::f64s(target, 1, "Target", work)?;
     let metric = match metric_term.decode::<rustler::Atom>() {
         Ok(a) if a == metric::l1() => Metric::L1,
         Ok(a) if a == metric::l2() => Metric::L2,
         _ => return Err(badarg(3, "Metric must be l1 or l2")),
     };
+    let t = decode::f64s(target, 1, "Target", work)?;
     // Charged up front when Others is a proper list (binaries are charged
     // as they are decoded).
     let per = match list_len(others) {
