@@ -99,6 +99,7 @@
 -type weight_spec() :: number() | tuple().
 
 -define(DIRTY, '$tweann_dirty').
+-define(IMPL_KEY, {?MODULE, impl}).
 
 %% Call the NIF; turn its error term into a badarg/badarith raised from the
 %% public function with error_info.
@@ -588,8 +589,18 @@ cfc_pop_step(Pop, StatesPop, InputsPop) ->
 %% would. Name it in any benchmark log.
 -spec impl() -> tweann_nif_native | tweann_ref.
 impl() ->
+    case persistent_term:get(?IMPL_KEY, undefined) of
+        undefined -> resolve_impl();
+        Impl -> Impl
+    end.
+
+%% A loaded library stays loaded: that answer is kept (one persistent_term
+%% read per call afterwards). Without it the configuration is read each time.
+resolve_impl() ->
     case tweann_nif_native:load_status() of
-        ok -> tweann_nif_native;
+        ok ->
+            persistent_term:put(?IMPL_KEY, tweann_nif_native),
+            tweann_nif_native;
         {error, Why} ->
             _ = application:load(tweann_nif),
             case application:get_env(tweann_nif, backend, nif) of

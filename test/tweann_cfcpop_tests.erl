@@ -220,3 +220,37 @@ errors_test() ->
      || M <- [tweann_nif, tweann_ref]],
     %% An empty population is valid.
     ?assertEqual({[], []}, tweann_nif:cfc_pop_step(tweann_nif:compile_cfc_pop([], [], 2, 3, 1, 1.0), [], [])).
+
+%%--------------------------------------------------------------------
+%% Against faber-tweann's NIF itself (when TWEANN_FABER_NIF_DIR names a
+%% directory holding ebin/faber_nn_nifs.beam and priv/libfaber_nn_nifs.so)
+%%--------------------------------------------------------------------
+
+faber_live_test_() ->
+    case bench_weights:faber() of
+        false ->
+            {"faber-tweann's NIF not available (TWEANN_FABER_NIF_DIR), skipped", fun() -> ok end};
+        true ->
+            {timeout, 120, fun() ->
+                rand:seed(exsss, {2, 7, 1}),
+                [begin
+                     In = rand:uniform(5), H = rand:uniform(15), Out = rand:uniform(4), P = rand:uniform(8),
+                     WL = H * In + H + Out * H + Out,
+                     Ws = [[rand:normal() * 2 || _ <- lists:seq(1, WL)] || _ <- lists:seq(1, P)],
+                     Ts = [[0.05 + rand:uniform() * 3 || _ <- lists:seq(1, H)] || _ <- lists:seq(1, P)],
+                     B = rand:uniform() * 2,
+                     F = faber_nn_nifs:compile_cfc_pop(Ws, Ts, In, H, Out, B),
+                     N = tweann_nif:compile_cfc_pop(Ws, Ts, In, H, Out, B),
+                     lists:foldl(
+                       fun(_, S) ->
+                               X = [[rand:normal() * 3 || _ <- lists:seq(1, In)] || _ <- lists:seq(1, P)],
+                               {Fo, Fs} = faber_nn_nifs:cfc_pop_step(F, S, X),
+                               {No, Ns} = tweann_nif:cfc_pop_step(N, S, X),
+                               [?assert(close(G, E)) || {G, E} <- lists:zip(lists:flatten([No, Ns]),
+                                                                            lists:flatten([Fo, Fs]))],
+                               Ns
+                       end, [lists:duplicate(H, 0.0) || _ <- lists:seq(1, P)], lists:seq(1, 10))
+                 end || _ <- lists:seq(1, 100)],
+                ok
+            end}
+    end.

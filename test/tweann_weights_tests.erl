@@ -433,3 +433,32 @@ corrupted_arguments_agree_test_() ->
         ?assert(length([x || error <- Outcomes]) > 1000),
         ?assert(length([x || ok <- Outcomes]) > 100)
     end}.
+
+%% The deterministic kernels against faber-tweann's NIF itself, when
+%% TWEANN_FABER_NIF_DIR makes it available (1e-9 relative, 1e-12 absolute).
+faber_live_test_() ->
+    case bench_weights:faber() of
+        false ->
+            {"faber-tweann's NIF not available (TWEANN_FABER_NIF_DIR), skipped", fun() -> ok end};
+        true ->
+            fun() ->
+                rand:seed(exsss, {4, 4, 4}),
+                Close = fun(G, E) -> abs(G - E) =< 1.0e-9 * abs(E) + 1.0e-12 end,
+                [begin
+                     N = rand:uniform(300) - 1,
+                     A = [rand:normal() || _ <- lists:seq(1, N)],
+                     B = [rand:normal() || _ <- lists:seq(1, N)],
+                     Os = [[rand:normal() || _ <- lists:seq(1, N)] || _ <- lists:seq(1, 5)],
+                     ?assert(Close(tweann_nif:weight_distance_l1(A, B), faber_nn_nifs:weight_distance_l1(A, B))),
+                     ?assert(Close(tweann_nif:weight_distance_l2(A, B), faber_nn_nifs:weight_distance_l2(A, B))),
+                     ?assert(Close(tweann_nif:dot_product_preflattened(A, B, 0.5),
+                                   faber_nn_nifs:dot_product_preflattened(A, B, 0.5))),
+                     [?assert(Close(G, E)) || M <- [l1, l2],
+                                              {G, E} <- lists:zip(tweann_nif:weight_distance_batch(A, Os, M),
+                                                                  faber_nn_nifs:weight_distance_batch(A, Os, M))],
+                     ?assertEqual([length(R) || R <- faber_nn_nifs:random_weights_batch([{N, 0.0, 1.0}, {3, 1.0, 0.5}])],
+                                  [length(R) || R <- tweann_nif:random_weights_batch([{N, 0.0, 1.0}, {3, 1.0, 0.5}])])
+                 end || _ <- lists:seq(1, 200)],
+                ok
+            end
+    end.

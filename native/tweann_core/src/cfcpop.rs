@@ -146,13 +146,14 @@ impl CfcPop {
         8 * (self.weights.len() + self.taus.len())
     }
 
-    /// Multiply-adds of one step of the whole population (for scheduling).
+    /// Work of one step of the whole population, in multiply-adds (a CfC
+    /// neuron's exp, tanh and division count as 16), for scheduling.
     pub fn step_cost(&self) -> usize {
         let s = self.shape;
         self.members.saturating_mul(
             self.shape
                 .weight_len()
-                .saturating_add(s.hidden.saturating_mul(8)),
+                .saturating_add(s.hidden.saturating_mul(16)),
         )
     }
 

@@ -32,7 +32,7 @@
 //! * [`neat`]: NEAT compatibility distance by sorted merge.
 //! * [`scalar`]: the single-neuron CfC/ODE forms kept for API compatibility.
 //! * [`rng`]: the seeded generator (SplitMix64 seeding, xoshiro256**,
-//!   polar Gaussian) behind the random weight kernels.
+//!   Ziggurat Gaussian) behind the random weight kernels.
 //! * [`weights`]: weight mutation, random weights, weight distances.
 //! * [`cfcpop`]: faber-tweann's batched population of CfC networks.
 //! * [`error`]: the error type shared by all kernels.

@@ -652,7 +652,9 @@ impl Rng {
         loop {
             let b = self.next_u64();
             let i = (b & 255) as usize;
-            let u = (b >> 11) as f64 * UNIT * 2.0 - 1.0;
+            // `((b >> 11) * 2^-53) * 2.0 - 1.0`, with the two exact power-of-two
+            // scalings folded into one.
+            let u = (b >> 11) as f64 * (2.0 * UNIT) - 1.0;
             let x = u * ZIG_X[i];
             if x.abs() < ZIG_X[i + 1] {
                 return x;
