@@ -46,6 +46,7 @@ def rows(vals, per, fmt):
 
 if sys.argv[1:] == ["rust"]:
     for name, vals in (("ZIG_X", X), ("ZIG_F", F)):
+        print("#[rustfmt::skip]")
         print(f"const {name}: [f64; {N + 1}] = [")
         for line in rows(vals, 4, lambda v: repr(v) if "e" in repr(v) or "." in repr(v) else repr(v) + ".0"):
             print(f"    {line},")
