@@ -209,6 +209,26 @@ valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
 valid(memory_stats, 0, _) -> [];
 valid(build_info, 0, _) -> [];
 valid(is_loaded, 0, _) -> [];
+
+%% faber-tweann's weight kernels and CfC population.
+valid(mutate_weights, 4, _) -> [inputs(), prob(), prob(), num()];
+valid(mutate_weights_seeded, 5, _) -> [inputs(), prob(), prob(), num(), seed()];
+valid(mutate_weights_batch, 1, _) -> [[{inputs(), prob(), prob(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(mutate_weights_batch_uniform, 4, _) -> [[inputs() || _ <- lists:seq(1, rand:uniform(3) - 1)], prob(), prob(), num()];
+valid(random_weights, 1, _) -> [pick([0, 1, 10, 100, -1, 1.0])];
+valid(random_weights_seeded, 2, _) -> [pick([0, 1, 10, -1]), seed()];
+valid(random_weights_gaussian, 3, _) -> [pick([0, 1, 10, -1]), num(), num()];
+valid(random_weights_batch, 1, _) -> [[{pick([0, 1, 5]), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(F, 2, _) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
+    N = rand:uniform(5) - 1, [nums(N), pick([nums(N), nums(N + 1), inputs()])];
+valid(weight_distance_batch, 3, _) ->
+    N = rand:uniform(4) - 1, [nums(N), [nums(N) || _ <- lists:seq(1, rand:uniform(3) - 1)], pick([l1, l2, l3])];
+valid(dot_product_preflattened, 3, _) -> N = rand:uniform(5) - 1, [nums(N), nums(N + pick([0, 0, 1])), num()];
+valid(compile_cfc_pop, 6, _) ->
+    P = rand:uniform(3) - 1,
+    [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
+     2, 3, 2, num()];
+valid(cfc_pop_step, 3, P) -> [cell(P), rows(3, 2), rows(2, 2)];
 %% A function added later must get its generator here (generators_test).
 valid(_, _, _) -> no_generator.
 
@@ -228,6 +248,10 @@ blob(P) ->
         4 -> <<Bin/binary, 0>>;
         5 -> pick([foo, [], 1.0, <<>>])
     end.
+
+prob() -> pick([0, 1, 0.5, rand:uniform(), 1.5, -0.1]).
+
+seed() -> pick([0, 1, 42, (1 bsl 64) - 1, -1, 1 bsl 64, 1.0]).
 
 cfc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
@@ -361,7 +385,10 @@ run_all() ->
                                  [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
              tweann_nif:ltc_cell(#{input_size => 2, units => 3}, [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
              tweann_nif:cfc_population(#{input_size => 2, hidden_size => 3, backbone_units => 4},
-                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]])],
+                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]]),
+             %% faber-tweann's CfC population: 2 networks 2 -> [3] -> 2.
+             tweann_nif:compile_cfc_pop([[0.1 * (I rem 5) || I <- lists:seq(1, 17)] || _ <- [1, 2]],
+                                        [[1.0, 0.5, 2.0], [0.1, 1.0, 3.0]], 2, 3, 2, 1.0)],
     Exports = exports(),
     T0 = erlang:monotonic_time(millisecond),
     Results = [{F, A, run_function(F, A, {Pool, Cells})} || {F, A} <- Exports],

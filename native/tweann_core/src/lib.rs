@@ -38,17 +38,24 @@
 //!   sequences; one file per concern under `cells/`.
 //! * [`cfc`] and [`ltc`]: the closed-form continuous-time (CfC) and liquid
 //!   time-constant (LTC) cells.
+//! * [`rng`]: the seeded generator (SplitMix64 seeding, xoshiro256**,
+//!   Ziggurat Gaussian) behind the random weight kernels.
+//! * [`weights`]: weight mutation, random weights, weight distances.
+//! * [`cfcpop`]: faber-tweann's batched population of CfC networks.
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
 pub mod cells;
 pub mod cfc;
+pub mod cfcpop;
 pub mod codec;
 pub mod dot;
 pub mod error;
 pub mod ltc;
 pub mod neat;
 pub mod network;
+pub mod rng;
 pub mod scalar;
+pub mod weights;
 
 pub use error::{CoreError, Position};

@@ -17,6 +17,7 @@ mod macros;
 mod activation;
 mod atoms;
 mod cells;
+mod cfcpop;
 mod codec;
 mod decode;
 mod dot;
@@ -26,5 +27,6 @@ mod neat;
 mod network;
 mod numlist;
 mod scalar;
+mod weights;
 
 rustler::init!("tweann_nif_native", load = atoms::load);
