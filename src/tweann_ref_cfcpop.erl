@@ -11,8 +11,9 @@
 %%
 %% Arguments are checked before anything is computed. A bad argument raises
 %% `error:{tweann_error, badarg, Position, Why}' and an overflow
-%% `error:{tweann_error, badarith, general, Why}' ({@link tweann_nif} and
-%% {@link tweann_ref} turn these into `badarg'/`badarith' with error_info).
+%% `error:{tweann_error, badarith, general, Why}', both through
+%% {@link tweann_ref_args} ({@link tweann_nif} turns these into
+%% `badarg'/`badarith' with error_info).
 -module(tweann_ref_cfcpop).
 
 -export([compile_cfc_pop/6, cfc_pop_step/3]).
@@ -81,9 +82,7 @@ cfc_pop_step(#tweann_ref_cfcpop{input = In, hidden = H, bound = B, nets = Nets},
     try step(Nets, Ss, Xs, B, 1, [], []) of
         R -> R
     catch throw:{overflow, K, Layer} ->
-            erlang:error({tweann_error, badarith, general,
-                          lists:flatten(io_lib:format("arithmetic overflow in the ~s layer of network ~b",
-                                                      [Layer, K]))})
+            tweann_ref_args:overflow(general, "arithmetic overflow in the ~s layer of network ~b", [Layer, K])
     end;
 cfc_pop_step(_Pop, _StatesPop, _InputsPop) ->
     tweann_ref_args:fail(1, "not a CfC population (use compile_cfc_pop/6)").
@@ -113,19 +112,11 @@ outputs([], [], _Hidden) ->
 dot([W | Ws], [X | Xs], Acc) -> dot(Ws, Xs, Acc + W * X);
 dot([], [], Acc) -> Acc.
 
-%% The scalar CfC step without weights (evaluate_cfc/4 of tweann_ref):
+%% The scalar CfC step without weights (tweann_ref_scalar, the twin of
+%% tweann_core::scalar::cfc, which the kernel calls):
 %% s = sig(-(In / max(Tau, 0.001))), clamp(s * S + (1 - s) * tanh(In)).
 cfc(In, S, Tau, Bound) ->
-    F = In / max(Tau, 0.001),
-    Sg = sig(-F),
-    clamp(Sg * S + (1.0 - Sg) * math:tanh(In), -Bound, Bound).
-
-sig(X) -> 1.0 / (1.0 + math:exp(-clamp(X, -10.0, 10.0))).
-
-%% Rust's f64::clamp.
-clamp(X, Lo, _Hi) when X < Lo -> Lo;
-clamp(X, _Lo, Hi) when X > Hi -> Hi;
-clamp(X, _Lo, _Hi) -> X.
+    tweann_ref_scalar:cfc(In, S, tweann_ref_scalar:tau(Tau), Bound, [], []).
 
 %%====================================================================
 %% Arguments

@@ -21,10 +21,11 @@
 %% argument for any input): the scalar arguments (rates, seeds, sizes, the
 %% metric) first, in argument order; then the lists, element by element, each
 %% number used as soon as it is read (a binary is decoded and checked whole
-%% before its first number is used). A bad argument raises `error:{tweann_error, badarg, Position, Why}' and an
-%% overflow `error:{tweann_error, badarith, general, Why}' (which
-%% {@link tweann_nif} and {@link tweann_ref} turn into `badarg'/`badarith'
-%% with error_info). `docs/semantics.md' is the contract.
+%% before its first number is used). A bad argument raises
+%% `error:{tweann_error, badarg, Position, Why}' and an overflow
+%% `error:{tweann_error, badarith, general, Why}', both through
+%% {@link tweann_ref_args} ({@link tweann_nif} turns them into
+%% `badarg'/`badarith' with error_info). `docs/semantics.md' is the contract.
 -module(tweann_ref_weights).
 
 -export([mutate_weights/4, mutate_weights_seeded/5,
@@ -59,7 +60,7 @@ mutate_weights(Weights, Rate, PerturbRate, Strength) ->
 mutate_weights_seeded(Weights, Rate, PerturbRate, Strength, Seed) ->
     M = mutation(Rate, PerturbRate, Strength, [2, 3, 4]),
     S = seed_arg(Seed, 5),
-    finite(fun() -> mutate(Weights, 1, M, tweann_ref_rng:seed(S)) end).
+    tweann_ref_args:finite(fun() -> mutate(Weights, 1, M, tweann_ref_rng:seed(S)) end).
 
 %% @doc {@link mutate_weights_batch_seeded/2} with a seed from `rand'.
 -spec mutate_weights_batch([{weights(), number(), number(), number()}]) -> [[float()]].
@@ -72,7 +73,7 @@ mutate_weights_batch(Genomes) ->
           [[float()]].
 mutate_weights_batch_seeded(Genomes, Seed) ->
     S = seed_arg(Seed, 2),
-    finite(fun() ->
+    tweann_ref_args:finite(fun() ->
                    items(Genomes, 1, "Genomes",
                          fun({W, R, P, St}, K) ->
                                  M = case catch mutation(R, P, St, [1, 1, 1]) of
@@ -100,7 +101,7 @@ mutate_weights_batch_uniform(Genomes, Rate, PerturbRate, Strength) ->
 mutate_weights_batch_uniform_seeded(Genomes, Rate, PerturbRate, Strength, Seed) ->
     M = mutation(Rate, PerturbRate, Strength, [2, 3, 4]),
     S = seed_arg(Seed, 5),
-    finite(fun() ->
+    tweann_ref_args:finite(fun() ->
                    items(Genomes, 1, "Genomes", fun(W, K) -> mutate(W, 1, M, stream(S, K - 1)) end)
            end).
 
@@ -181,7 +182,7 @@ random_weights_gaussian_seeded(N, Mean, StdDev, Seed) ->
     M = number(Mean, 2, "Mean"),
     Sd = non_neg(StdDev, 3, "StdDev"),
     S = seed_arg(Seed, 4),
-    finite(fun() -> gaussians(Count, M, Sd, tweann_ref_rng:seed(S)) end).
+    tweann_ref_args:finite(fun() -> gaussians(Count, M, Sd, tweann_ref_rng:seed(S)) end).
 
 gaussians(N, Mean, Sd, Rng) ->
     gaussians(N, Mean, Sd, Rng, []).
@@ -210,7 +211,7 @@ random_weights_batch_seeded(Specs, Seed) ->
                   (_, K) ->
                        tweann_ref_args:fail(1, io_lib:format("spec ~b is not a {N, Mean, StdDev} tuple", [K]))
                end),
-    finite(fun() -> streams(Ss, S, fun({N, M, Sd}, Rng) -> gaussians(N, M, Sd, Rng) end) end).
+    tweann_ref_args:finite(fun() -> streams(Ss, S, fun({N, M, Sd}, Rng) -> gaussians(N, M, Sd, Rng) end) end).
 
 %% Item I of Items through Fun(Item, Generator of stream_seed(Seed, I)).
 streams(Items, Seed, Fun) ->
@@ -228,12 +229,12 @@ streams([X | Xs], Seed, Fun, I, Acc) ->
 %% @doc `0.0 + abs(A1 - B1) + abs(A2 - B2) + ...' over equal-length vectors.
 -spec weight_distance_l1(weights(), weights()) -> float().
 weight_distance_l1(W1, W2) ->
-    finite(fun() -> distance(l1, W1, W2) end).
+    tweann_ref_args:finite(fun() -> distance(l1, W1, W2) end).
 
 %% @doc `sqrt(0.0 + (A1 - B1)^2 + ...)' over equal-length vectors.
 -spec weight_distance_l2(weights(), weights()) -> float().
 weight_distance_l2(W1, W2) ->
-    finite(fun() -> distance(l2, W1, W2) end).
+    tweann_ref_args:finite(fun() -> distance(l2, W1, W2) end).
 
 %% @doc The distance (`Metric' `l1' or `l2') from `Target' to each of
 %% `Others', in order.
@@ -241,7 +242,7 @@ weight_distance_l2(W1, W2) ->
 weight_distance_batch(Target, Others, Metric) ->
     lists:member(Metric, [l1, l2]) orelse tweann_ref_args:fail(3, "Metric must be l1 or l2"),
     T = floats(Target, 1, "Target"),
-    finite(fun() -> items(Others, 2, "Others", fun(O, _K) -> distance_to(Metric, T, O, 2) end) end).
+    tweann_ref_args:finite(fun() -> items(Others, 2, "Others", fun(O, _K) -> distance_to(Metric, T, O, 2) end) end).
 
 %% Two lists are streamed pair by pair; with a binary, the first vector is
 %% decoded whole, then the second compared with it.
@@ -311,13 +312,6 @@ draw_seed() ->
 %%====================================================================
 %% Arguments
 %%====================================================================
-
-%% Erlang raises badarith where a result would not be finite.
-finite(Fun) ->
-    try Fun()
-    catch error:badarith ->
-            erlang:error({tweann_error, badarith, general, "arithmetic overflow: a result is not finite"})
-    end.
 
 %% A number as the NIF decoders read it: a float, or an integer of 64 bits
 %% (-2^63 .. 2^64-1), converted.

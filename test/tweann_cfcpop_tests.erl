@@ -9,20 +9,12 @@
 
 -include_lib("eunit/include/eunit.hrl").
 
-bits(F) when is_float(F) -> <<F:64/float>>;
-bits(L) when is_list(L) -> [bits(X) || X <- L];
-bits(T) when is_tuple(T) -> list_to_tuple(bits(tuple_to_list(T)));
-bits(X) -> X.
+%% outcome/1: {ok, Bits} | {error, Class, Position}, from tweann_nif's
+%% public errors or the reference twin's internal
+%% error:{tweann_error, Class, Position, Why}.
+-import(tweann_oracle, [bits/1, outcome/1]).
 
 close(Got, Want) -> abs(Got - Want) =< 1.0e-9 * abs(Want) + 1.0e-12.
-
-outcome(F) ->
-    try {ok, bits(F())}
-    catch error:Class:St when Class =:= badarg; Class =:= badarith ->
-            [{_, _, _, Info} | _] = St,
-            #{cause := {Pos, _}} = proplists:get_value(error_info, Info),
-            {error, Class, Pos}
-    end.
 
 %%--------------------------------------------------------------------
 %% faber-tweann's numbers
@@ -54,7 +46,7 @@ faber_numbers_test() ->
          Flat = fun(L) -> lists:flatten([[O, S] || {O, S} <- L]) end,
          ?assertEqual(length(Flat(Want)), length(Flat(Got))),
          [?assert(close(G, E)) || {G, E} <- lists:zip(Flat(Got), Flat(Want))]
-     end || M <- [tweann_nif, tweann_ref]].
+     end || M <- [tweann_nif, tweann_ref_api]].
 
 %% By hand, from their formulas: 1 input, 1 hidden, 1 output,
 %% weights [w, b, v, c] = [2.0, 0.5, 3.0, -0.25], tau 0.5, bound 1.
@@ -91,11 +83,11 @@ agree_test_() ->
                                  || _ <- lists:seq(1, H)]) || _ <- lists:seq(1, P)],
              B = lists:nth(rand:uniform(4), [0.0, 0.5, 1, 3.0]),
              NPop = tweann_nif:compile_cfc_pop(Ws, Ts, In, H, Out, B),
-             RPop = tweann_ref:compile_cfc_pop(Ws, Ts, In, H, Out, B),
+             RPop = tweann_ref_cfcpop:compile_cfc_pop(Ws, Ts, In, H, Out, B),
              lists:foldl(
                fun(_, S) ->
                        X = [maybe_binary(rand_vec(In)) || _ <- lists:seq(1, P)],
-                       {ok, R} = outcome(fun() -> tweann_ref:cfc_pop_step(RPop, S, X) end),
+                       {ok, R} = outcome(fun() -> tweann_ref_cfcpop:cfc_pop_step(RPop, S, X) end),
                        ?assertEqual({ok, R}, outcome(fun() -> tweann_nif:cfc_pop_step(NPop, S, X) end)),
                        {Os, Ss} = tweann_nif:cfc_pop_step(NPop, S, X),
                        ?assertEqual({P, P}, {length(Os), length(Ss)}),
@@ -118,13 +110,13 @@ lockstep_test_() ->
                || _ <- lists:seq(1, 6)],
         Ws = [W || {W, _} <- Pop], Ts = [T || {_, T} <- Pop],
         N = tweann_nif:compile_cfc_pop(Ws, Ts, 3, 12, 1, 1.0),
-        R = tweann_ref:compile_cfc_pop(Ws, Ts, 3, 12, 1, 1.0),
+        R = tweann_ref_cfcpop:compile_cfc_pop(Ws, Ts, 3, 12, 1, 1.0),
         S0 = [lists:duplicate(12, 0.0) || _ <- Pop],
         {SN, SR} = lists:foldl(
                      fun(K, {Sn, Sr}) ->
                              X = [[math:sin(K * 0.1 + I), math:cos(K * 0.07 * I), 0.5] || I <- lists:seq(1, 6)],
                              {On, Sn1} = tweann_nif:cfc_pop_step(N, Sn, X),
-                             {Or, Sr1} = tweann_ref:cfc_pop_step(R, Sr, X),
+                             {Or, Sr1} = tweann_ref_cfcpop:cfc_pop_step(R, Sr, X),
                              ?assertEqual(bits(Or), bits(On)),
                              ?assert(lists:all(fun([O]) -> O > -1.0 andalso O < 1.0 end, On)),
                              {Sn1, Sr1}
@@ -143,7 +135,7 @@ large_population_test() ->
     X = [rand_vec(8) || _ <- lists:seq(1, P)],
     Pop = tweann_nif:compile_cfc_pop(Ws, Ts, 8, 32, 4, 1.0),
     ?assertEqual('$tweann_dirty', tweann_nif_native:cfc_pop_step(Pop, S, X)),
-    ?assertEqual(bits(tweann_ref:cfc_pop_step(tweann_ref:compile_cfc_pop(Ws, Ts, 8, 32, 4, 1.0), S, X)),
+    ?assertEqual(bits(tweann_ref_cfcpop:cfc_pop_step(tweann_ref_cfcpop:compile_cfc_pop(Ws, Ts, 8, 32, 4, 1.0), S, X)),
                  bits(tweann_nif:cfc_pop_step(Pop, S, X))).
 
 %%--------------------------------------------------------------------
@@ -175,7 +167,7 @@ errors_test() ->
     W = [[0.1, 0.2, 0.3, 0.4]],
     T = [[1.0]],
     Pop = tweann_nif:compile_cfc_pop(W, T, 1, 1, 1, 1.0),
-    RPop = tweann_ref:compile_cfc_pop(W, T, 1, 1, 1, 1.0),
+    RPop = tweann_ref_cfcpop:compile_cfc_pop(W, T, 1, 1, 1, 1.0),
     Compile = [{[[0.1, 0.2, 0.3]], T, 1, 1, 1, 1.0, 1},          %% short weights (their panic)
                {[[0.1, 0.2, 0.3, 0.4, 0.5]], T, 1, 1, 1, 1.0, 1},%% long weights (their silent cut)
                {[[0.1, 0.2, 0.3, x]], T, 1, 1, 1, 1.0, 1},
@@ -195,7 +187,7 @@ errors_test() ->
     [?assertEqual({Args, {error, badarg, Pos}},
                   {Args, outcome(fun() -> apply(tweann_nif, compile_cfc_pop, Args) end)})
      || {A, B, C, D, E, F, Pos} <- Compile, Args <- [[A, B, C, D, E, F]]],
-    [?assertEqual(outcome(fun() -> apply(tweann_ref, compile_cfc_pop, [A, B, C, D, E, F]) end),
+    [?assertEqual(outcome(fun() -> apply(tweann_ref_cfcpop, compile_cfc_pop, [A, B, C, D, E, F]) end),
                   outcome(fun() -> apply(tweann_nif, compile_cfc_pop, [A, B, C, D, E, F]) end))
      || {A, B, C, D, E, F, _} <- Compile],
     Step = [{make_ref(), [[0.0]], [[1.0]], 1},
@@ -211,13 +203,13 @@ errors_test() ->
             {Pop, [[0.0]], [<<1, 2>>], 3}],
     [?assertEqual({P, {error, badarg, Pos}}, {P, outcome(fun() -> tweann_nif:cfc_pop_step(P, S, X) end)})
      || {P, S, X, Pos} <- Step],
-    [?assertEqual({error, badarg, Pos}, outcome(fun() -> tweann_ref:cfc_pop_step(RP, S, X) end))
+    [?assertEqual({error, badarg, Pos}, outcome(fun() -> tweann_ref_cfcpop:cfc_pop_step(RP, S, X) end))
      || {P, S, X, Pos} <- Step, RP <- [case P of Pop -> RPop; _ -> P end], Pos > 1 orelse not is_tuple(RP)],
     %% Overflow: badarith in both.
     Big = [[1.0e300, 0.0, 1.0, 0.0]],
     [?assertEqual({error, badarith, general},
                   outcome(fun() -> M:cfc_pop_step(M:compile_cfc_pop(Big, T, 1, 1, 1, 1.0), [[0.0]], [[1.0e10]]) end))
-     || M <- [tweann_nif, tweann_ref]],
+     || M <- [tweann_nif, tweann_ref_api]],
     %% An empty population is valid.
     ?assertEqual({[], []}, tweann_nif:cfc_pop_step(tweann_nif:compile_cfc_pop([], [], 2, 3, 1, 1.0), [], [])).
 
@@ -227,7 +219,7 @@ errors_test() ->
 %%--------------------------------------------------------------------
 
 faber_live_test_() ->
-    case bench_weights:faber() of
+    case tweann_faber_nif:available() of
         false ->
             {"faber-tweann's NIF not available (TWEANN_FABER_NIF_DIR), skipped", fun() -> ok end};
         true ->

@@ -229,6 +229,7 @@ valid(compile_cfc_pop, 6, _) ->
     [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
      2, 3, 2, num()];
 valid(cfc_pop_step, 3, P) -> [cell(P), rows(3, 2), rows(2, 2)];
+valid(impl, 0, _) -> [];
 %% A function added later must get its generator here (generators_test).
 valid(_, _, _) -> no_generator.
 
@@ -330,7 +331,7 @@ generators_test() ->
     Pool = {[none], [none]},
     rand:seed(exsss, {1, 2, 3}),
     ?assertEqual([], [{F, A} || {F, A} <- exports(), valid(F, A, Pool) =:= no_generator]),
-    Ctx = #{net => none, cell => none, many => 10},
+    Ctx = #{net => none, cell => none, pop => none, many => 10},
     ?assertEqual([], [{F, A} || {F, A} <- exports(), large(F, A, Ctx) =:= no_generator]).
 
 %% {ok, value} | {error, Class} ; a bad outcome is returned as {bad, ...}.
@@ -431,7 +432,9 @@ large_hostile() ->
     Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
     Cell = tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
                                [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
-    Ctx = #{net => Net, cell => Cell, many => 300000},
+    %% faber-tweann's CfC population: one network 2 -> [3] -> 2.
+    Pop = tweann_nif:compile_cfc_pop([lists:duplicate(17, 0.1)], [[1.0, 0.5, 2.0]], 2, 3, 2, 1.0),
+    Ctx = #{net => Net, cell => Cell, pop => Pop, many => 300000},
     Exports = exports(),
     Cases = [{F, A, Args} || {F, A} <- Exports, Args <- large_cases(F, A, Ctx)],
     Outs = [{F, A, call(F, Args)} || {F, A, Args} <- Cases],
@@ -521,10 +524,48 @@ large(F, 1, #{many := Many}) when F =:= network_to_binary; F =:= cell_to_binary 
     [[lists:duplicate(Many, 0.5)]];
 large(set_memory_budget, 1, _) ->
     [[1 bsl 100000]];
+%% faber-tweann's weight kernels: long weight lists (and batches) bad at
+%% their end; counts too large for the memory budget or for 64 bits.
+large(mutate_weights, 4, #{many := Many}) ->
+    [[lists:duplicate(Many, 0.5) ++ [x], 0.5, 0.5, 0.1],
+     [improper(lists:duplicate(Many, 0.5), tail), 1.0, 1.0, 0.1]];
+large(mutate_weights_seeded, 5, Ctx) ->
+    [Args ++ [42] || Args <- large(mutate_weights, 4, Ctx)];
+large(mutate_weights_batch, 1, #{many := Many}) ->
+    [[lists:duplicate(Many div 4, {[0.5], 0.5, 0.5, 0.1}) ++ [{[0.5], 2.0, 0.5, 0.1}]],
+     [[{lists:duplicate(Many, 0.5) ++ [x], 0.5, 0.5, 0.1}]]];
+large(mutate_weights_batch_uniform, 4, #{many := Many}) ->
+    [[lists:duplicate(Many div 4, [0.5]) ++ [[x]], 0.5, 0.5, 0.1],
+     [[lists:duplicate(Many, 0.5), << (binary:copy(f64(0.5), Many))/binary, (nan())/binary >>], 0.5, 0.5, 0.1]];
+large(random_weights, 1, _) ->
+    [[1 bsl 40], [1 bsl 100000]];
+large(random_weights_seeded, 2, #{many := Many}) ->
+    [[1 bsl 40, 1], [Many, 1 bsl 100000]];
+large(random_weights_gaussian, 3, #{many := Many}) ->
+    [[1 bsl 40, 0.0, 1.0], [Many, 1.0e308, 1.0e308]];
+large(random_weights_batch, 1, #{many := Many}) ->
+    [[lists:duplicate(Many div 4, {1, 0.0, 1.0}) ++ [{1, 0.0, -1.0}]],
+     [[{1 bsl 39, 0.0, 1.0}, {1 bsl 39, 0.0, 1.0}]]];
+large(F, 2, #{many := Many}) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
+    [[lists:duplicate(Many, 0.5), lists:duplicate(Many - 1, 0.5) ++ [x]],
+     [lists:duplicate(Many, 0.5), lists:duplicate(Many + 1, 0.5)],
+     [lists:duplicate(Many, 0.5) ++ [1.0e308], lists:duplicate(Many, 0.5) ++ [-1.0e308]]];
+large(weight_distance_batch, 3, #{many := Many}) ->
+    [[[0.5], lists:duplicate(Many, [0.5]) ++ [[x]], l1],
+     [lists:duplicate(Many, 0.5), [lists:duplicate(Many, 0.5), lists:duplicate(Many - 1, 0.5)], l2]];
+large(dot_product_preflattened, 3, Ctx) ->
+    large(dot_product_flat, 3, Ctx);
+large(compile_cfc_pop, 6, #{many := Many}) ->
+    W = lists:duplicate(17, 0.1), T = [1.0, 0.5, 2.0], P = Many div 17,
+    [[lists:duplicate(P, W) ++ [[x | tl(W)]], lists:duplicate(P + 1, T), 2, 3, 2, 1.0],
+     [lists:duplicate(P + 1, W), lists:duplicate(P, T) ++ [[1.0, 0.5]], 2, 3, 2, 1.0]];
+large(cfc_pop_step, 3, #{pop := Pop, many := Many}) ->
+    [[Pop, lists:duplicate(Many div 3, [0.0, 0.0, 0.0]) ++ [[x, 0.0, 0.0]], [[0.5, 0.5]]],
+     [Pop, [[0.0, 0.0, 0.0]], [lists:duplicate(Many, 0.5)]]];
 large(F, A, _) when {F, A} =:= {network_info, 1}; {F, A} =:= {cell_info, 1};
                     {F, A} =:= {evaluate_cfc, 4}; {F, A} =:= {evaluate_ode, 5};
                     {F, A} =:= {memory_stats, 0}; {F, A} =:= {build_info, 0};
-                    {F, A} =:= {is_loaded, 0} ->
+                    {F, A} =:= {is_loaded, 0}; {F, A} =:= {impl, 0} ->
     fixed;
 large(_, _, _) ->
     no_generator.

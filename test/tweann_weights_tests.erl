@@ -8,41 +8,33 @@
 
 -include_lib("eunit/include/eunit.hrl").
 
+-import(tweann_oracle, [bits/1, outcome/1]).
+
 -define(M64, 16#FFFFFFFFFFFFFFFF).
 
-bits(F) when is_float(F) -> <<F:64/float>>;
-bits(L) when is_list(L) -> [bits(X) || X <- L];
-bits(T) when is_tuple(T) -> list_to_tuple(bits(tuple_to_list(T)));
-bits(X) -> X.
+%% outcome/1 (tweann_oracle): {ok, Bits} | {error, Class, Position}, from
+%% the public error of tweann_nif (badarg/badarith with error_info) or from
+%% the internal error:{tweann_error, Class, Position, Why} that the native
+%% entries and the reference twins raise.
 
-%% {ok, Bits} | {error, Class, Position}: what a call gave.
-outcome(F) ->
-    try {ok, bits(F())}
-    catch error:Class:St when Class =:= badarg; Class =:= badarith ->
-            [{_, _, _, Info} | _] = St,
-            #{cause := {Pos, _}} = proplists:get_value(error_info, Info),
-            {error, Class, Pos}
-    end.
-
-%% The same outcome from the NIF (tweann_nif_native through tweann_nif's
-%% error translation) and from tweann_ref.
+%% The same outcome from the NIF and from the reference twin
+%% (tweann_ref_weights, found by tweann_oracle:call/2).
 same(Fun, Args) ->
     Nif = outcome(fun() -> nif(Fun, Args) end),
-    Ref = outcome(fun() -> apply(tweann_ref, Fun, Args) end),
+    Ref = outcome(fun() -> tweann_oracle:call(Fun, Args) end),
     ?assertEqual(Ref, Nif),
     Nif.
 
 %% Seeded functions that tweann_nif does not export are called on the
-%% native module directly (normal entry, then dirty if asked to).
+%% native module directly (normal entry, then dirty if asked to); their
+%% errors are the internal term.
 nif(Fun, Args) ->
     case erlang:function_exported(tweann_nif, Fun, length(Args)) of
         true -> apply(tweann_nif, Fun, Args);
         false ->
-            try apply(tweann_nif_native, Fun, Args) of
+            case apply(tweann_nif_native, Fun, Args) of
                 '$tweann_dirty' -> apply(tweann_nif_native, dirty(Fun), Args);
                 R -> R
-            catch error:{tweann_error, C, P, W} ->
-                    tweann_error:raise(C, tweann_nif, Fun, Args, P, W)
             end
     end.
 
@@ -172,7 +164,7 @@ unseeded_follow_rand_test() ->
     Unseeded = fun(F) -> rand:seed(exsss, {1, 2, 3}), F() end,
     ?assertEqual(Seeded(fun(S) -> tweann_nif:mutate_weights_seeded(W, 0.7, 0.5, 0.3, S) end),
                  Unseeded(fun() -> tweann_nif:mutate_weights(W, 0.7, 0.5, 0.3) end)),
-    ?assertEqual(Unseeded(fun() -> tweann_ref:mutate_weights(W, 0.7, 0.5, 0.3) end),
+    ?assertEqual(Unseeded(fun() -> tweann_ref_weights:mutate_weights(W, 0.7, 0.5, 0.3) end),
                  Unseeded(fun() -> tweann_nif:mutate_weights(W, 0.7, 0.5, 0.3) end)),
     ?assertEqual(Seeded(fun(S) -> tweann_nif:random_weights_seeded(20, S) end),
                  Unseeded(fun() -> tweann_nif:random_weights(20) end)),
@@ -181,7 +173,7 @@ unseeded_follow_rand_test() ->
     Specs = [{3, 0.0, 1.0}, {0, 1.0, 1.0}, {5, -1.0, 0.5}],
     ?assertEqual(Seeded(fun(S) -> nif(random_weights_batch_seeded, [Specs, S]) end),
                  Unseeded(fun() -> tweann_nif:random_weights_batch(Specs) end)),
-    ?assertEqual(Unseeded(fun() -> tweann_ref:random_weights_batch(Specs) end),
+    ?assertEqual(Unseeded(fun() -> tweann_ref_weights:random_weights_batch(Specs) end),
                  Unseeded(fun() -> tweann_nif:random_weights_batch(Specs) end)),
     Gs = [{W, 0.5, 0.5, 0.1}, {[], 1.0, 1.0, 1.0}, {W, 1.0, 0.0, 0.1}],
     ?assertEqual(Seeded(fun(S) -> nif(mutate_weights_batch_seeded, [Gs, S]) end),
@@ -293,12 +285,18 @@ faber_conventions_test() ->
     ?assertEqual(3.0, tweann_nif:dot_product_preflattened([1.0, 2.0, 3.0], [0.5, 0.5, 0.5], 0.0)),
     ?assertEqual(8.0, tweann_nif:dot_product_preflattened([1.0, 2.0], [1.0, 1.0], 5.0)),
     ?assertEqual(3.0, tweann_nif:dot_product_preflattened([], [], 3.0)),
-    ?assertEqual(tweann_ref:dot_product_preflattened([0.3, -2], [1.5, 0.25], 0.1),
-                 tweann_nif:dot_product_preflattened([0.3, -2], [1.5, 0.25], 0.1)).
+    %% faber-tweann's name for dot_product_flat/3, in both implementations.
+    ?assertEqual(bits(tweann_ref_dot:dot_product_flat([0.3, -2], [1.5, 0.25], 0.1)),
+                 bits(tweann_nif:dot_product_preflattened([0.3, -2], [1.5, 0.25], 0.1))),
+    ?assertEqual(bits(tweann_nif:dot_product_flat([0.3, -2], [1.5, 0.25], 0.1)),
+                 bits(tweann_nif:dot_product_preflattened([0.3, -2], [1.5, 0.25], 0.1))),
+    ?assertEqual({error, badarg, 2}, outcome(fun() -> tweann_ref_api:dot_product_preflattened([1.0], [], 0.0) end)).
 
+%% The native library serves this node (tweann_fallback_tests checks
+%% `erlang' on a node configured with {backend, erlang}).
 impl_test() ->
-    ?assertEqual(tweann_nif_native, tweann_nif:impl()),
-    ?assertEqual(tweann_ref, tweann_ref:impl()).
+    ?assertEqual(native, tweann_nif:impl()),
+    ?assertEqual(native, tweann_backend:get()).
 
 %%--------------------------------------------------------------------
 %% Bad input: badarg naming the argument, the same in both
@@ -437,7 +435,7 @@ corrupted_arguments_agree_test_() ->
 %% The deterministic kernels against faber-tweann's NIF itself, when
 %% TWEANN_FABER_NIF_DIR makes it available (1e-9 relative, 1e-12 absolute).
 faber_live_test_() ->
-    case bench_weights:faber() of
+    case tweann_faber_nif:available() of
         false ->
             {"faber-tweann's NIF not available (TWEANN_FABER_NIF_DIR), skipped", fun() -> ok end};
         true ->

@@ -17,9 +17,7 @@ use crate::decode::{self, items, Work, NORMAL_WORK_LIMIT, NUMBER};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::info;
 use crate::numlist::{Next, NumList};
-use rustler::sys::{
-    enif_get_list_length, enif_make_double, enif_make_list_from_array, ErlNifTerm as ERL_NIF_TERM,
-};
+use rustler::sys::{enif_make_double, enif_make_list_from_array, ErlNifTerm as ERL_NIF_TERM};
 use rustler::{Encoder, Env, Term};
 use tweann_core::error::try_vec;
 use tweann_core::rng::{stream_seed, Rng};
@@ -69,12 +67,24 @@ fn mutation(rate: Term, perturb: Term, strength: Term, args: [u8; 3]) -> Res<Mut
     .or_raise()
 }
 
-/// The length of a proper list (`None` for anything else).
-fn list_len(term: Term) -> Option<usize> {
-    let mut n: std::os::raw::c_uint = 0;
-    // SAFETY: reads a live term of this call's env; the out-pointer is a local.
-    (unsafe { enif_get_list_length(term.get_env().as_c_arg(), term.as_c_arg(), &mut n) } != 0)
-        .then_some(n as usize)
+/// The length of `term` when it is a proper list (`None` for anything
+/// else), counted element by element with `per` work units charged for
+/// each: a list too long for the budget stops the count, and the normal
+/// entry, early (a whole walk of a long list is itself too much work for a
+/// normal scheduler). The elements of an improper list stay charged.
+fn charged_len(term: Term, per: usize, work: &mut Work) -> Res<Option<usize>> {
+    let Ok(cells) = items(term, 0, "") else {
+        return Ok(None);
+    };
+    let mut n = 0usize;
+    for cell in cells {
+        if cell.is_err() {
+            return Ok(None);
+        }
+        work.take(per)?;
+        n += 1;
+    }
+    Ok(Some(n))
 }
 
 /// Refuse a result of `floats` floats over the memory budget.
@@ -177,8 +187,7 @@ fn mutate_list<'a>(
     }
     let per = if charged {
         0
-    } else if let Some(n) = list_len(term) {
-        work.take(n.saturating_mul(MUTATE))?;
+    } else if let Some(n) = charged_len(term, MUTATE, work)? {
         out.reserve(n)?;
         0
     } else {
@@ -233,29 +242,44 @@ fn mutate_impl<'a>(
 nif_pair!(mutate_weights_seeded / mutate_weights_seeded_dirty (env; weights, rate, perturb, strength, seed) => mutate_impl);
 
 /// Work of mutating every weight of `genomes` (weight lists found by
-/// `weights`) when every list is proper, counted until it passes the
-/// normal-scheduler budget (enough to decide, and cheap in the dirty
-/// entry); 0 if a list is not proper (then charged as the weights are met).
+/// `weights`) when every list is proper, counted genome by genome against
+/// a normal-scheduler budget of its own: past it the answer is
+/// `NORMAL_WORK_LIMIT + 1` (enough to decide, and a long list is never
+/// walked whole); 0 if a genome or a list is malformed (then its weights are
+/// charged as they are met).
 fn batch_cost<'a>(genomes: Term<'a>, weights: impl Fn(Term<'a>) -> Option<Term<'a>>) -> usize {
+    const OVER: usize = NORMAL_WORK_LIMIT + 1;
+    let mut probe = Work::normal();
     let mut total = 0usize;
     let Ok(it) = items(genomes, 1, "Genomes") else {
         return 0;
     };
     for g in it {
-        let n = g.ok().and_then(&weights).and_then(|w| {
-            if w.is_binary() {
-                rustler::Binary::from_term(w).ok().map(|b| b.len() / 8)
-            } else {
-                list_len(w)
+        let Some(w) = g.ok().and_then(&weights) else {
+            return 0;
+        };
+        let n = if w.is_binary() {
+            let Ok(b) = rustler::Binary::from_term(w) else {
+                return 0;
+            };
+            let n = b.len() / 8;
+            match probe.take(n.saturating_mul(MUTATE)) {
+                Ok(()) => Some(n),
+                Err(_) => return OVER,
             }
-        });
-        match n {
-            Some(n) => total = total.saturating_add(n.saturating_add(1).saturating_mul(MUTATE)),
-            None => return 0,
+        } else {
+            match charged_len(w, MUTATE, &mut probe) {
+                Ok(n) => n,
+                Err(_) => return OVER,
+            }
+        };
+        let Some(n) = n else {
+            return 0;
+        };
+        if probe.take(MUTATE).is_err() {
+            return OVER;
         }
-        if total > NORMAL_WORK_LIMIT {
-            break;
-        }
+        total = total.saturating_add(n.saturating_add(1).saturating_mul(MUTATE));
     }
     total
 }
@@ -499,16 +523,11 @@ fn distance_batch_impl<'a>(
         _ => return Err(badarg(3, "Metric must be l1 or l2")),
     };
     let t = decode::f64s(target, 1, "Target", work)?;
-    // Charged up front when Others is a proper list (binaries are charged
-    // as they are decoded).
-    let per = match list_len(others) {
-        Some(n) => {
-            work.take(
-                n.saturating_mul(t.len().saturating_add(1))
-                    .saturating_mul(NUMBER),
-            )?;
-            0
-        }
+    // Charged up front, vector by vector as Others is counted, when it is
+    // a proper list (binaries are charged as they are decoded).
+    let per_vector = t.len().saturating_add(1).saturating_mul(NUMBER);
+    let per = match charged_len(others, per_vector, work)? {
+        Some(_) => 0,
         None => NUMBER,
     };
     let mut out = Vec::new();
