@@ -485,8 +485,15 @@ owned_refs(AgentId) ->
 %% deleted.
 -spec delete_owned(agent_id()) -> non_neg_integer().
 delete_owned(AgentId) ->
+    OwnerOf = tweann_store_tables:owner_of(),
+    Owned = tweann_store_tables:owned(),
     Refs = owned_refs(AgentId),
-    lists:foreach(fun(Ref) -> forget(AgentId, Ref) end, Refs),
+    lists:foreach(
+      fun({Tag, Key} = Ref) ->
+              true = ets:delete(tweann_store_tables:table(Tag), Key),
+              true = ets:delete_object(OwnerOf, {Ref, AgentId}),
+              true = ets:delete(Owned, index_key(AgentId, Ref))
+      end, Refs),
     AgentTable = tweann_store_tables:table(agent),
     Own = case ets:member(AgentTable, AgentId) of
               true -> ets:delete(AgentTable, AgentId), 1;
@@ -494,10 +501,11 @@ delete_owned(AgentId) ->
           end,
     length(Refs) + Own.
 
-%% Remove `Ref' from the index of `AgentId', and the record itself unless
-%% another agent owns it by now. (No owner at all means that a concurrent
-%% deletion of `AgentId' got there first, perhaps before the record itself
-%% was written: the record goes too.)
+%% Undo a write/2 of `Ref' for `AgentId': remove it from the index of
+%% `AgentId', and the record itself unless another agent owns it by now. (No
+%% owner at all means that a concurrent deletion of `AgentId' got there
+%% first, perhaps before the record itself was written: the record goes
+%% too.)
 -spec forget(agent_id(), ref()) -> ok.
 forget(AgentId, {Tag, Key} = Ref) ->
     OwnerOf = tweann_store_tables:owner_of(),

@@ -14,8 +14,8 @@
 %% gives it every table the keeper holds. A give-away to an owner that died
 %% meanwhile fails harmlessly; the `DOWN' that follows starts another. If no
 %% owner can be started (the owner supervisor is itself being restarted),
-%% the keeper keeps the tables, which stay usable, and tries again every
-%% ?RETRY_MS milliseconds.
+%% the keeper keeps the tables, which stay usable, and tries again every 10
+%% milliseconds.
 %%
 %% A restarted keeper finds the running owner and asks it to make the new
 %% keeper the heir.
