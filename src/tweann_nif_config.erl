@@ -110,7 +110,7 @@ backend_report(ok, _Backend, Info) ->
 backend_report({error, Why}, Backend, _Info) ->
     Active = case Backend of
                  erlang ->
-                     "backend erlang: calls run on the pure Erlang reference tweann_ref";
+                     "backend erlang: calls run on the pure Erlang reference (tweann_ref_*)";
                  _ ->
                      "no backend: calls raise {tweann_nif_not_loaded, Why}; set "
                      "{tweann_nif, [{backend, erlang}]} to run on the pure Erlang reference"
