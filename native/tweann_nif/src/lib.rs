@@ -17,6 +17,7 @@ mod macros;
 mod activation;
 mod atoms;
 mod cells;
+mod cfcpop;
 mod codec;
 mod decode;
 mod dot;
@@ -31,5 +32,6 @@ mod reward;
 mod scalar;
 mod selection;
 mod stats;
+mod weights;
 
 rustler::init!("tweann_nif_native", load = atoms::load);
