@@ -22,7 +22,7 @@
 %% the same number, and different keys never share one (a losing caller's
 %% fresh number is simply never used).
 %%
-%% The tables are public ETS tables owned by {@link tweann_store_owner}; the
+%% The tables are public ETS tables owned by the store's owner process; the
 %% `tweann_nif' application must be running. In local mode, a call that
 %% needs them after the application stopped raises `badarg' with the
 %% store's error_info, "the store is not running: ..." ({@link

@@ -529,7 +529,8 @@ cell_from_binary(Binary) ->
 %% edge conventions as faber-tweann 2.4's tweann_nif; stricter where that
 %% NIF was silent (docs/semantics.md). Numbers may be integers; vectors may
 %% be native-endian f64 binaries.
-%%=============================================================
+%%====================================================================
+
 -type vector() :: [number()] | binary().
 %% A behaviour (or any) vector: numbers, or a binary of native-endian f64.
 
@@ -697,7 +698,8 @@ compute_weighted_reward(Components) ->
            tweann_nif_native:compute_weighted_reward(Components),
            tweann_nif_native:compute_weighted_reward_dirty(Components),
            tweann_ref_reward:compute_weighted_reward(Components)).
-=======
+
+%%====================================================================
 %% faber-tweann 2.4 compatibility: weights, random numbers, CfC population
 %%====================================================================
 

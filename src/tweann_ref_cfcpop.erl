@@ -105,7 +105,7 @@ hidden([], [], [], [], _X, _B) ->
     [].
 
 outputs([Vk | W2], [Ck | B2], Hidden) ->
-    [math:tanh(dot(Vk, Hidden, 0.0) + Ck) | outputs(W2, B2, Hidden)];
+    [tweann_ref_math:tanh(dot(Vk, Hidden, 0.0) + Ck) | outputs(W2, B2, Hidden)];
 outputs([], [], _Hidden) ->
     [].
 

@@ -58,9 +58,10 @@
 %%
 %% == Processes ==
 %% The tables are public and named; every call runs in the caller and no call
-%% goes through a server. They are owned by {@link tweann_store_owner} with
-%% {@link tweann_store_keeper} as heir, so neither a dying caller nor any
-%% number of owner kills loses a record (see {@link tweann_store_owner}).
+%% goes through a server. They are owned by a process of the `tweann_nif'
+%% application (`tweann_store_owner'), with a second one
+%% (`tweann_store_keeper') as heir, so neither a dying caller nor any number
+%% of owner kills loses a record.
 %%
 %% == When the application is not running ==
 %% The tables exist only while the `tweann_nif' application runs. Every call

@@ -218,7 +218,7 @@ impl CfcPop {
                 if !sum.is_finite() {
                     return Err(overflow(m, "output"));
                 }
-                o[k] = sum.tanh();
+                o[k] = crate::math::tanh(sum);
             }
         }
         Ok(())
@@ -277,16 +277,20 @@ mod tests {
             idx += nh;
         }
         let b2 = flat[idx..idx + no].to_vec();
-        let sig = |v: f64| 1.0 / (1.0 + (-v.clamp(-10.0, 10.0)).exp());
+        let sig = |v: f64| crate::math::sigmoid(v.clamp(-10.0, 10.0));
         let mut hidden = Vec::new();
         for j in 0..nh {
             let sum = w1[j].iter().zip(x).fold(0.0, |a, (w, v)| a + w * v) + b1[j];
             let f = sum / taus[j].max(0.001);
             let g = sig(-f);
-            hidden.push((g * state[j] + (1.0 - g) * sum.tanh()).clamp(-bound, bound));
+            hidden.push((g * state[j] + (1.0 - g) * crate::math::tanh(sum)).clamp(-bound, bound));
         }
         let out = (0..no)
-            .map(|k| (w2[k].iter().zip(&hidden).fold(0.0, |a, (w, v)| a + w * v) + b2[k]).tanh())
+            .map(|k| {
+                crate::math::tanh(
+                    w2[k].iter().zip(&hidden).fold(0.0, |a, (w, v)| a + w * v) + b2[k],
+                )
+            })
             .collect();
         (out, hidden)
     }
@@ -298,10 +302,10 @@ mod tests {
         let pop = CfcPop::new(s, 1.0, vec![2.0, 0.5, 3.0, -0.25], vec![0.5]).unwrap();
         let (o, h) = pop.step_vecs(&[0.2], &[0.1]).unwrap();
         let sum: f64 = 0.0 + 2.0 * 0.1 + 0.5;
-        let g = 1.0 / (1.0 + (sum / 0.5).exp());
-        let want_h = g * 0.2 + (1.0 - g) * sum.tanh();
+        let g = crate::math::sigmoid(-(sum / 0.5));
+        let want_h = g * 0.2 + (1.0 - g) * crate::math::tanh(sum);
         assert_eq!(h, vec![want_h]);
-        assert_eq!(o, vec![(0.0 + 3.0 * want_h - 0.25).tanh()]);
+        assert_eq!(o, vec![crate::math::tanh(0.0 + 3.0 * want_h - 0.25)]);
     }
 
     #[test]
