@@ -12,7 +12,7 @@
 %% Arguments are checked before anything is computed. A bad argument raises
 %% `error:{tweann_error, badarg, Position, Why}' and an overflow
 %% `error:{tweann_error, badarith, general, Why}', both through
-%% {@link tweann_ref_args} ({@link tweann_nif} turns these into
+%% `tweann_ref_args' ({@link tweann_nif} turns these into
 %% `badarg'/`badarith' with error_info).
 -module(tweann_ref_cfcpop).
 

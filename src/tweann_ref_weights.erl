@@ -24,7 +24,7 @@
 %% before its first number is used). A bad argument raises
 %% `error:{tweann_error, badarg, Position, Why}' and an overflow
 %% `error:{tweann_error, badarith, general, Why}', both through
-%% {@link tweann_ref_args} ({@link tweann_nif} turns them into
+%% `tweann_ref_args' ({@link tweann_nif} turns them into
 %% `badarg'/`badarith' with error_info). `docs/semantics.md' is the contract.
 -module(tweann_ref_weights).
 
