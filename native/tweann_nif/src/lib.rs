@@ -19,6 +19,7 @@ mod macros;
 mod activation;
 mod atoms;
 mod cells;
+mod cfcpop;
 mod codec;
 mod decode;
 mod dot;
@@ -34,6 +35,7 @@ mod reward;
 mod scalar;
 mod selection;
 mod stats;
+mod weights;
 mod work;
 
 rustler::init!("tweann_nif_native", load = atoms::load);
