@@ -191,7 +191,13 @@ adversarial(#{cell := Cell, small := Small, list := L}) ->
      {bignum_fitnesses, fitness_stats, [lists:duplicate(1000000, (1 bsl 1000) + 1)]},
      {huge_bin_count, histogram, [[0.5], 1 bsl 40, 0.0, 1.0]},
      {many_picks, roulette_select_batch, [[1.0, 2.0], 2.0, L]},
-     {many_contestants, tournament_select, [lists:duplicate(1000000, 0), [0.5]]}].
+     {many_contestants, tournament_select, [lists:duplicate(1000000, 0), [0.5]]},
+     {shared_genomes, mutate_weights_batch_seeded, [lists:duplicate(100000, {L, 0.5, 0.5, 0.1}), 1]},
+     {shared_genomes_uniform, mutate_weights_batch_uniform_seeded, [lists:duplicate(100000, L), 0.5, 0.5, 0.1, 1]},
+     {shared_vectors, weight_distance_batch, [L, lists:duplicate(1000, L), l2]},
+     {shared_population_rows, compile_cfc_pop,
+      [lists:duplicate(1000000, [0.01 * I || I <- lists:seq(1, 28)]), lists:duplicate(1000000, [1.0, 1.0, 1.0, 1.0]),
+       1, 4, 4, 1.0]}].
 
 nest(0) -> [];
 nest(N) -> {nest(N - 1)}.

@@ -559,6 +559,10 @@ budget_covers_results() ->
     P = binary:copy(<<0.01:64/float-native>>, 84),
     W = lists:duplicate(10000, 0.5),
     Seq = lists:duplicate(10000, [0.5, 0.5]),
+    %% CfC population of shape 1-4-4: 4 + 4 + 16 + 4 = 28 weights a network.
+    PopW = [0.01 * I || I <- lists:seq(1, 28)],
+    Pop = tweann_nif:compile_cfc_pop(lists:duplicate(50000, PopW), lists:duplicate(50000, [1.0, 1.0, 1.0, 1.0]),
+                                     1, 4, 4, 1.0),
     Cases =
         [%% 100 rows x 10 000 outputs: 8 MB of values, but 32 MB of result terms.
          {batch_result_terms, fun() -> tweann_nif:evaluate_batch(Wide, [[0.5] || _ <- lists:seq(1, 100)]) end},
@@ -588,7 +592,21 @@ budget_covers_results() ->
           fun() -> tweann_nif:build_cumulative_fitness(binary:copy(<<0.5:64/float-native>>, 1000000)) end},
          %% 2 000 000 picks: 16 MB of picks and 32 MB of list cells.
          {roulette_picks,
-          fun() -> tweann_nif:roulette_select_batch([1.0, 2.0], 2.0, binary:copy(<<0.5:64/float-native>>, 2000000)) end}],
+          fun() -> tweann_nif:roulette_select_batch([1.0, 2.0], 2.0, binary:copy(<<0.5:64/float-native>>, 2000000)) end},
+         %% 100 genomes sharing one 10 000-weight list: 40 MB of mutated weights.
+         {mutate_shared_weights,
+          fun() -> tweann_nif:mutate_weights_batch(lists:duplicate(100, {W, 0.5, 0.5, 0.1})) end},
+         %% 50 000 networks of 4 hidden and 4 output neurons: 19 MB of
+         %% buffers and result terms for one step.
+         {cfc_pop_step_result,
+          fun() -> tweann_nif:cfc_pop_step(Pop, lists:duplicate(50000, [0.0, 0.0, 0.0, 0.0]),
+                                           lists:duplicate(50000, [0.5]))
+          end},
+         %% 100 000 networks sharing one row of weights: 25.6 MB.
+         {cfc_pop_shared_rows,
+          fun() -> tweann_nif:compile_cfc_pop(lists:duplicate(100000, PopW), lists:duplicate(100000, [1.0, 1.0, 1.0, 1.0]),
+                                              1, 4, 4, 1.0)
+          end}],
     gc_all(),
     Stats0 = maps:with([networks, network_bytes, cells, cell_bytes], tweann_nif:memory_stats()),
     Old = tweann_nif:set_memory_budget(16 bsl 20),
@@ -627,11 +645,11 @@ no_abort_under_address_space_limit_test_() ->
         {match, [Text]} = re:run(Out, "RESULT=(.*)\\.\n", [{capture, all_but_first, list}]),
         {ok, Tokens, _} = erl_scan:string(Text ++ "."),
         {ok, Results} = erl_parse:parse_term(Tokens),
-        ?assertEqual(7, length(Results)),
+        ?assertEqual(8, length(Results)),
         [?assertMatch({_, {badarg, _}}, R) || R <- Results],
         [?assertMatch({_, {_, {match, _}}}, {Name, {Budget, re:run(Msg, Expect)}})
          || {{Name, {badarg, Msg}}, {Budget, Expect}} <-
-                lists:zip(Results, lists:duplicate(5, {budget, "memory budget"}) ++
+                lists:zip(Results, lists:duplicate(6, {budget, "memory budget"}) ++
                               lists:duplicate(2, {oom, "out of memory"}))]
     end}.
 
@@ -664,6 +682,10 @@ abort_cases() ->
           end},
          %% 1 000 entries sharing one 1 000 000-weight list (8 GB).
          {flatten_shared, fun() -> tweann_nif:flatten_weights(lists:duplicate(1000, {a, lists:duplicate(1000000, 0.5)})) end},
+         %% 100 000 genomes sharing one 1 000 000-weight list (10^11 result floats).
+         {mutate_shared, fun() -> tweann_nif:mutate_weights_batch(
+                                    lists:duplicate(100000, {lists:duplicate(1000000, 0.5), 0.5, 0.5, 0.1}))
+                         end},
          %% 100 000 rows of a network with 100 000 outputs (80 GB of outputs).
          {batch_wide, fun() ->
                               Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.5}]}],
