@@ -128,6 +128,13 @@ nums(N) -> [num() || _ <- lists:seq(1, N)].
 %% subterm (the decoders must count every reference).
 shared(Elem) -> lists:duplicate(pick([1000, 30000, 300000]), Elem).
 
+%% Usually L; one time in 20, many copies of Elem.
+some_shared(L, Elem) ->
+    case rand:uniform(20) of
+        1 -> lists:duplicate(pick([1000, 30000]), Elem);
+        _ -> L
+    end.
+
 %% Two equal but distinct large terms (=:= must compare them in full).
 twin_ids() ->
     N = pick([1000, 10000, 100000]),
@@ -300,39 +307,61 @@ valid(build_info, 0, _) -> [];
 valid(is_loaded, 0, _) -> [];
 %% faber-tweann's evolution kernels (novelty, statistics, selection, rewards).
 valid(euclidean_distance, 2, _) -> N = rand:uniform(4) - 1, [nums(N), nums(N + pick([0, 0, 1]))];
-valid(euclidean_distance_batch, 2, _) -> D = rand:uniform(3), [nums(D), vecs(D)];
-valid(knn_novelty, 4, _) -> D = rand:uniform(3), [nums(D), vecs(D), vecs(D), pick([1, 2, 5, 0, -1])];
-valid(knn_novelty_batch, 3, _) -> D = rand:uniform(3), [vecs(D), vecs(D), pick([1, 2, 5, 0])];
+valid(euclidean_distance_batch, 2, _) -> D = rand:uniform(3), [nums(D), some_shared(vecs(D), nums(D))];
+valid(knn_novelty, 4, _) ->
+    D = rand:uniform(3), [nums(D), some_shared(vecs(D), nums(D)), vecs(D), pick([1, 2, 5, 0, -1, huge_count()])];
+%% (shared behaviours: 1000 at most, the work is quadratic)
+valid(knn_novelty_batch, 3, _) ->
+    D = rand:uniform(3),
+    [case rand:uniform(20) of 1 -> lists:duplicate(1000, nums(D)); _ -> vecs(D) end, vecs(D),
+     pick([1, 2, 5, 0, huge_count()])];
 valid(fitness_stats, 1, _) -> [inputs()];
 valid(weighted_moving_average, 2, _) -> [inputs(), num()];
 valid(shannon_entropy, 1, _) -> [inputs()];
-valid(histogram, 4, _) -> [inputs(), pick([0, 1, 3, 10, -1, 1 bsl 40]), num(), num()];
+valid(histogram, 4, _) -> [inputs(), pick([0, 1, 3, 10, -1, 1 bsl 40, huge_count()]), num(), num()];
 valid(build_cumulative_fitness, 1, _) -> [inputs()];
 valid(roulette_select, 3, _) -> [cumulative(), num(), num()];
 valid(roulette_select_batch, 3, _) -> [cumulative(), num(), inputs()];
 valid(tournament_select, 2, _) -> [[rand:uniform(6) - 1 || _ <- lists:seq(1, rand:uniform(4) - 1)], nums(rand:uniform(6) - 1)];
 valid(z_score, 3, _) -> [num(), num(), pick([num(), 0.0, 1.0e-11])];
 valid(compute_reward_component, 2, _) -> [inputs(), num()];
-valid(compute_weighted_reward, 1, _) -> [[{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(compute_weighted_reward, 1, _) ->
+    [some_shared([{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)], {nums(100), num(), num()})];
 
 %% faber-tweann's weight kernels and CfC population.
 valid(mutate_weights, 4, _) -> [inputs(), prob(), prob(), num()];
 valid(mutate_weights_seeded, 5, _) -> [inputs(), prob(), prob(), num(), seed()];
-valid(mutate_weights_batch, 1, _) -> [[{inputs(), prob(), prob(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
-valid(mutate_weights_batch_uniform, 4, _) -> [[inputs() || _ <- lists:seq(1, rand:uniform(3) - 1)], prob(), prob(), num()];
-valid(random_weights, 1, _) -> [pick([0, 1, 10, 100, -1, 1.0])];
-valid(random_weights_seeded, 2, _) -> [pick([0, 1, 10, -1]), seed()];
-valid(random_weights_gaussian, 3, _) -> [pick([0, 1, 10, -1]), num(), num()];
-valid(random_weights_batch, 1, _) -> [[{pick([0, 1, 5]), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(mutate_weights_batch, 1, _) ->
+    [some_shared([{inputs(), prob(), prob(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)],
+                 {nums(100), prob(), prob(), num()})];
+valid(mutate_weights_batch_uniform, 4, _) ->
+    [some_shared([inputs() || _ <- lists:seq(1, rand:uniform(3) - 1)], nums(100)), prob(), prob(), num()];
+valid(random_weights, 1, _) -> [pick([0, 1, 10, 100, -1, 1.0, huge_count()])];
+valid(random_weights_seeded, 2, _) -> [pick([0, 1, 10, -1, huge_count()]), seed()];
+valid(random_weights_gaussian, 3, _) -> [pick([0, 1, 10, -1, huge_count()]), num(), num()];
+valid(random_weights_batch, 1, _) ->
+    [some_shared([{pick([0, 1, 5]), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)],
+                 {pick([1000, huge_count()]), num(), num()})];
 valid(F, 2, _) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
     N = rand:uniform(5) - 1, [nums(N), pick([nums(N), nums(N + 1), inputs()])];
 valid(weight_distance_batch, 3, _) ->
-    N = rand:uniform(4) - 1, [nums(N), [nums(N) || _ <- lists:seq(1, rand:uniform(3) - 1)], pick([l1, l2, l3])];
+    N = rand:uniform(4) - 1,
+    [nums(N), some_shared([nums(N) || _ <- lists:seq(1, rand:uniform(3) - 1)], nums(N)), pick([l1, l2, l3])];
 valid(dot_product_preflattened, 3, _) -> N = rand:uniform(5) - 1, [nums(N), nums(N + pick([0, 0, 1])), num()];
 valid(compile_cfc_pop, 6, _) ->
-    P = rand:uniform(3) - 1,
-    [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
-     2, 3, 2, num()];
+    case rand:uniform(20) of
+        1 ->
+            %% Many networks sharing one row of weights and one of taus.
+            Row = nums(17), Taus = nums(3),
+            N = pick([1000, 30000]),
+            [lists:duplicate(N, Row), lists:duplicate(N, Taus), 2, 3, 2, num()];
+        2 ->
+            [[], [], huge_count(), huge_count(), huge_count(), num()];
+        _ ->
+            P = rand:uniform(3) - 1,
+            [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
+             2, 3, 2, num()]
+    end;
 valid(cfc_pop_step, 3, P) -> [cell(P), rows(3, 2), rows(2, 2)];
 valid(impl, 0, _) -> [];
 %% A function added later must get its generator here (generators_test).
