@@ -23,7 +23,7 @@ fn cumulative_impl<'a>(env: Env<'a>, fitnesses: Term<'a>, work: &mut Work) -> Re
             .saturating_add(encode::cost(c.len())),
     )?;
     work.take(c.len().saturating_mul(2))?;
-    let total = selection::cumulative_in_place(&mut c).or_raise()?;
+    let total = selection::cumulative_in_place_metered(&mut c, work).or_raise()?;
     let list = encode::floats(env, &c, work)?;
     Ok(encode::pair(env, list, total.encode(env)))
 }
