@@ -6,6 +6,7 @@
 //! at the same inputs), except where stated.
 
 use crate::error::{try_vec, CoreError};
+use crate::math;
 
 fn overflow(what: &str) -> CoreError {
     CoreError::overflow(format!("arithmetic overflow in {what}"))
@@ -120,7 +121,8 @@ impl Wma {
 }
 
 /// Shannon entropy in nats of the positive values, normalised by their sum:
-/// `H = -sum(p * ln p)`, `p = v / Total`, in list order. Values `<= 0` are
+/// `H = -sum(p * log p)`, `p = v / Total`, in list order, with the
+/// library's own [`math::log`] (not the host's). Values `<= 0` are
 /// ignored; no positive value gives `0.0`. A `p` that underflows to `0.0`
 /// adds nothing (the limit of `p ln p`).
 pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
@@ -130,8 +132,9 @@ pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
 }
 
 /// [`shannon_entropy`] computed in `values`' own storage (which it
-/// overwrites with the shares): the divisions run as one branch-free pass
-/// (two per SSE2 instruction), then the logarithms.
+/// overwrites): the divisions run as one branch-free pass (two per SSE2
+/// instruction), then the logarithms, two at a time
+/// ([`crate::math::log_x2`]).
 pub fn shannon_entropy_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
     let mut total = 0.0f64;
     for &v in values.iter() {
@@ -139,23 +142,34 @@ pub fn shannon_entropy_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
             total += v;
         }
     }
+    shannon_entropy_of_total(values, total)
+}
+
+/// [`shannon_entropy_in_place`] given `total`, the sum (in list order from
+/// `0.0`) of the positive values.
+pub fn shannon_entropy_of_total(values: &mut [f64], total: f64) -> Result<f64, CoreError> {
     if !total.is_finite() {
         return Err(overflow("shannon_entropy"));
     }
     if total <= 0.0 {
         return Ok(0.0);
     }
-    // The share of each positive value; 0.0 stands for "no term" (a value
-    // <= 0, or a share that underflows to 0, adds nothing).
+    // The share `p` of each positive value, or 1.0 for "no term" (a value
+    // <= 0, or a share that underflows to 0): `1.0 * log(1.0)` is `0.0`,
+    // and subtracting `0.0` leaves `h` (never `-0.0`) as it is.
     for v in values.iter_mut() {
         let p = *v / total;
-        *v = if *v > 0.0 { p } else { 0.0 };
+        *v = if p > 0.0 { p } else { 1.0 };
     }
     let mut h = 0.0f64;
-    for &p in values.iter() {
-        if p > 0.0 {
-            h -= p * p.ln();
-        }
+    let mut pairs = values.chunks_exact(2);
+    for q in &mut pairs {
+        let l = math::log_x2([q[0], q[1]]);
+        h -= q[0] * l[0];
+        h -= q[1] * l[1];
+    }
+    for &q in pairs.remainder() {
+        h -= q * math::log(q);
     }
     Ok(h)
 }
@@ -246,7 +260,10 @@ mod tests {
         );
         assert!(weighted_moving_average(&[1.0, 1.0], -1.0).is_err());
         let h = shannon_entropy(&[0.25; 4]).unwrap();
+        let a = 0.25 * math::log(0.25);
+        assert_eq!(h.to_bits(), (((0.0 - a) - a) - a - a).to_bits());
         assert!((h - 4.0f64.ln()).abs() < 1e-15);
+        assert_eq!(math::log(1.0).to_bits(), 0.0f64.to_bits());
         assert_eq!(shannon_entropy(&[1.0]).unwrap(), 0.0);
         assert_eq!(shannon_entropy(&[0.0, -1.0]).unwrap(), 0.0);
         assert_eq!(shannon_entropy(&[1e300, 1e-300]).unwrap(), 0.0);
@@ -296,6 +313,14 @@ mod tests {
             let pos = xs.iter().filter(|&&x| x > 0.0).count();
             prop_assert!(h >= -1e-12);
             if pos > 0 { prop_assert!(h <= (pos as f64).ln() + 1e-9); }
+            // The definition term by term, scalar log.
+            let total = xs.iter().filter(|&&x| x > 0.0).fold(0.0, |a, x| a + x);
+            let mut want = 0.0f64;
+            for &x in xs.iter().filter(|&&x| x > 0.0) {
+                let p = x / total;
+                if p > 0.0 { want -= p * math::log(p); }
+            }
+            prop_assert_eq!(h.to_bits(), want.to_bits());
         }
 
         #[test]
