@@ -13,6 +13,7 @@ use crate::decode::{self, Work, NUMBER};
 use crate::error::{badarg, raise, Res};
 use rustler::sys::{enif_get_double, enif_get_list_cell, enif_is_empty_list, ErlNifTerm};
 use rustler::{Binary, Env, Term};
+use std::mem::MaybeUninit;
 use tweann_core::CoreError;
 
 /// Cells read into the stack buffer of [`each`] at a time.
@@ -54,32 +55,36 @@ pub fn each_block(
 ) -> Res<usize> {
     let env = term.get_env().as_c_arg();
     let mut rest = term.as_c_arg();
-    let mut block = [0.0f64; BLOCK];
+    // Not zeroed: a short list must not pay for clearing the buffer.
+    let mut block = [MaybeUninit::<f64>::uninit(); BLOCK];
     let mut n = 0usize;
     loop {
         let mut k = 0;
         while k < BLOCK {
-            let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
-            // SAFETY: `rest` is a live term of this call's env; out-pointers
-            // are locals.
+            let mut head = MaybeUninit::<ErlNifTerm>::uninit();
+            let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
+            // SAFETY: `rest` is a live term of this call's env;
+            // out-pointers are locals, written when the call succeeds.
             unsafe {
-                if enif_get_list_cell(env, rest, &mut head, &mut tail) == 0 {
+                if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
                     break;
                 }
-                if enif_get_double(env, head, &mut block[k]) == 0 {
-                    block[k] = slow_number(term.get_env(), head).ok_or_else(|| {
+                rest = tail.assume_init();
+                let h = head.assume_init();
+                if enif_get_double(env, h, block[k].as_mut_ptr()) == 0 {
+                    block[k].write(slow_number(term.get_env(), h).ok_or_else(|| {
                         badarg(
                             arg,
                             format!("{}: element {} is not a number", ctx(), n + k + 1),
                         )
-                    })?;
+                    })?);
                 }
             }
-            rest = tail;
             k += 1;
         }
         work.take(k * NUMBER)?;
-        f(&block[..k]);
+        // SAFETY: the first k numbers were written.
+        f(unsafe { std::slice::from_raw_parts(block.as_ptr().cast::<f64>(), k) });
         n += k;
         if k < BLOCK {
             break;
@@ -149,8 +154,22 @@ pub fn read_into(
     out: &mut Vec<f64>,
     work: &mut Work,
 ) -> Res<usize> {
+    read_into_with(term, arg, ctx, out, work, |_| ())
+}
+
+/// [`read_into`], also handing each block of numbers to `f` (in order).
+#[inline(always)]
+pub fn read_into_with(
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    out: &mut Vec<f64>,
+    work: &mut Work,
+    mut f: impl FnMut(&[f64]),
+) -> Res<usize> {
     let mut failed = false;
     let n = each_block(term, arg, ctx, work, |b| {
+        f(b);
         if failed || out.try_reserve(b.len()).is_err() {
             failed = true;
         } else {
@@ -164,6 +183,59 @@ pub fn read_into(
         ))));
     }
     Ok(n)
+}
+
+/// Numbers a [`with_slice`] call holds on the stack.
+const INLINE: usize = 256;
+
+/// Call `f` with the numbers of a proper list or f64 binary (see [`each`])
+/// as one slice (and `work` back): on the stack when there are at most 256 (no allocation,
+/// no zeroing), else in a vector.
+#[inline(always)]
+pub fn with_slice<R>(
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    work: &mut Work,
+    f: impl FnOnce(&[f64], &mut Work) -> R,
+) -> Res<R> {
+    let mut buf = [MaybeUninit::<f64>::uninit(); INLINE];
+    let mut heap: Vec<f64> = Vec::new();
+    let mut n = 0;
+    let mut failed = false;
+    each_block(term, arg, ctx, work, |b| {
+        if n + b.len() <= INLINE {
+            for (slot, &x) in buf[n..n + b.len()].iter_mut().zip(b) {
+                slot.write(x);
+            }
+        } else if failed || heap.try_reserve(n.max(INLINE) + b.len()).is_err() {
+            failed = true;
+        } else {
+            if heap.is_empty() {
+                // SAFETY: the first n slots were written.
+                heap.extend_from_slice(unsafe {
+                    std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n)
+                });
+            }
+            heap.extend_from_slice(b);
+        }
+        n += b.len();
+    })?;
+    if failed {
+        return Err(raise(CoreError::memory(format!(
+            "{}: too long to decode",
+            ctx()
+        ))));
+    }
+    Ok(if n <= INLINE {
+        // SAFETY: the first n slots were written.
+        f(
+            unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) },
+            work,
+        )
+    } else {
+        f(&heap, work)
+    })
 }
 
 /// The numbers of a list or f64 binary argument `what` as a new vector.
