@@ -40,11 +40,14 @@ fn entropy_impl(values: Term, work: &mut Work) -> Res<f64> {
     let mut v = Vec::new();
     let mut total = 0.0f64;
     floats::read_into_with(values, 1, &|| "Values".into(), &mut v, work, |b| {
+        // A block's sum in a register, stored once.
+        let mut t = total;
         for &x in b {
             if x > 0.0 {
-                total += x;
+                t += x;
             }
         }
+        total = t;
     })?;
     // A logarithm per value.
     work.take(2 * NUMBER * v.len())?;
