@@ -219,8 +219,8 @@ pub fn read_into_with(
 const INLINE: usize = 256;
 
 /// Call `f` with the numbers of a proper list or f64 binary (see [`each`])
-/// as one slice (and `work` back): on the stack when there are at most 256 (no allocation,
-/// no zeroing), else in a vector.
+/// as one slice (and `work` back): on the stack when there are at most 256
+/// (no allocation, no zeroing), else in a vector.
 #[inline(always)]
 pub fn with_slice<R>(
     term: Term,
