@@ -30,18 +30,45 @@ pub fn cumulative_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
             min = f;
         }
     }
-    let shift = if min < 0.0 { -min + 1.0 } else { 0.0 };
-    let mut running = 0.0f64;
+    let mut running = Running::new(min);
     for f in values.iter_mut() {
-        running += *f + shift;
-        *f = running;
+        *f = running.next(*f);
     }
-    if running.is_finite() {
-        Ok(running)
-    } else {
-        Err(CoreError::overflow(
-            "arithmetic overflow: the cumulative fitness is not finite",
-        ))
+    running.total()
+}
+
+/// The cumulative entries, one fitness at a time, once the smallest
+/// fitness is known.
+pub struct Running {
+    shift: f64,
+    sum: f64,
+}
+
+impl Running {
+    /// `min`: the smallest fitness (`f64::INFINITY` for none).
+    pub fn new(min: f64) -> Running {
+        Running {
+            shift: if min < 0.0 { -min + 1.0 } else { 0.0 },
+            sum: 0.0,
+        }
+    }
+
+    /// The entry of the next fitness.
+    #[inline(always)]
+    pub fn next(&mut self, f: f64) -> f64 {
+        self.sum += f + self.shift;
+        self.sum
+    }
+
+    /// The total (the last entry), or the overflow error.
+    pub fn total(&self) -> Result<f64, CoreError> {
+        if self.sum.is_finite() {
+            Ok(self.sum)
+        } else {
+            Err(CoreError::overflow(
+                "arithmetic overflow: the cumulative fitness is not finite",
+            ))
+        }
     }
 }
 

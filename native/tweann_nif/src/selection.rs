@@ -9,17 +9,46 @@
 use crate::decode::{self, items, Work, NUMBER};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
-use rustler::sys::{enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
+use rustler::sys::{enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
 use tweann_core::CoreError;
 
+/// The smallest fitness is found while decoding; the entries are made into
+/// terms as they are summed (one buffer of terms, one list).
 fn cumulative_impl<'a>(env: Env<'a>, fitnesses: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
-    let mut c = floats::read(fitnesses, 1, "Fitnesses", work)?;
+    let mut min = f64::INFINITY;
+    let mut f = Vec::new();
+    floats::read_into_with(fitnesses, 1, &|| "Fitnesses".into(), &mut f, work, |b| {
+        // A block's minimum in a register, stored once.
+        let mut m = min;
+        for &x in b {
+            m = if x < m { x } else { m };
+        }
+        min = m;
+    })?;
     // Encoding one float per fitness.
-    work.take(NUMBER * c.len())?;
-    let total = selection::cumulative_in_place(&mut c).or_raise()?;
-    Ok((c, total).encode(env))
+    work.take(NUMBER * f.len())?;
+    let mut terms: Vec<ErlNifTerm> = Vec::new();
+    terms
+        .try_reserve_exact(f.len())
+        .map_err(|_| raise(CoreError::memory("cannot allocate the cumulative fitness")))?;
+    let e = env.as_c_arg();
+    let mut running = selection::Running::new(min);
+    // SAFETY: makes floats in this call's env.
+    terms.extend(
+        f.iter()
+            .map(|&x| unsafe { enif_make_double(e, running.next(x)) }),
+    );
+    let total = running.total().or_raise()?;
+    // SAFETY: `terms` holds terms of this call's env.
+    let list = unsafe {
+        Term::new(
+            env,
+            enif_make_list_from_array(e, terms.as_ptr(), terms.len() as std::os::raw::c_uint),
+        )
+    };
+    Ok((list, total).encode(env))
 }
 
 nif_pair!(build_cumulative_fitness / build_cumulative_fitness_dirty (env; fitnesses) => cumulative_impl);
