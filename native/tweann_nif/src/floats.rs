@@ -1,10 +1,7 @@
 //! Fast number-list readers of the evolution kernels (novelty, statistics,
-//! selection, rewards), whose calls are mostly decoding. The list is read in
-//! one pass (no separate length pass), a block of 64 numbers at a time into
-//! an unzeroed stack buffer. List cells and floats are read in place when
-//! the VM's representation of them was learnt and checked at load (module
-//! [`layout`]), else with one `enif_get_list_cell` and one `enif_get_double`
-//! per cell; integers take a slower path (converted like `float/1`);
+//! selection, rewards), whose calls are mostly decoding. Each cell costs one
+//! `enif_get_list_cell` and one `enif_get_double`, in one pass (no separate
+//! length pass); integers take a slower path (converted like `float/1`);
 //! anything else is a badarg naming the element. A native-endian f64
 //! binary is accepted wherever a list is.
 //!
@@ -61,53 +58,26 @@ pub fn each_block(
     // Not zeroed: a short list must not pay for clearing the buffer.
     let mut block = [MaybeUninit::<f64>::uninit(); BLOCK];
     let mut n = 0usize;
-    let raw = layout::get(term.get_env());
     loop {
         let mut k = 0;
         while k < BLOCK {
-            let (h, tail) = match raw {
-                // SAFETY: `rest` is a live term of this call's env, read
-                // with the layout checked on this VM (module `layout`).
-                Some(l) => match unsafe { l.cell(rest) } {
-                    Some(c) => c,
-                    None => break,
-                },
-                None => {
-                    let mut head = MaybeUninit::<ErlNifTerm>::uninit();
-                    let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
-                    // SAFETY: `rest` is a live term of this call's env;
-                    // out-pointers are locals, written when the call
-                    // succeeds.
-                    unsafe {
-                        if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0
-                        {
-                            break;
-                        }
-                        (head.assume_init(), tail.assume_init())
-                    }
+            let mut head = MaybeUninit::<ErlNifTerm>::uninit();
+            let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
+            // SAFETY: `rest` is a live term of this call's env;
+            // out-pointers are locals, written when the call succeeds.
+            unsafe {
+                if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+                    break;
                 }
-            };
-            rest = tail;
-            // SAFETY: as above (`h` is a live term of this call's env).
-            let fast = match raw {
-                Some(l) => unsafe { l.float(h) },
-                None => None,
-            };
-            match fast {
-                Some(d) => {
-                    block[k].write(d);
-                }
-                None => {
-                    // SAFETY: `h` is a live term of this call's env; the
-                    // out-pointer is a local.
-                    if unsafe { enif_get_double(env, h, block[k].as_mut_ptr()) } == 0 {
-                        block[k].write(slow_number(term.get_env(), h).ok_or_else(|| {
-                            badarg(
-                                arg,
-                                format!("{}: element {} is not a number", ctx(), n + k + 1),
-                            )
-                        })?);
-                    }
+                rest = tail.assume_init();
+                let h = head.assume_init();
+                if enif_get_double(env, h, block[k].as_mut_ptr()) == 0 {
+                    block[k].write(slow_number(term.get_env(), h).ok_or_else(|| {
+                        badarg(
+                            arg,
+                            format!("{}: element {} is not a number", ctx(), n + k + 1),
+                        )
+                    })?);
                 }
             }
             k += 1;
@@ -274,164 +244,4 @@ pub fn read(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec
     let mut v = Vec::new();
     read_into(term, arg, &|| what.to_string(), &mut v, work)?;
     Ok(v)
-}
-
-/// Reading list cells and floats in place, without a VM call per value.
-///
-/// `erl_nif` offers one call per list cell and one per float; at a few
-/// nanoseconds each they are most of the cost of these kernels. The VM's
-/// own representation is simple and has been stable for decades: a list
-/// cell term is a tagged pointer to two words (head, tail), a float term a
-/// tagged pointer to a header word followed by the IEEE bits. This module
-/// learns the tags and the header word from terms the
-/// VM itself makes (`enif_make_double`, `enif_make_list_from_array`, ...)
-/// and checks the in-place reading against the `erl_nif` calls on them,
-/// once per load of the library (on the first call that reads a list).
-/// Only when every check agrees is the in-place reading used; otherwise
-/// (another VM, another word size, a changed representation) the readers
-/// keep to the `erl_nif` calls. Anything that is not a list cell or a float
-/// with the learnt header (integers, other terms, an improper tail) also
-/// takes the `erl_nif` path, so results and errors do not depend on which
-/// path read a value.
-mod layout {
-    use rustler::sys::{
-        enif_get_double, enif_get_list_cell, enif_is_empty_list, enif_make_double, enif_make_int64,
-        enif_make_list_from_array, enif_make_tuple_from_array, ErlNifEnv, ErlNifTerm,
-    };
-    use rustler::Env;
-    use std::sync::OnceLock;
-
-    /// The learnt representation.
-    #[derive(Clone, Copy)]
-    pub struct Layout {
-        /// The low bits of a list cell term and of a boxed term.
-        cons_tag: usize,
-        boxed_tag: usize,
-        /// The header word of a float.
-        float_header: u64,
-    }
-
-    const TAG_MASK: usize = 0b11;
-
-    /// The word of a term (`ErlNifTerm` is a transparent wrapper of it).
-    #[inline(always)]
-    fn word(t: ErlNifTerm) -> usize {
-        // SAFETY: `ErlNifTerm` is `#[repr(transparent)]` over a `usize`.
-        unsafe { std::mem::transmute::<ErlNifTerm, usize>(t) }
-    }
-
-    static LAYOUT: OnceLock<Option<Layout>> = OnceLock::new();
-
-    /// The checked layout, learnt on the first call (with `env`, the
-    /// calling process's environment, for the probe terms).
-    #[inline(always)]
-    pub fn get(env: Env) -> Option<Layout> {
-        *LAYOUT.get_or_init(|| probe(env.as_c_arg()))
-    }
-
-    impl Layout {
-        /// `(head, tail)` of a list cell term; `None` for any other term.
-        ///
-        /// # Safety
-        /// `t` must be a live term of the current call.
-        #[inline(always)]
-        pub unsafe fn cell(self, t: ErlNifTerm) -> Option<(ErlNifTerm, ErlNifTerm)> {
-            if word(t) & TAG_MASK != self.cons_tag {
-                return None;
-            }
-            let p = (word(t) - self.cons_tag) as *const ErlNifTerm;
-            Some((*p, *p.add(1)))
-        }
-
-        /// The value of a float term; `None` for any other term.
-        ///
-        /// # Safety
-        /// `t` must be a live term of the current call.
-        #[inline(always)]
-        pub unsafe fn float(self, t: ErlNifTerm) -> Option<f64> {
-            if word(t) & TAG_MASK != self.boxed_tag {
-                return None;
-            }
-            let p = (word(t) - self.boxed_tag) as *const u64;
-            if *p != self.float_header {
-                return None;
-            }
-            Some(f64::from_bits(*p.add(1)))
-        }
-    }
-
-    /// Floats of the probe: signs, zeros, a subnormal, the extremes.
-    const PROBE: [f64; 7] = [1.5, -0.0, 0.0, -2.5e-310, f64::MAX, f64::MIN_POSITIVE, -0.1];
-
-    /// Learn the layout from terms made by the VM and check it against the
-    /// `erl_nif` calls; `None` at the first disagreement.
-    fn probe(env: *mut ErlNifEnv) -> Option<Layout> {
-        if std::mem::size_of::<ErlNifTerm>() != 8 || std::mem::size_of::<usize>() != 8 {
-            return None;
-        }
-        // SAFETY: every term is made in `env` (the calling process's) and
-        // read during this call; reads through a term are made only after
-        // its tag agreed with the VM's answer for the same term (a list
-        // cell with a list tag, a float with a boxed tag), at offsets of
-        // the VM's own two-word cells and float boxes.
-        unsafe {
-            let floats: Vec<ErlNifTerm> = PROBE.iter().map(|&x| enif_make_double(env, x)).collect();
-            let list = enif_make_list_from_array(env, floats.as_ptr(), floats.len() as u32);
-            let cons_tag = word(list) & TAG_MASK;
-            let boxed_tag = word(floats[0]) & TAG_MASK;
-            if cons_tag == boxed_tag || cons_tag == 0 || boxed_tag == 0 {
-                return None;
-            }
-            let header = *((word(floats[0]) - boxed_tag) as *const u64);
-            let l = Layout {
-                cons_tag,
-                boxed_tag,
-                float_header: header,
-            };
-            // Every cell and float read in place as the VM reads it.
-            let mut rest = list;
-            for (&x, &ft) in PROBE.iter().zip(&floats) {
-                let (mut h, mut t) = (ErlNifTerm::default(), ErlNifTerm::default());
-                if enif_get_list_cell(env, rest, &mut h, &mut t) == 0 {
-                    return None;
-                }
-                if l.cell(rest) != Some((h, t)) || h != ft {
-                    return None;
-                }
-                let mut d = 0.0;
-                if enif_get_double(env, h, &mut d) == 0 || d.to_bits() != x.to_bits() {
-                    return None;
-                }
-                if l.float(h).map(f64::to_bits) != Some(x.to_bits()) {
-                    return None;
-                }
-                rest = t;
-            }
-            if enif_is_empty_list(env, rest) == 0
-                || l.cell(rest).is_some()
-                || l.float(rest).is_some()
-            {
-                return None;
-            }
-            // Terms that are not floats are not taken for floats: a boxed
-            // integer, a one-element tuple (both boxed), a small integer,
-            // and not for list cells: a float, the empty list.
-            let big = enif_make_int64(env, i64::MAX);
-            let tuple = enif_make_tuple_from_array(env, floats.as_ptr(), 1);
-            let small = enif_make_int64(env, 7);
-            for t in [big, tuple, small, list] {
-                let mut d = 0.0;
-                if enif_get_double(env, t, &mut d) != 0 || l.float(t).is_some() {
-                    return None;
-                }
-            }
-            for t in [floats[0], big, tuple, small] {
-                let (mut h, mut tl) = (ErlNifTerm::default(), ErlNifTerm::default());
-                if enif_get_list_cell(env, t, &mut h, &mut tl) != 0 || l.cell(t).is_some() {
-                    return None;
-                }
-            }
-            Some(l)
-        }
-    }
 }
