@@ -38,7 +38,7 @@ impl<'a> NumList<'a> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn next_num(&mut self) -> Next {
         let (mut head, mut tail) = (ERL_NIF_TERM::default(), ERL_NIF_TERM::default());
         // SAFETY: env and rest come from a live Term of this NIF call (the
