@@ -16,11 +16,12 @@
 %% Every timed call works through a list of different inputs (a repeated
 %% input flatters the branchy libm functions and the branch predictor): a
 %% row's time is per call, the loop over the inputs included (the same loop
-%% on every path). The paths of one item are timed interleaved
-%% (bench_common:measure_set/2), so load drift on a shared host hits them
-%% alike. Rows report the median and the min over trials; a row's speedup is
-%% its median / our NIF's median (the detail gives the ratio of the mins).
-%% Targets (issue 12) are the faber-tweann time / our NIF time.
+%% on every path). The paths of one item are timed in interleaved rounds
+%% (paired/1), so load drift on a shared host hits them alike. Rows report
+%% the median, min and max over rounds; a row's speedup is the median over
+%% rounds of its time / our NIF's time in the same round (the detail gives
+%% the ratio of the mins). Targets (issue 12) are that speedup of
+%% faber-tweann's row: faber-tweann time / our NIF time.
 %%
 %% Our NIF and the reference must agree bit for bit (checked before timing);
 %% faber-tweann's results are compared loosely (its sigmoid clamps
@@ -288,22 +289,62 @@ item_rows(#{name := Name, size := Size, per := Per, calls := Calls0, check := Ch
                {ok, _} -> [{faber, F()} || {faber, F} <- Calls0];
                {no, _} -> []
            end,
-    Opts = case bench_common:quick() of
-               true -> #{};
-               false -> #{trials => 9}
-           end,
-    Timed = bench_common:measure_set(Calls, Opts),
-    #{median_us := NifMed0, min_us := NifMin0} = proplists:get_value(nif, Timed),
+    {Timed, Ratios} = paired(Calls),
+    #{min_us := NifMin0} = proplists:get_value(nif, Timed),
     Diff = case {Faber, Item} of
                {{ok, _}, #{faber_diff := D}} -> D();
                _ -> undefined
            end,
     [bench_common:row(Name, path(P), Size,
-                      (per_call(M, Per))#{ratio => Med / NifMed0, min_ratio => Min / NifMin0,
+                      (per_call(M, Per))#{ratio => proplists:get_value(P, Ratios),
+                                          min_ratio => Min / NifMin0,
                                           module => ?MODULE, faber_diff => Diff,
                                           faber_target => case P of faber -> Target; _ -> none end,
                                           detail => detail(P, Min / NifMin0, Diff)})
-     || {P, #{median_us := Med, min_us := Min} = M} <- Timed].
+     || {P, #{min_us := Min} = M} <- Timed].
+
+%% Time the paths of one item in interleaved rounds (A B C, then C B A, ...),
+%% each trial a loop calibrated to a few milliseconds, so that a change of
+%% load on a shared host hits every path alike. Per path: median, min and max
+%% microseconds per fun call over the rounds; and its ratio to our NIF: the
+%% median over the rounds of (this path's time / the NIF's time in the same
+%% round), which load drift between rounds does not skew.
+paired(Calls) ->
+    {Rounds, TrialUs} = case bench_common:quick() of
+                            true -> {9, 2000};
+                            false -> {31, 5000}
+                        end,
+    Cal = [{P, F, maps:get(iterations, bench_common:measure(F, #{trials => 1, min_trial_us => TrialUs}))}
+           || {P, F} <- Calls],
+    garbage_collect(),
+    Times = [maps:from_list([{P, trial(F, N) / N}
+                             || {P, F, N} <- case I rem 2 of 1 -> Cal; 0 -> lists:reverse(Cal) end])
+             || I <- lists:seq(1, Rounds)],
+    Timed = [{P, stats([maps:get(P, R) || R <- Times], N, Rounds)} || {P, _, N} <- Cal],
+    Ratios = [{P, median(lists:sort([maps:get(P, R) / maps:get(nif, R) || R <- Times]))}
+              || {P, _, _} <- Cal],
+    {Timed, Ratios}.
+
+stats(Us, N, Rounds) ->
+    S = lists:sort(Us),
+    #{median_us => median(S), min_us => hd(S), max_us => lists:last(S), iterations => N,
+      trials => Rounds, interleaved => true}.
+
+median(S) ->
+    L = length(S),
+    case L rem 2 of
+        1 -> lists:nth((L + 1) div 2, S);
+        0 -> (lists:nth(L div 2, S) + lists:nth(L div 2 + 1, S)) / 2
+    end.
+
+%% Microseconds (float) of N calls.
+trial(F, N) ->
+    T0 = erlang:monotonic_time(),
+    loop(F, N),
+    erlang:convert_time_unit(erlang:monotonic_time() - T0, native, nanosecond) / 1000.
+
+loop(_F, 0) -> ok;
+loop(F, N) -> _ = F(), loop(F, N - 1).
 
 per_call(M, Per) ->
     M1 = maps:map(fun(K, V) when K =:= median_us; K =:= min_us; K =:= max_us -> V / Per;
@@ -328,7 +369,7 @@ targets(_Rows, {no, _}) -> [];
 targets(Rows, {ok, _}) ->
     [bench_common:target(
        [N, ", ", S, ": NIF speedup vs faber-tweann's NIF"], Ratio, ge, Target,
-       "median faber-tweann / median tweann_nif, interleaved in one run", ?MODULE)
+       "faber-tweann / tweann_nif, median over interleaved rounds of one run", ?MODULE)
      || #{name := N, size := S, path := ?FABER_PATH, ratio := Ratio, faber_target := Target} <- Rows,
         Target =/= none].
 

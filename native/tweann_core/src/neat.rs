@@ -116,6 +116,22 @@ pub enum Side {
     B,
 }
 
+/// Where [`merge_sorted`] reads the genes of two genomes from: the next gene
+/// of a side, `Ok(None)` at its end. Closures `FnMut(Side) -> Result<..>`
+/// are sources.
+pub trait GeneSource {
+    type Error;
+    fn next_gene(&mut self, side: Side) -> Result<Option<Gene>, Self::Error>;
+}
+
+impl<E, F: FnMut(Side) -> Result<Option<Gene>, E>> GeneSource for F {
+    type Error = E;
+    #[inline]
+    fn next_gene(&mut self, side: Side) -> Result<Option<Gene>, E> {
+        self(side)
+    }
+}
+
 /// Why [`merge_sorted`] stopped early.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergeStop<E> {
@@ -127,44 +143,27 @@ pub enum MergeStop<E> {
 }
 
 /// The [`Tally`] of two genomes read gene by gene, in one pass and with no
-/// buffer: `next(side)` gives that genome's next gene, `Ok(None)` at its
-/// end. Both genomes must come in strictly increasing innovation order.
+/// buffer, from `next` (see [`GeneSource`]). Both genomes must come in strictly increasing innovation order.
 /// Gives the same tally, hence the same distance bits, as [`distance`].
 ///
 /// With sorted genomes, once one genome is exhausted every gene left in the
 /// other lies above the exhausted genome's highest innovation, which is
 /// then the smaller maximum: those genes are exactly the excess ones.
-pub fn merge_sorted<E>(
-    mut next: impl FnMut(Side) -> Result<Option<Gene>, E>,
-) -> Result<Tally, MergeStop<E>> {
+pub fn merge_sorted<S: GeneSource>(mut next: S) -> Result<Tally, MergeStop<S::Error>> {
     let mut t = Tally::default();
-    // The next gene of `side`, which must lie above `prev`.
-    let mut step =
-        |side: Side, prev: Option<u64>, t: &mut Tally| -> Result<Option<Gene>, MergeStop<E>> {
-            let g = next(side).map_err(MergeStop::Source)?;
-            if let Some((inn, _)) = g {
-                if prev.is_some_and(|p| inn <= p) {
-                    return Err(MergeStop::Unsorted);
-                }
-                match side {
-                    Side::A => t.len_a += 1,
-                    Side::B => t.len_b += 1,
-                }
-            }
-            Ok(g)
-        };
-    let mut a = step(Side::A, None, &mut t)?;
-    let mut b = step(Side::B, None, &mut t)?;
+    let mut a = step(&mut next, Side::A, None, &mut t)?;
+    let mut b = step(&mut next, Side::B, None, &mut t)?;
     while let (Some((ia, wa)), Some((ib, wb))) = (a, b) {
-        if ia == ib {
+        let (advance_a, advance_b) = (ia <= ib, ib <= ia);
+        if advance_a && advance_b {
             t.sum_w += (wa - wb).abs();
             t.matching += 1;
-            a = step(Side::A, Some(ia), &mut t)?;
-            b = step(Side::B, Some(ib), &mut t)?;
-        } else if ia < ib {
-            a = step(Side::A, Some(ia), &mut t)?;
-        } else {
-            b = step(Side::B, Some(ib), &mut t)?;
+        }
+        if advance_a {
+            a = step(&mut next, Side::A, Some(ia), &mut t)?;
+        }
+        if advance_b {
+            b = step(&mut next, Side::B, Some(ib), &mut t)?;
         }
     }
     // At most one genome has genes left.
@@ -175,9 +174,30 @@ pub fn merge_sorted<E>(
     };
     while let Some((inn, _)) = rest {
         t.excess += 1;
-        rest = step(side, Some(inn), &mut t)?;
+        rest = step(&mut next, side, Some(inn), &mut t)?;
     }
     Ok(t)
+}
+
+/// The next gene of `side`, which must lie above `prev`, counted in `t`.
+#[inline(always)]
+fn step<S: GeneSource>(
+    next: &mut S,
+    side: Side,
+    prev: Option<u64>,
+    t: &mut Tally,
+) -> Result<Option<Gene>, MergeStop<S::Error>> {
+    let g = next.next_gene(side).map_err(MergeStop::Source)?;
+    if let Some((inn, _)) = g {
+        if prev.is_some_and(|p| inn <= p) {
+            return Err(MergeStop::Unsorted);
+        }
+        match side {
+            Side::A => t.len_a += 1,
+            Side::B => t.len_b += 1,
+        }
+    }
+    Ok(g)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::decode::{self, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
 use rustler::sys::{enif_get_list_cell, ErlNifTerm};
 use rustler::Term;
-use tweann_core::neat::{self, MergeStop, Side};
+use tweann_core::neat::{self, GeneSource, MergeStop, Side};
 
 fn genes(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<neat::Gene>> {
     let mut g = Vec::new();
@@ -45,7 +45,7 @@ struct GeneList<'a> {
 impl<'a> GeneList<'a> {
     /// The next gene, `Ok(None)` at the end of the list, `Err(())` if the list
     /// or the gene is malformed (the detailed path says how).
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Result<Option<neat::Gene>, ()> {
         let env = self.rest.get_env();
         let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
@@ -77,6 +77,30 @@ enum Stop {
     Dirty(rustler::Error),
 }
 
+/// Both genomes' lists, charging the budget per gene as [`genes`] does.
+struct Genomes<'a, 'w> {
+    a: GeneList<'a>,
+    b: GeneList<'a>,
+    work: &'w mut Work,
+}
+
+impl GeneSource for Genomes<'_, '_> {
+    type Error = Stop;
+
+    #[inline(always)]
+    fn next_gene(&mut self, side: Side) -> Result<Option<neat::Gene>, Stop> {
+        let list = match side {
+            Side::A => &mut self.a,
+            Side::B => &mut self.b,
+        };
+        let gene = list.next().map_err(|()| Stop::Malformed)?;
+        if gene.is_some() {
+            self.work.take(3 * NUMBER).map_err(Stop::Dirty)?;
+        }
+        Ok(gene)
+    }
+}
+
 /// The common case of [`distance_impl`]: numeric coefficients and two
 /// well-formed genomes in strictly increasing innovation order, merged
 /// straight from the lists (no vectors), with the same charges.
@@ -97,17 +121,10 @@ fn distance_fast<'a>(
     if !(a.is_list() && b.is_list()) {
         return Ok(None);
     }
-    let (mut la, mut lb) = (GeneList { rest: a }, GeneList { rest: b });
-    let tally = neat::merge_sorted(|side| {
-        let list = match side {
-            Side::A => &mut la,
-            Side::B => &mut lb,
-        };
-        let gene = list.next().map_err(|()| Stop::Malformed)?;
-        if gene.is_some() {
-            work.take(3 * NUMBER).map_err(Stop::Dirty)?;
-        }
-        Ok(gene)
+    let tally = neat::merge_sorted(Genomes {
+        a: GeneList { rest: a },
+        b: GeneList { rest: b },
+        work,
     });
     match tally {
         Ok(t) => Ok(t.distance(c1, c2, c3).ok()),
