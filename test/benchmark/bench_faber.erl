@@ -310,19 +310,26 @@ item_rows(#{name := Name, size := Size, per := Per, calls := Calls0, check := Ch
 %% median over the rounds of (this path's time / the NIF's time in the same
 %% round), which load drift between rounds does not skew.
 paired(Calls) ->
-    {Rounds, TrialUs} = case bench_common:quick() of
-                            true -> {9, 2000};
-                            false -> {31, 5000}
-                        end,
-    Cal = [{P, F, maps:get(iterations, bench_common:measure(F, #{trials => 1, min_trial_us => TrialUs}))}
-           || {P, F} <- Calls],
+    %% Short trials: on a host shared with other work, a trial of a
+    %% millisecond often runs without being preempted, and many rounds give
+    %% a stable median. Items whose rounds are long get fewer of them.
+    {MaxRounds, TrialUs, BudgetUs} = case bench_common:quick() of
+                                         true -> {21, 1000, 2.0e6};
+                                         false -> {101, 1000, 10.0e6}
+                                     end,
+    Cal = [begin
+               M = bench_common:measure(F, #{trials => 1, min_trial_us => TrialUs}),
+               {P, F, maps:get(iterations, M), maps:get(median_us, M) * maps:get(iterations, M)}
+           end || {P, F} <- Calls],
+    RoundUs = lists:sum([Us || {_, _, _, Us} <- Cal]),
+    Rounds = max(15, min(MaxRounds, trunc(BudgetUs / RoundUs))),
     garbage_collect(),
     Times = [maps:from_list([{P, trial(F, N) / N}
-                             || {P, F, N} <- case I rem 2 of 1 -> Cal; 0 -> lists:reverse(Cal) end])
+                             || {P, F, N, _} <- case I rem 2 of 1 -> Cal; 0 -> lists:reverse(Cal) end])
              || I <- lists:seq(1, Rounds)],
-    Timed = [{P, stats([maps:get(P, R) || R <- Times], N, Rounds)} || {P, _, N} <- Cal],
+    Timed = [{P, stats([maps:get(P, R) || R <- Times], N, Rounds)} || {P, _, N, _} <- Cal],
     Ratios = [{P, median(lists:sort([maps:get(P, R) / maps:get(nif, R) || R <- Times]))}
-              || {P, _, _} <- Cal],
+              || {P, _, _, _} <- Cal],
     {Timed, Ratios}.
 
 stats(Us, N, Rounds) ->
