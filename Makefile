@@ -3,7 +3,7 @@ REBAR ?= rebar3
 CARGO ?= cargo
 
 .PHONY: all compile demo test test-rust test-erlang check-avx check-celeron bench bench-quick \
-        dist release-checksums test-packaging lint dialyzer clean
+        dist release-checksums test-packaging lint dialyzer docs clean
 
 all: compile
 
@@ -13,7 +13,7 @@ compile:
 demo: compile
 	escript scripts/demo.escript
 
-test: lint test-rust test-erlang check-avx
+test: lint test-rust test-erlang check-avx docs
 
 test-rust:
 	$(CARGO) test --release --locked --workspace
@@ -42,6 +42,18 @@ bench-quick: compile
 
 dialyzer: compile
 	$(REBAR) dialyzer
+
+# The edoc pages in doc/ (overview: docs/overview.edoc), rebuilt from
+# scratch; fails on any edoc warning, on a link of the pages to a missing
+# page or anchor, on a broken link of the Markdown documents, or on a
+# document cited anywhere in the tree that does not exist
+# (scripts/check_docs.escript).
+docs: compile
+	rm -rf doc
+	$(REBAR) edoc > _build/edoc.log 2>&1 || { cat _build/edoc.log; rm -f _build/edoc.log; exit 1; }
+	@if grep -i 'warning' _build/edoc.log; then rm -f _build/edoc.log; echo "docs: edoc warnings" >&2; exit 1; fi
+	@rm -f _build/edoc.log
+	escript scripts/check_docs.escript
 
 lint:
 	$(CARGO) fmt --all -- --check

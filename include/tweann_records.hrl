@@ -6,7 +6,8 @@
 %% The store itself needs only the shape {Tag, Key, ...}: a record goes to
 %% the table named by its tag (agent, cortex, sensor, actuator, neuron,
 %% substrate, specie, population) and is keyed on its second element, as with
-%% Mnesia. The field positions matter to the default sweep
+%% Mnesia. #champion is not stored on its own: its records are the entries
+%% of #specie.hall_of_fame. The field positions matter to the default sweep
 %% (tweann_store_sweep:default_fields/0), which trims #agent.offspring_ids
 %% (22), #agent.parent_ids (23), #specie.all_agent_ids (6) and
 %% #specie.agent_ids (7) to live agents and clears #specie.dead_pool (8).
@@ -60,5 +61,10 @@
                      innovation_factor, evo_alg_f, fitness_postprocessor_f,
                      selection_f, trace, seed_agent_ids = [],
                      seed_specie_ids = []}).
+
+-record(champion, {hof_fingerprint, id, fitness, validation_fitness,
+                   test_fitness, main_fitness, tot_n, evolvability,
+                   robustness, brittleness, generation,
+                   behavioral_differences, fs}).
 
 -endif.

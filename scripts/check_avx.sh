@@ -1,7 +1,8 @@
 #!/bin/sh
 # Static scan: fails if a built library (or binary) contains instructions an
 # Intel Celeron J4105 (Goldmont Plus: SSE4.2, no AVX/FMA/BMI/LZCNT/ADX) cannot
-# run. See ../shared/celeron.md. Usage: check_avx.sh FILE...
+# run. Run by `make check-avx` (in `make test`) and by scripts/check_celeron.sh;
+# see docs/reliability.md, "No AVX on the target". Usage: check_avx.sh FILE...
 set -eu
 [ $# -gt 0 ] || { echo "usage: $0 FILE..." >&2; exit 2; }
 command -v objdump >/dev/null 2>&1 || { echo "check_avx: objdump not found (apt-get install binutils)" >&2; exit 2; }

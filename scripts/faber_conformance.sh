@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run faber-tweann's own EUnit suite with its NIF replaced by this library,
-# exactly as docs/faber-tweann.md tells a user to switch.
+# the way a faber-tweann user switches to it (the steps below).
 #
 #   sh scripts/faber_conformance.sh FABER_CHECKOUT [WORK_DIR]
 #

@@ -37,15 +37,20 @@
 -export_type([item_result/0, options/0, node_stats/0]).
 
 -type item_result() :: {ok, term()} | {error, term()}.
+%% One item's outcome: `{ok, Result}', or `{error, Reason}' (the reasons are
+%% listed in the module description).
 -type options() :: #{nodes => [node()],
                      concurrency => pos_integer() | #{node() => pos_integer()},
                      timeout => pos_integer() | infinity,
                      max_attempts => pos_integer()}.
-%% Per node: items finished there, networks shipped there (binaries and
-%% their bytes), items started there and lost with the node or agent.
+%% The options of {@link evaluate_population/3}.
 -type node_stats() :: #{items := non_neg_integer(), shipped := non_neg_integer(),
                         shipped_bytes := non_neg_integer(), lost := non_neg_integer(),
                         slots := non_neg_integer(), down := false | term()}.
+%% Per node: items finished there, networks shipped there (binaries and
+%% their bytes), items started there and lost with the node or agent, the
+%% slots the node announced, and `false', or why the node or its agent went
+%% down (`noconnection' for a node that could not be reached).
 
 -define(KNOWN_OPTS, [nodes, concurrency, timeout, max_attempts]).
 

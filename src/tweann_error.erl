@@ -21,6 +21,8 @@
 -export([format_error/2]).
 
 -type position() :: pos_integer() | general.
+%% The argument an error is about (1-based), or `general' for the call as a
+%% whole.
 -export_type([position/0]).
 
 %% @doc EEP 54 callback: turns the cause `{Position, Why}' of the error_info

@@ -10,8 +10,8 @@
 %% </ul>
 %%
 %% Numbers come from one 64-bit unsigned `atomics' cell whose reference lives
-%% in `persistent_term' (created once by {@link tweann_store_owner}; no process
-%% holds it). `counters' has no fetch-and-add, so `counters:add/3' followed by
+%% in `persistent_term' (created once by the process that owns the store's
+%% tables; no process holds it). `counters' has no fetch-and-add, so `counters:add/3' followed by
 %% `counters:get/2' can give two callers the same number; `atomics:add_get/3'
 %% cannot. Every number handed out is distinct, including across
 %% {@link reset/0}-free restarts of the owner.
@@ -22,14 +22,14 @@
 %% the same number, and different keys never share one (a losing caller's
 %% fresh number is simply never used).
 %%
-%% The tables are public ETS tables owned by {@link tweann_store_owner}; the
-%% `tweann_nif' application must be running.
+%% The tables are public ETS tables owned by the `tweann_nif' application
+%% (as those of {@link tweann_store}), which must be running.
 %%
 %% == Cluster mode ==
 %% These numbers are node-local: two nodes hand out the same number for
 %% different structures. {@link start_cluster/1}, called once on any one of
 %% a set of nodes, switches all of them to a Mnesia table replicated on
-%% those nodes ({@link tweann_innovation_cluster}): the same key asked on
+%% those nodes (`tweann_innovation_cluster'): the same key asked on
 %% any node gets the same number, numbers are unique cluster-wide, and a
 %% node going down neither loses nor duplicates numbers among the
 %% survivors. Every function of this module then works on that table. The
@@ -147,7 +147,9 @@ start_cluster(Nodes) ->
 %% @doc As {@link start_cluster/1}. Options: `majority' (default `true'):
 %% allocations commit only while more than half of the table's copies are
 %% up, so the two sides of a network partition never hand out the same
-%% number (`docs/cluster.md').
+%% number: on the minority side (or with too few copies left) an allocation
+%% fails with `error:{tweann_innovation_unavailable, Reason}' instead
+%% (`docs/cluster.md').
 -spec start_cluster([node()], #{majority => boolean()}) -> ok | {error, term()}.
 start_cluster(Nodes, Opts) ->
     Args = [Nodes, Opts],

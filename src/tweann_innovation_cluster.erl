@@ -1,3 +1,4 @@
+%% @private
 %% @doc Cluster-wide innovation numbers: the Mnesia mode of
 %% {@link tweann_innovation}.
 %%

@@ -18,7 +18,7 @@
 %% <li>Scalar liquid neurons: {@link evaluate_cfc/4},
 %%     {@link evaluate_cfc_with_weights/6}, {@link evaluate_ode/5},
 %%     {@link evaluate_ode_with_weights/7}, {@link evaluate_cfc_batch/4}.</li>
-%% <li>Liquid cells (ncps CfC and LTC, `cfc_ltc.md'): {@link cfc_cell/2},
+%% <li>Liquid cells (ncps CfC and LTC, `docs/cells.md'): {@link cfc_cell/2},
 %%     {@link ltc_cell/2}, {@link cfc_population/2}, {@link ltc_population/2},
 %%     {@link cell_step/4}, {@link cell_sequence/4}, {@link cell_info/1}.</li>
 %% <li>Facts and limits: {@link is_loaded/0}, {@link build_info/0},
@@ -30,9 +30,9 @@
 %% with the same operation order, one module per native kernel module
 %% (`tweann_ref_network', `tweann_ref_activation', `tweann_ref_dot',
 %% `tweann_ref_neat', `tweann_ref_scalar', `tweann_ref_cells',
-%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf'), and the tests
-%% require bit-identical
-%% results. `docs/architecture.md' follows one call through both.
+%% `tweann_ref_cfc', `tweann_ref_ltc', `tweann_ref_erf', `tweann_ref_codec',
+%% `tweann_ref_info'), and the tests require bit-identical results.
+%% `docs/architecture.md' follows one call through both.
 %%
 %% == Errors ==
 %% A bad argument raises `error:badarg' with EEP 54 error_info, so the shell
@@ -69,29 +69,54 @@
          is_loaded/0, build_info/0]).
 %% Serialization (issue 15; the functions are in the block at the end).
 -export([network_to_binary/1, network_from_binary/1, cell_to_binary/1, cell_from_binary/1]).
+%% faber-tweann's evolution kernels (issue 11): novelty, statistics,
+%% selection, rewards. Defined in the block at the end of this module.
+-export([euclidean_distance/2, euclidean_distance_batch/2, knn_novelty/4, knn_novelty_batch/3,
+         fitness_stats/1, weighted_moving_average/2, shannon_entropy/1, histogram/4,
+         build_cumulative_fitness/1, roulette_select/3, roulette_select_batch/3,
+         tournament_select/2,
+         z_score/3, compute_reward_component/2, compute_weighted_reward/1]).
+-export_type([vector/0]).
 
 -export_type([cell/0, network/0, node_spec/0, node_type/0, activation/0, inputs/0,
-              gene/0, weight_spec/0]).
+              gene/0, weight_spec/0, compile_options/0]).
 
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian | linear
                     | relu | sgn | bin | trinary | multiquadric | quadratic
                     | cubic | absolute | sqrt | log.
--type node_type() :: input | hidden | output | bias
+%% A node's activation function (`docs/semantics.md' gives each formula).
+-type node_type() :: input | neuron | hidden | output | bias | delay
+                   | {leaky, Tau :: number()}
                    | {cfc, Tau :: number(), Bound :: number()}
                    | {ltc, Tau :: number(), Bound :: number()}.
+%% What a node is: an input (takes the next input value), an ordinary node
+%% (`neuron', `hidden', `output' or `bias': bias plus weighted sum, then the
+%% activation), or an organelle that keeps one state slot between calls of
+%% {@link evaluate_with_state/3}: a delay, a leaky integrator, or a liquid
+%% (CfC or LTC) node.
+-type compile_options() :: #{memory_budget => pos_integer() | default,
+                             state_model => organelles | forward_refs}.
+%% The options of {@link compile_network/4}: a memory cap for this
+%% compilation, and what holds state (`organelles', the default, or
+%% `forward_refs').
 -type node_spec() :: {Index :: non_neg_integer(), node_type(), activation(),
                       Bias :: number(), [{FromIndex :: non_neg_integer(), Weight :: number()}]}.
+%% One node of a genotype, as given to {@link compile_network/3}: its index,
+%% type, activation, bias and incoming connections.
+-type network() :: reference() | tuple().
 %% A compiled network: a NIF resource (a reference), or a
 %% `tweann_ref_network' term when the Erlang backend is configured.
--type network() :: reference() | tuple().
-%% A list of numbers, or a binary of native-endian f64 values.
 -type inputs() :: [number()] | binary().
-%% A layer-level liquid cell or a population of them (a NIF resource).
+%% A list of numbers, or a binary of native-endian f64 values.
 -type cell() :: reference() | tuple().
+%% A layer-level liquid cell or a population of them: a NIF resource, or a
+%% `tweann_ref_cells' term when the Erlang backend is configured.
 -type gene() :: {Innovation :: non_neg_integer(), Weight :: number()}.
+%% A connection gene of {@link compatibility_distance/5}: its innovation
+%% number and its weight.
+-type weight_spec() :: number() | tuple().
 %% A number, or a tuple whose first element is the weight (DXNN2's
 %% `{W, DW, LR, Params}').
--type weight_spec() :: number() | tuple().
 
 -include("tweann_call.hrl").
 
@@ -103,36 +128,58 @@
 %%
 %% `Nodes' are `{Index, Type, Activation, Bias, [{FromIndex, Weight}]}' in
 %% topological order; indices need not be dense but must be unique, and every
-%% `FromIndex' must name a node. A connection from a node at or after the
-%% reader is a recurrent (forward) reference. `InputCount' must equal the
-%% number of `input' nodes, which take the inputs in list order.
+%% `FromIndex' must name a node. `Type' is `input', an ordinary node
+%% (`neuron', `hidden', `output' or `bias': `Activation(sum + Bias)') or an
+%% organelle, which holds one state slot: `delay' (emits what it captured
+%% last step, captures the weighted sum plus bias of its inputs after the
+%% other nodes have run, so it may read later nodes), `{leaky, Tau}' (moves
+%% toward its input by `1/Tau' per step), `{cfc, Tau, Bound}' or
+%% `{ltc, Tau, Bound}'. Tau and Bound are numbers > 0; any other type is an
+%% error. A connection from a later ordinary node reads 0.0 (see
+%% {@link compile_network/4} for DXNN2-style recurrence). `InputCount' must
+%% equal the number of `input' nodes, which take the inputs in list order.
 %% `OutputIndices' name the nodes whose values are returned.
 %% `compile_network([], 0, [])' is a valid empty network.
 %% The memory budget of {@link set_memory_budget/1} applies.
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()]) -> network().
 compile_network(Nodes, InputCount, OutputIndices) ->
     ?HEAVY([Nodes, InputCount, OutputIndices],
-           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, default),
-           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, default),
+           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices, default,
+                                             organelles),
+           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices, default,
+                                                   organelles),
            tweann_ref_network:compile_network(Nodes, InputCount, OutputIndices)).
 
 %% @doc As {@link compile_network/3}, with options:
 %% `#{memory_budget => Bytes}' caps the bytes this compilation may allocate
-%% (default: the global budget, see {@link set_memory_budget/1}). Unknown
-%% options are errors.
+%% (default: the global budget, see {@link set_memory_budget/1});
+%% `#{state_model => organelles | forward_refs}' chooses what holds state.
+%% `organelles' (the default) gives a slot to each organelle only, and a
+%% connection from a later ordinary node reads 0.0. `forward_refs' (the model
+%% of earlier releases, for DXNN2-style recurrent links) also gives a slot to
+%% the source of every such connection, which then reads that node's value
+%% from the previous step. Unknown options are errors.
 -spec compile_network([node_spec()], non_neg_integer(), [non_neg_integer()],
-                      #{memory_budget => pos_integer() | default}) -> network().
+                      compile_options()) -> network().
 compile_network(Nodes, InputCount, OutputIndices, Opts) ->
     ?HEAVY([Nodes, InputCount, OutputIndices, Opts],
-           tweann_nif_native:compile_network(Nodes, InputCount, OutputIndices,
-                                             tweann_ref_network:memory_budget(Opts)),
-           tweann_nif_native:compile_network_dirty(Nodes, InputCount, OutputIndices,
-                                                   tweann_ref_network:memory_budget(Opts)),
+           compile_native(fun tweann_nif_native:compile_network/5,
+                          Nodes, InputCount, OutputIndices, Opts),
+           compile_native(fun tweann_nif_native:compile_network_dirty/5,
+                          Nodes, InputCount, OutputIndices, Opts),
            tweann_ref_network:compile_network(Nodes, InputCount, OutputIndices, Opts)).
 
-%% @doc Evaluate a network on one input vector (stateless: recurrent
-%% references and liquid states start at 0.0). Returns `[]' when the number
-%% of inputs differs from the network's input count.
+%% A native compile entry with the options checked and spelled out.
+-spec compile_native(fun((term(), term(), term(), term(), term()) -> term()),
+                     term(), term(), term(), term()) -> term().
+compile_native(Entry, Nodes, InputCount, OutputIndices, Opts) ->
+    {Budget, Model} = tweann_ref_network:compile_options(Opts),
+    Entry(Nodes, InputCount, OutputIndices, Budget, Model).
+
+%% @doc Evaluate a network on one input vector from a zero state: the
+%% outputs of `evaluate_with_state(Network, Inputs, [])' (delays emit 0.0,
+%% organelles and recurrent references start at 0.0). Returns `[]' when the
+%% number of inputs differs from the network's input count.
 -spec evaluate(network(), inputs()) -> [float()].
 evaluate(Network, Inputs) ->
     ?HEAVY([Network, Inputs],
@@ -151,9 +198,10 @@ evaluate_batch(Network, Batch) ->
            tweann_ref_network:evaluate_batch(Network, Batch)).
 
 %% @doc One step of a stateful network. `State' is `[]' (all zeros) or the
-%% `NextState' of the previous step: one value per state slot (liquid nodes
-%% and sources of recurrent references, in node order; see
-%% {@link network_info/1}). Returns `{[], []}' for a wrong input count.
+%% `NextState' of the previous step: one value per state slot (the
+%% organelles, and under `forward_refs' the sources of recurrent references,
+%% in node order; see {@link network_info/1}). Returns `{[], []}' for a wrong
+%% input count or a `State' of the wrong length.
 -spec evaluate_with_state(network(), inputs(), [number()] | binary()) -> {[float()], [float()]}.
 evaluate_with_state(Network, Inputs, State) ->
     ?HEAVY([Network, Inputs, State],
@@ -162,9 +210,11 @@ evaluate_with_state(Network, Inputs, State) ->
            tweann_ref_network:evaluate_with_state(Network, Inputs, State)).
 
 %% @doc Facts about a compiled network: `nodes', `connections', `inputs',
-%% `outputs', `state_size', `forward_refs', `liquid_nodes' and `bytes' (the
-%% memory its compiled form holds).
--spec network_info(network()) -> #{atom() => non_neg_integer()}.
+%% `outputs', `state_size', `forward_refs' (connections from a later or the
+%% same non-input, non-delay node), `delay_nodes', `leaky_nodes',
+%% `liquid_nodes' (cfc and ltc), `state_model' (`organelles' or
+%% `forward_refs') and `bytes' (the memory its compiled form holds).
+-spec network_info(network()) -> #{atom() => non_neg_integer() | organelles | forward_refs}.
 network_info(Network) ->
     ?CALL([Network],
           tweann_nif_native:network_info(Network),
@@ -242,7 +292,7 @@ compatibility_distance(GenesA, GenesB, C1, C2, C3) ->
            tweann_ref_neat:compatibility_distance(GenesA, GenesB, C1, C2, C3)).
 
 %%====================================================================
-%% Scalar liquid neurons (cfc_ltc.md section 5)
+%% Scalar liquid neurons (docs/cells.md section 5)
 %%====================================================================
 
 %% @doc One closed-form continuous-time step of a single neuron; returns
@@ -295,14 +345,14 @@ evaluate_cfc_batch(Inputs, State0, Tau, Bound) ->
            tweann_ref_scalar:evaluate_cfc_batch(Inputs, State0, Tau, Bound)).
 
 %%====================================================================
-%% Liquid cells (cfc_ltc.md sections 1-3)
+%% Liquid cells (docs/cells.md sections 1-3)
 %%====================================================================
 
 %% @doc A closed-form continuous-time (CfC) cell exactly as ncps's torch
 %% `CfCCell' computes it. `Config': `input_size', `hidden_size' (required),
 %% `mode' (`default | pure | no_gate'), `backbone_units' (128),
 %% `backbone_layers' (1), `backbone_activation' (`lecun_tanh | tanh | relu |
-%% silu | gelu'). `Params': the flat f64 layout of cfc_ltc.md section 2.5, as a
+%% silu | gelu'). `Params': the flat f64 layout of docs/cells.md section 2.5, as a
 %% list or a native-endian f64 binary; a wrong length is a badarg stating the
 %% expected length.
 -spec cfc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
@@ -315,7 +365,7 @@ cfc_cell(Config, Params) ->
 %% solver. `Config': `input_size', `units' (required), `motor_size' (units),
 %% `ode_unfolds' (6), `epsilon' (1.0e-8), `positivity' (`softplus | identity'),
 %% `input_mapping', `output_mapping' (`affine | linear | none'). `Params':
-%% the layout of cfc_ltc.md section 3.4.
+%% the layout of docs/cells.md section 3.4.
 -spec ltc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
 ltc_cell(Config, Params) ->
     ?CALL([Config, Params],
@@ -458,3 +508,178 @@ cell_from_binary(Binary) ->
            tweann_nif_native:cell_from_binary(Binary),
            tweann_nif_native:cell_from_binary_dirty(Binary),
            tweann_ref_codec:cell_from_binary(Binary)).
+%%====================================================================
+%% faber-tweann's evolution kernels (issue 11): novelty, statistics,
+%% selection, rewards. Same names, arities, argument formats, results and
+%% edge conventions as faber-tweann 2.4's tweann_nif; stricter where that
+%% NIF was silent (docs/semantics.md). Numbers may be integers; vectors may
+%% be native-endian f64 binaries.
+%%====================================================================
+
+-type vector() :: [number()] | binary().
+%% A behaviour (or any) vector: numbers, or a binary of native-endian f64.
+
+%% @doc Euclidean distance of two vectors. Vectors of different lengths have
+%% no distance: the result is then the atom `error' (never a truncation).
+-spec euclidean_distance(vector(), vector()) -> float() | error.
+euclidean_distance(V1, V2) ->
+    ?HEAVY([V1, V2],
+           tweann_nif_native:euclidean_distance(V1, V2),
+           tweann_nif_native:euclidean_distance_dirty(V1, V2),
+           tweann_ref_novelty:euclidean_distance(V1, V2)).
+
+%% @doc `{Index, Distance}' from `Target' to each of `Others' (0-based
+%% index), sorted by distance; equal distances keep the order of `Others'.
+%% Every vector must have the length of `Target'.
+-spec euclidean_distance_batch(vector(), [vector()]) -> [{non_neg_integer(), float()}].
+euclidean_distance_batch(Target, Others) ->
+    ?HEAVY([Target, Others],
+           tweann_nif_native:euclidean_distance_batch(Target, Others),
+           tweann_nif_native:euclidean_distance_batch_dirty(Target, Others),
+           tweann_ref_novelty:euclidean_distance_batch(Target, Others)).
+
+%% @doc Novelty of `Target': the mean of its `K' smallest distances to the
+%% vectors of `Population' and `Archive', leaving out distances `=< 1.0e-10'
+%% (copies of the target, including itself). Fewer than `K' kept distances
+%% give the mean of those; none gives `0.0'. `K >= 1'.
+-spec knn_novelty(vector(), [vector()], [vector()], pos_integer()) -> float().
+knn_novelty(Target, Population, Archive, K) ->
+    ?HEAVY([Target, Population, Archive, K],
+           tweann_nif_native:knn_novelty(Target, Population, Archive, K),
+           tweann_nif_native:knn_novelty_dirty(Target, Population, Archive, K),
+           tweann_ref_novelty:knn_novelty(Target, Population, Archive, K)).
+
+%% @doc {@link knn_novelty/4} of every behaviour against the other
+%% behaviours (never itself) and `Archive'. All vectors have one length.
+-spec knn_novelty_batch([vector()], [vector()], pos_integer()) -> [float()].
+knn_novelty_batch(Behaviors, Archive, K) ->
+    ?HEAVY([Behaviors, Archive, K],
+           tweann_nif_native:knn_novelty_batch(Behaviors, Archive, K),
+           tweann_nif_native:knn_novelty_batch_dirty(Behaviors, Archive, K),
+           tweann_ref_novelty:knn_novelty_batch(Behaviors, Archive, K)).
+
+%% @doc `{Min, Max, Mean, Variance, StdDev, Sum}' in one pass. `Variance' is
+%% the population variance `SumSq/N - Mean*Mean', `StdDev' its square root
+%% (of 0 if rounding made it negative). `[]' gives six `0.0'.
+-spec fitness_stats([number()] | binary()) -> {float(), float(), float(), float(), float(), float()}.
+fitness_stats(Fitnesses) ->
+    ?HEAVY([Fitnesses],
+           tweann_nif_native:fitness_stats(Fitnesses),
+           tweann_nif_native:fitness_stats_dirty(Fitnesses),
+           tweann_ref_stats:fitness_stats(Fitnesses)).
+
+%% @doc `sum(W_i * V_i) / sum(W_i)' with `W_0 = 1', `W_i = W_(i-1) * Decay':
+%% the first value weighs most. `[]' gives `0.0'; weights summing to 0 are
+%% an arithmetic error.
+-spec weighted_moving_average([number()] | binary(), number()) -> float().
+weighted_moving_average(Values, Decay) ->
+    ?HEAVY([Values, Decay],
+           tweann_nif_native:weighted_moving_average(Values, Decay),
+           tweann_nif_native:weighted_moving_average_dirty(Values, Decay),
+           tweann_ref_stats:weighted_moving_average(Values, Decay)).
+
+%% @doc Shannon entropy (natural log) of the positive values normalised by
+%% their sum; other values are ignored; no positive value gives `0.0'.
+-spec shannon_entropy([number()] | binary()) -> float().
+shannon_entropy(Values) ->
+    ?HEAVY([Values],
+           tweann_nif_native:shannon_entropy(Values),
+           tweann_nif_native:shannon_entropy_dirty(Values),
+           tweann_ref_stats:shannon_entropy(Values)).
+
+%% @doc Counts of `Values' in `NumBins' equal-width bins over
+%% `[MinVal, MaxVal]': bin `min(floor((V - MinVal) / Width), NumBins - 1)',
+%% so `MaxVal' falls in the last bin; values outside are ignored.
+%% `MaxVal =< MinVal' gives all zeros, `NumBins = 0' gives `[]'. The memory
+%% budget of {@link set_memory_budget/1} bounds `NumBins'.
+-spec histogram([number()] | binary(), non_neg_integer(), number(), number()) -> [non_neg_integer()].
+histogram(Values, NumBins, MinVal, MaxVal) ->
+    ?HEAVY([Values, NumBins, MinVal, MaxVal],
+           tweann_nif_native:histogram(Values, NumBins, MinVal, MaxVal),
+           tweann_nif_native:histogram_dirty(Values, NumBins, MinVal, MaxVal),
+           tweann_ref_stats:histogram(Values, NumBins, MinVal, MaxVal)).
+
+%% @doc `{Cumulative, Total}' for roulette selection: running sums of the
+%% fitnesses, each shifted by `1 - Min' when the smallest is negative, so
+%% that every slot is positive. `[]' gives `{[], 0.0}'.
+-spec build_cumulative_fitness([number()] | binary()) -> {[float()], float()}.
+build_cumulative_fitness(Fitnesses) ->
+    ?HEAVY([Fitnesses],
+           tweann_nif_native:build_cumulative_fitness(Fitnesses),
+           tweann_nif_native:build_cumulative_fitness_dirty(Fitnesses),
+           tweann_ref_selection:build_cumulative_fitness(Fitnesses)).
+
+%% @doc The 0-based index of the first `Cumulative' entry `>= RandomVal *
+%% Total' (the last index if none). `Cumulative' must be non-empty and
+%% non-decreasing, as {@link build_cumulative_fitness/1} makes it.
+-spec roulette_select([number()] | binary(), number(), number()) -> non_neg_integer().
+roulette_select(Cumulative, Total, RandomVal) ->
+    ?HEAVY([Cumulative, Total, RandomVal],
+           tweann_nif_native:roulette_select(Cumulative, Total, RandomVal),
+           tweann_nif_native:roulette_select_dirty(Cumulative, Total, RandomVal),
+           tweann_ref_selection:roulette_select(Cumulative, Total, RandomVal)).
+
+%% @doc {@link roulette_select/3} for each of `RandomVals'.
+-spec roulette_select_batch([number()] | binary(), number(), [number()] | binary()) -> [non_neg_integer()].
+roulette_select_batch(Cumulative, Total, RandomVals) ->
+    ?HEAVY([Cumulative, Total, RandomVals],
+           tweann_nif_native:roulette_select_batch(Cumulative, Total, RandomVals),
+           tweann_nif_native:roulette_select_batch_dirty(Cumulative, Total, RandomVals),
+           tweann_ref_selection:roulette_select_batch(Cumulative, Total, RandomVals)).
+
+%% @doc The contestant (a 0-based index into `Fitnesses') with the highest
+%% fitness; of equal ones, the last listed. There must be a contestant and
+%% each must have a fitness.
+-spec tournament_select([non_neg_integer()], [number()] | binary()) -> non_neg_integer().
+tournament_select(Contestants, Fitnesses) ->
+    ?HEAVY([Contestants, Fitnesses],
+           tweann_nif_native:tournament_select(Contestants, Fitnesses),
+           tweann_nif_native:tournament_select_dirty(Contestants, Fitnesses),
+           tweann_ref_selection:tournament_select(Contestants, Fitnesses)).
+
+%% @doc `(Value - Mean) / StdDev', or `0.0' when `abs(StdDev) < 1.0e-10'.
+%%
+%% Scheduled by cost: three floats cost three floating-point operations,
+%% far less than a NIF call, so they are computed right here (the same
+%% operations as the kernel, so the same bits); anything else (integers,
+%% bad arguments, an overflow) goes to the NIF.
+-spec z_score(number(), number(), number()) -> float().
+z_score(Value, Mean, StdDev) when is_float(Value), is_float(Mean), is_float(StdDev) ->
+    try
+        if
+            abs(StdDev) < 1.0e-10 -> 0.0;
+            true -> (Value - Mean) / StdDev
+        end
+    catch
+        error:badarith -> z_score_nif(Value, Mean, StdDev)
+    end;
+z_score(Value, Mean, StdDev) ->
+    z_score_nif(Value, Mean, StdDev).
+
+%% Inlined into z_score/3, so errors name it.
+-compile({inline, [z_score_nif/3]}).
+z_score_nif(Value, Mean, StdDev) ->
+    ?CALL([Value, Mean, StdDev],
+          tweann_nif_native:z_score(Value, Mean, StdDev),
+          tweann_ref_reward:z_score(Value, Mean, StdDev)).
+
+%% @doc `{Current, Normalized, Z}': `Z' is the z-score of `Current' against
+%% the mean and population standard deviation of `History',
+%% `Normalized = 1 / (1 + exp(-Z))'. An empty history gives
+%% `{Current, tanh(Current), 0.0}' (faber-tweann's convention).
+-spec compute_reward_component([number()] | binary(), number()) -> {float(), float(), float()}.
+compute_reward_component(History, Current) ->
+    ?HEAVY([History, Current],
+           tweann_nif_native:compute_reward_component(History, Current),
+           tweann_nif_native:compute_reward_component_dirty(History, Current),
+           tweann_ref_reward:compute_reward_component(History, Current)).
+
+%% @doc `sum(Weight * S)' over `[{History, Current, Weight}]' where `S' is
+%% `1 / (1 + exp(-clamp(Z, -10, 10)))' of the component's z-score, or of
+%% `Current' itself when its history is empty (faber-tweann's convention).
+-spec compute_weighted_reward([{[number()] | binary(), number(), number()}]) -> float().
+compute_weighted_reward(Components) ->
+    ?HEAVY([Components],
+           tweann_nif_native:compute_weighted_reward(Components),
+           tweann_nif_native:compute_weighted_reward_dirty(Components),
+           tweann_ref_reward:compute_weighted_reward(Components)).

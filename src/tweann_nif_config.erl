@@ -30,6 +30,7 @@
 -export_type([key/0]).
 
 -type key() :: backend | memory_budget | evo_hist_cap | sweep_fields | store_ets_opts.
+%% A key of the application environment (the table above).
 
 %% @doc The keys the application reads, each with a sentence saying what it
 %% allows.
@@ -110,7 +111,7 @@ backend_report(ok, _Backend, Info) ->
 backend_report({error, Why}, Backend, _Info) ->
     Active = case Backend of
                  erlang ->
-                     "backend erlang: calls run on the pure Erlang reference tweann_ref";
+                     "backend erlang: calls run on the pure Erlang reference (tweann_ref_*)";
                  _ ->
                      "no backend: calls raise {tweann_nif_not_loaded, Why}; set "
                      "{tweann_nif, [{backend, erlang}]} to run on the pure Erlang reference"

@@ -14,7 +14,7 @@
 
 -export([load_status/0]).
 %% NIFs (stubs below).
--export([compile_network/4, compile_network_dirty/4,
+-export([compile_network/5, compile_network_dirty/5,
          evaluate/2, evaluate_dirty/2,
          evaluate_batch/2, evaluate_batch_dirty/2,
          evaluate_with_state/3, evaluate_with_state_dirty/3,
@@ -36,6 +36,20 @@
 -export([network_to_binary/1, network_to_binary_dirty/1, network_from_binary/1,
          network_from_binary_dirty/1, cell_to_binary/1, cell_to_binary_dirty/1,
          cell_from_binary/1, cell_from_binary_dirty/1]).
+%% faber-tweann's evolution kernels: novelty, statistics, selection, rewards
+%% (references in tweann_ref_novelty, _stats, _selection, _reward).
+-export([euclidean_distance/2, euclidean_distance_dirty/2,
+         euclidean_distance_batch/2, euclidean_distance_batch_dirty/2,
+         knn_novelty/4, knn_novelty_dirty/4, knn_novelty_batch/3, knn_novelty_batch_dirty/3,
+         fitness_stats/1, fitness_stats_dirty/1,
+         weighted_moving_average/2, weighted_moving_average_dirty/2,
+         shannon_entropy/1, shannon_entropy_dirty/1, histogram/4, histogram_dirty/4,
+         build_cumulative_fitness/1, build_cumulative_fitness_dirty/1,
+         roulette_select/3, roulette_select_dirty/3,
+         roulette_select_batch/3, roulette_select_batch_dirty/3,
+         tournament_select/2, tournament_select_dirty/2,
+         z_score/3, compute_reward_component/2, compute_reward_component_dirty/2,
+         compute_weighted_reward/1, compute_weighted_reward_dirty/1]).
 
 -on_load(init/0).
 
@@ -89,10 +103,10 @@ lib_path() ->
 %% the public wrappers in tweann_nif.
 -define(NOT_LOADED, erlang:nif_error({tweann_nif_not_loaded, load_status()})).
 
--spec compile_network(term(), term(), term(), term()) -> term().
-compile_network(_, _, _, _) -> ?NOT_LOADED.
--spec compile_network_dirty(term(), term(), term(), term()) -> term().
-compile_network_dirty(_, _, _, _) -> ?NOT_LOADED.
+-spec compile_network(term(), term(), term(), term(), term()) -> term().
+compile_network(_, _, _, _, _) -> ?NOT_LOADED.
+-spec compile_network_dirty(term(), term(), term(), term(), term()) -> term().
+compile_network_dirty(_, _, _, _, _) -> ?NOT_LOADED.
 -spec evaluate(term(), term()) -> term().
 evaluate(_, _) -> ?NOT_LOADED.
 -spec evaluate_dirty(term(), term()) -> term().
@@ -190,3 +204,62 @@ cell_to_binary_dirty(_) -> ?NOT_LOADED.
 cell_from_binary(_) -> ?NOT_LOADED.
 -spec cell_from_binary_dirty(term()) -> term().
 cell_from_binary_dirty(_) -> ?NOT_LOADED.
+%% faber-tweann's evolution kernels (block of issue 11).
+-spec euclidean_distance(term(), term()) -> term().
+euclidean_distance(_, _) -> ?NOT_LOADED.
+-spec euclidean_distance_dirty(term(), term()) -> term().
+euclidean_distance_dirty(_, _) -> ?NOT_LOADED.
+-spec euclidean_distance_batch(term(), term()) -> term().
+euclidean_distance_batch(_, _) -> ?NOT_LOADED.
+-spec euclidean_distance_batch_dirty(term(), term()) -> term().
+euclidean_distance_batch_dirty(_, _) -> ?NOT_LOADED.
+-spec knn_novelty(term(), term(), term(), term()) -> term().
+knn_novelty(_, _, _, _) -> ?NOT_LOADED.
+-spec knn_novelty_dirty(term(), term(), term(), term()) -> term().
+knn_novelty_dirty(_, _, _, _) -> ?NOT_LOADED.
+-spec knn_novelty_batch(term(), term(), term()) -> term().
+knn_novelty_batch(_, _, _) -> ?NOT_LOADED.
+-spec knn_novelty_batch_dirty(term(), term(), term()) -> term().
+knn_novelty_batch_dirty(_, _, _) -> ?NOT_LOADED.
+-spec fitness_stats(term()) -> term().
+fitness_stats(_) -> ?NOT_LOADED.
+-spec fitness_stats_dirty(term()) -> term().
+fitness_stats_dirty(_) -> ?NOT_LOADED.
+-spec weighted_moving_average(term(), term()) -> term().
+weighted_moving_average(_, _) -> ?NOT_LOADED.
+-spec weighted_moving_average_dirty(term(), term()) -> term().
+weighted_moving_average_dirty(_, _) -> ?NOT_LOADED.
+-spec shannon_entropy(term()) -> term().
+shannon_entropy(_) -> ?NOT_LOADED.
+-spec shannon_entropy_dirty(term()) -> term().
+shannon_entropy_dirty(_) -> ?NOT_LOADED.
+-spec histogram(term(), term(), term(), term()) -> term().
+histogram(_, _, _, _) -> ?NOT_LOADED.
+-spec histogram_dirty(term(), term(), term(), term()) -> term().
+histogram_dirty(_, _, _, _) -> ?NOT_LOADED.
+-spec build_cumulative_fitness(term()) -> term().
+build_cumulative_fitness(_) -> ?NOT_LOADED.
+-spec build_cumulative_fitness_dirty(term()) -> term().
+build_cumulative_fitness_dirty(_) -> ?NOT_LOADED.
+-spec roulette_select(term(), term(), term()) -> term().
+roulette_select(_, _, _) -> ?NOT_LOADED.
+-spec roulette_select_dirty(term(), term(), term()) -> term().
+roulette_select_dirty(_, _, _) -> ?NOT_LOADED.
+-spec roulette_select_batch(term(), term(), term()) -> term().
+roulette_select_batch(_, _, _) -> ?NOT_LOADED.
+-spec roulette_select_batch_dirty(term(), term(), term()) -> term().
+roulette_select_batch_dirty(_, _, _) -> ?NOT_LOADED.
+-spec tournament_select(term(), term()) -> term().
+tournament_select(_, _) -> ?NOT_LOADED.
+-spec tournament_select_dirty(term(), term()) -> term().
+tournament_select_dirty(_, _) -> ?NOT_LOADED.
+-spec z_score(term(), term(), term()) -> term().
+z_score(_, _, _) -> ?NOT_LOADED.
+-spec compute_reward_component(term(), term()) -> term().
+compute_reward_component(_, _) -> ?NOT_LOADED.
+-spec compute_reward_component_dirty(term(), term()) -> term().
+compute_reward_component_dirty(_, _) -> ?NOT_LOADED.
+-spec compute_weighted_reward(term()) -> term().
+compute_weighted_reward(_) -> ?NOT_LOADED.
+-spec compute_weighted_reward_dirty(term()) -> term().
+compute_weighted_reward_dirty(_) -> ?NOT_LOADED.

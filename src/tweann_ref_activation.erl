@@ -5,7 +5,7 @@
 %%
 %% {@link activations/0} lists the activation atoms in the native library's
 %% tag order. Bad arguments raise `{tweann_error, badarg, Pos, Why}' through
-%% {@link tweann_ref_args} (the public module {@link tweann_nif} turns it
+%% `tweann_ref_args' (the public module {@link tweann_nif} turns it
 %% into `badarg' with error_info).
 -module(tweann_ref_activation).
 
@@ -18,6 +18,7 @@
 -type activation() :: tanh | sigmoid | sigmoid1 | sin | cos | gaussian
                     | linear | relu | sgn | bin | trinary | multiquadric
                     | quadratic | cubic | absolute | sqrt | log.
+%% The activation functions, the same as {@link tweann_nif:activation()}.
 
 %% @doc Every activation, in the tag order of the native library
 %% (`tweann_nif:build_info()' reports the same list as `activations').
@@ -50,12 +51,12 @@ activate_batch(Values, Activation) ->
 %% @doc The activation of a float, unchecked (raises `badarith' on a
 %% non-finite result).
 -spec act(activation(), float()) -> float().
-act(tanh, X) -> math:tanh(X);
+act(tanh, X) -> tweann_ref_math:tanh(X);
 act(sigmoid, X) -> sigmoid(X);
 act(sigmoid1, X) -> X / (1.0 + fabs(X));
-act(sin, X) -> math:sin(X);
-act(cos, X) -> math:cos(X);
-act(gaussian, X) -> C = clamp(X, -10.0, 10.0), math:exp(-(C * C));
+act(sin, X) -> tweann_ref_math:sin(X);
+act(cos, X) -> tweann_ref_math:cos(X);
+act(gaussian, X) -> tweann_ref_math:gaussian(clamp(X, -10.0, 10.0));
 act(linear, X) -> X;
 act(relu, X) when X > 0.0 -> X;
 act(relu, _X) -> 0.0;
@@ -71,7 +72,7 @@ act(cubic, X) -> (X * X) * X;
 act(absolute, X) -> fabs(X);
 act(sqrt, X) -> sgn(X) * math:sqrt(fabs(X));
 act(log, X) when X == 0.0 -> 0.0;
-act(log, X) -> sgn(X) * math:log(fabs(X)).
+act(log, X) -> sgn(X) * tweann_ref_math:log(fabs(X)).
 
 %% @doc The sign: 1.0, -1.0 or 0.0.
 -spec sgn(float()) -> float().
@@ -93,4 +94,4 @@ clamp(X, _Lo, _Hi) -> X.
 
 %% @doc The network sigmoid: `1 / (1 + exp(-clamp(X, -10, 10)))'.
 -spec sigmoid(float()) -> float().
-sigmoid(X) -> 1.0 / (1.0 + math:exp(-clamp(X, -10.0, 10.0))).
+sigmoid(X) -> tweann_ref_math:sigmoid(clamp(X, -10.0, 10.0)).

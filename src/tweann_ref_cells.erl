@@ -3,7 +3,8 @@
 %% and population terms, the drivers that run a cell over a batch, a
 %% population or a sequence ({@link cell_step/4}, {@link cell_sequence/4}),
 %% {@link cell_info/1}, configuration and parameter readers, and the
-%% elementwise functions and dense layers of `cfc_ltc.md' (the error function
+%% elementwise functions and dense layers of `docs/cells.md' section 0 (the
+%% error function
 %% of GELU is {@link tweann_ref_erf}).
 %%
 %% A cell module implements this module's behaviour: `step(Cell, Input,
@@ -21,7 +22,7 @@
 %% == Errors ==
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and a computation
 %% that overflows `{tweann_error, badarith, general, Why}' naming the row,
-%% through {@link tweann_ref_args}.
+%% through `tweann_ref_args'.
 -module(tweann_ref_cells).
 
 -export([cell_step/4, cell_sequence/4, cell_info/1]).
@@ -54,6 +55,8 @@
 -type info() :: #{kind := cfc | ltc, input_size := pos_integer(), state_size := pos_integer(),
                   output_size := pos_integer(), param_len := non_neg_integer(),
                   config := map()}.
+%% What {@link cell_info/1} returns for a cell (a population adds
+%% `members'), with the configuration the cell was built from.
 -opaque cell() :: #tweann_ref_cell{}.
 %% A cell with validated parameters (an ordinary Erlang term).
 -opaque population() :: #tweann_ref_pop{}.
@@ -63,6 +66,7 @@
 -type dense() :: {[[float()]], [float()]}.
 %% A dense layer: weight rows ([out][in]) and biases.
 -type activation() :: lecun_tanh | tanh | relu | silu | gelu.
+%% A backbone activation of the CfC cell (`docs/cells.md' section 0).
 
 -define(FRAC_1_SQRT_2, 0.707106781186547524400844362104849039).
 
@@ -88,7 +92,7 @@ cell_step(Cell, Inputs, States, Dts) ->
     Ds = dts(Dts, B, 4, Kind),
     lists:unzip(step_rows(M, Cells, Us, Ss, Ds, 1)).
 
-%% @doc Runs a batch of sequences (`cfc_ltc.md' section 1): `InputSeqs' is B
+%% @doc Runs a batch of sequences (`docs/cells.md' section 1): `InputSeqs' is B
 %% rows of L input rows (every row the same L), `States0' B initial states,
 %% `DtSeqs' one number for everything or B rows of L numbers. Returns
 %% `{OutputSeqs, FinalStates}': B rows of L outputs, and B final states.
@@ -208,19 +212,16 @@ config_one_of(Config, Key, Allowed, Default, Pos) ->
         tweann_ref_args:fail(Pos, "unknown ~ts ~tp (expected one of ~tp)", [Key, V, Allowed]),
     V.
 
-%% @doc `1 / (1 + exp(-X))', exactly `0.0' where `exp(-X)' overflows.
+%% @doc `1 / (1 + exp(-X))' (`tweann_ref_math:sigmoid/1'; `0.0' far below
+%% zero).
 -spec sigmoid(float()) -> float().
-sigmoid(X) ->
-    case exp_or_inf(-X) of
-        inf -> 0.0;
-        E -> 1.0 / (1.0 + E)
-    end.
+sigmoid(X) -> tweann_ref_math:sigmoid(X).
 
 %% @doc `nn.Softplus(beta=1, threshold=20)': `X' if `X > 20', else
-%% `log1p(exp(X))'.
+%% `log(1 + exp(X))' (`tweann_ref_math:softplus/1').
 -spec softplus(float()) -> float().
 softplus(X) when X > 20.0 -> X;
-softplus(X) -> log1p(math:exp(X)).
+softplus(X) -> tweann_ref_math:softplus(X).
 
 %% @doc `ln(1 + X)' for `X > -1', the algorithm of the native cells:
 %% `U = 1 + X'; `X' if `U == 1', else `ln(U) * X / (U - 1)'.
@@ -229,13 +230,13 @@ log1p(X) when is_float(X) ->
     U = 1.0 + X,
     case U == 1.0 of
         true -> X;
-        false -> math:log(U) * X / (U - 1.0)
+        false -> tweann_ref_math:log(U) * X / (U - 1.0)
     end.
 
 %% @doc A backbone activation of a CfC cell.
 -spec activate(activation(), float()) -> float().
-activate(lecun_tanh, X) -> 1.7159 * math:tanh(0.666 * X);
-activate(tanh, X) -> math:tanh(X);
+activate(lecun_tanh, X) -> 1.7159 * tweann_ref_math:tanh(0.666 * X);
+activate(tanh, X) -> tweann_ref_math:tanh(X);
 activate(relu, X) when X > 0.0 -> X;
 activate(relu, _X) -> 0.0;
 activate(silu, X) ->
@@ -411,6 +412,6 @@ dense([], [], _Z) ->
 %% exp(X), or the atom inf where the result would overflow.
 -spec exp_or_inf(float()) -> float() | inf.
 exp_or_inf(X) ->
-    try math:exp(X)
+    try tweann_ref_math:exp(X)
     catch error:badarith -> inf
     end.

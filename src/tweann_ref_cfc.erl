@@ -9,13 +9,13 @@
 %% `mode' (`default | pure | no_gate', default `default'), `backbone_units'
 %% (positive integer, 128), `backbone_layers' (non-negative integer, 1),
 %% `backbone_activation' (`lecun_tanh | tanh | relu | silu | gelu',
-%% `lecun_tanh'). Parameters in the flat layout of `cfc_ltc.md' section 2.5
+%% `lecun_tanh'). Parameters in the flat layout of `docs/cells.md' section 2.5
 %% ({@link param_len/1} numbers). The state and the output have
 %% `hidden_size' values; `Dt >= 0'.
 %%
 %% Cells and populations run with {@link tweann_ref_cells:cell_step/4} and
 %% {@link tweann_ref_cells:cell_sequence/4}. Bad arguments raise
-%% `{tweann_error, badarg, Pos, Why}' through {@link tweann_ref_args}.
+%% `{tweann_error, badarg, Pos, Why}' through `tweann_ref_args'.
 -module(tweann_ref_cfc).
 -behaviour(tweann_ref_cells).
 
@@ -41,6 +41,7 @@
                     backbone_units => pos_integer(),
                     backbone_layers => non_neg_integer(),
                     backbone_activation => tweann_ref_cells:activation()}.
+%% A CfC configuration: the keys and defaults in the module description.
 
 -define(KEYS, [input_size, hidden_size, mode, backbone_units, backbone_layers,
                backbone_activation]).
@@ -80,7 +81,7 @@ step(#tweann_cfc{mode = Mode, act = Act, backbone = Backbone, ff1 = Ff1} = C, U,
               pure ->
                   lists:zipwith3(fun(WT, A, X) ->
                                          Arg = -Dt * (WT + abs(X)),
-                                         (-A) * math:exp(Arg) * X + A
+                                         (-A) * tweann_ref_math:exp(Arg) * X + A
                                  end, C#tweann_cfc.w_tau_abs, C#tweann_cfc.a, A1);
               _ ->
                   F2 = tweann_ref_cells:dense(C#tweann_cfc.ff2, Z),
@@ -158,8 +159,8 @@ take_layers(NL, FanIn, U, Ps, Acc) ->
 
 -spec gate(default | no_gate, [float()], [float()], [float()], [float()], float()) -> [float()].
 gate(Mode, [F1 | F1s], [F2 | F2s], [Ta | Tas], [Tb | Tbs], Dt) ->
-    G1 = math:tanh(F1),
-    G2 = math:tanh(F2),
+    G1 = tweann_ref_math:tanh(F1),
+    G2 = tweann_ref_math:tanh(F2),
     Gate = tweann_ref_cells:sigmoid(Ta * Dt + Tb),
     H = case Mode of
             no_gate -> G1 + Gate * G2;

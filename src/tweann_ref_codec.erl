@@ -14,9 +14,10 @@
 %% (`erlang:crc32/1') and every field; a corrupted, truncated or foreign
 %% binary raises `error:badarg' with error_info (argument 1).
 %%
-%% A network term built here has the layout of `tweann_ref_network''s
-%% `#tweann_ref_net{}' record (mirrored below); node indices are not part of
-%% the format, so a decoded network's nodes are numbered by position.
+%% A network is written from `tweann_ref_network''s `#tweann_ref_net{}'
+%% record (tweann_ref_network.hrl) and rebuilt by compiling the node list the
+%% binary describes; node indices are not part of the format, so a decoded
+%% network's nodes are numbered by position.
 -module(tweann_ref_codec).
 
 -export([network_to_binary/1, network_from_binary/1,
@@ -24,12 +25,18 @@
 
 -define(NET_MAGIC, <<"TWNN">>).
 -define(CELL_MAGIC, <<"TWNC">>).
--define(VERSION, 1).
+%% Networks are written in version 2 (version 1 is read too); cells in 1.
+-define(NET_VERSION, 2).
+-define(CELL_VERSION, 1).
 -define(HEADER_LEN, 16).
 -define(TRAILER_LEN, 4).
 -define(TAG_INPUT, 128).
 -define(TAG_CFC, 129).
 -define(TAG_LTC, 130).
+-define(TAG_DELAY, 131).
+-define(TAG_LEAKY, 132).
+%% Network flags (version 2), bit 0: the forward_refs state model.
+-define(FLAG_FORWARD_REFS, 1).
 %% tweann_ref_network keeps node values in tuples of ?CHUNK floats.
 -define(MAX_COUNT, 16#FFFFFFFE).
 %% Activation tags 0..16.
@@ -56,8 +63,9 @@ network_to_binary(Net) ->
     ?API(encode_net(Net)).
 
 %% @doc A {@link tweann_ref_network} network from a `TWNN' binary (written by this
-%% module or by the NIF).
--spec network_from_binary(binary()) -> tuple().
+%% module or by the NIF; version 1 binaries are read as `forward_refs'
+%% networks).
+-spec network_from_binary(binary()) -> tweann_ref_network:network().
 network_from_binary(Bin) ->
     ?API(decode_net(Bin)).
 
@@ -80,14 +88,15 @@ bad(Fmt, Args) ->
     throw({?MODULE, io_lib:format(Fmt, Args)}).
 
 %% Header + Body + CRC-32.
-seal(Magic, Body) ->
+seal(Magic, Version, Flags, Body) ->
     Len = ?HEADER_LEN + iolist_size(Body) + ?TRAILER_LEN,
-    Data = [Magic, <<?VERSION:16/little, 0:16/little, Len:64/little>>, Body],
+    Data = [Magic, <<Version:16/little, Flags:16/little, Len:64/little>>, Body],
     Crc = erlang:crc32(Data),
     iolist_to_binary([Data, <<Crc:32/little>>]).
 
-%% Checks the framing of a binary of What and returns the body.
-open(Bin, Magic, What, {OtherMagic, OtherWhat, OtherFun}) when is_binary(Bin) ->
+%% Checks the framing of a binary of What in one of Versions and returns
+%% {Version, Flags, Body}.
+open(Bin, Magic, What, {OtherMagic, OtherWhat, OtherFun}, Versions) when is_binary(Bin) ->
     Size = byte_size(Bin),
     case Bin of
         <<Magic:4/binary, _/binary>> -> ok;
@@ -101,8 +110,10 @@ open(Bin, Magic, What, {OtherMagic, OtherWhat, OtherFun}) when is_binary(Bin) ->
     Size >= ?HEADER_LEN + ?TRAILER_LEN orelse
         bad("truncated: ~b bytes is shorter than any binary of ~ts", [Size, What]),
     <<_:4/binary, Version:16/little, Flags:16/little, Len:64/little, _/binary>> = Bin,
-    Version =:= ?VERSION orelse
-        bad("unsupported format version ~b (this library reads version ~b)", [Version, ?VERSION]),
+    lists:member(Version, Versions) orelse
+        bad("unsupported format version ~b (this library reads ~ts ~ts of ~ts)",
+            [Version, case Versions of [_] -> "version"; _ -> "versions" end,
+             lists:join(" and ", [integer_to_list(V) || V <- Versions]), What]),
     if
         Len > Size -> bad("truncated: the header says ~b bytes but the binary has ~b", [Len, Size]);
         Len < Size -> bad("~b bytes after the end: the header says ~b bytes but the binary has ~b",
@@ -115,48 +126,66 @@ open(Bin, Magic, What, {OtherMagic, OtherWhat, OtherFun}) when is_binary(Bin) ->
     Stored =:= Actual orelse
         bad("checksum mismatch (stored CRC-32 ~.16#, computed ~.16#): the binary is corrupted",
             [Stored, Actual]),
-    Flags =:= 0 orelse bad("unknown flags ~.16# (version 1 defines none)", [Flags]),
     <<_:?HEADER_LEN/binary, Body:BodyLen/binary, _/binary>> = Bin,
-    Body;
-open(_Bin, _Magic, _What, _Other) ->
+    {Version, Flags, Body};
+open(_Bin, _Magic, _What, _Other, _Versions) ->
     bad("not a binary", []).
+
+%% Unknown flags of a binary of the given version.
+-spec bad_flags(non_neg_integer(), pos_integer()) -> no_return().
+bad_flags(Flags, 1) ->
+    bad("unknown flags ~s (version 1 defines none)", [hex16(Flags)]);
+bad_flags(Flags, _) ->
+    bad("unknown flags ~s (version 2 defines only bit 0, the forward_refs state model)",
+        [hex16(Flags)]).
+
+%% As Rust's {:#06x}.
+hex16(F) -> io_lib:format("0x~4.16.0b", [F]).
 
 %%====================================================================
 %% Networks
 %%====================================================================
 
-encode_net(#tweann_ref_net{template = Template, program = Program, outputs = Outs}) ->
-    {Kinds, Biases, Rows, Srcs, Ws, Liquid, C} =
-        nodes(Template, Program, [], [], [<<0:32/little>>], [], [], [], 0),
+encode_net(#tweann_ref_net{model = Model, template = Template, program = Program,
+                           outputs = Outs}) ->
+    {Kinds, Biases, Rows, Srcs, Ws, Liquid, Leaky, C} =
+        nodes(Template, Program, [], [], [<<0:32/little>>], [], [], [], [], 0),
     N = length(Template),
-    Body = [<<N:32/little, C:32/little, (length(Outs)):32/little, (length(Liquid)):32/little>>,
-            Kinds, Biases, Rows, Srcs, Ws, Liquid,
+    Body = [<<N:32/little, C:32/little, (length(Outs)):32/little, (length(Liquid)):32/little,
+              (length(Leaky)):32/little>>,
+            Kinds, Biases, Rows, Srcs, Ws, Liquid, Leaky,
             [<<(pos(Hi, Lo)):32/little>> || {Hi, Lo} <- Outs]],
-    seal(?NET_MAGIC, Body);
+    Flags = case Model of
+                organelles -> 0;
+                forward_refs -> ?FLAG_FORWARD_REFS
+            end,
+    seal(?NET_MAGIC, ?NET_VERSION, Flags, Body);
 encode_net(_) ->
     bad("not a network compiled by tweann_ref_network:compile_network/3", []).
 
-%% Per node, in order: kind tag, bias, row end; connections; liquid
-%% parameters. Every list is built reversed, as binaries.
-nodes([], [], K, B, R, S, W, L, C) ->
+%% Per node, in order: kind tag, bias, row end; connections; liquid and
+%% leaky parameters. Every list is built reversed, as binaries.
+nodes([], [], K, B, R, S, W, L, Lk, C) ->
     {lists:reverse(K), lists:reverse(B), lists:reverse(R), lists:reverse(S),
-     lists:reverse(W), lists:reverse(L), C};
-nodes([in | T], Prog, K, B, R, S, W, L, C) ->
+     lists:reverse(W), lists:reverse(L), lists:reverse(Lk), C};
+nodes([in | T], Prog, K, B, R, S, W, L, Lk, C) ->
     nodes(T, Prog, [?TAG_INPUT | K], [<<0.0:64/float-little>> | B],
-          [<<C:32/little>> | R], S, W, L, C);
-nodes([_ | T], [{_Index, _Hi, _Lo, Op, Bias, Conns} | Prog], K, B, R, S0, W0, L0, C0) ->
-    {Tag, L} = case Op of
-                   {cfc, Tau, Bound} -> {?TAG_CFC, [liquid(Tau, Bound) | L0]};
-                   {ltc, Tau, Bound} -> {?TAG_LTC, [liquid(Tau, Bound) | L0]};
-                   Act -> {act_tag(Act), L0}
-               end,
+          [<<C:32/little>> | R], S, W, L, Lk, C);
+nodes([_ | T], [{_Index, _Hi, _Lo, Op, Bias, Conns} | Prog], K, B, R, S0, W0, L0, Lk0, C0) ->
+    {Tag, L, Lk} = case Op of
+                       delay -> {?TAG_DELAY, L0, Lk0};
+                       {leaky, Tau, _} -> {?TAG_LEAKY, L0, [<<Tau:64/float-little>> | Lk0]};
+                       {cfc, Tau, Bound, _} -> {?TAG_CFC, [liquid(Tau, Bound) | L0], Lk0};
+                       {ltc, Tau, Bound, _} -> {?TAG_LTC, [liquid(Tau, Bound) | L0], Lk0};
+                       Act -> {act_tag(Act), L0, Lk0}
+                   end,
     {S, W, C} = lists:foldl(fun({Hi, Lo, Wt}, {Sa, Wa, Ca}) ->
                                     {[<<(pos(Hi, Lo)):32/little>> | Sa],
                                      [<<Wt:64/float-little>> | Wa], Ca + 1}
                             end, {S0, W0, C0}, Conns),
     nodes(T, Prog, [Tag | K], [<<Bias:64/float-little>> | B], [<<C:32/little>> | R],
-          S, W, L, C);
-nodes(_, _, _, _, _, _, _, _, _) ->
+          S, W, L, Lk, C);
+nodes(_, _, _, _, _, _, _, _, _, _) ->
     bad("not a network compiled by tweann_ref_network:compile_network/3 (inconsistent program)", []).
 
 liquid(Tau, Bound) ->
@@ -172,60 +201,66 @@ act_tag(Act, [], _) -> bad("unknown activation ~tp", [Act]).
 
 pos(Hi, Lo) -> (Hi - 1) * ?CHUNK + (Lo - 1).
 
-hilo(P) -> {P div ?CHUNK + 1, P rem ?CHUNK + 1}.
-
 decode_net(Bin) ->
-    Body = open(Bin, ?NET_MAGIC, "a network", {?CELL_MAGIC, "a cell", "cell_from_binary/1"}),
-    case Body of
-        <<N:32/little, C:32/little, O:32/little, L:32/little, Rest/binary>> ->
-            (N =< ?MAX_COUNT + 1 andalso C =< ?MAX_COUNT andalso O =< ?MAX_COUNT
-             andalso L =< N) orelse
-                bad("impossible counts: ~b nodes, ~b connections, ~b outputs, ~b liquid nodes",
-                    [N, C, O, L]),
-            Need = 13 * N + 4 + 12 * C + 16 * L + 4 * O,
-            byte_size(Rest) =:= Need orelse
-                bad("~b bytes do not match the counts in the header (~b nodes, ~b connections, "
-                    "~b outputs, ~b liquid nodes need ~b bytes)",
-                    [byte_size(Bin), N, C, O, L, Need + 16 + ?HEADER_LEN + ?TRAILER_LEN]),
-            <<KindsB:N/binary, BiasB:(8 * N)/binary, RowsB:(4 * (N + 1))/binary,
-              SrcB:(4 * C)/binary, WB:(8 * C)/binary, LiqB:(16 * L)/binary,
-              OutB:(4 * O)/binary>> = Rest,
-            build_net(N, C, L, KindsB, BiasB, RowsB, SrcB, WB, LiqB, OutB);
-        _ ->
-            bad("~b bytes do not match the counts in the header", [byte_size(Bin)])
-    end.
+    {Version, Flags, Body} = open(Bin, ?NET_MAGIC, "a network",
+                                  {?CELL_MAGIC, "a cell", "cell_from_binary/1"}, [1, ?NET_VERSION]),
+    Model = case {Version, Flags} of
+                {1, 0} -> forward_refs;
+                {2, 0} -> organelles;
+                {2, ?FLAG_FORWARD_REFS} -> forward_refs;
+                _ -> bad_flags(Flags, Version)
+            end,
+    {Counts, Rest} = case {Version, Body} of
+                         {1, <<N1:32/little, C1:32/little, O1:32/little, L1:32/little, R1/binary>>} ->
+                             {{N1, C1, O1, L1, 0}, R1};
+                         {2, <<N2:32/little, C2:32/little, O2:32/little, L2:32/little,
+                               K2:32/little, R2/binary>>} ->
+                             {{N2, C2, O2, L2, K2}, R2};
+                         _ ->
+                             bad("~b bytes do not match the counts in the header",
+                                 [byte_size(Bin)])
+                     end,
+    {N, C, O, L, K} = Counts,
+    (N =< ?MAX_COUNT + 1 andalso C =< ?MAX_COUNT andalso O =< ?MAX_COUNT
+     andalso L =< N andalso K =< N) orelse
+        bad("impossible counts: ~b nodes, ~b connections, ~b outputs, ~b liquid nodes, "
+            "~b leaky nodes", [N, C, O, L, K]),
+    Need = 13 * N + 4 + 12 * C + 16 * L + 8 * K + 4 * O,
+    byte_size(Rest) =:= Need orelse
+        bad("~b bytes do not match the counts in the header (~b nodes, ~b connections, "
+            "~b outputs, ~b liquid nodes, ~b leaky nodes need ~b bytes)",
+            [byte_size(Bin), N, C, O, L, K, Need + byte_size(Body) - byte_size(Rest)
+                                             + ?HEADER_LEN + ?TRAILER_LEN]),
+    <<KindsB:N/binary, BiasB:(8 * N)/binary, RowsB:(4 * (N + 1))/binary,
+      SrcB:(4 * C)/binary, WB:(8 * C)/binary, LiqB:(16 * L)/binary, LeakyB:(8 * K)/binary,
+      OutB:(4 * O)/binary>> = Rest,
+    build_net(Version, Model, {N, C, L, K}, KindsB, BiasB, RowsB, {SrcB, WB}, {LiqB, LeakyB},
+              OutB).
 
-build_net(N, C, L, KindsB, BiasB, RowsB, SrcB, WB, LiqB, OutB) ->
-    Kinds = binary_to_list(KindsB),
-    {Ops0, NLiq} = kinds(Kinds, 0, [], 0),
+build_net(Version, Model, {N, C, L, K}, KindsB, BiasB, RowsB, {SrcB, WB}, {LiqB, LeakyB},
+          OutB) ->
+    Kinds = kinds(binary_to_list(KindsB), Version),
+    NLiq = length([x || T <- Kinds, T =:= cfc orelse T =:= ltc]),
     NLiq =:= L orelse
         bad("the header counts ~b liquid nodes but the kinds hold ~b", [L, NLiq]),
-    Biases = floats(BiasB, fun(K) -> io_lib:format("node at position ~b: bias", [K]) end),
+    NLeaky = length([x || leaky <- Kinds]),
+    NLeaky =:= K orelse
+        bad("the header counts ~b leaky nodes but the kinds hold ~b", [K, NLeaky]),
+    Biases = floats(BiasB, fun(J) -> io_lib:format("node at position ~b: bias", [J]) end),
     Rows = u32s(RowsB),
     (hd(Rows) =:= 0 andalso lists:last(Rows) =:= C) orelse
         bad("rows must start at 0 and end at the connection count ~b", [C]),
+    monotonic(Rows, 0),
     Srcs = u32s(SrcB),
     out_of_range(Srcs, N, "connection ~b: source position ~b is not a node (there are ~b)"),
-    Ws = floats(WB, fun(K) -> io_lib:format("connection ~b: weight", [K]) end),
+    Ws = floats(WB, fun(J) -> io_lib:format("connection ~b: weight", [J]) end),
     Liquid = liquid_params(LiqB, 0),
-    Ops = attach_liquid(Ops0, Liquid),
+    Leaky = leaky_params(LeakyB, 0),
     Outs = u32s(OutB),
     out_of_range(Outs, N, "output ~b: position ~b is not a node (there are ~b)"),
-    %% Node by node: its row, its connections, forward references.
-    {Program, Fwd, NF} = program(0, Ops, Biases, Rows, Srcs, Ws, KindsB, [], #{}, 0),
-    Template = [template(P, Op, Fwd) || {P, Op} <- lists:enumerate(0, Ops)],
-    Slots = [hilo(P) || {P, slot} <- lists:enumerate(0, Template)],
-    NIn = length([x || in <- Template]),
-    StateSize = length(Slots),
-    #tweann_ref_net{
-       input_count = NIn,
-       template = Template,
-       program = Program,
-       outputs = [hilo(P) || P <- Outs],
-       slots = Slots,
-       state_size = StateSize,
-       info = #{nodes => N, connections => C, inputs => NIn, outputs => length(Outs),
-                state_size => StateSize, forward_refs => NF}}.
+    Nodes = node_list(0, Kinds, Biases, Rows, Srcs, Ws, Liquid, Leaky),
+    NIn = length([x || input <- Kinds]),
+    tweann_ref_network:compile_network(Nodes, NIn, Outs, #{state_model => Model}).
 
 out_of_range(Positions, N, Fmt) ->
     case [{K, P} || {K, P} <- lists:enumerate(0, Positions), P >= N] of
@@ -233,17 +268,19 @@ out_of_range(Positions, N, Fmt) ->
         [{K, P} | _] -> bad(Fmt, [K, P, N])
     end.
 
-kinds(Tags, P, Acc, NL) ->
-    kinds(Tags, P, Acc, NL, list_to_tuple(tweann_ref_activation:activations())).
+%% Each tag as a node type (an activation atom for an ordinary node).
+kinds(Tags, Version) ->
+    kinds(Tags, Version, 0, list_to_tuple(tweann_ref_activation:activations())).
 
-kinds([], _P, Acc, NL, _Acts) ->
-    {lists:reverse(Acc), NL};
-kinds([?TAG_INPUT | T], P, Acc, NL, Acts) -> kinds(T, P + 1, [input | Acc], NL, Acts);
-kinds([?TAG_CFC | T], P, Acc, NL, Acts) -> kinds(T, P + 1, [cfc | Acc], NL + 1, Acts);
-kinds([?TAG_LTC | T], P, Acc, NL, Acts) -> kinds(T, P + 1, [ltc | Acc], NL + 1, Acts);
-kinds([A | T], P, Acc, NL, Acts) when A < tuple_size(Acts) ->
-    kinds(T, P + 1, [element(A + 1, Acts) | Acc], NL, Acts);
-kinds([Other | _], P, _Acc, _NL, _Acts) ->
+kinds([], _V, _P, _Acts) -> [];
+kinds([?TAG_INPUT | T], V, P, Acts) -> [input | kinds(T, V, P + 1, Acts)];
+kinds([?TAG_CFC | T], V, P, Acts) -> [cfc | kinds(T, V, P + 1, Acts)];
+kinds([?TAG_LTC | T], V, P, Acts) -> [ltc | kinds(T, V, P + 1, Acts)];
+kinds([?TAG_DELAY | T], V, P, Acts) when V > 1 -> [delay | kinds(T, V, P + 1, Acts)];
+kinds([?TAG_LEAKY | T], V, P, Acts) when V > 1 -> [leaky | kinds(T, V, P + 1, Acts)];
+kinds([A | T], V, P, Acts) when A < tuple_size(Acts) ->
+    [{act, element(A + 1, Acts)} | kinds(T, V, P + 1, Acts)];
+kinds([Other | _], _V, P, _Acts) ->
     bad("node at position ~b: unknown kind tag ~b", [P, Other]).
 
 liquid_params(<<>>, _K) ->
@@ -251,46 +288,42 @@ liquid_params(<<>>, _K) ->
 liquid_params(<<TauB:8/binary, BoundB:8/binary, Rest/binary>>, K) ->
     case {finite(TauB), finite(BoundB)} of
         {Tau, Bound} when is_float(Tau), is_float(Bound), Tau > 0.0, Bound > 0.0 ->
-            [{max(Tau, 0.001), Bound} | liquid_params(Rest, K + 1)];
+            [{Tau, Bound} | liquid_params(Rest, K + 1)];
         _ ->
             bad("liquid node ~b: Tau and Bound must be finite numbers > 0", [K])
     end.
 
-attach_liquid([], []) -> [];
-attach_liquid([cfc | T], [{Tau, B} | L]) -> [{cfc, Tau, B} | attach_liquid(T, L)];
-attach_liquid([ltc | T], [{Tau, B} | L]) -> [{ltc, Tau, B} | attach_liquid(T, L)];
-attach_liquid([Op | T], L) -> [Op | attach_liquid(T, L)].
+leaky_params(<<>>, _K) ->
+    [];
+leaky_params(<<TauB:8/binary, Rest/binary>>, K) ->
+    case finite(TauB) of
+        Tau when is_float(Tau), Tau > 0.0 -> [Tau | leaky_params(Rest, K + 1)];
+        _ -> bad("leaky node ~b: Tau must be a finite number > 0", [K])
+    end.
 
-program(_P, [], [], [_End], [], [], _KindsB, Acc, Fwd, NF) ->
-    {lists:reverse(Acc), Fwd, NF};
-program(P, [Op | Ops], [Bias | Bs], [A, B | Rows], Srcs, Ws, KindsB, Acc, Fwd, NF) ->
-    B >= A orelse bad("node at position ~b: rows are not monotonic (~b then ~b)", [P, A, B]),
+monotonic([A, B | Rows], P) when B >= A -> monotonic([B | Rows], P + 1);
+monotonic([A, B | _], P) -> bad("node at position ~b: rows are not monotonic (~b then ~b)", [P, A, B]);
+monotonic(_, _) -> ok.
+
+%% The node list the binary describes, node P with index P (the rows are
+%% monotonic); an input node must have no connection.
+node_list(_P, [], [], [_End], [], [], [], []) ->
+    [];
+node_list(P, [Kind | Kinds], [Bias | Bs], [A, B | Rows], Srcs, Ws, Liq, Leaky) ->
     Len = B - A,
+    Kind =:= input andalso Len > 0 andalso bad("input node at position ~b has connections", [P]),
     {S, Srcs1} = lists:split(Len, Srcs),
     {W, Ws1} = lists:split(Len, Ws),
-    case Op of
-        input when Len > 0 -> bad("input node at position ~b has connections", [P]);
-        input -> program(P + 1, Ops, Bs, [B | Rows], Srcs1, Ws1, KindsB, Acc, Fwd, NF);
-        _ ->
-            {Conns, Fwd1, NF1} = conns(P, S, W, KindsB, [], Fwd, NF),
-            {Hi, Lo} = hilo(P),
-            program(P + 1, Ops, Bs, [B | Rows], Srcs1, Ws1, KindsB,
-                    [{P, Hi, Lo, Op, Bias, Conns} | Acc], Fwd1, NF1)
-    end.
-
-conns(_P, [], [], _KindsB, Acc, Fwd, NF) ->
-    {lists:reverse(Acc), Fwd, NF};
-conns(P, [S | Ss], [W | Ws], KindsB, Acc, Fwd, NF) ->
-    {Hi, Lo} = hilo(S),
-    case S >= P andalso binary:at(KindsB, S) =/= ?TAG_INPUT of
-        true -> conns(P, Ss, Ws, KindsB, [{Hi, Lo, W} | Acc], Fwd#{S => true}, NF + 1);
-        false -> conns(P, Ss, Ws, KindsB, [{Hi, Lo, W} | Acc], Fwd, NF)
-    end.
-
-template(_P, input, _Fwd) -> in;
-template(_P, {_, _, _}, _Fwd) -> slot;
-template(P, _Op, Fwd) when is_map_key(P, Fwd) -> slot;
-template(_P, _Op, _Fwd) -> zero.
+    {Type, Act, Liq1, Leaky1} =
+        case {Kind, Liq, Leaky} of
+            {{act, Act0}, _, _} -> {neuron, Act0, Liq, Leaky};
+            {cfc, [{Tau, Bd} | Lq], _} -> {{cfc, Tau, Bd}, linear, Lq, Leaky};
+            {ltc, [{Tau, Bd} | Lq], _} -> {{ltc, Tau, Bd}, linear, Lq, Leaky};
+            {leaky, _, [Tau | Lk]} -> {{leaky, Tau}, linear, Liq, Lk};
+            {Other, _, _} -> {Other, linear, Liq, Leaky}
+        end,
+    [{P, Type, Act, Bias, lists:zip(S, W)}
+     | node_list(P + 1, Kinds, Bs, [B | Rows], Srcs1, Ws1, Liq1, Leaky1)].
 
 u32s(Bin) -> [X || <<X:32/little>> <= Bin].
 
@@ -339,7 +372,7 @@ encode_cell(Cell) ->
                         (index(IM, [affine, linear, none])), (index(OM, [affine, linear, none])),
                         0>>]
              end,
-    seal(?CELL_MAGIC, [Config | Params]).
+    seal(?CELL_MAGIC, ?CELL_VERSION, 0, [Config | Params]).
 
 u32(Vs) ->
     [case V =< 16#FFFFFFFF of
@@ -353,7 +386,9 @@ index(X, [X | _], I) -> I;
 index(X, [_ | T], I) -> index(X, T, I + 1).
 
 decode_cell(Bin) ->
-    Body = open(Bin, ?CELL_MAGIC, "a cell", {?NET_MAGIC, "a network", "network_from_binary/1"}),
+    {_, Flags, Body} = open(Bin, ?CELL_MAGIC, "a cell",
+                            {?NET_MAGIC, "a network", "network_from_binary/1"}, [?CELL_VERSION]),
+    Flags =:= 0 orelse bad_flags(Flags, 1),
     {Kind, Shape, Members, ParamLen, Cfg, Params} =
         case Body of
             <<1, Sh, Res:16/little, Ms:32/little, PL:64/little, I:32/little, H:32/little,

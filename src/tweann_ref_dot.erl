@@ -4,7 +4,7 @@
 %% as the Rust accumulator does, so results are bit-identical.
 %%
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' through
-%% {@link tweann_ref_args}.
+%% `tweann_ref_args'.
 -module(tweann_ref_dot).
 
 -export([dot_product/2, dot_product_flat/3, dot_product_batch/1, flatten_weights/1]).

@@ -83,7 +83,7 @@ erf(X) when is_float(X) ->
                           true -> {horner(S, ?RB), horner1(S, ?SB)}
                       end,
             <<Z:64/float>> = <<Ix:32, 0:32>>,
-            E = math:exp(-Z * Z - 0.5625) * math:exp((Z - A) * (Z + A) + R / Ss),
+            E = tweann_ref_math:exp(-Z * Z - 0.5625) * tweann_ref_math:exp((Z - A) * (Z + A) + R / Ss),
             case Neg of
                 true -> E / A - 1.0;
                 false -> 1.0 - E / A

@@ -9,7 +9,7 @@
 %% integer, 6), `epsilon' (number, 1.0e-8), `positivity'
 %% (`softplus | identity', `softplus'), `input_mapping' and `output_mapping'
 %% (`affine | linear | none', `affine'). Parameters in the flat layout of
-%% `cfc_ltc.md' section 3.4 ({@link param_len/1} numbers; mask and mapping
+%% `docs/cells.md' section 3.4 ({@link param_len/1} numbers; mask and mapping
 %% slots always present, slots the mapping does not use are ignored). The
 %% state has `units' values, the output `motor_size'; `Dt > 0'. Synapses
 %% whose mask is exactly 0 are skipped (bit-identical to adding their zero
@@ -17,7 +17,7 @@
 %%
 %% Cells and populations run with {@link tweann_ref_cells:cell_step/4} and
 %% {@link tweann_ref_cells:cell_sequence/4}. Bad arguments raise
-%% `{tweann_error, badarg, Pos, Why}' through {@link tweann_ref_args}.
+%% `{tweann_error, badarg, Pos, Why}' through `tweann_ref_args'.
 -module(tweann_ref_ltc).
 -behaviour(tweann_ref_cells).
 
@@ -26,9 +26,12 @@
 
 -export_type([config/0]).
 
-%% One synapse: {Sigma, Mu, Pos(W), Erev, Mask}, or skip where Mask == 0.
 -type synapse() :: {float(), float(), float(), float(), float()} | skip.
+%% One synapse: `{Sigma, Mu, Pos(W), Erev, Mask}', or `skip' where
+%% `Mask == 0'.
 -type mapping() :: affine | linear | none.
+%% How inputs are mapped before the cell and outputs after it
+%% (`docs/cells.md' section 3.1).
 
 -record(tweann_ltc, {
     n :: pos_integer(),
@@ -52,6 +55,7 @@
                     motor_size => pos_integer(), ode_unfolds => pos_integer(),
                     epsilon => number(), positivity => softplus | identity,
                     input_mapping => mapping(), output_mapping => mapping()}.
+%% An LTC configuration: the keys and defaults in the module description.
 
 -define(KEYS, [input_size, units, motor_size, ode_unfolds, epsilon, positivity,
                input_mapping, output_mapping]).

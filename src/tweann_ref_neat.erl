@@ -9,7 +9,7 @@
 %% least 1). The same operations in the same order as the Rust kernel.
 %%
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' through
-%% {@link tweann_ref_args}.
+%% `tweann_ref_args'.
 -module(tweann_ref_neat).
 
 -export([compatibility_distance/5]).

@@ -1,5 +1,5 @@
 %% @doc Pure Erlang twin of `tweann_core::scalar': the single-neuron liquid
-%% forms (`cfc_ltc.md' section 5), with the same operations in the same order
+%% forms (`docs/cells.md' section 5), with the same operations in the same order
 %% as the Rust kernel:
 %%
 %% <ul>
@@ -16,7 +16,7 @@
 %%
 %% Bad arguments raise `{tweann_error, badarg, Pos, Why}' and a non-finite
 %% result `{tweann_error, badarith, general, Why}' through
-%% {@link tweann_ref_args}.
+%% `tweann_ref_args'.
 -module(tweann_ref_scalar).
 
 -export([evaluate_cfc/4, evaluate_cfc_with_weights/6, evaluate_ode/5,
@@ -128,11 +128,11 @@ cfc_fold([In | Rest], S, T, Bd) ->
 %% Backbone f: T is max(Tau, 0.001).
 -spec backbone(float(), float(), [float()]) -> float().
 backbone(In, T, []) -> In / T;
-backbone(In, _T, [W0 | Ws]) -> math:tanh(add_all(Ws, W0 * In)).
+backbone(In, _T, [W0 | Ws]) -> tweann_ref_math:tanh(add_all(Ws, W0 * In)).
 
 -spec head(float(), [float()]) -> float().
-head(X, []) -> math:tanh(X);
-head(X, [W0 | Ws]) -> math:tanh(add_all(Ws, W0 * X)).
+head(X, []) -> tweann_ref_math:tanh(X);
+head(X, [W0 | Ws]) -> tweann_ref_math:tanh(add_all(Ws, W0 * X)).
 
 -spec add_all([float()], float()) -> float().
 add_all([], Acc) -> Acc;

@@ -33,8 +33,9 @@
 %%
 %% == Processes ==
 %% The tables are public and named; every call runs in the caller and no call
-%% goes through a server. They are owned by {@link tweann_store_owner} with
-%% {@link tweann_store_keeper} as heir, so neither a dying caller nor a killed
+%% goes through a server. They are owned by a process of the `tweann_nif'
+%% application (`tweann_store_owner'), with a second one
+%% (`tweann_store_keeper') as heir, so neither a dying caller nor a killed
 %% owner loses a record. Start the `tweann_nif' application first.
 -module(tweann_store).
 
@@ -49,22 +50,29 @@
          append_capped/3, append_capped/4, evo_hist_cap/0,
          memory/0, clear/0]).
 
--export_type([record_/0, ref/0, agent_id/0, field_action/0, sweep_result/0]).
+-export_type([tag/0, record_/0, ref/0, agent_id/0, field_action/0, sweep_result/0]).
 
 %%%===================================================================
 %%% Types
 %%%===================================================================
 
+-type tag() :: agent | cortex | sensor | actuator | neuron | substrate
+             | specie | population.
+%% A record's tag (its first element): the Mnesia table it belongs to.
 -type record_() :: tuple().
-%% `{Tag, Key, ...}' with `Tag' a {@link tweann_store_tables:tag()}.
--type ref() :: {tweann_store_tables:tag(), Key :: term()}.
+%% `{Tag, Key, ...}' with `Tag' a {@link tag()}, keyed on `Key'.
+-type ref() :: {tag(), Key :: term()}.
+%% The tag and key of a record.
 -type agent_id() :: term().
+%% An agent's id (the key of its `agent' record).
 -type field_action() :: {ids, pos_integer()}
                       | {clear, pos_integer()}
                       | {cap, pos_integer(), pos_integer()}.
+%% How {@link sweep/3} tidies one record field (see there).
 -type sweep_result() :: #{agents := non_neg_integer(),
                           records := non_neg_integer(),
                           fields := non_neg_integer()}.
+%% What {@link sweep/3} did: agents and records deleted, fields rewritten.
 
 %%%===================================================================
 %%% Records
@@ -125,7 +133,7 @@ delete(Ref) ->
 
 %% @doc `ets:select/2' on the table of `Tag' (records are whole tuples,
 %% as in `mnesia:select/2').
--spec select(Tag :: tweann_store_tables:tag(), MatchSpec :: ets:match_spec()) -> [term()].
+-spec select(Tag :: tag(), MatchSpec :: ets:match_spec()) -> [term()].
 select(Tag, MatchSpec) ->
     Table = table(Tag, select, [Tag, MatchSpec]),
     try
@@ -138,7 +146,7 @@ select(Tag, MatchSpec) ->
 
 %% @doc Fold `Fun(Record, Acc)' over every record of `Tag' (as
 %% `mnesia:foldl/3'; the order is undefined).
--spec fold(Fun, Acc0 :: Acc, Tag :: tweann_store_tables:tag()) -> Acc when
+-spec fold(Fun, Acc0 :: Acc, Tag :: tag()) -> Acc when
       Fun :: fun((record_(), Acc) -> Acc).
 fold(Fun, Acc, Tag) when is_function(Fun, 2) ->
     ets:foldl(Fun, Acc, table(Tag, fold, [Fun, Acc, Tag]));
@@ -208,7 +216,9 @@ sweep(Current, Keep) ->
 %%
 %% The fields come from `Opts' key `fields', else from the application
 %% environment key `sweep_fields', else from the DXNN2/faber-tweann layout
-%% (see {@link tweann_store_sweep:default_fields/0}). They are a list of
+%% (trim `agent.offspring_ids', `agent.parent_ids', `specie.all_agent_ids'
+%% and `specie.agent_ids' to live agents; clear `specie.dead_pool'). They
+%% are a list of
 %% `{Tag, [Action]}', where an action names a tuple position (write
 %% `#agent.offspring_ids' to get it from a record definition):
 %% <ul>
@@ -221,7 +231,7 @@ sweep(Current, Keep) ->
 %% Records too short for a position, or whose field is not a list, are left
 %% alone.
 -spec sweep(CurrentGeneration :: integer(), KeepGenerations :: non_neg_integer(),
-            Opts :: #{fields => [{tweann_store_tables:tag(), [field_action()]}]}) ->
+            Opts :: #{fields => [{tag(), [field_action()]}]}) ->
           sweep_result().
 sweep(Current, Keep, Opts) when is_integer(Current), is_integer(Keep), Keep >= 0,
                                 is_map(Opts) ->
@@ -387,7 +397,7 @@ set_pin(AgentId, Pinned, _Function) ->
         false -> ?TWEANN_BADARG([AgentId], 1, "agent not registered")
     end.
 
--spec check_fields(term(), [term()]) -> [{tweann_store_tables:tag(), [field_action()]}].
+-spec check_fields(term(), [term()]) -> [{tag(), [field_action()]}].
 check_fields(Fields, Args) ->
     case tweann_store_sweep:valid_fields(Fields) of
         true -> Fields;

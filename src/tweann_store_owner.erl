@@ -1,3 +1,4 @@
+%% @private
 %% @doc Owner of the ETS tables behind {@link tweann_store} and
 %% {@link tweann_innovation}.
 %%

@@ -11,8 +11,7 @@
 -export([record_tags/0, table/1, registry/0, owned/0, owner_of/0,
          link_innovation/0, node_innovation/0, specs/0, names/0, label/1]).
 
--type tag() :: agent | cortex | sensor | actuator | neuron | substrate
-             | specie | population.
+-type tag() :: tweann_store:tag().
 -export_type([tag/0]).
 
 %% @doc The record tags the store accepts, in Mnesia table order.

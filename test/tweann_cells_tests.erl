@@ -1,5 +1,5 @@
 %% The liquid cells through the NIF: the ncps float64 reference vectors
-%% (tolerance of cfc_ltc.md section 6), bit-identical agreement with the pure
+%% (tolerance of docs/cells.md section 6), bit-identical agreement with the pure
 %% Erlang reference (tweann_ref_cells, tweann_ref_cfc, tweann_ref_ltc) over the vectors and over generated
 %% populations and sequences, scheduling of large steps, resource accounting,
 %% and bad input.

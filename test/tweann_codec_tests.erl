@@ -20,6 +20,8 @@ codec_test_() ->
       {"reference round trip gives the same term", fun ref_round_trip/0},
       {"each reads the other's binaries", fun cross_read/0},
       {"the header, length and CRC-32 are as documented", fun layout/0},
+      {"node kinds and the state model in version 2", fun kinds_and_model/0},
+      {"version 1 binaries are read as the forward_refs model", fun version_1/0},
       {"a flipped bit anywhere is refused by both", fun corruption/0},
       {"truncated, padded and foreign binaries are refused", fun truncated_and_foreign/0},
       {"resealed bad fields are refused by both", fun bad_fields/0},
@@ -31,7 +33,8 @@ codec_test_() ->
 
 %%--------------------------------------------------------------------
 %% Generated networks: interleaved inputs, forward and self references,
-%% liquid nodes, sparse or dense indices.
+%% delays, leaky and liquid nodes, sparse or dense indices, either state
+%% model.
 
 node_list(Seed) ->
     S0 = rand:seed_s(exsss, {Seed, 3, 5}),
@@ -47,12 +50,14 @@ node_list(Seed) ->
                   case Left > 0 andalso (Total - P =< Left orelse R < 0.3) of
                       true -> {{Index(P), input, tanh, 0.0, []}, {Left - 1, Sa}};
                       false ->
-                          {K, Sb} = rand:uniform_s(10, Sa),
+                          {K, Sb} = rand:uniform_s(12, Sa),
                           {A, Sc} = rand:uniform_s(length(?ACTS), Sb),
                           {Tau, Sd} = rand:uniform_s(Sc),
                           Type = case K of
                                      1 -> {cfc, Tau * 3, 1.5};
                                      2 -> {ltc, 0.0001 + Tau, 2.0};
+                                     3 -> delay;
+                                     4 -> {leaky, 0.25 + Tau * 4};
                                      _ -> hidden
                                  end,
                           {Bias, Se} = rand:uniform_s(Sd),
@@ -66,13 +71,17 @@ node_list(Seed) ->
                           {{Index(P), Type, lists:nth(A, ?ACTS), Bias - 0.5, Conns}, {Left, Sg}}
                   end
           end, {NI, S3}, lists:seq(0, Total - 1)),
-    {Outs, _} = lists:mapfoldl(fun(_, S) ->
-                                       {O, S5} = rand:uniform_s(Total, S),
-                                       {Index(O - 1), S5}
-                               end, S4, [1, 2, 3]),
-    {Nodes, NI, Outs}.
+    {Outs, S6} = lists:mapfoldl(fun(_, S) ->
+                                        {O, S5} = rand:uniform_s(Total, S),
+                                        {Index(O - 1), S5}
+                                end, S4, [1, 2, 3]),
+    {M, _} = rand:uniform_s(2, S6),
+    {Nodes, NI, Outs, lists:nth(M, [organelles, forward_refs])}.
 
-compile(Impl, {Nodes, NI, Outs}) -> Impl:compile_network(Nodes, NI, Outs).
+compile(Impl, {Nodes, NI, Outs, organelles}) ->
+    Impl:compile_network(Nodes, NI, Outs);
+compile(Impl, {Nodes, NI, Outs, Model}) ->
+    Impl:compile_network(Nodes, NI, Outs, #{state_model => Model}).
 
 inputs(NI, K) -> [0.3 * I - 0.7 + K / 10 || I <- lists:seq(1, NI)].
 
@@ -99,11 +108,11 @@ same_bytes() ->
      end || Seed <- seeds()],
     Empty = tweann_nif:network_to_binary(tweann_nif:compile_network([], 0, [])),
     ?assertEqual(Empty, tweann_ref_api:network_to_binary(tweann_ref_api:compile_network([], 0, []))),
-    ?assertEqual(40, byte_size(Empty)).
+    ?assertEqual(44, byte_size(Empty)).
 
 nif_round_trip() ->
     [begin
-         {_, NI, _} = Spec = node_list(Seed),
+         {_, NI, _, _} = Spec = node_list(Seed),
          Net = compile(tweann_nif, Spec),
          Bin = tweann_nif:network_to_binary(Net),
          Back = tweann_nif:network_from_binary(Bin),
@@ -118,18 +127,18 @@ nif_round_trip() ->
 
 ref_round_trip() ->
     [begin
-         {Nodes, NI, Outs} = node_list(Seed),
+         {Nodes, NI, Outs, Model} = node_list(Seed),
          %% With indices equal to positions the decoded term is the same term.
          Pos = maps:from_list([{I, P} || {P, {I, _, _, _, _}} <- lists:enumerate(0, Nodes)]),
          Renumbered = [{maps:get(I, Pos), T, A, B, [{maps:get(F, Pos), W} || {F, W} <- Cs]}
                        || {I, T, A, B, Cs} <- Nodes],
-         Net = tweann_ref_api:compile_network(Renumbered, NI, [maps:get(O, Pos) || O <- Outs]),
+         Net = compile(tweann_ref_api, {Renumbered, NI, [maps:get(O, Pos) || O <- Outs], Model}),
          ?assertEqual(Net, tweann_ref_api:network_from_binary(tweann_ref_api:network_to_binary(Net)))
      end || Seed <- seeds()].
 
 cross_read() ->
     [begin
-         {_, NI, _} = Spec = node_list(Seed),
+         {_, NI, _, _} = Spec = node_list(Seed),
          Nif = compile(tweann_nif, Spec),
          Ref = compile(tweann_ref_api, Spec),
          Want = behaviour(tweann_nif, Nif, NI),
@@ -138,8 +147,11 @@ cross_read() ->
          FromRef = tweann_nif:network_from_binary(tweann_ref_api:network_to_binary(Ref)),
          ?assert(Want =:= behaviour(tweann_ref_api, FromNif, NI)),
          ?assert(Want =:= behaviour(tweann_nif, FromRef, NI)),
-         Info = maps:remove(bytes, tweann_ref_api:network_info(Ref)),
-         ?assertEqual(Info, maps:remove(bytes, tweann_ref_api:network_info(FromNif)))
+         %% Both backends report the same facts of every copy.
+         Info = tweann_nif:network_info(Nif),
+         ?assertEqual(Info, tweann_ref_api:network_info(Ref)),
+         ?assertEqual(Info, tweann_ref_api:network_info(FromNif)),
+         ?assertEqual(Info, tweann_nif:network_info(FromRef))
      end || Seed <- seeds()].
 
 layout() ->
@@ -147,12 +159,66 @@ layout() ->
                                       {1, output, relu, 0.5, [{0, 2.0}]}], 1, [1]),
     Bin = tweann_nif:network_to_binary(Net),
     Size = byte_size(Bin),
-    <<"TWNN", 1:16/little, 0:16/little, Size:64/little,
-      2:32/little, 1:32/little, 1:32/little, 0:32/little,
+    <<"TWNN", 2:16/little, 0:16/little, Size:64/little,
+      2:32/little, 1:32/little, 1:32/little, 0:32/little, 0:32/little,
       128, 7, 0.0:64/float-little, 0.5:64/float-little,
       0:32/little, 0:32/little, 1:32/little,
       0:32/little, 2.0:64/float-little, 1:32/little, Crc:32/little>> = Bin,
     ?assertEqual(erlang:crc32(binary:part(Bin, 0, Size - 4)), Crc).
+
+%% Delay (131) and leaky (132) tags, the leaky section after the liquid
+%% one, and flags bit 0 for forward_refs; the same bytes from both.
+kinds_and_model() ->
+    Nodes = [{0, input, tanh, 0.0, []},
+             {1, delay, sin, -1.0, [{2, 2.0}]},
+             {2, {leaky, 3}, cos, 0.5, [{0, 1.0}, {2, 0.25}]},
+             {3, {cfc, 0.5, 2}, tanh, 0.0, [{1, 1.0}]}],
+    [begin
+         Opts = #{state_model => Model},
+         Bin = tweann_nif:network_to_binary(tweann_nif:compile_network(Nodes, 1, [3, 2], Opts)),
+         ?assertEqual(Bin, tweann_ref_api:network_to_binary(
+                             tweann_ref_api:compile_network(Nodes, 1, [3, 2], Opts))),
+         Size = byte_size(Bin),
+         ?assertEqual(44 + 4 * 13 + 4 * 12 + 16 + 8 + 2 * 4, Size),
+         <<"TWNN", 2:16/little, Flags:16/little, Size:64/little,
+           4:32/little, 4:32/little, 2:32/little, 1:32/little, 1:32/little,
+           128, 131, 132, 129,
+           0.0:64/float-little, -1.0:64/float-little, 0.5:64/float-little, 0.0:64/float-little,
+           0:32/little, 0:32/little, 1:32/little, 3:32/little, 4:32/little,
+           2:32/little, 0:32/little, 2:32/little, 1:32/little,
+           2.0:64/float-little, 1.0:64/float-little, 0.25:64/float-little, 1.0:64/float-little,
+           0.5:64/float-little, 2.0:64/float-little,
+           3.0:64/float-little,
+           3:32/little, 2:32/little, _Crc:32/little>> = Bin,
+         ?assertEqual(Want, Flags),
+         [?assertMatch(#{state_model := Model, delay_nodes := 1, leaky_nodes := 1},
+                       Impl:network_info(Impl:network_from_binary(Bin)))
+          || Impl <- [tweann_nif, tweann_ref_api]]
+     end || {Model, Want} <- [{organelles, 0}, {forward_refs, 1}]].
+
+%% A version 1 binary (written before delay, leaky and the state models)
+%% means the forward_refs model: a node read forward has a state slot.
+version_1() ->
+    Body = <<2:32/little, 1:32/little, 1:32/little, 0:32/little,
+             128, 6, 0.0:64/float-little, 0.5:64/float-little,
+             0:32/little, 0:32/little, 1:32/little,
+             1:32/little, 2.0:64/float-little, 1:32/little>>,
+    Data = <<"TWNN", 1:16/little, 0:16/little, (16 + byte_size(Body) + 4):64/little, Body/binary>>,
+    V1 = <<Data/binary, (erlang:crc32(Data)):32/little>>,
+    [begin
+         Net = Impl:network_from_binary(V1),
+         ?assertMatch(#{state_model := forward_refs, state_size := 1, forward_refs := 1},
+                      Impl:network_info(Net)),
+         %% x1 = 2 * previous x1 + 0.5.
+         ?assertEqual({[3.5], [3.5]}, Impl:evaluate_with_state(Net, [7], [1.5])),
+         %% Written back as version 2 with the forward_refs flag.
+         <<"TWNN", 2:16/little, 1:16/little, _/binary>> = Impl:network_to_binary(Net)
+     end || Impl <- [tweann_nif, tweann_ref_api]],
+    ?assertEqual(tweann_nif:network_to_binary(tweann_nif:network_from_binary(V1)),
+                 tweann_ref_api:network_to_binary(tweann_ref_api:network_from_binary(V1))),
+    %% Version 1 knows no flags and no delay or leaky tags.
+    [both_refuse(put_at(V1, At, Bytes)) || {At, Bytes} <- [{6, <<1:16/little>>}, {33, <<131>>},
+                                                            {33, <<132>>}]].
 
 %% Every call that must fail: badarg about argument 1, with error_info.
 refused(Fun, Arg) ->
@@ -210,15 +276,17 @@ bad_fields() ->
     Net = tweann_nif:compile_network([{0, input, tanh, 0.0, []},
                                       {1, output, relu, 0.5, [{0, 2.0}]}], 1, [1]),
     Bin = tweann_nif:network_to_binary(Net),
-    Cases = [{"version 2", put_at(Bin, 4, <<2:16/little>>)},
-             {"flags", put_at(Bin, 6, <<1:16/little>>)},
+    Cases = [{"version 3", put_at(Bin, 4, <<3:16/little>>)},
+             {"flags", put_at(Bin, 6, <<2:16/little>>)},
              {"do not match", put_at(Bin, 16, <<3:32/little>>)},
-             {"kind tag 200", put_at(Bin, 33, <<200>>)},
-             {"bias", put_at(Bin, 42, <<0, 0, 0, 0, 0, 0, 16#f8, 16#7f>>)},
-             {"input node", put_at(Bin, 54, <<1:32/little>>)},
-             {"source position 9", put_at(Bin, 62, <<9:32/little>>)},
-             {"weight", put_at(Bin, 66, <<0, 0, 0, 0, 0, 0, 16#f0, 16#7f>>)},
-             {"output 0", put_at(Bin, 74, <<2:32/little>>)}],
+             {"impossible counts", put_at(Bin, 32, <<3:32/little>>)},
+             {"kind tag 200", put_at(Bin, 37, <<200>>)},
+             {"leaky nodes but the kinds hold 1", put_at(Bin, 37, <<132>>)},
+             {"bias", put_at(Bin, 46, <<0, 0, 0, 0, 0, 0, 16#f8, 16#7f>>)},
+             {"input node", put_at(Bin, 58, <<1:32/little>>)},
+             {"source position 9", put_at(Bin, 66, <<9:32/little>>)},
+             {"weight", put_at(Bin, 70, <<0, 0, 0, 0, 0, 0, 16#f0, 16#7f>>)},
+             {"output 0", put_at(Bin, 78, <<2:32/little>>)}],
     [begin
          {A, B} = both_refuse(Bad),
          ?assertNotEqual({nomatch, What}, {string:find(A, What), What}),

@@ -45,7 +45,8 @@ float() ->
 
 atom() ->
     pick([a, undefined, true, false, nil, nan, infinity, '-infinity', default, input, hidden,
-          output, bias, cfc, ltc, neuron, '', 'ünïcødé', '$tweann_dirty', error, badarg | ?ACTS]).
+          output, bias, cfc, ltc, neuron, delay, leaky, organelles, forward_refs, '', 'ünïcødé',
+          '$tweann_dirty', error, badarg | ?ACTS]).
 
 odd_binary() ->
     pick([<<>>, <<1>>, <<1, 2, 3>>, <<0:56>>, <<0:72>>, crypto_free_bytes(rand:uniform(40)),
@@ -115,11 +116,14 @@ index() ->
     end.
 
 node_type() ->
-    case rand:uniform(8) of
+    case rand:uniform(11) of
         1 -> {cfc, num(), num()};
         2 -> {ltc, num(), num()};
         3 -> input;
-        4 -> pick([output, bias]);
+        4 -> pick([output, bias, neuron]);
+        5 -> delay;
+        6 -> {leaky, num()};
+        7 -> pick([{leaky, num(), num()}, {delay, num()}, standard]);
         _ -> hidden
     end.
 
@@ -167,7 +171,11 @@ weighted(Ids) -> [{Id, [wspec() || _ <- lists:seq(1, rand:uniform(3))]} || Id <-
 %% Plausible arguments for each exported function.
 valid(compile_network, 3, _) -> spec();
 valid(compile_network, 4, _) -> spec() ++ [pick([#{}, #{memory_budget => int()}, #{memory_budget => 64},
-                                                  #{memory_budget => default}, #{other => 1}])];
+                                                  #{memory_budget => default}, #{other => 1},
+                                                  #{state_model => pick([organelles, forward_refs,
+                                                                         atom()])},
+                                                  #{state_model => forward_refs,
+                                                    memory_budget => 1 bsl 20}])];
 valid(evaluate, 2, P) -> [net(P), inputs()];
 valid(evaluate_batch, 2, P) ->
     [net(P), case rand:uniform(3) of
@@ -209,6 +217,22 @@ valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
 valid(memory_stats, 0, _) -> [];
 valid(build_info, 0, _) -> [];
 valid(is_loaded, 0, _) -> [];
+%% faber-tweann's evolution kernels (novelty, statistics, selection, rewards).
+valid(euclidean_distance, 2, _) -> N = rand:uniform(4) - 1, [nums(N), nums(N + pick([0, 0, 1]))];
+valid(euclidean_distance_batch, 2, _) -> D = rand:uniform(3), [nums(D), vecs(D)];
+valid(knn_novelty, 4, _) -> D = rand:uniform(3), [nums(D), vecs(D), vecs(D), pick([1, 2, 5, 0, -1])];
+valid(knn_novelty_batch, 3, _) -> D = rand:uniform(3), [vecs(D), vecs(D), pick([1, 2, 5, 0])];
+valid(fitness_stats, 1, _) -> [inputs()];
+valid(weighted_moving_average, 2, _) -> [inputs(), num()];
+valid(shannon_entropy, 1, _) -> [inputs()];
+valid(histogram, 4, _) -> [inputs(), pick([0, 1, 3, 10, -1, 1 bsl 40]), num(), num()];
+valid(build_cumulative_fitness, 1, _) -> [inputs()];
+valid(roulette_select, 3, _) -> [cumulative(), num(), num()];
+valid(roulette_select_batch, 3, _) -> [cumulative(), num(), inputs()];
+valid(tournament_select, 2, _) -> [[rand:uniform(6) - 1 || _ <- lists:seq(1, rand:uniform(4) - 1)], nums(rand:uniform(6) - 1)];
+valid(z_score, 3, _) -> [num(), num(), pick([num(), 0.0, 1.0e-11])];
+valid(compute_reward_component, 2, _) -> [inputs(), num()];
+valid(compute_weighted_reward, 1, _) -> [[{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
 %% A function added later must get its generator here (generators_test).
 valid(_, _, _) -> no_generator.
 
@@ -228,6 +252,12 @@ blob(P) ->
         4 -> <<Bin/binary, 0>>;
         5 -> pick([foo, [], 1.0, <<>>])
     end.
+
+vecs(D) -> [nums(D) || _ <- lists:seq(1, rand:uniform(4) - 1)].
+
+cumulative() ->
+    {C, _} = tweann_ref_selection:build_cumulative_fitness([abs(X) || X <- nums(rand:uniform(5) - 1)]),
+    C.
 
 cfc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
@@ -492,6 +522,38 @@ large(F, 1, #{many := Many}) when F =:= network_from_binary; F =:= cell_from_bin
      [<<"TWNC", 1:16/little, 0:16/little, Len:64/little, 0:((Len - 16) * 8)>>]];
 large(F, 1, #{many := Many}) when F =:= network_to_binary; F =:= cell_to_binary ->
     [[lists:duplicate(Many, 0.5)]];
+large(knn_novelty_batch, 3, #{many := Many}) ->
+    [[lists:duplicate(Many div 100, [0.5, 0.5]) ++ [[0.5, x]], [], 3],
+     [lists:duplicate(Many div 100, [0.5, 0.5]) ++ [[0.5]], [], 3]];
+large(knn_novelty, 4, #{many := Many}) ->
+    [[[0.0], lists:duplicate(Many div 10, [1.0]), [[1.0] | bad], 3]];
+large(euclidean_distance_batch, 2, #{many := Many}) ->
+    [[[0.0], lists:duplicate(Many, [1.0]) ++ [[1.0e300], [-1.0e300]]]];
+large(euclidean_distance, 2, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0e300), lists:duplicate(Many, -1.0e300)]];
+large(fitness_stats, 1, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [nan]], [lists:duplicate(Many, 1.0e300)]];
+large(weighted_moving_average, 2, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [x], 0.5]];
+large(shannon_entropy, 1, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [x]]];
+large(histogram, 4, #{many := Many}) ->
+    [[lists:duplicate(Many, 0.5), 1 bsl 40, 0.0, 1.0],
+     [lists:duplicate(Many, 0.5) ++ [x], 1 bsl 40, 0.0, 1.0]];
+large(build_cumulative_fitness, 1, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [x]]];
+large(roulette_select, 3, #{many := Many}) ->
+    [[lists:seq(1, Many) ++ [0], 1.0, 0.5]];
+large(roulette_select_batch, 3, #{many := Many}) ->
+    [[lists:seq(1, Many), 1.0, lists:duplicate(Many, 0.5) ++ [x]]];
+large(tournament_select, 2, #{many := Many}) ->
+    [[lists:seq(0, Many), lists:duplicate(Many, 1.0)]];
+large(compute_reward_component, 2, #{many := Many}) ->
+    [[lists:duplicate(Many, 1.0) ++ [x], 1.0]];
+large(compute_weighted_reward, 1, #{many := Many}) ->
+    [[lists:duplicate(Many div 10, {[1.0], 1.0, 1.0}) ++ [{[1.0], 1.0}]]];
+large(z_score, 3, _) ->
+    fixed;
 large(set_memory_budget, 1, _) ->
     [[1 bsl 100000]];
 large(F, A, _) when {F, A} =:= {network_info, 1}; {F, A} =:= {cell_info, 1};

@@ -1,6 +1,7 @@
 %% NIF vs pure Erlang reference: the two implementations must agree bit for
-%% bit over generated inputs (random networks with every activation, forward
-%% references, liquid nodes and sparse indices; genomes; aggregator inputs),
+%% bit over generated inputs (random networks under both state models with
+%% every activation, forward references, delays, leaky, cfc and ltc nodes and
+%% sparse indices; genomes; aggregator inputs),
 %% raise the same errors for bad input, and the NIF must be safe to share
 %% between processes.
 -module(tweann_nif_tests).
@@ -32,7 +33,7 @@ pick(L) -> lists:nth(rand:uniform(length(L)), L).
 
 %% A random network spec: NIn inputs interleaved among NHidden other nodes,
 %% sparse indices, random kinds/activations/biases, connections to anywhere
-%% (backward, forward, self), some integer weights.
+%% (backward, forward, self), some integer weights; and a state model.
 random_spec() ->
     NIn = rand:uniform(6) - 1,
     NOther = rand:uniform(25),
@@ -41,15 +42,18 @@ random_spec() ->
     Kinds = shuffle(lists:duplicate(NIn, input) ++ lists:duplicate(NOther, other)),
     Nodes = [make_node(I, K, Indices) || {I, K} <- lists:zip(Indices, Kinds)],
     Outs = [pick(Indices) || _ <- lists:seq(1, rand:uniform(4))],
-    {Nodes, NIn, Outs}.
+    {Nodes, NIn, Outs, pick([organelles, forward_refs])}.
 
 make_node(I, input, _) -> {I, input, pick(?ACTS), 0.0, []};
 make_node(I, other, Indices) ->
-    Type = case rand:uniform(12) of
+    Type = case rand:uniform(16) of
                1 -> {cfc, uniform(0.1, 3.0), uniform(0.5, 2.0)};
                2 -> {ltc, uniform(0.1, 3.0), uniform(0.5, 2.0)};
                3 -> bias;
                4 -> output;
+               5 -> neuron;
+               6 -> delay;
+               7 -> {leaky, pick([uniform(0.2, 4.0), 1, 3])};
                _ -> hidden
            end,
     Conns = [{pick(Indices), weight()} || _ <- lists:seq(1, rand:uniform(6) - 1)],
@@ -109,13 +113,21 @@ networks_agree_test_() ->
         [agree_network(random_spec()) || _ <- lists:seq(1, 400)]
     end}.
 
-agree_network({Nodes, NIn, Outs}) ->
-    NifNet = tweann_nif:compile_network(Nodes, NIn, Outs),
-    RefNet = tweann_ref_network:compile_network(Nodes, NIn, Outs),
+agree_network({Nodes, NIn, Outs, Model}) ->
+    {NifNet, RefNet} =
+        case Model of
+            organelles ->
+                {tweann_nif:compile_network(Nodes, NIn, Outs),
+                 tweann_ref_network:compile_network(Nodes, NIn, Outs)};
+            forward_refs ->
+                Opts = #{state_model => Model},
+                {tweann_nif:compile_network(Nodes, NIn, Outs, Opts),
+                 tweann_ref_network:compile_network(Nodes, NIn, Outs, Opts)}
+        end,
+    %% network_info/1: the same keys and the same values (bytes included).
     NifInfo = tweann_nif:network_info(NifNet),
-    RefInfo = tweann_ref_network:network_info(RefNet),
-    [?assertEqual(maps:get(K, RefInfo), maps:get(K, NifInfo), K)
-     || K <- [nodes, connections, inputs, outputs, state_size, forward_refs]],
+    ?assertEqual(NifInfo, tweann_ref_network:network_info(RefNet)),
+    ?assertMatch(#{state_model := Model}, NifInfo),
     In = inputs(NIn),
     Single = both(evaluate, NifNet, RefNet, [In]),
     ?assertEqual(Single, both(evaluate, NifNet, RefNet, [to_bin(In)])),
@@ -137,8 +149,10 @@ agree_network({Nodes, NIn, Outs}) ->
         true -> both(evaluate_batch, NifNet, RefNet, [to_bin(lists:append(Rows))]);
         false -> ok
     end,
-    %% Three stateful steps, threading the state.
+    %% Three stateful steps, threading the state; a state of the wrong length.
     S = maps:get(state_size, NifInfo),
+    ?assertEqual({ok, {[], []}},
+                 both(evaluate_with_state, NifNet, RefNet, [In, lists:duplicate(S + 1, 0.5)])),
     lists:foldl(fun(_, State) ->
                         I = inputs(NIn),
                         case both(evaluate_with_state, NifNet, RefNet, [I, State]) of
@@ -149,6 +163,38 @@ agree_network({Nodes, NIn, Outs}) ->
                         end
                 end, [], lists:seq(1, 3)),
     both(evaluate_with_state, NifNet, RefNet, [In, [uniform(-1.0, 1.0) || _ <- lists:seq(1, S)]]).
+
+%% The organelles' worked examples (docs/semantics.md), on the NIF.
+organelle_examples_test() ->
+    In = {0, input, linear, 0, []},
+    Trace = fun(N, Xs) ->
+                    {Outs, _} = lists:mapfoldl(
+                                  fun(X, S) ->
+                                          {O, S1} = tweann_nif:evaluate_with_state(N, [X], S),
+                                          {O, S1}
+                                  end, [], Xs),
+                    Outs
+            end,
+    Delay = tweann_nif:compile_network([In, {1, delay, tanh, 0, [{0, 1}]},
+                                        {2, neuron, linear, 0, [{1, 1}]}], 1, [2]),
+    ?assertEqual([[0.0], [5.0], [7.0]], Trace(Delay, [5, 7, 9])),
+    ?assertEqual([[0.0], [0.0]], tweann_nif:evaluate_batch(Delay, [[5], [6]])),
+    Sum = tweann_nif:compile_network([In, {2, neuron, linear, 0, [{0, 1}, {1, 1}]},
+                                      {1, delay, linear, 0, [{2, 1}]}], 1, [2]),
+    ?assertEqual([[1.0], [2.0], [3.0], [4.0]], Trace(Sum, [1, 1, 1, 1])),
+    Leaky = tweann_nif:compile_network([In, {1, {leaky, 2.0}, linear, 0, [{0, 1}]}], 1, [1]),
+    ?assertEqual([[0.5], [0.75], [0.875]], Trace(Leaky, [1, 1, 1])),
+    ?assertEqual({[], []}, tweann_nif:evaluate_with_state(Leaky, [1], [0.0, 0.0])),
+    ?assertMatch(#{state_size := 1, leaky_nodes := 1, delay_nodes := 0, liquid_nodes := 0,
+                   state_model := organelles}, tweann_nif:network_info(Leaky)),
+    %% A forward reference: 0.0 under organelles, last step's value under
+    %% forward_refs.
+    Fwd = [In, {1, neuron, linear, 0, [{0, 1}, {2, 1}]}, {2, neuron, linear, 1, [{1, 2}]}],
+    ?assertEqual([[1.0, 3.0], [1.0, 3.0]],
+                 Trace(tweann_nif:compile_network(Fwd, 1, [1, 2]), [1, 1])),
+    ?assertEqual([[1.0, 3.0], [4.0, 9.0]],
+                 Trace(tweann_nif:compile_network(Fwd, 1, [1, 2],
+                                                  #{state_model => forward_refs}), [1, 1])).
 
 %% The same call on the NIF network and on the reference network.
 both(Fun, NifNet, RefNet, Rest) ->
@@ -283,7 +329,15 @@ bad_input_test_() ->
          {compile_network, [[{0, hidden, tanh, 0, [{0, "w"}]}], 0, []], 1},
          {compile_network, [[{0, {cfc, 0, 1}, tanh, 0, []}], 0, []], 1},
          {compile_network, [[{0, {ltc, 1, -1}, tanh, 0, []}], 0, []], 1},
-         {compile_network, [[{0, neuron, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, standard, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, {leaky, 0}, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, {leaky, -1.5}, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, {leaky, "1"}, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, {leaky, 1, 1}, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, {delay, 1}, tanh, 0, []}], 0, []], 1},
+         {compile_network, [[{0, {neuron}, tanh, 0, []}], 0, []], 1},
+         {compile_network, [Net, 1, [1], #{state_model => dxnn}], 4},
+         {compile_network, [Net, 1, [1], #{state_model => organelles, x => 1}], 4},
          {compile_network, [Net, 2, [1]], 2},
          {compile_network, [Net, -1, [1]], 2},
          {compile_network, [Net, 1, [5]], 3},
@@ -331,18 +385,21 @@ bad_network_args_test() ->
            {evaluate, [N, <<16#7FF8000000000000:64/native>>], 2},
            {evaluate_batch, [N, [[1], [x]]], 2},
            {evaluate_batch, [N, [[1] | y]], 2},
-           {evaluate_with_state, [N, [1], [1, 2]], 3},
            {evaluate_with_state, [N, [1], [x]], 3},
+           {evaluate_with_state, [N, [1], [1 | 2]], 3},
            {benchmark_evaluate, [N, [1], 0], 3},
            {network_info, [self()], 1}],
     [?assertMatch({{error, badarg, P}, P}, {outcome(fun() -> apply(tweann_nif, F, A) end), P}) || {F, A, P} <- Bad],
     %% The messages say why, through the shell's formatter.
-    try tweann_nif:evaluate_with_state(N, [1], [1, 2]) of
+    try tweann_nif:evaluate_with_state(N, [1], [1, x]) of
         _ -> ?assert(false)
     catch error:badarg:St ->
             #{3 := Msg} = tweann_error:format_error(badarg, St),
-            ?assertMatch({match, _}, re:run(Msg, "state slots"))
-    end.
+            ?assertMatch({match, _}, re:run(Msg, "element 2"))
+    end,
+    %% Well-formed data of the wrong length: {[], []} (no state slot here).
+    ?assertEqual({[], []}, tweann_nif:evaluate_with_state(N, [1], [1, 2])),
+    ?assertEqual({[], []}, tweann_nif:evaluate_with_state(N, [1, 2], [])).
 
 overflow_test() ->
     N = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, cubic, 0, [{0, 1.0e200}]}], 1, [1]),
@@ -382,7 +439,7 @@ activation_table_test() ->
 concurrent_evaluation_test_() ->
     {timeout, 60, fun() ->
         seed(6),
-        {Nodes, NIn, Outs} = random_spec(),
+        {Nodes, NIn, Outs, _} = random_spec(),
         Net = tweann_nif:compile_network(Nodes, NIn, Outs),
         Inputs = [inputs(NIn) || _ <- lists:seq(1, 20)],
         Expected = [outcome(fun() -> tweann_ref_network:evaluate(tweann_ref_network:compile_network(Nodes, NIn, Outs), I) end)
@@ -454,7 +511,7 @@ memory_budget_test() ->
         _ -> ?assert(false)
     catch error:badarg:St2 ->
             %% A deep io_lib:format/2 reason prints as text.
-            ?assertEqual(#{4 => "unknown option memory_budjet (known: memory_budget)"},
+            ?assertEqual(#{4 => "unknown option memory_budjet (known: memory_budget, state_model)"},
                          tweann_error:format_error(badarg, St2))
     end,
     ?assertError(badarg, tweann_nif:compile_network(Nodes, 1, [1], #{memory_budget => -1})).
@@ -470,7 +527,7 @@ batch_memory_budget_test() ->
                 #{general := Msg} = tweann_error:format_error(badarg, St),
                 ?assertMatch({match, _}, re:run(Msg, "1000 rows needs 16128 bytes, over the memory budget of 4096"))
         end,
-        ?assertEqual([[math:tanh(1.0)]], tweann_nif:evaluate_batch(N, [[1.0]]))
+        ?assertEqual([[tweann_ref_math:tanh(1.0)]], tweann_nif:evaluate_batch(N, [[1.0]]))
     after
         tweann_nif:set_memory_budget(Old)
     end,

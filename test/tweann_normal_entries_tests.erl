@@ -20,7 +20,7 @@ say(Fmt, Args) -> io:format(user, "~n[reliability] " ++ Fmt ++ "~n", Args).
 %% (module_info/1), each with its native entry's arguments in big/3: a new
 %% export without an entry fails the test.
 normal_entries_bounded_test_() ->
-    {timeout, 120, fun normal_entries_bounded/0}.
+    {timeout, 600, fun normal_entries_bounded/0}.
 
 normal_entries_bounded() ->
     seed(12),
@@ -78,8 +78,8 @@ largest(_) -> 0.
 %% normal entry (tweann_nif_native, same name), as large as possible;
 %% `dirty_only' for a native function that only has a DirtyCpu entry,
 %% `not_native' for a function that calls no NIF.
-big(compile_network, 3, #{nodes := Nodes}) -> [[Nodes, 1, [1], default]];
-big(compile_network, 4, #{nodes := Nodes}) -> [[Nodes, 1, [1], 1 bsl 40]];
+big(compile_network, 3, #{nodes := Nodes}) -> [[Nodes, 1, [1], default, organelles]];
+big(compile_network, 4, #{nodes := Nodes}) -> [[Nodes, 1, [1], 1 bsl 40, forward_refs]];
 big(evaluate, 2, #{small := N, list := L, bin := B}) -> [[N, L], [N, B]];
 big(evaluate_batch, 2, #{small := N, list := L, bin := B, big := Big}) ->
     [[N, [L]], [N, [B]], [N, B], [N, [[0.5] || _ <- lists:seq(1, Big div 4)]]];
@@ -109,6 +109,21 @@ big(cell_from_binary, 1, #{cell := C, bin := B}) ->
     Len = byte_size(B) + 20,
     [[tweann_nif:cell_to_binary(C)],
      [<<"TWNC", 1:16/little, 0:16/little, Len:64/little, B/binary, 0:32>>]];
+big(euclidean_distance, 2, #{list := L}) -> [[L, L]];
+big(euclidean_distance_batch, 2, #{big := Big}) -> [[[0.5], [[0.5] || _ <- lists:seq(1, Big div 2)]]];
+big(knn_novelty, 4, #{big := Big}) -> [[[0.5], [[0.5] || _ <- lists:seq(1, Big div 2)], [], 3]];
+big(knn_novelty_batch, 3, #{big := Big}) -> [[[[0.5] || _ <- lists:seq(1, Big div 2)], [], 3]];
+big(fitness_stats, 1, #{list := L}) -> [[L]];
+big(weighted_moving_average, 2, #{list := L}) -> [[L, 0.5]];
+big(shannon_entropy, 1, #{list := L}) -> [[L]];
+big(histogram, 4, #{list := L}) -> [[L, 10, 0.0, 1.0]];
+big(build_cumulative_fitness, 1, #{list := L}) -> [[L]];
+big(roulette_select, 3, #{big := Big}) -> [[lists:seq(1, Big), float(Big), 0.5]];
+big(roulette_select_batch, 3, #{big := Big, list := L}) -> [[lists:seq(1, Big), float(Big), L]];
+big(tournament_select, 2, #{big := Big, list := L}) -> [[lists:seq(0, Big - 1), L]];
+big(z_score, 3, _) -> [[0.5, 0.0, 1.0]];
+big(compute_reward_component, 2, #{list := L}) -> [[L, 0.5]];
+big(compute_weighted_reward, 1, #{list := L}) -> [[[{L, 0.5, 1.0}]]];
 big(set_memory_budget, 1, _) -> [[default]];
 big(memory_stats, 0, _) -> [[]];
 big(build_info, 0, _) -> [[]];

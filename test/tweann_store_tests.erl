@@ -2,7 +2,7 @@
 -module(tweann_store_tests).
 
 -include_lib("eunit/include/eunit.hrl").
--include("benchmark/bench_store_records.hrl").
+-include_lib("tweann_nif/include/tweann_records.hrl").
 
 -define(RECORD_TABLES, [agent, cortex, sensor, actuator, neuron, substrate,
                         specie, population]).

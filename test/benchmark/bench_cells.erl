@@ -45,8 +45,8 @@
 %% Timing: a shared 2-core machine is noisy, so the workloads are timed in
 %% interleaved rounds (see run/0); targets use per-round paired values.
 %%
-%% Run alone: rebar3 eunit --module=bench_cells (TWEANN_BENCH_QUICK=1 for
-%% shorter trials and a smaller sweep).
+%% Run alone: rebar3 as bench eunit --module=bench_cells
+%% (TWEANN_BENCH_QUICK=1 for shorter trials and a smaller sweep).
 -module(bench_cells).
 
 -include_lib("eunit/include/eunit.hrl").
@@ -194,7 +194,7 @@ param_len(cfc, Cfg) -> tweann_ref_cfc:param_len(Cfg);
 param_len(ltc, Cfg) -> tweann_ref_ltc:param_len(Cfg).
 
 %% Fixed-seed parameters. CfC: uniform in +-1/sqrt(fan_in)-ish (0.2), so the
-%% activations do not saturate. LTC: the flat layout of cfc_ltc.md 3.4 with
+%% activations do not saturate. LTC: the flat layout of docs/cells.md 3.4 with
 %% every mask 1 (fully connected: every synapse is evaluated), erev +-1,
 %% identity-like mappings.
 params(cfc, _Cfg, Len, Seed) ->

@@ -21,8 +21,8 @@
 %%     link_innovation on new keys, on existing keys, and next/0, in local
 %%     mode and in cluster mode (3 peers, one caller, then all 3 at once).
 %%
-%% Run alone: rebar3 eunit --module=bench_cluster (TWEANN_BENCH_QUICK=1 for
-%% fewer items).
+%% Run alone: rebar3 as bench eunit --module=bench_cluster
+%% (TWEANN_BENCH_QUICK=1 for fewer items).
 -module(bench_cluster).
 
 -include_lib("eunit/include/eunit.hrl").

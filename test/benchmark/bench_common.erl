@@ -9,7 +9,7 @@
 %%     (and of every process it spawns), plus its memory afterwards;
 %%   * the fixed-seed NEAT-like networks and genomes every module uses;
 %%   * the result store: rows (maps) appended by each module and kept in a
-%%     named ETS table for the whole `rebar3 eunit' run, so that
+%%     named ETS table for the whole `rebar3 as bench eunit' run, so that
 %%     bench_report (run last) writes one report of everything;
 %%   * printing and byte formatting.
 %%

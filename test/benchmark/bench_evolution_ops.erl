@@ -14,7 +14,7 @@
 %% Reported: the generation (median of trials) and its phases, and heap
 %% allocation and garbage collections per agent evaluation for each path.
 %%
-%% Run alone: rebar3 eunit --module=bench_evolution_ops
+%% Run alone: rebar3 as bench eunit --module=bench_evolution_ops
 -module(bench_evolution_ops).
 
 -include_lib("eunit/include/eunit.hrl").

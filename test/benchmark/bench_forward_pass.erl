@@ -15,7 +15,7 @@
 %% All three give bit-identical outputs (checked before timing). Reported:
 %% microseconds per forward pass, NIF speedup, and heap allocation per pass.
 %%
-%% Run alone: rebar3 eunit --module=bench_forward_pass
+%% Run alone: rebar3 as bench eunit --module=bench_forward_pass
 -module(bench_forward_pass).
 
 -include_lib("eunit/include/eunit.hrl").

@@ -13,7 +13,7 @@
 %%     benchmark_evaluate/3 (the difference is the boundary: argument
 %%     decoding, result building, the call itself).
 %%
-%% Run alone: rebar3 eunit --module=bench_hot_paths
+%% Run alone: rebar3 as bench eunit --module=bench_hot_paths
 -module(bench_hot_paths).
 
 -include_lib("eunit/include/eunit.hrl").

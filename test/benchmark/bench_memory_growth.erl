@@ -38,7 +38,7 @@
 -module(bench_memory_growth).
 
 -include_lib("eunit/include/eunit.hrl").
--include("bench_store_records.hrl").
+-include_lib("tweann_nif/include/tweann_records.hrl").
 
 -export([run/0, run/1, memory_growth/1, throughput/1, default_opts/0]).
 

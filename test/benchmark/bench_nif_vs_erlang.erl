@@ -8,7 +8,7 @@
 %% elements, compatibility distance of 50/200/1000 genes, CfC/ODE scalar
 %% kernels with 2/10/100 weights, CfC batches of 10/100/1000 inputs.
 %%
-%% Run alone: rebar3 eunit --module=bench_nif_vs_erlang
+%% Run alone: rebar3 as bench eunit --module=bench_nif_vs_erlang
 -module(bench_nif_vs_erlang).
 
 -include_lib("eunit/include/eunit.hrl").

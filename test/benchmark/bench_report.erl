@@ -3,8 +3,8 @@
 %% its tests earlier in the run, or by calling bench_memory_growth:run/0),
 %% then writes bench/results/<hostname>-<utc timestamp>.md and .json (and an
 %% .svg chart of the speedups when gnuplot is installed) from every row the
-%% earlier modules of the same `rebar3 eunit' run stored in bench_common,
-%% and prints the markdown.
+%% earlier modules of the same `rebar3 as bench eunit' run stored in
+%% bench_common, and prints the markdown.
 %%
 %% Run alone (`rebar3 as bench eunit --module=bench_report') it first runs every
 %% timing module itself, so it always writes a complete report.

@@ -5,6 +5,8 @@
 //! [`TABLE`] is the single list of their names and tags: everything that
 //! names an activation (the NIF's atom decoding, `build_info/0`) reads it.
 
+use crate::math;
+
 /// An activation function. The discriminant is the compact tag stored per
 /// node in a compiled network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,18 +151,12 @@ impl Activation {
     #[inline(always)]
     pub fn apply(self, x: f64) -> f64 {
         match self {
-            Activation::Tanh => x.tanh(),
-            Activation::Sigmoid => {
-                let c = clamp(x, -10.0, 10.0);
-                1.0 / (1.0 + (-c).exp())
-            }
+            Activation::Tanh => math::tanh(x),
+            Activation::Sigmoid => math::sigmoid(clamp(x, -10.0, 10.0)),
             Activation::Sigmoid1 => x / (1.0 + x.abs()),
-            Activation::Sin => x.sin(),
-            Activation::Cos => x.cos(),
-            Activation::Gaussian => {
-                let c = clamp(x, -10.0, 10.0);
-                (-(c * c)).exp()
-            }
+            Activation::Sin => math::sin(x),
+            Activation::Cos => math::cos(x),
+            Activation::Gaussian => math::gaussian(clamp(x, -10.0, 10.0)),
             Activation::Linear => x,
             Activation::Relu => {
                 if x > 0.0 {
@@ -195,7 +191,7 @@ impl Activation {
                 if x == 0.0 {
                     0.0
                 } else {
-                    sgn(x) * x.abs().ln()
+                    sgn(x) * math::log(x.abs())
                 }
             }
         }
@@ -261,7 +257,7 @@ mod tests {
         assert_eq!(Sigmoid.apply(50.0), Sigmoid.apply(10.0));
         assert_eq!(Sigmoid1.apply(1.0), 0.5);
         assert_eq!(Gaussian.apply(0.0), 1.0);
-        assert_eq!(Gaussian.apply(-30.0), (-100.0f64).exp());
+        assert_eq!(Gaussian.apply(-30.0), math::gaussian(-10.0));
         assert_eq!(Relu.apply(-2.0), 0.0);
         assert_eq!(Relu.apply(2.5), 2.5);
         assert_eq!(Sgn.apply(-0.0), 0.0);

@@ -10,7 +10,7 @@
 //! `C = U` if `NL > 0`, else `C = I + H`. The state and the output are both
 //! `H` long.
 //!
-//! # Flat parameter layout (`cfc_ltc.md` section 2.5)
+//! # Flat parameter layout (`docs/cells.md` section 2.5)
 //!
 //! All matrices row-major `[out, in]` (torch's `nn.Linear` weight), concatenated:
 //!
@@ -53,6 +53,7 @@ use crate::cells::{
     all_finite, check_lengths, check_params, dense_t, sigmoid, transpose, BackboneActivation, Cell,
     CellError, Population,
 };
+use crate::math;
 
 /// How a CfC cell turns the head outputs into the new state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -382,7 +383,7 @@ impl Cell for CfcCell {
                         return Err(overflow("the decay exponent dt * (|w_tau| + |ff1|)"));
                     }
                     let aj = self.a[j];
-                    new_state[j] = (-aj) * arg.exp() * a1 + aj;
+                    new_state[j] = (-aj) * math::exp(arg) * a1 + aj;
                 }
             }
             mode => {
@@ -390,8 +391,8 @@ impl Cell for CfcCell {
                 let (ff2, rest) = rest.split_at(h);
                 let (ta, tb) = rest.split_at(h);
                 for j in 0..h {
-                    let g1 = ff1[j].tanh();
-                    let g2 = ff2[j].tanh();
+                    let g1 = math::tanh(ff1[j]);
+                    let g2 = math::tanh(ff2[j]);
                     let garg = ta[j] * dt + tb[j];
                     if !garg.is_finite() {
                         return Err(overflow("the gate argument time_a * dt + time_b"));
@@ -496,8 +497,8 @@ mod tests {
             heads.push(lin(w, b, &z));
         }
         for j in 0..8 {
-            let g1 = heads[0][j].tanh();
-            let g2 = heads[1][j].tanh();
+            let g1 = math::tanh(heads[0][j]);
+            let g2 = math::tanh(heads[1][j]);
             let gate = sigmoid(heads[2][j] * 0.7 + heads[3][j]);
             assert_eq!(ns[j], g1 * (1.0 - gate) + gate * g2);
         }

@@ -7,8 +7,9 @@
 //!
 //! ```text
 //! header   magic [4]  b"TWNN" (network) or b"TWNC" (cell / population)
-//!          version u16 = 1
-//!          flags   u16 = 0 (no flag is defined in version 1)
+//!          version u16 = 2 (network; 1 is read too) or 1 (cell)
+//!          flags   u16 network version 2: bit 0 = the forward_refs state
+//!                      model; 0 otherwise
 //!          length  u64 = the whole binary's size in bytes, trailer included
 //! body     (network: net.rs; cell: cell.rs)
 //! trailer  crc32   u32 = CRC-32 (IEEE 802.3, zlib's and erlang:crc32/1's)
@@ -33,4 +34,4 @@ mod wire;
 
 pub use cell::{cell_encoded_len, decode_cell, encode_cell, CellConfig, DecodedCell};
 pub use net::{decode_network, encode_network, network_encoded_len};
-pub use wire::{crc32, CELL_MAGIC, FORMAT_VERSION, NET_MAGIC};
+pub use wire::{crc32, CELL_MAGIC, CELL_VERSION, NET_MAGIC, NET_VERSION};

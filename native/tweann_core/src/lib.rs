@@ -17,8 +17,8 @@
 //!
 //! Every reduction runs in a fixed order (first element first, accumulator
 //! starting at `0.0`) and never uses fused multiply-add, so results are
-//! bit-identical to the pure Erlang reference (`tweann_ref`) that computes
-//! the same expressions in the same order. `docs/semantics.md` in the
+//! bit-identical to the pure Erlang reference (the `tweann_ref_*` modules),
+//! which computes the same expressions in the same order. `docs/semantics.md` in the
 //! repository is the contract. The code is built for x86-64-v2 (SSE4.2, the
 //! Intel Celeron J4105 level) and contains no AVX, FMA or BMI code paths.
 //!
@@ -38,6 +38,9 @@
 //!   sequences; one file per concern under `cells/`.
 //! * [`cfc`] and [`ltc`]: the closed-form continuous-time (CfC) and liquid
 //!   time-constant (LTC) cells.
+//! * [`novelty`], [`stats`], [`selection`], [`reward`]: faber-tweann's
+//!   evolution kernels (kNN novelty, population statistics, roulette and
+//!   tournament selection, reward shaping).
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
@@ -47,8 +50,13 @@ pub mod codec;
 pub mod dot;
 pub mod error;
 pub mod ltc;
+pub mod math;
 pub mod neat;
 pub mod network;
+pub mod novelty;
+pub mod reward;
 pub mod scalar;
+pub mod selection;
+pub mod stats;
 
 pub use error::{CoreError, Position};

@@ -11,7 +11,7 @@
 //! uses), `input_mapping` / `output_mapping` ([`Mapping`]: affine, the
 //! default; linear; none).
 //!
-//! # Flat parameter layout (`cfc_ltc.md` section 3.4)
+//! # Flat parameter layout (`docs/cells.md` section 3.4)
 //!
 //! Synapse matrices are indexed `[pre, post]`, row-major:
 //!

@@ -1,7 +1,7 @@
 //! Single-neuron liquid forms kept for API compatibility
 //! (`evaluate_cfc/4`, `evaluate_cfc_with_weights/6`, `evaluate_ode/5`,
 //! `evaluate_ode_with_weights/7`, `evaluate_cfc_batch/4`), exactly as
-//! `cfc_ltc.md` section 5 states them:
+//! `docs/cells.md` section 5 states them:
 //!
 //! * `sig(x) = 1 / (1 + exp(-clamp(x, -10, 10)))`, `T = max(tau, 0.001)`
 //! * backbone `f(u)`: `u / T` without weights, else
@@ -15,10 +15,11 @@
 
 use crate::activation::clamp;
 use crate::error::CoreError;
+use crate::math;
 
 #[inline]
 fn sig(x: f64) -> f64 {
-    1.0 / (1.0 + (-clamp(x, -10.0, 10.0)).exp())
+    math::sigmoid(clamp(x, -10.0, 10.0))
 }
 
 #[inline]
@@ -27,7 +28,7 @@ fn affine_tanh(x: f64, w: &[f64]) -> f64 {
     for &wk in &w[1..] {
         acc += wk;
     }
-    acc.tanh()
+    math::tanh(acc)
 }
 
 #[inline]
@@ -42,7 +43,7 @@ fn backbone(u: f64, tau: f64, w: &[f64]) -> f64 {
 #[inline]
 fn head(x: f64, w: &[f64]) -> f64 {
     if w.is_empty() {
-        x.tanh()
+        math::tanh(x)
     } else {
         affine_tanh(x, w)
     }
@@ -133,15 +134,15 @@ mod tests {
     #[test]
     fn cfc_by_hand() {
         // f = 1.0 / 2.0 = 0.5; s = sig(-0.5); h = tanh(1.0)
-        let s = 1.0 / (1.0 + (0.5f64).exp());
-        let want = s * 0.3 + (1.0 - s) * 1.0f64.tanh();
+        let s = math::sigmoid(-0.5);
+        let want = s * 0.3 + (1.0 - s) * math::tanh(1.0);
         assert_eq!(cfc(1.0, 0.3, 2.0, 5.0, &[], &[]), (want, want));
         // the bound clamps
         assert_eq!(cfc(1.0, 100.0, 2.0, 0.5, &[], &[]).0, 0.5);
         // weights: f = tanh(0.5 * 1.0 + 0.25 + 0.25), g = tanh(2 * 1.0 - 1)
-        let f = (0.5f64 * 1.0 + 0.25 + 0.25).tanh();
-        let s = 1.0 / (1.0 + f.exp());
-        let h = (2.0f64 * 1.0 + -1.0).tanh();
+        let f = math::tanh(0.5f64 * 1.0 + 0.25 + 0.25);
+        let s = math::sigmoid(-f);
+        let h = math::tanh(2.0f64 * 1.0 + -1.0);
         let want = s * 0.0 + (1.0 - s) * h;
         assert_eq!(
             cfc(1.0, 0.0, 9.0, 5.0, &[0.5, 0.25, 0.25], &[2.0, -1.0]).0,
@@ -157,7 +158,7 @@ mod tests {
         assert_eq!((x, o), (want, want));
         let (x2, o2) = ode(1.0, 0.1, 0.5, 1.0, 0.1, &[], &[3.0]);
         assert_eq!(x2, want);
-        assert_eq!(o2, (3.0 * want).tanh());
+        assert_eq!(o2, math::tanh(3.0 * want));
         // tiny tau is floored at 0.001
         assert_eq!(
             ode(0.0, 1.0, 0.0, 1000.0, 0.001, &[], &[]).0,

@@ -8,7 +8,7 @@ use tweann_core::ltc::{LtcCell, LtcConfig, Mapping, Positivity};
 
 const VECTORS: &str = include_str!("data/cells_vectors.txt");
 
-/// `|got - want| <= 1e-12 * |want| + 1e-14` (cfc_ltc.md section 6).
+/// `|got - want| <= 1e-12 * |want| + 1e-14` (docs/cells.md section 6).
 fn close(got: f64, want: f64) -> bool {
     (got - want).abs() <= 1e-12 * want.abs() + 1e-14
 }

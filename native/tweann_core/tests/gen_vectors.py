@@ -18,11 +18,11 @@ writes two files with the same cases, so the tests need no Python:
   ``test/tweann_ref_cells_tests.erl``).
 
 Per-row elapsed times: ncps's sequence wrappers are only well defined for
-batch size 1 (see cfc_ltc.md section 4), so every batch row is computed by a
+batch size 1 (see docs/cells.md section 4), so every batch row is computed by a
 separate call with B = 1 (the cell called directly for single steps, the
 wrapper with ``timespans`` for sequences) and the rows are then stacked.
 
-Parameters are written in the flat layouts of cfc_ltc.md sections 2.5 (CfC)
+Parameters are written in the flat layouts of docs/cells.md sections 2.5 (CfC)
 and 3.4 (LTC). Everything is seeded, so re-running reproduces the files.
 """
 

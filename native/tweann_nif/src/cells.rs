@@ -1,4 +1,4 @@
-//! Layer-level liquid cells (CfC and LTC, `cfc_ltc.md` sections 2-3) and
+//! Layer-level liquid cells (CfC and LTC, `docs/cells.md` sections 2-3) and
 //! populations of them: `cfc_cell/2`, `ltc_cell/2`, `cfc_population/2`,
 //! `ltc_population/2`, `cell_step/4`, `cell_sequence/4`, `cell_info/1`.
 //!

@@ -24,10 +24,15 @@ mod codec;
 mod decode;
 mod dot;
 mod error;
+mod floats;
 mod info;
 mod neat;
 mod network;
+mod novelty;
 mod numlist;
+mod reward;
 mod scalar;
+mod selection;
+mod stats;
 
 rustler::init!("tweann_nif_native", load = atoms::load);

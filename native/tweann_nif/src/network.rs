@@ -13,7 +13,7 @@ use crate::error::{badarg, OrRaise, Res};
 use crate::info::{self, Kind, Tracked};
 use rustler::{Encoder, Env, Term};
 use std::time::Instant;
-use tweann_core::network::{Network, NetworkBuilder, NodeKind};
+use tweann_core::network::{Network, NetworkBuilder, NodeKind, StateModel};
 
 /// A compiled network held by an Erlang reference. Read-only, so any number
 /// of processes can evaluate it at once without locking.
@@ -34,35 +34,70 @@ pub fn get_net<'a>(term: Term<'a>, arg: u8) -> Res<&'a Network> {
 
 // ---------------------------------------------------------------- compile
 
+const KINDS: &str = "input, neuron, hidden, output, bias, delay, {leaky, Tau}, \
+                     {cfc, Tau, Bound} or {ltc, Tau, Bound}";
+
 fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
+    let bad = || {
+        badarg(
+            1,
+            format!("node {index}: unknown node type (one of {KINDS})"),
+        )
+    };
     if let Ok(a) = term.decode::<rustler::Atom>() {
         return if a == atoms::input() {
             Ok(NodeKind::Input)
-        } else if a == atoms::hidden() || a == atoms::output() || a == atoms::bias() {
+        } else if a == atoms::neuron()
+            || a == atoms::hidden()
+            || a == atoms::output()
+            || a == atoms::bias()
+        {
             Ok(NodeKind::Ordinary)
+        } else if a == atoms::delay() {
+            Ok(NodeKind::Delay)
         } else {
-            Err(badarg(1, format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})")))
+            Err(bad())
         };
     }
-    let bad = || {
-        format!("node {index}: unknown node type (input, hidden, output, bias, {{cfc, Tau, Bound}} or {{ltc, Tau, Bound}})")
+    let Ok(t) = rustler::types::tuple::get_tuple(term) else {
+        return Err(bad());
     };
-    let t = tuple(term, 3, 1, bad)?;
-    let tag: rustler::Atom = t.at(0).decode().map_err(|_| badarg(1, bad()))?;
-    let tau = decode::number(t.at(1));
-    let bound = decode::number(t.at(2));
-    let (Some(tau), Some(bound)) = (tau, bound) else {
+    let tag: rustler::Atom = t.first().and_then(|x| x.decode().ok()).ok_or_else(bad)?;
+    let num = |k: usize| t.get(k).and_then(|&x| decode::number(x));
+    if t.len() == 2 && tag == atoms::leaky() {
+        let Some(tau) = num(1) else {
+            return Err(badarg(
+                1,
+                format!("node {index}: leaky Tau must be a number > 0"),
+            ));
+        };
+        return Ok(NodeKind::Leaky { tau });
+    }
+    if t.len() != 3 || !(tag == atoms::cfc() || tag == atoms::ltc()) {
+        return Err(bad());
+    }
+    let (Some(tau), Some(bound)) = (num(1), num(2)) else {
         return Err(badarg(
             1,
             format!("node {index}: Tau and Bound must be numbers"),
         ));
     };
-    if tag == atoms::cfc() {
-        Ok(NodeKind::Cfc { tau, bound })
-    } else if tag == atoms::ltc() {
-        Ok(NodeKind::Ltc { tau, bound })
+    Ok(if tag == atoms::cfc() {
+        NodeKind::Cfc { tau, bound }
     } else {
-        Err(badarg(1, bad()))
+        NodeKind::Ltc { tau, bound }
+    })
+}
+
+/// The state model argument: `organelles` or `forward_refs`.
+fn state_model(term: Term, arg: u8) -> Res<StateModel> {
+    match term.decode::<rustler::Atom>() {
+        Ok(a) if a == atoms::organelles() => Ok(StateModel::Organelles),
+        Ok(a) if a == atoms::forward_refs() => Ok(StateModel::ForwardRefs),
+        _ => Err(badarg(
+            arg,
+            "state_model must be organelles or forward_refs",
+        )),
     }
 }
 
@@ -71,12 +106,13 @@ fn compile(
     nodes: Term,
     input_count: Term,
     outputs: Term,
-    budget: Term,
+    (budget, model): (Term, Term),
     work: &mut Work,
 ) -> Res<Network> {
     let budget = info::budget_arg(budget, 4)?;
+    let model = state_model(model, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
-    let mut b = NetworkBuilder::new(budget);
+    let mut b = NetworkBuilder::new(budget).with_state_model(model);
     for (pos, node) in items(nodes, 1, "Nodes")?.enumerate() {
         work.take(5 * NUMBER)?;
         let t = tuple(node?, 5, 1, || {
@@ -143,9 +179,13 @@ fn compile_term<'a>(
     ic: Term<'a>,
     outs: Term<'a>,
     budget: Term<'a>,
+    model: Term<'a>,
     work: &mut Work,
 ) -> Res<Term<'a>> {
-    Ok(make_net(env, compile(nodes, ic, outs, budget, work)?))
+    Ok(make_net(
+        env,
+        compile(nodes, ic, outs, (budget, model), work)?,
+    ))
 }
 
 fn atom_text(t: Term) -> String {
@@ -163,7 +203,7 @@ pub(crate) fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
 }
 
 // Compiles small networks on the normal scheduler, hands large ones over.
-nif_pair!(compile_network / compile_network_dirty (env; nodes, ic, outs, budget) => compile_term);
+nif_pair!(compile_network / compile_network_dirty (env; nodes, ic, outs, budget, model) => compile_term);
 
 // ---------------------------------------------------------------- evaluate
 
@@ -280,20 +320,10 @@ fn eval_state<'a>(
     let st = if state.is_empty_list() {
         None
     } else {
-        let s = decode::f64s(state, 3, "State", work)?;
-        if s.len() != net.state_size() {
-            return Err(badarg(
-                3,
-                format!(
-                    "State has {} values but the network has {} state slots (or give [])",
-                    s.len(),
-                    net.state_size()
-                ),
-            ));
-        }
-        Some(s)
+        Some(decode::f64s(state, 3, "State", work)?)
     };
-    if n != net.input_count() {
+    // A wrong input count or state length: {[], []} (well-formed data only).
+    if n != net.input_count() || st.as_ref().is_some_and(|s| s.len() != net.state_size()) {
         let empty: Vec<f64> = Vec::new();
         return Ok((&empty, &empty).encode(env));
     }
@@ -311,15 +341,22 @@ nif_pair!(evaluate_with_state / evaluate_with_state_dirty (env; net, inputs, sta
 #[rustler::nif]
 fn network_info<'a>(env: Env<'a>, net: Term<'a>) -> Res<Term<'a>> {
     let i = get_net(net, 1)?.info();
+    let model = match i.state_model {
+        StateModel::Organelles => atoms::organelles(),
+        StateModel::ForwardRefs => atoms::forward_refs(),
+    };
     let pairs = [
-        (atoms::nodes(), i.nodes),
-        (atoms::connections(), i.connections),
-        (atoms::inputs(), i.inputs),
-        (atoms::outputs(), i.outputs),
-        (atoms::state_size(), i.state_size),
-        (atoms::forward_refs(), i.forward_refs),
-        (atoms::liquid_nodes(), i.liquid_nodes),
-        (atoms::bytes(), i.bytes),
+        (atoms::nodes(), i.nodes.encode(env)),
+        (atoms::connections(), i.connections.encode(env)),
+        (atoms::inputs(), i.inputs.encode(env)),
+        (atoms::outputs(), i.outputs.encode(env)),
+        (atoms::state_size(), i.state_size.encode(env)),
+        (atoms::forward_refs(), i.forward_refs.encode(env)),
+        (atoms::delay_nodes(), i.delay_nodes.encode(env)),
+        (atoms::leaky_nodes(), i.leaky_nodes.encode(env)),
+        (atoms::liquid_nodes(), i.liquid_nodes.encode(env)),
+        (atoms::state_model(), model.encode(env)),
+        (atoms::bytes(), i.bytes.encode(env)),
     ];
     Term::map_from_pairs(env, &pairs)
 }

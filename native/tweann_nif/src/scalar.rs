@@ -1,4 +1,4 @@
-//! Scalar liquid-neuron NIFs over [`tweann_core::scalar`] (`cfc_ltc.md`
+//! Scalar liquid-neuron NIFs over [`tweann_core::scalar`] (`docs/cells.md`
 //! section 5). Layer-level cells live in `cells.rs`.
 
 use crate::decode::{self, f64_arg, number, Work, NUMBER};

@@ -52,7 +52,7 @@ impl BackboneActivation {
     pub fn apply(self, x: f64) -> f64 {
         match self {
             BackboneActivation::LecunTanh => lecun_tanh(x),
-            BackboneActivation::Tanh => x.tanh(),
+            BackboneActivation::Tanh => crate::math::tanh(x),
             BackboneActivation::Relu => relu(x),
             BackboneActivation::Silu => silu(x),
             BackboneActivation::Gelu => gelu(x),
@@ -64,7 +64,7 @@ impl BackboneActivation {
     pub fn apply_slice(self, xs: &mut [f64]) {
         match self {
             BackboneActivation::LecunTanh => xs.iter_mut().for_each(|x| *x = lecun_tanh(*x)),
-            BackboneActivation::Tanh => xs.iter_mut().for_each(|x| *x = x.tanh()),
+            BackboneActivation::Tanh => crate::math::tanh_slice(xs),
             BackboneActivation::Relu => xs.iter_mut().for_each(|x| *x = relu(*x)),
             BackboneActivation::Silu => xs.iter_mut().for_each(|x| *x = silu(*x)),
             BackboneActivation::Gelu => xs.iter_mut().for_each(|x| *x = gelu(*x)),

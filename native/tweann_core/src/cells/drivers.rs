@@ -179,7 +179,7 @@ fn check_flat(
     check_buf("new state", new_states.len(), batch * ns)
 }
 
-/// Runs a batch of sequences (section 1 of `cfc_ltc.md`):
+/// Runs a batch of sequences (section 1 of `docs/cells.md`):
 /// `state_0 = states0[r]`, then for `t = 0..len`:
 /// `(out[r, t], state_{t+1}) = cell(u[r, t], state_t, dt[r, t])`.
 ///

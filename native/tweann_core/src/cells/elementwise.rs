@@ -3,17 +3,18 @@
 //! reference runs the very same algorithm.
 
 use super::erf::erf;
+use crate::math;
 
-/// `1 / (1 + exp(-x))`. Saturates to exactly `0.0` where `exp(-x)` overflows.
+/// `1 / (1 + exp(-x))` ([`math::sigmoid`]); `0.0` far below zero.
 #[inline]
 pub fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+    math::sigmoid(x)
 }
 
 /// `1.7159 * tanh(0.666 * x)` (ncps's `LeCun`).
 #[inline]
 pub fn lecun_tanh(x: f64) -> f64 {
-    1.7159 * (0.666 * x).tanh()
+    1.7159 * math::tanh(0.666 * x)
 }
 
 /// `x` if `x > 0`, else `0.0`.
@@ -29,7 +30,7 @@ pub fn relu(x: f64) -> f64 {
 /// `x / (1 + exp(-x))`, torch's CPU SiLU.
 #[inline]
 pub fn silu(x: f64) -> f64 {
-    x / (1.0 + (-x).exp())
+    x / (1.0 + math::exp(-x))
 }
 
 /// `(x * 0.5) * (1 + erf(x * FRAC_1_SQRT_2))`, torch's exact GELU.
@@ -49,17 +50,18 @@ pub fn log1p(x: f64) -> f64 {
     if u == 1.0 {
         x
     } else {
-        u.ln() * x / (u - 1.0)
+        math::log(u) * x / (u - 1.0)
     }
 }
 
-/// `nn.Softplus(beta=1, threshold=20)`: `x` if `x > 20`, else `log1p(exp(x))`.
+/// `nn.Softplus(beta=1, threshold=20)`: `x` if `x > 20`, else `ln(1 + exp(x))`
+/// ([`math::softplus`]).
 #[inline]
 pub fn softplus(x: f64) -> f64 {
     if x > 20.0 {
         x
     } else {
-        log1p(x.exp())
+        math::softplus(x)
     }
 }
 

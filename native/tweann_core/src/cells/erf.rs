@@ -6,6 +6,8 @@
 // decimal form; they round to the intended f64 values.
 #![allow(clippy::excessive_precision)]
 
+use crate::math;
+
 // erf: rational approximations on four intervals, after the classic
 // SunPro/msun design (Sun Microsystems 1993, freely redistributable);
 // written anew here. Error below 1 ulp.
@@ -156,7 +158,7 @@ pub fn erf(x: f64) -> f64 {
         (horner(s, &RB), horner1(s, &SB))
     };
     let z = f64::from_bits(a.to_bits() & 0xffff_ffff_0000_0000);
-    let e = (-z * z - 0.5625).exp() * ((z - a) * (z + a) + r / ss).exp();
+    let e = math::exp(-z * z - 0.5625) * math::exp((z - a) * (z + a) + r / ss);
     if neg {
         e / a - 1.0
     } else {

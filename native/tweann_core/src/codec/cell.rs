@@ -1,6 +1,6 @@
 //! The cell format (`TWNC`, version 1): a CfC or LTC cell, or a population
 //! of them, as its configuration and the members' flat parameter vectors
-//! (the layouts of `cfc_ltc.md` sections 2.5 and 3.4), from which the
+//! (the layouts of `docs/cells.md` sections 2.5 and 3.4), from which the
 //! constructors rebuild exactly the same cells.
 //!
 //! ```text
@@ -23,7 +23,7 @@
 //! trailer       CRC-32
 //! ```
 
-use super::wire::{self, open, read_f64s, Writer, CELL_MAGIC, NET_MAGIC};
+use super::wire::{self, open, read_f64s, Writer, CELL_MAGIC, CELL_VERSION, NET_MAGIC};
 use crate::cells::BackboneActivation as Activation;
 use crate::cfc::{CfcConfig, CfcMode};
 use crate::error::{try_vec, CoreError};
@@ -105,7 +105,7 @@ pub fn encode_cell(
         ));
     }
     let members = params.len() / len;
-    let mut w = Writer::new(out, CELL_MAGIC);
+    let mut w = Writer::new(out, CELL_MAGIC, CELL_VERSION, 0);
     match config {
         CellConfig::Cfc(c) => {
             w.u8(1);
@@ -177,7 +177,13 @@ fn mapping(tag: u8, what: &str) -> Result<Mapping, CoreError> {
 /// the cells built from them may hold (counted as three times the
 /// parameters' size).
 pub fn decode_cell(bin: &[u8], budget: usize) -> Result<DecodedCell, CoreError> {
-    let (mut r, flags) = open(bin, CELL_MAGIC, "a cell", (NET_MAGIC, "a network"))?;
+    let (mut r, _, flags) = open(
+        bin,
+        CELL_MAGIC,
+        "a cell",
+        (NET_MAGIC, "a network"),
+        &[CELL_VERSION],
+    )?;
     if flags != 0 {
         return Err(bad(format!(
             "unknown flags {flags:#06x} (version 1 defines none)"

@@ -7,8 +7,10 @@ use crate::error::CoreError;
 pub const NET_MAGIC: [u8; 4] = *b"TWNN";
 /// Magic of a cell or population.
 pub const CELL_MAGIC: [u8; 4] = *b"TWNC";
-/// The one format version this library writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The network format version this library writes (it also reads 1).
+pub const NET_VERSION: u16 = 2;
+/// The cell format version this library writes and reads.
+pub const CELL_VERSION: u16 = 1;
 /// magic + version + flags + length.
 pub const HEADER_LEN: usize = 16;
 /// The CRC-32.
@@ -85,9 +87,9 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    /// A writer that starts with the header of `magic` for a binary of
-    /// `buf.len()` bytes.
-    pub fn new(buf: &'a mut [u8], magic: [u8; 4]) -> Self {
+    /// A writer that starts with the header (`magic`, `version`, `flags`) of
+    /// a binary of `buf.len()` bytes.
+    pub fn new(buf: &'a mut [u8], magic: [u8; 4], version: u16, flags: u16) -> Self {
         let len = buf.len() as u64;
         let mut w = Writer {
             buf,
@@ -95,8 +97,8 @@ impl<'a> Writer<'a> {
             overrun: false,
         };
         w.bytes(&magic);
-        w.u16(FORMAT_VERSION);
-        w.u16(0);
+        w.u16(version);
+        w.u16(flags);
         w.u64(len);
         w
     }
@@ -161,13 +163,15 @@ fn bad(reason: impl Into<String>) -> CoreError {
 
 /// Checks the header, the length and the CRC-32 of `bin` as a binary of
 /// `what` with `magic` (`other` names the other format, for a clearer
-/// message), and returns a reader over the body and the header's flags.
+/// message) in one of `versions` (ascending), and returns a reader over the
+/// body, the version and the header's flags.
 pub fn open<'a>(
     bin: &'a [u8],
     magic: [u8; 4],
     what: &str,
     other: ([u8; 4], &str),
-) -> Result<(Reader<'a>, u16), CoreError> {
+    versions: &[u16],
+) -> Result<(Reader<'a>, u16, u16), CoreError> {
     if bin.len() >= 4 && bin[..4] != magic {
         if bin[..4] == other.0 {
             return Err(bad(format!(
@@ -191,9 +195,16 @@ pub fn open<'a>(
         )));
     }
     let version = u16::from_le_bytes([bin[4], bin[5]]);
-    if version != FORMAT_VERSION {
+    if !versions.contains(&version) {
+        let known: Vec<String> = versions.iter().map(u16::to_string).collect();
         return Err(bad(format!(
-            "unsupported format version {version} (this library reads version {FORMAT_VERSION})"
+            "unsupported format version {version} (this library reads {} {} of {what})",
+            if known.len() == 1 {
+                "version"
+            } else {
+                "versions"
+            },
+            known.join(" and ")
         )));
     }
     let flags = u16::from_le_bytes([bin[6], bin[7]]);
@@ -232,6 +243,7 @@ pub fn open<'a>(
             buf: &bin[HEADER_LEN..body_end],
             pos: 0,
         },
+        version,
         flags,
     ))
 }

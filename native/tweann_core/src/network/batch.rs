@@ -1,8 +1,8 @@
 //! Batch evaluation of a [`Network`]: [`LANES`] stateless rows per pass over
 //! the connection arrays, each bit-identical to [`Network::evaluate`].
 
-use super::eval::liquid_step;
-use super::{Network, LANES, OP_CFC, OP_INPUT, OP_LTC};
+use super::eval::{leaky_step, liquid_step};
+use super::{Network, LANES, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, OP_LTC};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
 
@@ -11,7 +11,10 @@ impl Network {
     /// (`rows * input_count` values), writing `rows * output_count` values to
     /// `outputs`. Each row's result is bit-identical to [`Network::evaluate`]:
     /// [`LANES`] rows go through each pass over the connection arrays, every
-    /// row with its own accumulator in the same order.
+    /// row with its own accumulator in the same order. A stateless step reads
+    /// `0.0` for every delay and every organelle's previous state, and for
+    /// every forward reference (whichever the state model); the delays'
+    /// captures are computed only for their overflow check.
     pub fn evaluate_batch(
         &self,
         inputs: &[f64],
@@ -26,9 +29,10 @@ impl Network {
         let mut row = 0;
         while row < rows {
             let lanes = LANES.min(rows - row);
-            // Only state-slot nodes are read before they are written (forward
-            // references): they must read 0.0 in a stateless evaluation.
-            for &p in &self.slots {
+            // Sources of forward references are read before they are written:
+            // they must read 0.0 in a stateless evaluation, not the previous
+            // rows' values. Delays are never written, so they stay 0.0.
+            for &p in &self.fwd_src {
                 values[p as usize * LANES..(p as usize + 1) * LANES].fill(0.0);
             }
             for (k, &p) in self.input_pos.iter().enumerate() {
@@ -36,37 +40,26 @@ impl Network {
                     values[p as usize * LANES + l] = inputs[(row + l) * ni + k];
                 }
             }
-            let mut next_liquid = 0usize;
+            let (mut next_liquid, mut next_leaky) = (0usize, 0usize);
             for pos in 0..n {
                 let op = self.ops[pos];
                 let vrow = pos * LANES;
-                if op == OP_INPUT {
+                if op == OP_INPUT || op == OP_DELAY {
                     continue;
                 }
-                let (a, b) = (
-                    self.row_start[pos] as usize,
-                    self.row_start[pos + 1] as usize,
-                );
-                let mut acc = [0.0f64; LANES];
-                for (&s, &w) in self.src[a..b].iter().zip(&self.weight[a..b]) {
-                    let base = s as usize * LANES;
-                    let src: &[f64; LANES] =
-                        values[base..base + LANES].try_into().expect("lane row");
-                    for l in 0..LANES {
-                        acc[l] += w * src[l];
-                    }
-                }
-                let bias = self.bias[pos];
-                let mut xs = [0.0f64; LANES];
-                for l in 0..LANES {
-                    xs[l] = acc[l] + bias;
-                }
+                let xs = self.weighted_lanes(pos, &values);
                 let dst = &mut values[vrow..vrow + lanes];
                 if op == OP_CFC || op == OP_LTC {
                     let q = self.liquid[next_liquid];
                     next_liquid += 1;
                     for (d, &x) in dst.iter_mut().zip(&xs) {
-                        *d = liquid_step(op, x, *d, q);
+                        *d = liquid_step(op, x, 0.0, q);
+                    }
+                } else if op == OP_LEAKY {
+                    let tau = self.leaky[next_leaky];
+                    next_leaky += 1;
+                    for (d, &x) in dst.iter_mut().zip(&xs) {
+                        *d = leaky_step(x, 0.0, tau);
                     }
                 } else {
                     Activation::ALL[op as usize].apply_slice(&xs[..lanes], dst);
@@ -74,6 +67,16 @@ impl Network {
                 let finite = xs[..lanes].iter().chain(dst.iter()).all(|v| v.is_finite());
                 if !finite {
                     return Err(self.overflow(pos));
+                }
+            }
+            // The delays' captures: only their overflow matters here.
+            for &p in &self.slots {
+                let p = p as usize;
+                if self.ops[p] == OP_DELAY {
+                    let cs = self.weighted_lanes(p, &values);
+                    if !cs[..lanes].iter().all(|c| c.is_finite()) {
+                        return Err(self.overflow(p));
+                    }
                 }
             }
             for l in 0..lanes {
@@ -85,5 +88,28 @@ impl Network {
             row += lanes;
         }
         Ok(())
+    }
+
+    /// [`LANES`] weighted sums plus bias of node `pos`, in the order of the
+    /// single-row step.
+    #[inline]
+    fn weighted_lanes(&self, pos: usize, values: &[f64]) -> [f64; LANES] {
+        let (a, b) = (
+            self.row_start[pos] as usize,
+            self.row_start[pos + 1] as usize,
+        );
+        let mut acc = [0.0f64; LANES];
+        for (&s, &w) in self.src[a..b].iter().zip(&self.weight[a..b]) {
+            let base = s as usize * LANES;
+            let src: &[f64; LANES] = values[base..base + LANES].try_into().expect("lane row");
+            for l in 0..LANES {
+                acc[l] += w * src[l];
+            }
+        }
+        let bias = self.bias[pos];
+        for a in &mut acc {
+            *a += bias;
+        }
+        acc
     }
 }

@@ -1,7 +1,12 @@
 //! [`NetworkBuilder`]: a node list, validated node by node, turned into the
-//! CSR arrays of a [`Network`] under a memory budget.
+//! CSR arrays of a [`Network`] under a memory budget; and [`derive`], the
+//! input positions, state slots and forward references of CSR arrays (shared
+//! with the binary format, which stores only the arrays).
 
-use super::{Liquid, Network, NodeKind, MAX_INDEX, OP_CFC, OP_INPUT, OP_LTC};
+use super::{
+    is_organelle, Liquid, Network, NodeKind, StateModel, MAX_INDEX, OP_CFC, OP_DELAY, OP_INPUT,
+    OP_LEAKY, OP_LTC,
+};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
 
@@ -17,7 +22,9 @@ pub struct NetworkBuilder {
     from: Vec<u32>,
     weight: Vec<f64>,
     liquid: Vec<Liquid>,
+    leaky: Vec<f64>,
     inputs: Vec<u32>,
+    model: StateModel,
 }
 
 fn push<T>(v: &mut Vec<T>, x: T, used: usize, budget: usize, what: &str) -> Result<(), CoreError> {
@@ -39,7 +46,8 @@ fn push<T>(v: &mut Vec<T>, x: T, used: usize, budget: usize, what: &str) -> Resu
 }
 
 impl NetworkBuilder {
-    /// A builder whose arrays may use at most `budget` bytes in all.
+    /// A builder whose arrays may use at most `budget` bytes in all, for
+    /// the default state model ([`StateModel::Organelles`]).
     pub fn new(budget: usize) -> Self {
         NetworkBuilder {
             budget,
@@ -50,8 +58,16 @@ impl NetworkBuilder {
             from: Vec::new(),
             weight: Vec::new(),
             liquid: Vec::new(),
+            leaky: Vec::new(),
             inputs: Vec::new(),
+            model: StateModel::Organelles,
         }
+    }
+
+    /// The same builder compiling for `model`.
+    pub fn with_state_model(mut self, model: StateModel) -> Self {
+        self.model = model;
+        self
     }
 
     fn used(&self) -> usize {
@@ -62,6 +78,7 @@ impl NetworkBuilder {
             + self.from.capacity() * 4
             + self.weight.capacity() * 8
             + self.liquid.capacity() * std::mem::size_of::<Liquid>()
+            + self.leaky.capacity() * 8
             + self.inputs.capacity() * 4
     }
 
@@ -90,11 +107,23 @@ impl NetworkBuilder {
         let op = match kind {
             NodeKind::Input => OP_INPUT,
             NodeKind::Ordinary => act as u8,
+            NodeKind::Delay => OP_DELAY,
+            NodeKind::Leaky { tau } => {
+                if !(tau > 0.0 && tau.is_finite()) {
+                    return Err(CoreError::badarg(
+                        1,
+                        format!("node {index}: leaky node needs Tau > 0 (a finite number)"),
+                    ));
+                }
+                let used = self.used();
+                push(&mut self.leaky, tau, used, self.budget, "leaky nodes")?;
+                OP_LEAKY
+            }
             NodeKind::Cfc { tau, bound } | NodeKind::Ltc { tau, bound } => {
                 if !(tau > 0.0 && tau.is_finite() && bound > 0.0 && bound.is_finite()) {
                     return Err(CoreError::badarg(
                         1,
-                        format!("node {index}: liquid node needs Tau > 0 and Bound > 0"),
+                        format!("node {index}: liquid node needs Tau > 0 and Bound > 0 (finite numbers)"),
                     ));
                 }
                 let used = self.used();
@@ -207,10 +236,7 @@ impl NetworkBuilder {
         if let Some(dup) = lookup.duplicate {
             return Err(CoreError::badarg(1, format!("duplicate node index {dup}")));
         }
-        // Resolve sources in place; mark forward references.
-        let mut slot = try_vec::<bool>(n, "state slots")?;
-        slot.resize(n, false);
-        let mut forward_refs = 0usize;
+        // Resolve sources in place.
         for pos in 0..n {
             let (a, b) = (
                 self.row_start[pos] as usize,
@@ -227,14 +253,7 @@ impl NetworkBuilder {
                         ),
                     ));
                 };
-                if src as usize >= pos && self.ops[src as usize] != OP_INPUT {
-                    slot[src as usize] = true;
-                    forward_refs += 1;
-                }
                 self.from[k] = src;
-            }
-            if self.ops[pos] == OP_CFC || self.ops[pos] == OP_LTC {
-                slot[pos] = true;
             }
         }
         let mut output_pos = try_vec::<u32>(outputs.len(), "outputs")?;
@@ -249,24 +268,84 @@ impl NetworkBuilder {
                 }
             }
         }
-        let slots: Vec<u32> = (0..n as u32).filter(|&p| slot[p as usize]).collect();
+        let d = derive(&self.ops, &self.row_start, &self.from, self.model)?;
         let mut net = Network {
             n_inputs: input_count,
-            input_pos: self.inputs,
+            input_pos: d.input_pos,
             ops: self.ops,
             bias: self.bias,
             row_start: self.row_start,
             src: self.from,
             weight: self.weight,
             liquid: self.liquid,
+            leaky: self.leaky,
             output_pos,
-            slots,
-            forward_refs,
+            slots: d.slots,
+            fwd_src: d.fwd_src,
+            forward_refs: d.forward_refs,
+            delays: d.delays,
+            model: self.model,
             bytes: 0,
         };
         net.shrink();
         Ok(net)
     }
+}
+
+/// What [`derive`] finds in the CSR arrays.
+pub(super) struct Derived {
+    pub input_pos: Vec<u32>,
+    pub slots: Vec<u32>,
+    pub fwd_src: Vec<u32>,
+    pub forward_refs: usize,
+    pub delays: usize,
+}
+
+/// The input positions, state slots, forward-reference sources and counts
+/// of resolved CSR arrays (`src` holds positions below `ops.len()`, rows are
+/// monotonic). A connection of a node that is neither an input nor a delay,
+/// whose source is neither an input nor a delay and stands at or after the
+/// reader, is a forward reference. Slots: every organelle, and under
+/// [`StateModel::ForwardRefs`] every forward-reference source, in list order.
+pub(super) fn derive(
+    ops: &[u8],
+    row_start: &[u32],
+    src: &[u32],
+    model: StateModel,
+) -> Result<Derived, CoreError> {
+    let n = ops.len();
+    let mut fwd = try_vec::<bool>(n, "state slots")?;
+    fwd.resize(n, false);
+    let mut forward_refs = 0usize;
+    for pos in 0..n {
+        if ops[pos] == OP_INPUT || ops[pos] == OP_DELAY {
+            continue;
+        }
+        let (a, b) = (row_start[pos] as usize, row_start[pos + 1] as usize);
+        for &s in &src[a..b] {
+            let s = s as usize;
+            if s >= pos && ops[s] != OP_INPUT && ops[s] != OP_DELAY {
+                fwd[s] = true;
+                forward_refs += 1;
+            }
+        }
+    }
+    let is_slot = |p: usize| is_organelle(ops[p]) || (model == StateModel::ForwardRefs && fwd[p]);
+    let count = |f: &dyn Fn(usize) -> bool| (0..n).filter(|&p| f(p)).count();
+    let n_in = count(&|p| ops[p] == OP_INPUT);
+    let mut input_pos = try_vec::<u32>(n_in, "inputs")?;
+    input_pos.extend((0..n as u32).filter(|&p| ops[p as usize] == OP_INPUT));
+    let mut slots = try_vec::<u32>(count(&is_slot), "state slots")?;
+    slots.extend((0..n as u32).filter(|&p| is_slot(p as usize)));
+    let mut fwd_src = try_vec::<u32>(count(&|p| fwd[p]), "forward reference sources")?;
+    fwd_src.extend((0..n as u32).filter(|&p| fwd[p as usize]));
+    Ok(Derived {
+        input_pos,
+        slots,
+        fwd_src,
+        forward_refs,
+        delays: count(&|p| ops[p] == OP_DELAY),
+    })
 }
 
 /// External node index -> position: a direct table when the indices are

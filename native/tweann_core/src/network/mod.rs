@@ -6,34 +6,49 @@
 //! For `n` nodes and `c` connections a [`Network`] holds
 //!
 //! * `ops: [u8; n]`: what the node does (an
-//!   [`Activation`](crate::activation::Activation) tag, input, CfC or LTC),
+//!   [`Activation`](crate::activation::Activation) tag, input, delay, leaky,
+//!   CfC or LTC),
 //! * `bias: [f64; n]`,
 //! * `row_start: [u32; n + 1]`: node `i`'s connections are
 //!   `row_start[i]..row_start[i + 1]`,
 //! * `src: [u32; c]` (the source node's position) and `weight: [f64; c]`,
 //!
-//! plus the positions of the inputs, the outputs and the state slots, and the
-//! `tau`/`bound` of each liquid (CfC/LTC) node. That is 12 bytes per
-//! connection and 13 per node.
+//! plus the positions of the inputs, the outputs and the state slots, the
+//! `tau`/`bound` of each liquid (CfC/LTC) node and the `tau` of each leaky
+//! node. That is 12 bytes per connection and 13 per node.
 //!
 //! # Semantics (see `docs/semantics.md`)
 //!
-//! One step first places the inputs (the k-th input node takes the k-th
-//! value), then processes the other nodes in list order. Each computes
-//! `sum = 0.0; sum = sum + w * value[src]` connection by connection, then
-//! `x = sum + bias` and its value `act(x)` (or the scalar CfC / ODE step for a
-//! liquid node, whose previous state is its previous value). A connection
-//! whose source is a non-input node at or after the reading node is a
-//! forward reference: it
-//! reads the source's value from the previous step (its *state slot*), `0.0`
-//! in a stateless evaluation. A non-finite `x` or value is an overflow error.
+//! State lives in *organelles*: `delay`, `{leaky, Tau}`, `{cfc, Tau, Bound}`
+//! and `{ltc, Tau, Bound}` nodes, one state slot each in node order. A step
+//! runs in three passes:
+//!
+//! 1. every delay emits what it captured last step (its slot), and the k-th
+//!    input node takes the k-th input;
+//! 2. every other node, in list order, computes `sum = 0.0; sum = sum + w *
+//!    value[src]` connection by connection, `x = sum + bias`, and its value:
+//!    `act(x)` for an ordinary node, `prev + (x - prev) / tau` for a leaky
+//!    node, the scalar CfC / ODE step for a liquid node (`prev` is the
+//!    node's slot);
+//! 3. every delay captures `sum + bias` over its connections (no activation),
+//!    reading the values the step ended with.
+//!
+//! A connection of a non-delay node whose source is an ordinary or organelle
+//! node (not an input, not a delay) at or after the reader is a *forward
+//! reference*. Under [`StateModel::Organelles`] (the default) it reads `0.0`.
+//! Under [`StateModel::ForwardRefs`] (DXNN2-style recurrence) it reads the
+//! source's value from the previous step: the source owns a state slot too,
+//! and every slot's value starts the step at its state. A non-finite `x`,
+//! value or capture is an overflow error.
 //!
 //! # Files
 //!
 //! * this file: the node kinds, the compiled [`Network`] and its facts;
-//! * `compile.rs`: [`NetworkBuilder`], node list to CSR;
+//! * `compile.rs`: [`NetworkBuilder`], node list to CSR, and the derivation
+//!   of inputs, slots and forward references shared with the codec;
 //! * `eval.rs`: [`Network::evaluate`], one step (stateless or with state);
-//! * `batch.rs`: [`Network::evaluate_batch`], [`LANES`] rows per pass.
+//! * `batch.rs`: [`Network::evaluate_batch`], [`LANES`] rows per pass;
+//! * `parts.rs`: the arrays as the binary format reads and writes them.
 
 mod batch;
 mod compile;
@@ -51,6 +66,14 @@ use crate::error::CoreError;
 pub(crate) const OP_INPUT: u8 = 200;
 pub(crate) const OP_CFC: u8 = 201;
 pub(crate) const OP_LTC: u8 = 202;
+pub(crate) const OP_DELAY: u8 = 203;
+pub(crate) const OP_LEAKY: u8 = 204;
+
+/// True for the ops that own a state slot in every state model.
+#[inline]
+pub(crate) fn is_organelle(op: u8) -> bool {
+    matches!(op, OP_DELAY | OP_LEAKY | OP_CFC | OP_LTC)
+}
 
 /// Rows evaluated together in one pass over the connection arrays by
 /// [`Network::evaluate_batch`].
@@ -64,12 +87,29 @@ pub const MAX_INDEX: u64 = u32::MAX as u64 - 1;
 pub enum NodeKind {
     /// Takes the next input value; has no connections.
     Input,
-    /// `hidden`, `output` and `bias` nodes: `act(sum + bias)`.
+    /// `neuron`, `hidden`, `output` and `bias` nodes: `act(sum + bias)`.
     Ordinary,
+    /// A memory organelle: emits what it captured last step, captures
+    /// `sum + bias` after the other nodes have run.
+    Delay,
+    /// A leaky integrator: `prev + (sum + bias - prev) / tau`.
+    Leaky { tau: f64 },
     /// A closed-form continuous-time neuron driven by `sum + bias`.
     Cfc { tau: f64, bound: f64 },
     /// A liquid time-constant neuron (one explicit Euler step, dt = 1.0).
     Ltc { tau: f64, bound: f64 },
+}
+
+/// What owns a state slot, and what a forward reference reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateModel {
+    /// One slot per organelle (delay, leaky, cfc, ltc); a forward reference
+    /// reads `0.0`.
+    #[default]
+    Organelles,
+    /// As `Organelles`, and the source of every forward reference owns a
+    /// slot too: a forward reference reads the previous step's value.
+    ForwardRefs,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -90,9 +130,15 @@ pub struct Network {
     src: Vec<u32>,
     weight: Vec<f64>,
     liquid: Vec<Liquid>,
+    leaky: Vec<f64>,
     output_pos: Vec<u32>,
     slots: Vec<u32>,
+    /// Positions read before they are written in a step (sources of
+    /// forward references): the batch path zeroes their lanes.
+    fwd_src: Vec<u32>,
     forward_refs: usize,
+    delays: usize,
+    model: StateModel,
     bytes: usize,
 }
 
@@ -105,7 +151,11 @@ pub struct NetworkInfo {
     pub outputs: usize,
     pub state_size: usize,
     pub forward_refs: usize,
+    /// CfC and LTC nodes.
     pub liquid_nodes: usize,
+    pub delay_nodes: usize,
+    pub leaky_nodes: usize,
+    pub state_model: StateModel,
     /// Heap bytes held by the compiled form.
     pub bytes: usize,
 }
@@ -119,8 +169,10 @@ impl Network {
         self.src.shrink_to_fit();
         self.weight.shrink_to_fit();
         self.liquid.shrink_to_fit();
+        self.leaky.shrink_to_fit();
         self.output_pos.shrink_to_fit();
         self.slots.shrink_to_fit();
+        self.fwd_src.shrink_to_fit();
         self.bytes = std::mem::size_of::<Network>()
             + self.input_pos.capacity() * 4
             + self.ops.capacity()
@@ -129,8 +181,10 @@ impl Network {
             + self.src.capacity() * 4
             + self.weight.capacity() * 8
             + self.liquid.capacity() * std::mem::size_of::<Liquid>()
+            + self.leaky.capacity() * 8
             + self.output_pos.capacity() * 4
-            + self.slots.capacity() * 4;
+            + self.slots.capacity() * 4
+            + self.fwd_src.capacity() * 4;
     }
 
     pub fn info(&self) -> NetworkInfo {
@@ -142,6 +196,9 @@ impl Network {
             state_size: self.slots.len(),
             forward_refs: self.forward_refs,
             liquid_nodes: self.liquid.len(),
+            delay_nodes: self.delays,
+            leaky_nodes: self.leaky.len(),
+            state_model: self.model,
             bytes: self.bytes,
         }
     }
@@ -157,6 +214,9 @@ impl Network {
     }
     pub fn node_count(&self) -> usize {
         self.ops.len()
+    }
+    pub fn state_model(&self) -> StateModel {
+        self.model
     }
 
     /// Work units of one evaluation, for scheduling: one per connection and

@@ -1,14 +1,16 @@
 //! The compiled arrays, read and reassembled by the portable binary format
 //! ([`crate::codec`]), which validates everything before it rebuilds.
 
-use super::{Liquid, Network};
+use super::compile::derive;
+use super::{Liquid, Network, StateModel};
 use crate::error::{try_vec, CoreError};
 
 impl Network {
     /// Assembles a network from parts that [`crate::codec`] has already
-    /// validated (every index in range, rows monotonic, tags known) and whose
-    /// input positions, state slots and forward-reference count it derived
-    /// exactly as [`super::NetworkBuilder::finish`] does.
+    /// validated (every index in range, rows monotonic, tags known, `liquid`
+    /// and `leaky` holding the parameters of the cfc/ltc and the leaky nodes
+    /// in node order); input positions, state slots and forward references
+    /// are derived exactly as [`super::NetworkBuilder::finish`] derives them.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_parts(
         ops: Vec<u8>,
@@ -17,30 +19,37 @@ impl Network {
         src: Vec<u32>,
         weight: Vec<f64>,
         liquid: &[(f64, f64)],
+        leaky: Vec<f64>,
         output_pos: Vec<u32>,
-        (input_pos, slots, forward_refs): (Vec<u32>, Vec<u32>, usize),
+        model: StateModel,
     ) -> Result<Network, CoreError> {
         let mut l = try_vec::<Liquid>(liquid.len(), "liquid nodes")?;
         l.extend(liquid.iter().map(|&(tau, bound)| Liquid { tau, bound }));
+        let d = derive(&ops, &row_start, &src, model)?;
         let mut net = Network {
-            n_inputs: input_pos.len(),
-            input_pos,
+            n_inputs: d.input_pos.len(),
+            input_pos: d.input_pos,
             ops,
             bias,
             row_start,
             src,
             weight,
             liquid: l,
+            leaky,
             output_pos,
-            slots,
-            forward_refs,
+            slots: d.slots,
+            fwd_src: d.fwd_src,
+            forward_refs: d.forward_refs,
+            delays: d.delays,
+            model,
             bytes: 0,
         };
         net.shrink();
         Ok(net)
     }
 
-    /// Per node: an activation tag, or `OP_INPUT`, `OP_CFC`, `OP_LTC`.
+    /// Per node: an activation tag, or `OP_INPUT`, `OP_DELAY`, `OP_LEAKY`,
+    /// `OP_CFC`, `OP_LTC`.
     pub(crate) fn ops(&self) -> &[u8] {
         &self.ops
     }
@@ -59,6 +68,10 @@ impl Network {
     /// `(tau, bound)` of each liquid node, in node order.
     pub(crate) fn liquid_params(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
         self.liquid.iter().map(|l| (l.tau, l.bound))
+    }
+    /// `tau` of each leaky node, in node order.
+    pub(crate) fn leaky_taus(&self) -> &[f64] {
+        &self.leaky
     }
     pub(crate) fn output_positions(&self) -> &[u32] {
         &self.output_pos

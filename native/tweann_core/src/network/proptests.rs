@@ -1,8 +1,9 @@
 //! Properties of compiled networks over generated node lists.
 //!
 //! Everything about a generated network comes from proptest strategies: the
-//! node count, each node's kind, activation, bias and connections, the
-//! outputs, and the inputs and state it is evaluated with. A connection names
+//! state model, the node count, each node's kind (ordinary, delay, leaky,
+//! cfc, ltc, input), activation, bias and connections, the outputs, and the
+//! inputs and state it is evaluated with. A connection names
 //! its source by an [`Index`] into the node list, so it stays valid while the
 //! list shrinks, and a failing case shrinks to a small network.
 
@@ -26,6 +27,7 @@ struct GenNode {
 /// A generated network: node `p` of the list has index `3p + 1`.
 #[derive(Debug, Clone)]
 struct GenNet {
+    model: StateModel,
     nodes: Vec<GenNode>,
     outputs: Vec<Index>,
 }
@@ -65,32 +67,43 @@ impl GenNet {
         self.outputs.iter().map(|o| o.index(n)).collect()
     }
 
-    /// Connections whose source is a non-input node at or after the reader.
+    fn is_delay(&self, p: usize) -> bool {
+        self.nodes[p].kind == NodeKind::Delay
+    }
+
+    fn is_organelle(&self, p: usize) -> bool {
+        matches!(
+            self.nodes[p].kind,
+            NodeKind::Delay | NodeKind::Leaky { .. } | NodeKind::Cfc { .. } | NodeKind::Ltc { .. }
+        )
+    }
+
+    /// The sources of the forward references: connections of a node that is
+    /// neither an input nor a delay, from a node that is neither an input nor
+    /// a delay, at or after the reader.
     fn forward_refs(&self) -> Vec<usize> {
         (0..self.nodes.len())
+            .filter(|&p| !self.is_delay(p))
             .flat_map(|p| self.conns(p).into_iter().map(move |(s, _)| (p, s)))
-            .filter(|&(p, s)| s >= p && !self.is_input(s))
+            .filter(|&(p, s)| s >= p && !self.is_input(s) && !self.is_delay(s))
             .map(|(_, s)| s)
             .collect()
     }
 
-    /// The state slots as `docs/semantics.md` defines them: every source of a
-    /// forward reference and every liquid node, in list order.
+    /// The state slots as `docs/semantics.md` defines them: every organelle
+    /// and, under forward_refs, every source of a forward reference, in list
+    /// order.
     fn slots(&self) -> Vec<usize> {
         let fwd = self.forward_refs();
         (0..self.nodes.len())
             .filter(|&p| {
-                fwd.contains(&p)
-                    || matches!(
-                        self.nodes[p].kind,
-                        NodeKind::Cfc { .. } | NodeKind::Ltc { .. }
-                    )
+                self.is_organelle(p) || (self.model == StateModel::ForwardRefs && fwd.contains(&p))
             })
             .collect()
     }
 
     fn compile(&self) -> Network {
-        let mut b = NetworkBuilder::new(usize::MAX);
+        let mut b = NetworkBuilder::new(usize::MAX).with_state_model(self.model);
         for (p, node) in self.nodes.iter().enumerate() {
             b.node(index_of(p), node.kind, node.act, node.bias).unwrap();
             for (s, w) in self.conns(p) {
@@ -102,34 +115,42 @@ impl GenNet {
     }
 
     /// A naive evaluator over the node list (no CSR, no lanes, no compiled
-    /// form): `(outputs, next state)`, or `None` where the step overflows.
+    /// form), written from the three passes of `docs/semantics.md`:
+    /// `(outputs, next state)`, or `None` where the step overflows.
     fn naive(&self, inputs: &[f64], state: Option<&[f64]>) -> Option<(Vec<f64>, Vec<f64>)> {
         let n = self.nodes.len();
         let slots = self.slots();
+        let held = |p: usize| {
+            let k = slots.iter().position(|&q| q == p)?;
+            Some(state.map_or(0.0, |s| s[k]))
+        };
         let mut values = vec![0.0f64; n];
-        if let Some(st) = state {
-            for (&p, &v) in slots.iter().zip(st) {
-                values[p] = v;
+        for (p, v) in values.iter_mut().enumerate() {
+            if self.is_delay(p) || self.model == StateModel::ForwardRefs {
+                *v = held(p).unwrap_or(0.0);
             }
         }
         let input_pos = (0..n).filter(|&p| self.is_input(p));
         for (p, &v) in input_pos.zip(inputs) {
             values[p] = v;
         }
-        for (p, node) in self.nodes.iter().enumerate() {
-            if self.is_input(p) {
-                continue;
-            }
+        let weighted = |p: usize, values: &[f64]| {
             let mut sum = 0.0;
             for (s, w) in self.conns(p) {
                 sum += w * values[s];
             }
-            let x = sum + node.bias;
+            sum + self.nodes[p].bias
+        };
+        for (p, node) in self.nodes.iter().enumerate() {
+            if self.is_input(p) || self.is_delay(p) {
+                continue;
+            }
+            let x = weighted(p, &values);
+            let prev = held(p).unwrap_or(0.0);
             let v = match node.kind {
-                NodeKind::Cfc { tau, bound } => scalar::cfc(x, values[p], tau, bound, &[], &[]).0,
-                NodeKind::Ltc { tau, bound } => {
-                    scalar::ode(x, values[p], tau, bound, 1.0, &[], &[]).0
-                }
+                NodeKind::Leaky { tau } => prev + (x - prev) / tau,
+                NodeKind::Cfc { tau, bound } => scalar::cfc(x, prev, tau, bound, &[], &[]).0,
+                NodeKind::Ltc { tau, bound } => scalar::ode(x, prev, tau, bound, 1.0, &[], &[]).0,
                 _ => node.act.apply(x),
             };
             if !(x.is_finite() && v.is_finite()) {
@@ -137,8 +158,19 @@ impl GenNet {
             }
             values[p] = v;
         }
+        let mut next = Vec::new();
+        for &p in &slots {
+            if self.is_delay(p) {
+                let c = weighted(p, &values);
+                if !c.is_finite() {
+                    return None;
+                }
+                next.push(c);
+            } else {
+                next.push(values[p]);
+            }
+        }
         let outs = self.output_positions().iter().map(|&p| values[p]).collect();
-        let next = slots.iter().map(|&p| values[p]).collect();
         Some((outs, next))
     }
 }
@@ -164,6 +196,8 @@ fn bits_of(r: &Option<(Vec<f64>, Vec<f64>)>) -> Option<(Vec<u64>, Vec<u64>)> {
 fn kind() -> impl Strategy<Value = NodeKind> {
     prop_oneof![
         8 => Just(NodeKind::Ordinary),
+        1 => Just(NodeKind::Delay),
+        1 => (0.25f64..4.0).prop_map(|tau| NodeKind::Leaky { tau }),
         1 => (0.5f64..2.5, 0.5f64..3.0).prop_map(|(tau, bound)| NodeKind::Cfc { tau, bound }),
         1 => (0.5f64..2.5, 0.5f64..3.0).prop_map(|(tau, bound)| NodeKind::Ltc { tau, bound }),
     ]
@@ -195,11 +229,12 @@ const MAX_STATE: usize = 40;
 /// inputs); outputs may repeat.
 fn network() -> impl Strategy<Value = GenNet> {
     (
+        prop_oneof![Just(StateModel::Organelles), Just(StateModel::ForwardRefs)],
         vec(node(), 1..30),
         vec(any::<Index>(), 0..=MAX_INPUTS),
         vec(any::<Index>(), 0..4),
     )
-        .prop_map(|(mut nodes, inputs, outputs)| {
+        .prop_map(|(model, mut nodes, inputs, outputs)| {
             for at in inputs {
                 let input = GenNode {
                     kind: NodeKind::Input,
@@ -209,7 +244,11 @@ fn network() -> impl Strategy<Value = GenNet> {
                 };
                 nodes.insert(at.index(nodes.len() + 1), input);
             }
-            GenNet { nodes, outputs }
+            GenNet {
+                model,
+                nodes,
+                outputs,
+            }
         })
 }
 
@@ -230,10 +269,17 @@ proptest! {
     fn compiled_facts_match_the_node_list(g in network()) {
         let i = g.compile().info();
         let conns: usize = (0..g.nodes.len()).map(|p| g.conns(p).len()).sum();
-        let liquid = g.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Cfc { .. } | NodeKind::Ltc { .. })).count();
+        let count = |f: &dyn Fn(&NodeKind) -> bool| g.nodes.iter().filter(|n| f(&n.kind)).count();
+        let liquid = count(&|k| matches!(k, NodeKind::Cfc { .. } | NodeKind::Ltc { .. }));
+        let delays = count(&|k| *k == NodeKind::Delay);
+        let leaky = count(&|k| matches!(k, NodeKind::Leaky { .. }));
         prop_assert_eq!(
-            (i.nodes, i.connections, i.inputs, i.outputs, i.state_size, i.forward_refs, i.liquid_nodes),
-            (g.nodes.len(), conns, g.inputs(), g.outputs.len(), g.slots().len(), g.forward_refs().len(), liquid)
+            (i.nodes, i.connections, i.inputs, i.outputs, i.state_size, i.forward_refs),
+            (g.nodes.len(), conns, g.inputs(), g.outputs.len(), g.slots().len(), g.forward_refs().len())
+        );
+        prop_assert_eq!(
+            (i.liquid_nodes, i.delay_nodes, i.leaky_nodes, i.state_model),
+            (liquid, delays, leaky, g.model)
         );
     }
 
@@ -276,6 +322,24 @@ proptest! {
             bits_of(&run(&net, inputs, None)),
             bits_of(&run(&net, inputs, Some(&zeros)))
         );
+    }
+
+    /// The two models differ only through forward references: without any,
+    /// they compile to the same slots and compute the same bits.
+    #[test]
+    fn models_agree_without_forward_references(g in network(), inputs in input_row(), state in state()) {
+        let mut other = g.clone();
+        other.model = match g.model {
+            StateModel::Organelles => StateModel::ForwardRefs,
+            StateModel::ForwardRefs => StateModel::Organelles,
+        };
+        let (a, b) = (g.compile(), other.compile());
+        prop_assert_eq!(a.info().forward_refs, b.info().forward_refs);
+        if a.info().forward_refs == 0 {
+            let (inputs, state) = (&inputs[..a.input_count()], &state[..a.state_size()]);
+            prop_assert_eq!(a.state_size(), b.state_size());
+            prop_assert_eq!(bits_of(&run(&a, inputs, Some(state))), bits_of(&run(&b, inputs, Some(state))));
+        }
     }
 
     #[test]

@@ -1,0 +1,456 @@
+//! The arithmetic the algorithms are written in: one trait, [`Lanes`],
+//! implemented for a single `f64` (the scalar forms), for two `f64` in an
+//! SSE2 register ([`Sse2`], x86_64 only) and for two `f64` in an array
+//! ([`Pair`], every target). Each algorithm is written once, generic over
+//! `Lanes`, so the scalar and the 2-lane forms perform the same IEEE
+//! operations on every lane and give the same bits.
+//!
+//! Every float operation is a single IEEE-754 binary64 operation rounded to
+//! nearest (ties to even): `+ - * /` only (no `mul_add`, no fused forms;
+//! x86-64-v2 has no FMA). Selections are exact, integer operations act on
+//! the bit patterns with wrapping two's-complement arithmetic.
+
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+/// Arithmetic over one or two `f64` lanes (see the module docs).
+pub(crate) trait Lanes:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// A per-lane condition.
+    type Mask: Copy;
+    /// The bit patterns of the lanes (`u64` each).
+    type Bits: Copy;
+
+    fn splat(c: f64) -> Self;
+    /// `self < o` per lane (false if either is NaN).
+    fn lt(self, o: Self) -> Self::Mask;
+    /// `self <= o` per lane (false if either is NaN).
+    fn le(self, o: Self) -> Self::Mask;
+    /// `m ? a : b` per lane.
+    fn select(m: Self::Mask, a: Self, b: Self) -> Self;
+    /// `a && b` per lane.
+    fn and(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// True if `m` holds in every lane.
+    fn all(m: Self::Mask) -> bool;
+    /// True if `m` holds in some lane.
+    fn any(m: Self::Mask) -> bool;
+
+    fn to_bits(self) -> Self::Bits;
+    fn from_bits(b: Self::Bits) -> Self;
+    fn bits(c: u64) -> Self::Bits;
+    fn band(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    fn bor(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    fn bxor(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    /// Wrapping `a + b`.
+    fn badd(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    /// Wrapping `a - b`.
+    fn bsub(a: Self::Bits, b: Self::Bits) -> Self::Bits;
+    /// Logical shift left by `S` (0 < S < 64).
+    fn shl<const S: i32>(a: Self::Bits) -> Self::Bits;
+    /// Logical shift right by `S` (0 < S < 64).
+    fn shr<const S: i32>(a: Self::Bits) -> Self::Bits;
+    /// The mask of the lanes whose bits are all ones (lanes must be all
+    /// zeros or all ones).
+    fn bits_mask(a: Self::Bits) -> Self::Mask;
+
+    /// `|self|` (clears the sign bit).
+    #[inline(always)]
+    fn abs(self) -> Self {
+        Self::from_bits(Self::band(self.to_bits(), Self::bits(!(1u64 << 63))))
+    }
+
+    /// For each lane: the table entries selected by the low bits of the bit
+    /// pattern of `kf`, see [`super::exp`]. Returns `(scale, tail)`.
+    fn exp_table(kf: Self) -> (Self, Self);
+}
+
+/// Table lookup of `exp` for one lane: `kbits` is the bit pattern of
+/// `z + SHIFT`, whose low bits hold `k` (two's complement).
+#[inline(always)]
+pub(crate) fn exp_table_1(kbits: u64) -> (u64, f64) {
+    let j = (kbits & 31) as usize;
+    (
+        super::consts::EXP_TADJ[j].wrapping_add(kbits << 47),
+        super::consts::EXP_TAIL[j],
+    )
+}
+
+impl Lanes for f64 {
+    type Mask = bool;
+    type Bits = u64;
+
+    #[inline(always)]
+    fn splat(c: f64) -> Self {
+        c
+    }
+    #[inline(always)]
+    fn lt(self, o: Self) -> bool {
+        self < o
+    }
+    #[inline(always)]
+    fn le(self, o: Self) -> bool {
+        self <= o
+    }
+    #[inline(always)]
+    fn select(m: bool, a: Self, b: Self) -> Self {
+        if m {
+            a
+        } else {
+            b
+        }
+    }
+    #[inline(always)]
+    fn and(a: bool, b: bool) -> bool {
+        a & b
+    }
+    #[inline(always)]
+    fn all(m: bool) -> bool {
+        m
+    }
+    #[inline(always)]
+    fn any(m: bool) -> bool {
+        m
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u64 {
+        f64::to_bits(self)
+    }
+    #[inline(always)]
+    fn from_bits(b: u64) -> Self {
+        f64::from_bits(b)
+    }
+    #[inline(always)]
+    fn bits(c: u64) -> u64 {
+        c
+    }
+    #[inline(always)]
+    fn band(a: u64, b: u64) -> u64 {
+        a & b
+    }
+    #[inline(always)]
+    fn bor(a: u64, b: u64) -> u64 {
+        a | b
+    }
+    #[inline(always)]
+    fn bxor(a: u64, b: u64) -> u64 {
+        a ^ b
+    }
+    #[inline(always)]
+    fn badd(a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn bsub(a: u64, b: u64) -> u64 {
+        a.wrapping_sub(b)
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(a: u64) -> u64 {
+        a << S
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(a: u64) -> u64 {
+        a >> S
+    }
+    #[inline(always)]
+    fn bits_mask(a: u64) -> bool {
+        a != 0
+    }
+    #[inline(always)]
+    fn exp_table(kf: Self) -> (Self, Self) {
+        let (s, t) = exp_table_1(kf.to_bits());
+        (f64::from_bits(s), t)
+    }
+}
+
+/// Two lanes in an array: the portable 2-lane form.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pair(pub [f64; 2]);
+
+macro_rules! pair_op {
+    ($tr:ident, $f:ident, $op:tt) => {
+        impl $tr for Pair {
+            type Output = Pair;
+            #[inline(always)]
+            fn $f(self, o: Pair) -> Pair {
+                Pair([self.0[0] $op o.0[0], self.0[1] $op o.0[1]])
+            }
+        }
+    };
+}
+pair_op!(Add, add, +);
+pair_op!(Sub, sub, -);
+pair_op!(Mul, mul, *);
+pair_op!(Div, div, /);
+
+impl Neg for Pair {
+    type Output = Pair;
+    #[inline(always)]
+    fn neg(self) -> Pair {
+        Pair([-self.0[0], -self.0[1]])
+    }
+}
+
+impl Lanes for Pair {
+    type Mask = [bool; 2];
+    type Bits = [u64; 2];
+
+    #[inline(always)]
+    fn splat(c: f64) -> Self {
+        Pair([c, c])
+    }
+    #[inline(always)]
+    fn lt(self, o: Self) -> [bool; 2] {
+        [self.0[0] < o.0[0], self.0[1] < o.0[1]]
+    }
+    #[inline(always)]
+    fn le(self, o: Self) -> [bool; 2] {
+        [self.0[0] <= o.0[0], self.0[1] <= o.0[1]]
+    }
+    #[inline(always)]
+    fn select(m: [bool; 2], a: Self, b: Self) -> Self {
+        Pair([
+            if m[0] { a.0[0] } else { b.0[0] },
+            if m[1] { a.0[1] } else { b.0[1] },
+        ])
+    }
+    #[inline(always)]
+    fn and(a: [bool; 2], b: [bool; 2]) -> [bool; 2] {
+        [a[0] & b[0], a[1] & b[1]]
+    }
+    #[inline(always)]
+    fn all(m: [bool; 2]) -> bool {
+        m[0] & m[1]
+    }
+    #[inline(always)]
+    fn any(m: [bool; 2]) -> bool {
+        m[0] | m[1]
+    }
+    #[inline(always)]
+    fn to_bits(self) -> [u64; 2] {
+        [self.0[0].to_bits(), self.0[1].to_bits()]
+    }
+    #[inline(always)]
+    fn from_bits(b: [u64; 2]) -> Self {
+        Pair([f64::from_bits(b[0]), f64::from_bits(b[1])])
+    }
+    #[inline(always)]
+    fn bits(c: u64) -> [u64; 2] {
+        [c, c]
+    }
+    #[inline(always)]
+    fn band(a: [u64; 2], b: [u64; 2]) -> [u64; 2] {
+        [a[0] & b[0], a[1] & b[1]]
+    }
+    #[inline(always)]
+    fn bor(a: [u64; 2], b: [u64; 2]) -> [u64; 2] {
+        [a[0] | b[0], a[1] | b[1]]
+    }
+    #[inline(always)]
+    fn bxor(a: [u64; 2], b: [u64; 2]) -> [u64; 2] {
+        [a[0] ^ b[0], a[1] ^ b[1]]
+    }
+    #[inline(always)]
+    fn badd(a: [u64; 2], b: [u64; 2]) -> [u64; 2] {
+        [a[0].wrapping_add(b[0]), a[1].wrapping_add(b[1])]
+    }
+    #[inline(always)]
+    fn bsub(a: [u64; 2], b: [u64; 2]) -> [u64; 2] {
+        [a[0].wrapping_sub(b[0]), a[1].wrapping_sub(b[1])]
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(a: [u64; 2]) -> [u64; 2] {
+        [a[0] << S, a[1] << S]
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(a: [u64; 2]) -> [u64; 2] {
+        [a[0] >> S, a[1] >> S]
+    }
+    #[inline(always)]
+    fn bits_mask(a: [u64; 2]) -> [bool; 2] {
+        [a[0] != 0, a[1] != 0]
+    }
+    #[inline(always)]
+    fn exp_table(kf: Self) -> (Self, Self) {
+        let (s0, t0) = exp_table_1(kf.0[0].to_bits());
+        let (s1, t1) = exp_table_1(kf.0[1].to_bits());
+        (
+            Pair([f64::from_bits(s0), f64::from_bits(s1)]),
+            Pair([t0, t1]),
+        )
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub use sse2::Sse2;
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    //! Two lanes in an SSE2 register (`_mm_*_pd` / `_mm_*_epi64`). SSE2 is
+    //! part of every x86_64 CPU, so these intrinsics are always available.
+    use super::{exp_table_1, Lanes};
+    use core::arch::x86_64::*;
+    use core::ops::{Add, Div, Mul, Neg, Sub};
+
+    /// Two `f64` lanes in an SSE2 register.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Sse2(pub __m128d);
+
+    impl Sse2 {
+        /// Load two values.
+        #[inline(always)]
+        pub fn load(x: [f64; 2]) -> Sse2 {
+            // SAFETY: SSE2 is baseline on x86_64; the pointer is to 2 f64.
+            Sse2(unsafe { _mm_loadu_pd(x.as_ptr()) })
+        }
+        /// Store two values.
+        #[inline(always)]
+        pub fn store(self) -> [f64; 2] {
+            let mut out = [0.0; 2];
+            // SAFETY: SSE2 is baseline on x86_64; the pointer is to 2 f64.
+            unsafe { _mm_storeu_pd(out.as_mut_ptr(), self.0) };
+            out
+        }
+    }
+
+    macro_rules! sse_op {
+        ($tr:ident, $f:ident, $intr:ident) => {
+            impl $tr for Sse2 {
+                type Output = Sse2;
+                #[inline(always)]
+                fn $f(self, o: Sse2) -> Sse2 {
+                    // SAFETY: SSE2 is baseline on x86_64.
+                    Sse2(unsafe { $intr(self.0, o.0) })
+                }
+            }
+        };
+    }
+    sse_op!(Add, add, _mm_add_pd);
+    sse_op!(Sub, sub, _mm_sub_pd);
+    sse_op!(Mul, mul, _mm_mul_pd);
+    sse_op!(Div, div, _mm_div_pd);
+
+    impl Neg for Sse2 {
+        type Output = Sse2;
+        #[inline(always)]
+        fn neg(self) -> Sse2 {
+            // SAFETY: SSE2 is baseline on x86_64.
+            Sse2(unsafe { _mm_xor_pd(self.0, _mm_set1_pd(-0.0)) })
+        }
+    }
+
+    impl Lanes for Sse2 {
+        type Mask = __m128d;
+        type Bits = __m128i;
+
+        #[inline(always)]
+        fn splat(c: f64) -> Self {
+            // SAFETY: SSE2 is baseline on x86_64.
+            Sse2(unsafe { _mm_set1_pd(c) })
+        }
+        #[inline(always)]
+        fn lt(self, o: Self) -> __m128d {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_cmplt_pd(self.0, o.0) }
+        }
+        #[inline(always)]
+        fn le(self, o: Self) -> __m128d {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_cmple_pd(self.0, o.0) }
+        }
+        #[inline(always)]
+        fn select(m: __m128d, a: Self, b: Self) -> Self {
+            // SAFETY: SSE2 is baseline on x86_64.
+            Sse2(unsafe { _mm_or_pd(_mm_and_pd(m, a.0), _mm_andnot_pd(m, b.0)) })
+        }
+        #[inline(always)]
+        fn and(a: __m128d, b: __m128d) -> __m128d {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_and_pd(a, b) }
+        }
+        #[inline(always)]
+        fn all(m: __m128d) -> bool {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_movemask_pd(m) == 3 }
+        }
+        #[inline(always)]
+        fn any(m: __m128d) -> bool {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_movemask_pd(m) != 0 }
+        }
+        #[inline(always)]
+        fn to_bits(self) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_castpd_si128(self.0) }
+        }
+        #[inline(always)]
+        fn from_bits(b: __m128i) -> Self {
+            // SAFETY: SSE2 is baseline on x86_64.
+            Sse2(unsafe { _mm_castsi128_pd(b) })
+        }
+        #[inline(always)]
+        fn bits(c: u64) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_set1_epi64x(c as i64) }
+        }
+        #[inline(always)]
+        fn band(a: __m128i, b: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_and_si128(a, b) }
+        }
+        #[inline(always)]
+        fn bor(a: __m128i, b: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_or_si128(a, b) }
+        }
+        #[inline(always)]
+        fn bxor(a: __m128i, b: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_xor_si128(a, b) }
+        }
+        #[inline(always)]
+        fn badd(a: __m128i, b: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_add_epi64(a, b) }
+        }
+        #[inline(always)]
+        fn bsub(a: __m128i, b: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_sub_epi64(a, b) }
+        }
+        #[inline(always)]
+        fn shl<const S: i32>(a: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_slli_epi64::<S>(a) }
+        }
+        #[inline(always)]
+        fn shr<const S: i32>(a: __m128i) -> __m128i {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_srli_epi64::<S>(a) }
+        }
+        #[inline(always)]
+        fn bits_mask(a: __m128i) -> __m128d {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe { _mm_castsi128_pd(a) }
+        }
+        #[inline(always)]
+        fn exp_table(kf: Self) -> (Self, Self) {
+            // SAFETY: SSE2 is baseline on x86_64.
+            unsafe {
+                let b = _mm_castpd_si128(kf.0);
+                let k0 = _mm_cvtsi128_si64(b) as u64;
+                let k1 = _mm_cvtsi128_si64(_mm_unpackhi_epi64(b, b)) as u64;
+                let (s0, t0) = exp_table_1(k0);
+                let (s1, t1) = exp_table_1(k1);
+                (
+                    Sse2(_mm_castsi128_pd(_mm_set_epi64x(s1 as i64, s0 as i64))),
+                    Sse2(_mm_set_pd(t1, t0)),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Deterministic transcendental functions: the same bits on every host.
+//!
+//! The C library picks different code paths on different CPUs (FMA variants
+//! of `exp`, `expm1`, `sin`, `cos`, `log` on CPUs that have FMA), so its
+//! results differ between a developer's machine and a Celeron. The functions
+//! here are built from IEEE-754 binary64 `+ - * /` (round to nearest), exact
+//! bit manipulations and fixed tables only, in a fixed order, never with
+//! `mul_add` or a libm call; `docs/semantics.md` ("Transcendental
+//! functions") specifies every step and the pure Erlang `tweann_ref_math`
+//! performs the same steps, so both give the same bits.
+//!
+//! | function | definition | max error (ulp) |
+//! |---|---|---|
+//! | [`exp`] | `e^x` | 0.52 (0.74 for subnormal results) |
+//! | [`sigmoid`] | `1 / (1 + e^-x)` | 1.01 |
+//! | [`tanh`] | `tanh x` | 0.75 |
+//! | [`gaussian`] | `e^(-x^2)` | 0.75 |
+//! | [`sin`], [`cos`] | `sin x`, `cos x`, every finite `x` | 0.75 |
+//! | [`log`] | `ln x` | 0.83 |
+//! | [`log1p`] | `ln(1 + x)` | 0.78 |
+//! | [`softplus`] | `ln(1 + e^x)` | 0.93 |
+//! | [`erf`] | the error function | 0.86 |
+//!
+//! (The largest errors against correctly rounded values found on the
+//! reference table `tests/data/math_table.txt`, about 1000 arguments per
+//! function including the hard cases, and by random searches of 10^5
+//! arguments per function; `tests/math_table.rs` requires at most 2.)
+//!
+//! Each function has three forms with identical results:
+//!
+//! * the scalar `f(x: f64) -> f64`;
+//! * `f_x2(x: [f64; 2]) -> [f64; 2]`, two values at once: SSE2 `_mm_*_pd`
+//!   code on x86_64, the portable [`portable`] form elsewhere;
+//! * `f_slice(xs: &mut [f64])`, in place, two at a time.
+//!
+//! The scalar and 2-lane forms are one generic algorithm (branches are
+//! selects), so they perform the same IEEE operations on each value. A pair
+//! with a value outside a function's main range (for example `|x| > 700` for
+//! `exp`) is computed by the scalar form, value by value.
+//!
+//! Edge values: results that overflow are `+inf` (`exp(x > 709.78...)`),
+//! `log(0) = -inf`, `log(x < 0) = NaN`, `log1p(-1) = -inf`, NaN gives NaN,
+//! `sin`/`cos` of an infinity give NaN. Erlang has no infinities or NaN: the
+//! Erlang twin raises `badarith` where these give a non-finite value.
+
+mod consts;
+mod erf;
+mod exp;
+mod lanes;
+mod log;
+mod trig;
+
+pub use erf::erf;
+pub use exp::{exp, gaussian, sigmoid, tanh};
+pub use log::{log, log1p, softplus};
+pub use trig::{cos, sin};
+
+use lanes::Lanes;
+
+#[cfg(target_arch = "x86_64")]
+type Fast2 = lanes::Sse2;
+#[cfg(not(target_arch = "x86_64"))]
+type Fast2 = lanes::Pair;
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn load(x: [f64; 2]) -> Fast2 {
+    Fast2::load(x)
+}
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn store(v: Fast2) -> [f64; 2] {
+    v.store()
+}
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn load(x: [f64; 2]) -> Fast2 {
+    lanes::Pair(x)
+}
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn store(v: Fast2) -> [f64; 2] {
+    v.0
+}
+
+/// Not NaN (every ordered lane takes the 2-lane path of `tanh`).
+#[inline(always)]
+fn ordered<V: Lanes>(x: V) -> V::Mask {
+    x.le(x)
+}
+
+macro_rules! lane_forms {
+    ($(($scalar:ident, $x2:ident, $slice:ident, $core:path, $fast:path)),* $(,)?) => {
+        $(
+            #[doc = concat!("Two values of [`", stringify!($scalar), "`] at once (SSE2 on x86_64), with the same bits as the scalar form.")]
+            #[inline]
+            pub fn $x2(x: [f64; 2]) -> [f64; 2] {
+                let v = load(x);
+                if <Fast2 as Lanes>::all($fast(v)) {
+                    store($core(v))
+                } else {
+                    [$scalar(x[0]), $scalar(x[1])]
+                }
+            }
+
+            #[doc = concat!("[`", stringify!($scalar), "`] of every element of `xs`, in place, two at a time.")]
+            pub fn $slice(xs: &mut [f64]) {
+                let mut pairs = xs.chunks_exact_mut(2);
+                for p in &mut pairs {
+                    let y = $x2([p[0], p[1]]);
+                    p[0] = y[0];
+                    p[1] = y[1];
+                }
+                for x in pairs.into_remainder() {
+                    *x = $scalar(*x);
+                }
+            }
+        )*
+
+        /// The portable 2-lane forms (plain `[f64; 2]` arithmetic): what the
+        /// `_x2` functions use off x86_64, with the same bits as the SSE2
+        /// and scalar forms.
+        pub mod portable {
+            use super::lanes::{Lanes, Pair};
+            $(
+                #[doc = concat!("Two values of [`super::", stringify!($scalar), "`], portable form.")]
+                #[inline]
+                pub fn $x2(x: [f64; 2]) -> [f64; 2] {
+                    let v = Pair(x);
+                    if <Pair as Lanes>::all($fast(v)) {
+                        $core(v).0
+                    } else {
+                        [super::$scalar(x[0]), super::$scalar(x[1])]
+                    }
+                }
+            )*
+
+            /// Two values of [`super::erf`] (value by value).
+            #[inline]
+            pub fn erf_x2(x: [f64; 2]) -> [f64; 2] {
+                super::erf_x2(x)
+            }
+        }
+    };
+}
+
+lane_forms!(
+    (
+        exp,
+        exp_x2,
+        exp_slice,
+        crate::math::exp::exp_core,
+        crate::math::exp::exp_fast
+    ),
+    (
+        sigmoid,
+        sigmoid_x2,
+        sigmoid_slice,
+        crate::math::exp::sigmoid_core,
+        crate::math::exp::exp_fast
+    ),
+    (
+        tanh,
+        tanh_x2,
+        tanh_slice,
+        crate::math::exp::tanh_lanes,
+        crate::math::ordered
+    ),
+    (
+        gaussian,
+        gaussian_x2,
+        gaussian_slice,
+        crate::math::exp::gaussian_core,
+        crate::math::exp::gaussian_fast
+    ),
+    (
+        sin,
+        sin_x2,
+        sin_slice,
+        crate::math::trig::sin_core,
+        crate::math::trig::trig_fast
+    ),
+    (
+        cos,
+        cos_x2,
+        cos_slice,
+        crate::math::trig::cos_core,
+        crate::math::trig::trig_fast
+    ),
+    (
+        log,
+        log_x2,
+        log_slice,
+        crate::math::log::log_core,
+        crate::math::log::log_fast
+    ),
+    (
+        log1p,
+        log1p_x2,
+        log1p_slice,
+        crate::math::log::log1p_core,
+        crate::math::log::log1p_fast
+    ),
+    (
+        softplus,
+        softplus_x2,
+        softplus_slice,
+        crate::math::log::softplus_core,
+        crate::math::log::softplus_fast
+    ),
+);
+
+/// Two values of [`erf`], value by value (its four intervals branch).
+#[inline]
+pub fn erf_x2(x: [f64; 2]) -> [f64; 2] {
+    [erf(x[0]), erf(x[1])]
+}
+
+/// [`erf`] of every element of `xs`, in place.
+pub fn erf_slice(xs: &mut [f64]) {
+    for x in xs.iter_mut() {
+        *x = erf(*x);
+    }
+}

@@ -1,0 +1,139 @@
+%% @doc Pure Erlang reference of the reward kernels
+%% ({@link tweann_nif:z_score/3}, {@link tweann_nif:compute_reward_component/2},
+%% {@link tweann_nif:compute_weighted_reward/1}), with the operations of
+%% `tweann_core::reward' in the same order, so results are bit-identical:
+%% history sums in list order from `0.0', population standard deviation,
+%% `1 / (1 + exp(-Z))' (unclamped, `0.0' where `exp' overflows) for the
+%% component and the `[-10, 10]'-clamped sigmoid for the weighted reward.
+%%
+%% Bad arguments raise `{tweann_error, badarg, Position, Why}', overflow
+%% `{tweann_error, badarith, general, Why}'; {@link tweann_nif} turns them
+%% into `badarg'/`badarith' with error_info.
+-module(tweann_ref_reward).
+
+-export([z_score/3, compute_reward_component/2, compute_weighted_reward/1]).
+
+-define(TINY_SD, 1.0e-10).
+
+%% @doc See {@link tweann_nif:z_score/3}.
+-spec z_score(number(), number(), number()) -> float().
+z_score(Value, Mean, StdDev) ->
+    V = number(Value, 1, "Value"),
+    M = number(Mean, 2, "Mean"),
+    S = number(StdDev, 3, "StdDev"),
+    arith("z_score", fun() -> z(V, M, S) end).
+
+z(_V, _M, S) when abs(S) < ?TINY_SD -> 0.0;
+z(V, M, S) -> (V - M) / S.
+
+%% @doc See {@link tweann_nif:compute_reward_component/2}.
+-spec compute_reward_component([number()] | binary(), number()) -> {float(), float(), float()}.
+compute_reward_component(History, Current) ->
+    H = numbers(History, 1, "History"),
+    C = number(Current, 2, "Current"),
+    case H of
+        [] ->
+            {C, math:tanh(C), 0.0};
+        _ ->
+            Z = history_z(H, C),
+            {C, sigmoid(Z), Z}
+    end.
+
+%% @doc See {@link tweann_nif:compute_weighted_reward/1}.
+-spec compute_weighted_reward([{[number()] | binary(), number(), number()}]) -> float().
+compute_weighted_reward(Components) ->
+    weighted(Components, 1, 0.0).
+
+weighted([{History, Current, Weight} | Rest], I, Acc) ->
+    H = numbers(History, 1, "the History of a component"),
+    C = number(Current, 1, "the Current of a component"),
+    W = number(Weight, 1, "the Weight of a component"),
+    S = case H of
+            [] -> sigmoid(clamp(C));
+            _ -> sigmoid(clamp(history_z(H, C)))
+        end,
+    weighted(Rest, I + 1, arith("compute_weighted_reward", fun() -> Acc + W * S end));
+weighted([], _I, Acc) ->
+    Acc;
+weighted([_ | _], I, _Acc) ->
+    tweann_ref_args:fail(1, io_lib:format("Components: element ~b is not a {History, Current, Weight} tuple", [I]));
+weighted(L, _I, _Acc) when is_list(L) ->
+    tweann_ref_args:fail(1, "Components is not a proper list");
+weighted(_, _I, _Acc) ->
+    tweann_ref_args:fail(1, "Components is not a list").
+
+%% The z-score of C against a non-empty history.
+history_z(H, C) ->
+    N = length(H),
+    {Mean, SS} = arith("the history's mean or variance",
+                       fun() ->
+                               M = sum(H, 0.0) / N,
+                               {M, sq_dev(H, M, 0.0)}
+                       end),
+    Sd = math:sqrt(case SS / N of V when V > 0.0 -> V; _ -> 0.0 end),
+    arith("z_score", fun() -> z(C, Mean, Sd) end).
+
+sum([X | Xs], Acc) -> sum(Xs, Acc + X);
+sum([], Acc) -> Acc.
+
+sq_dev([X | Xs], M, Acc) ->
+    D = X - M,
+    sq_dev(Xs, M, Acc + D * D);
+sq_dev([], _M, Acc) ->
+    Acc.
+
+clamp(X) when X < -10.0 -> -10.0;
+clamp(X) when X > 10.0 -> 10.0;
+clamp(X) -> X.
+
+%% 1 / (1 + exp(-X)); exp overflowing (to infinity in IEEE) gives 0.0.
+sigmoid(X) ->
+    try math:exp(-X) of
+        E -> 1.0 / (1.0 + E)
+    catch error:badarith -> 0.0
+    end.
+
+%%--------------------------------------------------------------------
+%% Arguments and errors
+%%--------------------------------------------------------------------
+
+%% A list of numbers or a native-endian f64 binary, as floats.
+numbers(L, Pos, What) when is_list(L) ->
+    floats(L, Pos, What, 1);
+numbers(B, Pos, What) when is_binary(B) ->
+    byte_size(B) rem 8 =:= 0 orelse
+        tweann_ref_args:fail(Pos, io_lib:format("~ts: a binary of f64 values must have a size divisible by 8, not ~b",
+                                [What, byte_size(B)])),
+    bin_floats(B, Pos, What, 1);
+numbers(_, Pos, What) ->
+    tweann_ref_args:fail(Pos, [What, " is not a list or an f64 binary"]).
+
+floats([X | Xs], Pos, What, I) when is_float(X) ->
+    [X | floats(Xs, Pos, What, I + 1)];
+floats([X | Xs], Pos, What, I) when is_integer(X), X >= -(1 bsl 63), X < (1 bsl 64) ->
+    [float(X) | floats(Xs, Pos, What, I + 1)];
+floats([], _Pos, _What, _I) ->
+    [];
+floats([_ | _], Pos, What, I) ->
+    tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
+floats(_, Pos, What, _I) ->
+    tweann_ref_args:fail(Pos, [What, " is not a proper list"]).
+
+bin_floats(<<X:64/float-native, Rest/binary>>, Pos, What, I) ->
+    [X | bin_floats(Rest, Pos, What, I + 1)];
+bin_floats(<<>>, _Pos, _What, _I) ->
+    [];
+bin_floats(_, Pos, What, I) ->
+    tweann_ref_args:fail(Pos, io_lib:format("~ts: value ~b of the binary is not finite", [What, I])).
+
+number(X, _Pos, _What) when is_float(X) -> X;
+number(X, _Pos, _What) when is_integer(X), X >= -(1 bsl 63), X < (1 bsl 64) -> float(X);
+number(_, Pos, What) -> tweann_ref_args:fail(Pos, [What, " is not a number"]).
+
+%% Run F; an arithmetic overflow becomes the NIF's badarith.
+arith(Where, F) ->
+    try F()
+    catch error:badarith ->
+            erlang:error({tweann_error, badarith, general,
+                          iolist_to_binary(["arithmetic overflow in ", Where])})
+    end.
