@@ -30,7 +30,8 @@
 %%
 %% faber-tweann's NIF: TWEANN_FABER_NIF_DIR=<dir> with <dir>/ebin/faber_nn_nifs.beam
 %% and <dir>/priv/libfaber_nn_nifs.so (built from its source; never shipped
-%% here). Unset, the faber column and its targets are left out.
+%% here), loaded by bench_faber_nif. Unset, the faber column and its targets
+%% are left out.
 %%
 %% Run alone: rebar3 as bench eunit --module=bench_faber
 -module(bench_faber).
@@ -40,7 +41,7 @@
 -export([run/0, faber/0]).
 
 -define(FABER, faber_nn_nifs).
--define(FABER_PATH, <<"faber-tweann NIF">>).
+-define(FABER_PATH, (bench_faber_nif:path())).
 %% Distinct inputs per timed call of the cheap functions.
 -define(VARY, 64).
 %% The fixed arguments of the scalar, dot and distance calls.
@@ -74,23 +75,12 @@ run() ->
     Rows = lists:append([item_rows(I, Faber) || I <- items()]),
     Rows ++ targets(Rows, Faber) ++ notes(Faber).
 
-%% {ok, Dir} when faber-tweann's NIF is loaded from TWEANN_FABER_NIF_DIR,
-%% {no, Why} otherwise.
+%% {ok, Dir} when faber-tweann's NIF is loaded (bench_faber_nif, from
+%% TWEANN_FABER_NIF_DIR), {no, Why} otherwise.
 faber() ->
-    case os:getenv("TWEANN_FABER_NIF_DIR") of
-        V when V =:= false; V =:= "" ->
-            {no, <<"TWEANN_FABER_NIF_DIR is not set">>};
-        Dir ->
-            _ = code:add_patha(filename:join(Dir, "ebin")),
-            case code:ensure_loaded(?FABER) of
-                {module, ?FABER} ->
-                    case catch ?FABER:is_loaded() of
-                        true -> {ok, Dir};
-                        _ -> {no, iolist_to_binary(["its NIF did not load from ", Dir, "/priv"])}
-                    end;
-                Err ->
-                    {no, iolist_to_binary(io_lib:format("~s/ebin: ~p", [Dir, Err]))}
-            end
+    case bench_faber_nif:why_not() of
+        ok -> {ok, list_to_binary(os:getenv("TWEANN_FABER_NIF_DIR"))};
+        Why -> {no, iolist_to_binary(io_lib:format("~p", [Why]))}
     end.
 
 %%%===================================================================
@@ -377,8 +367,8 @@ targets(Rows, {ok, _}) ->
     [bench_common:target(
        [N, ", ", S, ": NIF speedup vs faber-tweann's NIF"], Ratio, ge, Target,
        "faber-tweann / tweann_nif, median over interleaved rounds of one run", ?MODULE)
-     || #{name := N, size := S, path := ?FABER_PATH, ratio := Ratio, faber_target := Target} <- Rows,
-        Target =/= none].
+     || #{name := N, size := S, path := P, ratio := Ratio, faber_target := Target} <- Rows,
+        P =:= ?FABER_PATH, Target =/= none].
 
 notes({no, Why}) ->
     [#{kind => note, module => ?MODULE, name => <<"faber-tweann column">>,
