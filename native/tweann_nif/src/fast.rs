@@ -120,3 +120,32 @@ pub fn float_pair(env: Env, (a, b): (f64, f64)) -> Term {
         )
     }
 }
+
+/// A list of floats built straight from `xs` (no intermediate vector of
+/// terms on the heap for up to [`SMALL`] values).
+#[inline]
+pub fn float_list<'a>(env: Env<'a>, xs: &[f64]) -> Term<'a> {
+    use rustler::sys::{enif_make_double, enif_make_list_from_array};
+    let mut small = [ErlNifTerm::default(); SMALL];
+    let mut big = Vec::new();
+    let terms: &mut [ErlNifTerm] = if xs.len() <= SMALL {
+        &mut small[..xs.len()]
+    } else {
+        big.resize(xs.len(), ErlNifTerm::default());
+        &mut big
+    };
+    // SAFETY: builds terms in this call's env from local arrays of the
+    // right length.
+    unsafe {
+        for (t, &x) in terms.iter_mut().zip(xs) {
+            *t = enif_make_double(env.as_c_arg(), x);
+        }
+        Term::new(
+            env,
+            enif_make_list_from_array(env.as_c_arg(), terms.as_ptr(), terms.len() as u32),
+        )
+    }
+}
+
+/// How many values the fast paths keep on the stack.
+pub const SMALL: usize = 64;

@@ -10,7 +10,9 @@
 use crate::atoms;
 use crate::decode::{self, f64s_into, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
+use crate::fast;
 use crate::info::{self, Kind, Tracked};
+use crate::numlist::{Next, NumList};
 use rustler::{Encoder, Env, Term};
 use std::time::Instant;
 use tweann_core::network::{Network, NetworkBuilder, NodeKind, StateModel};
@@ -220,9 +222,56 @@ fn eval_one<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, work: &mut Work) 
     Ok(out.encode(env))
 }
 
-nif_pair!(evaluate / evaluate_dirty (env; net, inputs) => eval_one);
+/// The common case of `evaluate/2` on the normal scheduler: a network whose
+/// evaluation and inputs fit the budget, a list of exactly `input_count`
+/// numbers, at most [`fast::SMALL`] inputs and outputs, a finite result.
+/// Inputs and outputs stay on the stack. `None` at anything else: then
+/// [`eval_one`] runs (the dirty hand-over, `[]` for a wrong count, the
+/// detailed errors).
+#[inline]
+fn eval_fast<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Option<Term<'a>> {
+    let net = &net.try_get_resource::<NetRes>()?.net;
+    let (ni, no) = (net.input_count(), net.output_count());
+    // The charges of eval_one: the evaluation, then each number.
+    let work = net.cost().checked_add(ni.checked_mul(NUMBER)?)?;
+    if work > decode::NORMAL_WORK_LIMIT || ni > fast::SMALL || no > fast::SMALL {
+        return None;
+    }
+    let mut list = NumList::new(inputs)?;
+    let mut ins = [0.0f64; fast::SMALL];
+    for x in &mut ins[..ni] {
+        match list.next_num() {
+            Next::Num(v) => *x = v,
+            _ => return None,
+        }
+    }
+    if !matches!(list.next_num(), Next::End) {
+        return None;
+    }
+    let mut out = [0.0f64; fast::SMALL];
+    net.evaluate(&ins[..ni], None, &mut out[..no], None).ok()?;
+    Some(fast::float_list(env, &out[..no]))
+}
 
-fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+fast_nif!(evaluate (env; net, inputs) =>
+          eval_fast(env, net, inputs),
+          else eval_one(env, net, inputs, &mut Work::normal()));
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
+    eval_one(env, net, inputs, &mut Work::unlimited())
+}
+
+/// `evaluate_batch/2`. `normal` is true on the normal scheduler: there the
+/// call hands over to the dirty entry as soon as the batch's size says the
+/// work would pass the budget, before any row is decoded.
+fn eval_batch<'a>(
+    env: Env<'a>,
+    net: Term<'a>,
+    batch: Term<'a>,
+    work: &mut Work,
+    normal: bool,
+) -> Res<Term<'a>> {
     let net = get_net(net, 1)?;
     let (ni, no) = (net.input_count(), net.output_count());
     let bin = if batch.is_binary() {
@@ -234,6 +283,14 @@ fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work)
         Some(b) => (b.len() / 8).checked_div(ni).unwrap_or(0),
         None => decode::count(batch, 2, "Batch", work)?,
     };
+    // What decoding full rows and evaluating them will charge.
+    let per_number = if bin.is_some() { 1 } else { NUMBER };
+    let estimate = rows
+        .saturating_mul(ni.saturating_mul(per_number))
+        .saturating_add(rows.saturating_mul(net.cost()) / 3);
+    if normal && estimate > decode::NORMAL_WORK_LIMIT {
+        return Err(decode::dirty());
+    }
     // Inputs and outputs of every row, plus the lanes' scratch values.
     let need = rows
         .saturating_mul(ni + no)
@@ -271,6 +328,8 @@ fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work)
         decode::binary_f64s_into(bytes, 2, "Batch", &mut flat)?;
         valid.resize(rows, true);
     } else {
+        flat.reserve(rows.saturating_mul(ni));
+        valid.reserve(rows);
         for row in items(batch, 2, "Batch")? {
             let before = flat.len();
             let n = f64s_into(row?, 2, "a row of Batch", &mut flat, work)?;
@@ -288,23 +347,40 @@ fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work)
     let mut out = tweann_core::error::try_vec::<f64>(good * no, "batch outputs").or_raise()?;
     out.resize(good * no, 0.0);
     net.evaluate_batch(&flat, good, &mut out).or_raise()?;
-    let empty: &[f64] = &[];
-    let mut next = 0;
-    let rows: Vec<Term> = valid
+    let mut next = out.chunks_exact(no.max(1));
+    let rows: Vec<rustler::sys::ErlNifTerm> = valid
         .iter()
         .map(|&ok| {
-            if ok {
-                next += 1;
-                out[(next - 1) * no..next * no].encode(env)
+            let row: &[f64] = if ok && no > 0 {
+                next.next().unwrap_or(&[])
             } else {
-                empty.encode(env)
-            }
+                &[]
+            };
+            fast::float_list(env, row).as_c_arg()
         })
         .collect();
-    Ok(rows.encode(env))
+    // SAFETY: a list of live terms of this call's env.
+    Ok(unsafe {
+        Term::new(
+            env,
+            rustler::sys::enif_make_list_from_array(
+                env.as_c_arg(),
+                rows.as_ptr(),
+                rows.len() as u32,
+            ),
+        )
+    })
 }
 
-nif_pair!(evaluate_batch / evaluate_batch_dirty (env; net, batch) => eval_batch);
+#[rustler::nif]
+fn evaluate_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    eval_batch(env, net, batch, &mut Work::normal(), true)
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_batch_dirty<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    eval_batch(env, net, batch, &mut Work::unlimited(), false)
+}
 
 fn eval_state<'a>(
     env: Env<'a>,
