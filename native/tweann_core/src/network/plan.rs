@@ -149,9 +149,8 @@ impl Network {
 
         // Organelle parameters and slots, by position.
         let mut steps = try_vec::<Step>(order.len(), "the evaluation plan")?;
+        // Room for every connection (delays' included).
         let mut conns = try_vec::<Conn>(self.src.len(), "the evaluation plan")?;
-        let mut groups = try_vec::<Group>(0, "the evaluation plan")?;
-        let mut organelles = try_vec::<Organelle>(0, "the evaluation plan")?;
         let mut param_of = try_vec::<u32>(n, "the evaluation plan")?;
         param_of.resize(n, u32::MAX);
         let (mut nl, mut nk) = (0u32, 0u32);
@@ -168,6 +167,10 @@ impl Network {
                 _ => {}
             }
         }
+        // Exact capacities (at most one group per step), so that the size
+        // of a network is a formula of its counts (`docs/semantics.md`).
+        let mut groups = try_vec::<Group>(order.len(), "the evaluation plan")?;
+        let mut organelles = try_vec::<Organelle>((nl + nk) as usize, "the evaluation plan")?;
         let mut slot_of = try_vec::<u32>(n, "the evaluation plan")?;
         slot_of.resize(n, u32::MAX);
         for (k, &p) in self.slots.iter().enumerate() {
@@ -186,7 +189,6 @@ impl Network {
             let mut aux = u32::MAX;
             if param_of[p] != u32::MAX {
                 aux = organelles.len() as u32;
-                organelles.try_reserve(1).map_err(|_| plan_memory())?;
                 organelles.push(Organelle {
                     param: param_of[p],
                     slot: slot_of[p],
@@ -205,15 +207,12 @@ impl Network {
                 None => true,
             };
             if last {
-                groups.try_reserve(1).map_err(|_| plan_memory())?;
                 groups.push(Group {
                     op: ops[p],
                     end: steps.len() as u32,
                 });
             }
         }
-        groups.shrink_to_fit();
-        organelles.shrink_to_fit();
         self.plan = Plan {
             steps,
             conns,
@@ -222,8 +221,4 @@ impl Network {
         };
         Ok(())
     }
-}
-
-fn plan_memory() -> CoreError {
-    CoreError::memory("cannot allocate the evaluation plan")
 }
