@@ -103,6 +103,66 @@ fn state_model(term: Term, arg: u8) -> Res<StateModel> {
     }
 }
 
+/// The cells of a list, read in a tight loop (the hot path of
+/// `compile_network/3`: one `enif_get_list_cell` per element, nothing
+/// returned through memory); [`Cells::finish`] checks the tail.
+struct Cells<'a> {
+    env: Env<'a>,
+    rest: rustler::sys::ErlNifTerm,
+    arg: u8,
+    what: &'static str,
+}
+
+impl<'a> Cells<'a> {
+    /// The same errors as [`items`]: not a list.
+    #[inline]
+    fn new(term: Term<'a>, arg: u8, what: &'static str) -> Res<Self> {
+        items(term, arg, what)?;
+        Ok(Cells {
+            env: term.get_env(),
+            rest: term.as_c_arg(),
+            arg,
+            what,
+        })
+    }
+
+    /// The next element, `None` at the end of the list or at an improper
+    /// tail.
+    #[inline(always)]
+    fn next(&mut self) -> Option<Term<'a>> {
+        let (mut head, mut tail) = Default::default();
+        // SAFETY: `rest` is a live term of this call's env; the out-pointers
+        // are locals.
+        unsafe {
+            if rustler::sys::enif_get_list_cell(
+                self.env.as_c_arg(),
+                self.rest,
+                &mut head,
+                &mut tail,
+            ) == 0
+            {
+                return None;
+            }
+            self.rest = tail;
+            Some(Term::new(self.env, head))
+        }
+    }
+
+    /// After [`Cells::next`] gave `None`: an error if the list was improper,
+    /// as [`items`] gives.
+    fn finish(self) -> Res<()> {
+        // SAFETY: `rest` is a live term of this call's env.
+        if unsafe { Term::new(self.env, self.rest) }.is_empty_list() {
+            Ok(())
+        } else {
+            Err(badarg(
+                self.arg,
+                format!("{} is not a proper list", self.what),
+            ))
+        }
+    }
+}
+
 /// Decode and compile, charging `work` per node and connection.
 fn compile(
     nodes: Term,
@@ -115,9 +175,13 @@ fn compile(
     let model = state_model(model, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
     let mut b = NetworkBuilder::new(budget).with_state_model(model);
-    for (pos, node) in items(nodes, 1, "Nodes")?.enumerate() {
+    let mut node_list = Cells::new(nodes, 1, "Nodes")?;
+    for pos in 0usize.. {
+        let Some(node) = node_list.next() else {
+            break;
+        };
         work.take(5 * NUMBER)?;
-        let t = tuple(node?, 5, 1, || {
+        let t = tuple(node, 5, 1, || {
             format!(
                 "element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple",
                 pos + 1
@@ -142,9 +206,10 @@ fn compile(
         let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        for conn in items(t.at(4), 1, "a node's Connections")? {
+        let mut conns = Cells::new(t.at(4), 1, "a node's Connections")?;
+        while let Some(conn) = conns.next() {
             work.take(3 * NUMBER)?;
-            let c = tuple(conn?, 2, 1, || {
+            let c = tuple(conn, 2, 1, || {
                 format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
             })?;
             let from = decode::uint(c.at(0)).ok_or_else(|| {
@@ -161,7 +226,9 @@ fn compile(
             })?;
             b.connect(from, w).or_raise()?;
         }
+        conns.finish()?;
     }
+    node_list.finish()?;
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;

@@ -147,21 +147,21 @@ impl Network {
         order.clear();
         order.extend(keys.iter().map(|&(_, k)| k as u32));
 
-        // Organelle parameters and slots, by position.
         let mut steps = try_vec::<Step>(order.len(), "the evaluation plan")?;
         // Room for every connection (delays' included).
         let mut conns = try_vec::<Conn>(self.src.len(), "the evaluation plan")?;
+        // Organelle parameters and slots, by position.
         let mut param_of = try_vec::<u32>(n, "the evaluation plan")?;
         param_of.resize(n, u32::MAX);
         let (mut nl, mut nk) = (0u32, 0u32);
-        for p in 0..n {
-            match self.ops[p] {
+        for (param, &op) in param_of.iter_mut().zip(&self.ops) {
+            match op {
                 super::OP_LEAKY => {
-                    param_of[p] = nk;
+                    *param = nk;
                     nk += 1;
                 }
                 super::OP_CFC | super::OP_LTC => {
-                    param_of[p] = nl;
+                    *param = nl;
                     nl += 1;
                 }
                 _ => {}
