@@ -22,8 +22,12 @@
 %% the same number, and different keys never share one (a losing caller's
 %% fresh number is simply never used).
 %%
-%% The tables are public ETS tables owned by the `tweann_nif' application
-%% (as those of {@link tweann_store}), which must be running.
+%% The tables are public ETS tables owned by the store's owner process; the
+%% `tweann_nif' application must be running. In local mode, a call that
+%% needs them after the application stopped raises `badarg' with the
+%% store's error_info, "the store is not running: ..." ({@link
+%% tweann_store}); {@link next/0} keeps counting (the counter outlives the
+%% tables).
 %%
 %% == Cluster mode ==
 %% These numbers are node-local: two nodes hand out the same number for
@@ -37,9 +41,10 @@
 -module(tweann_innovation).
 
 -include("tweann_error.hrl").
+-include("tweann_store.hrl").
 
 %% Helpers that raise are inlined: error_info must name the public function.
--compile({inline, [counter/2]}).
+-compile({inline, [counter/2, prune_keys/2]}).
 
 -export([next/0, link_innovation/2, node_innovation/2, prune/1, size/0,
          reset/0, setup/0]).
@@ -69,8 +74,12 @@ link_innovation(From, To) ->
     case counter(link_innovation, [From, To]) of
         {cluster, _} -> tweann_innovation_cluster:link_innovation(From, To);
         Counter ->
-            get_or_create(tweann_store_tables:link_innovation(), {From, To},
-                          fun() -> atomics:add_get(Counter, 1, 1) end)
+            try
+                get_or_create(tweann_store_tables:link_innovation(), {From, To},
+                              fun() -> atomics:add_get(Counter, 1, 1) end)
+            catch
+                error:badarg:St -> ?STORE_RERAISE([From, To], St)
+            end
     end.
 
 %% @doc The innovations of a node inserted on the link `From -> To':
@@ -82,11 +91,15 @@ node_innovation(From, To) ->
     case counter(node_innovation, [From, To]) of
         {cluster, _} -> tweann_innovation_cluster:node_innovation(From, To);
         Counter ->
-            get_or_create(tweann_store_tables:node_innovation(), {From, To},
-                          fun() ->
-                                  N = atomics:add_get(Counter, 1, 3),
-                                  {N - 2, N - 1, N}
-                          end)
+            try
+                get_or_create(tweann_store_tables:node_innovation(), {From, To},
+                              fun() ->
+                                      N = atomics:add_get(Counter, 1, 3),
+                                      {N - 2, N - 1, N}
+                              end)
+            catch
+                error:badarg:St -> ?STORE_RERAISE([From, To], St)
+            end
     end.
 
 %% @doc Forget every link and node innovation whose key `{From, To}' is not
@@ -97,18 +110,12 @@ node_innovation(From, To) ->
       Live :: [{term(), term()}] | fun(({term(), term()}) -> boolean()).
 prune(Live) when is_list(Live) ->
     Set = maps:from_keys(Live, []),
-    prune(fun(Key) -> is_map_key(Key, Set) end);
+    prune_keys(fun(Key) -> is_map_key(Key, Set) end, [Live]);
 prune(Live) when is_function(Live, 1) ->
-    case mode() of
-        cluster -> tweann_innovation_cluster:prune(Live);
-        local ->
-            lists:sum([prune_table(T, Live)
-                       || T <- [tweann_store_tables:link_innovation(),
-                                tweann_store_tables:node_innovation()]])
-    end;
+    prune_keys(Live, [Live]);
 prune(Live) ->
     ?TWEANN_BADARG([Live], 1,
-                       "not a list of keys or a fun/1").
+                   "not a list of keys or a fun/1").
 
 %% @doc Number of stored link and node innovations.
 -spec size() -> #{link := non_neg_integer(), node := non_neg_integer()}.
@@ -116,8 +123,13 @@ size() ->
     case mode() of
         cluster -> tweann_innovation_cluster:size();
         local ->
-            #{link => ets:info(tweann_store_tables:link_innovation(), size),
-              node => ets:info(tweann_store_tables:node_innovation(), size)}
+            case {ets:info(tweann_store_tables:link_innovation(), size),
+                  ets:info(tweann_store_tables:node_innovation(), size)} of
+                {Link, Node} when is_integer(Link), is_integer(Node) ->
+                    #{link => Link, node => Node};
+                _ ->
+                    ?STORE_NOT_RUNNING([])
+            end
     end.
 
 %% @doc Empty both tables and restart numbering at 1 (for tests). In
@@ -127,8 +139,12 @@ reset() ->
     case counter(reset, []) of
         {cluster, _} -> tweann_innovation_cluster:reset();
         Counter ->
-            ets:delete_all_objects(tweann_store_tables:link_innovation()),
-            ets:delete_all_objects(tweann_store_tables:node_innovation()),
+            try
+                true = ets:delete_all_objects(tweann_store_tables:link_innovation()),
+                true = ets:delete_all_objects(tweann_store_tables:node_innovation())
+            catch
+                error:badarg:St -> ?STORE_RERAISE([], St)
+            end,
             atomics:put(Counter, 1, 0)
     end.
 
@@ -157,7 +173,7 @@ start_cluster(Nodes, Opts) ->
         ?TWEANN_BADARG(Args, 1, "not a non-empty list of node names"),
     lists:member(node(), Nodes) orelse
         ?TWEANN_BADARG(Args, 1,
-                           "must include this node (call it on one of the nodes)"),
+                       "must include this node (call it on one of the nodes)"),
     is_map(Opts) andalso maps:keys(maps:remove(majority, Opts)) =:= []
         andalso is_boolean(maps:get(majority, Opts, true)) orelse
         ?TWEANN_BADARG(Args, 2, "options are #{majority => boolean()}"),
@@ -227,7 +243,7 @@ counter(_Function, Args) ->
     case persistent_term:get(?COUNTER_KEY, undefined) of
         undefined ->
             ?TWEANN_BADARG(Args, general,
-                               "the tweann_nif application is not started");
+                           "the tweann_nif application is not started");
         Ref ->
             Ref
     end.
@@ -252,6 +268,22 @@ bump_to(Counter, Value) ->
     case Old >= Value orelse atomics:compare_exchange(Counter, 1, Old, Value) =:= ok of
         true -> ok;
         false -> bump_to(Counter, Value)
+    end.
+
+%% prune/1 with a predicate (Args: prune/1's arguments).
+-spec prune_keys(fun((term()) -> boolean()), [term()]) -> non_neg_integer().
+prune_keys(Live, Args) ->
+    case mode() of
+        cluster -> tweann_innovation_cluster:prune(Live);
+        local ->
+            try
+                lists:sum([prune_table(T, Live)
+                           || T <- [tweann_store_tables:link_innovation(),
+                                    tweann_store_tables:node_innovation()]])
+            catch
+                %% (a badarg of Live itself, while the tables exist, passes)
+                error:badarg:St -> ?STORE_RERAISE(Args, St)
+            end
     end.
 
 -spec prune_table(atom(), fun((term()) -> boolean())) -> non_neg_integer().

@@ -21,7 +21,16 @@
 %% <li>Liquid cells (ncps CfC and LTC, `docs/cells.md'): {@link cfc_cell/2},
 %%     {@link ltc_cell/2}, {@link cfc_population/2}, {@link ltc_population/2},
 %%     {@link cell_step/4}, {@link cell_sequence/4}, {@link cell_info/1}.</li>
-%% <li>Facts and limits: {@link is_loaded/0}, {@link build_info/0},
+%% <li>Weights (faber-tweann): {@link mutate_weights/4},
+%%     {@link mutate_weights_seeded/5}, {@link mutate_weights_batch/1},
+%%     {@link mutate_weights_batch_uniform/4}, {@link random_weights/1},
+%%     {@link random_weights_seeded/2}, {@link random_weights_gaussian/3},
+%%     {@link random_weights_batch/1}, {@link weight_distance_l1/2},
+%%     {@link weight_distance_l2/2}, {@link weight_distance_batch/3},
+%%     {@link dot_product_preflattened/3}.</li>
+%% <li>faber-tweann's CfC population: {@link compile_cfc_pop/6},
+%%     {@link cfc_pop_step/3}.</li>
+%% <li>Facts and limits: {@link is_loaded/0}, {@link impl/0}, {@link build_info/0},
 %%     {@link memory_stats/0}, {@link set_memory_budget/1}.</li>
 %% </ul>
 %%
@@ -77,6 +86,12 @@
          tournament_select/2,
          z_score/3, compute_reward_component/2, compute_weighted_reward/1]).
 -export_type([vector/0]).
+%% faber-tweann 2.4 compatibility: weight kernels, CfC population, impl/0.
+-export([mutate_weights/4, mutate_weights_seeded/5, mutate_weights_batch/1,
+         mutate_weights_batch_uniform/4, random_weights/1, random_weights_seeded/2,
+         random_weights_gaussian/3, random_weights_batch/1,
+         weight_distance_l1/2, weight_distance_l2/2, weight_distance_batch/3,
+         dot_product_preflattened/3, compile_cfc_pop/6, cfc_pop_step/3, impl/0]).
 
 -export_type([cell/0, network/0, node_spec/0, node_type/0, activation/0, inputs/0,
               gene/0, weight_spec/0, compile_options/0]).
@@ -683,3 +698,189 @@ compute_weighted_reward(Components) ->
            tweann_nif_native:compute_weighted_reward(Components),
            tweann_nif_native:compute_weighted_reward_dirty(Components),
            tweann_ref_reward:compute_weighted_reward(Components)).
+
+%%====================================================================
+%% faber-tweann 2.4 compatibility: weights, random numbers, CfC population
+%%====================================================================
+
+%% Random functions are seeded kernels: a seeded function gives the same
+%% result for the same seed on every host and in the Erlang reference; an unseeded one
+%% takes its seed from the calling process's `rand' state (see seed/0), so
+%% `rand:seed/2' makes a whole run reproducible. docs/semantics.md
+%% ("Random numbers", "Weight kernels") fixes the generator and the order
+%% of the draws.
+
+%% @doc Mutate each weight in order: with probability `MutationRate' it is
+%% either perturbed, `W + PerturbStrength * Z' with Z a standard normal draw
+%% (probability `PerturbRate'), or replaced by a uniform draw in `[-1, 1)';
+%% otherwise kept (as a float). Rates are numbers in `[0, 1]',
+%% `PerturbStrength' a number `>= 0'. The seed comes from the caller's `rand'
+%% state: see {@link mutate_weights_seeded/5}.
+-spec mutate_weights([number()] | binary(), number(), number(), number()) -> [float()].
+mutate_weights(Weights, MutationRate, PerturbRate, PerturbStrength) ->
+    Seed = seed(),
+    ?HEAVY([Weights, MutationRate, PerturbRate, PerturbStrength],
+           tweann_nif_native:mutate_weights_seeded(Weights, MutationRate, PerturbRate, PerturbStrength, Seed),
+           tweann_nif_native:mutate_weights_seeded_dirty(Weights, MutationRate, PerturbRate, PerturbStrength, Seed),
+           tweann_ref_weights:mutate_weights_seeded(Weights, MutationRate, PerturbRate, PerturbStrength, Seed)).
+
+%% @doc {@link mutate_weights/4} with the generator of `Seed' (an integer in
+%% `0..2^64-1'): the same result on every host and in the Erlang reference.
+-spec mutate_weights_seeded([number()] | binary(), number(), number(), number(),
+                            non_neg_integer()) -> [float()].
+mutate_weights_seeded(Weights, MutationRate, PerturbRate, PerturbStrength, Seed) ->
+    ?HEAVY([Weights, MutationRate, PerturbRate, PerturbStrength, Seed],
+           tweann_nif_native:mutate_weights_seeded(Weights, MutationRate, PerturbRate, PerturbStrength, Seed),
+           tweann_nif_native:mutate_weights_seeded_dirty(Weights, MutationRate, PerturbRate, PerturbStrength, Seed),
+           tweann_ref_weights:mutate_weights_seeded(Weights, MutationRate, PerturbRate, PerturbStrength, Seed)).
+
+%% @doc {@link mutate_weights/4} over a list of
+%% `{Weights, MutationRate, PerturbRate, PerturbStrength}' genomes, returning
+%% one weight list per genome. One seed is drawn from the caller's `rand'
+%% state per call; genome I (0-based) draws from its own stream (the
+%% generator of the (I+1)-th SplitMix64 output of that seed).
+-spec mutate_weights_batch([{[number()] | binary(), number(), number(), number()}]) -> [[float()]].
+mutate_weights_batch(Genomes) ->
+    Seed = seed(),
+    ?HEAVY([Genomes],
+           tweann_nif_native:mutate_weights_batch_seeded(Genomes, Seed),
+           tweann_nif_native:mutate_weights_batch_seeded_dirty(Genomes, Seed),
+           tweann_ref_weights:mutate_weights_batch_seeded(Genomes, Seed)).
+
+%% @doc {@link mutate_weights_batch/1} with the same parameters for every
+%% genome: `Genomes' is a list of weight lists.
+-spec mutate_weights_batch_uniform([[number()] | binary()], number(), number(), number()) ->
+          [[float()]].
+mutate_weights_batch_uniform(Genomes, MutationRate, PerturbRate, PerturbStrength) ->
+    Seed = seed(),
+    ?HEAVY([Genomes, MutationRate, PerturbRate, PerturbStrength],
+           tweann_nif_native:mutate_weights_batch_uniform_seeded(Genomes, MutationRate, PerturbRate, PerturbStrength, Seed),
+           tweann_nif_native:mutate_weights_batch_uniform_seeded_dirty(Genomes, MutationRate, PerturbRate, PerturbStrength, Seed),
+           tweann_ref_weights:mutate_weights_batch_uniform_seeded(Genomes, MutationRate, PerturbRate, PerturbStrength, Seed)).
+
+%% @doc `N' weights drawn uniformly from `[-1, 1)' (seed from the caller's
+%% `rand' state). The memory budget ({@link set_memory_budget/1}) caps `N'
+%% at 40 bytes per weight.
+-spec random_weights(non_neg_integer()) -> [float()].
+random_weights(N) ->
+    Seed = seed(),
+    ?HEAVY([N],
+           tweann_nif_native:random_weights_seeded(N, Seed),
+           tweann_nif_native:random_weights_seeded_dirty(N, Seed),
+           tweann_ref_weights:random_weights_seeded(N, Seed)).
+
+%% @doc {@link random_weights/1} with the generator of `Seed'
+%% (`0..2^64-1').
+-spec random_weights_seeded(non_neg_integer(), non_neg_integer()) -> [float()].
+random_weights_seeded(N, Seed) ->
+    ?HEAVY([N, Seed],
+           tweann_nif_native:random_weights_seeded(N, Seed),
+           tweann_nif_native:random_weights_seeded_dirty(N, Seed),
+           tweann_ref_weights:random_weights_seeded(N, Seed)).
+
+%% @doc `N' weights `Mean + StdDev * Z', Z standard normal draws;
+%% `StdDev' must be a number `>= 0'.
+-spec random_weights_gaussian(non_neg_integer(), number(), number()) -> [float()].
+random_weights_gaussian(N, Mean, StdDev) ->
+    Seed = seed(),
+    ?HEAVY([N, Mean, StdDev],
+           tweann_nif_native:random_weights_gaussian_seeded(N, Mean, StdDev, Seed),
+           tweann_nif_native:random_weights_gaussian_seeded_dirty(N, Mean, StdDev, Seed),
+           tweann_ref_weights:random_weights_gaussian_seeded(N, Mean, StdDev, Seed)).
+
+%% @doc One list of {@link random_weights_gaussian/3} weights per
+%% `{N, Mean, StdDev}' spec (spec I draws from stream I, as in
+%% {@link mutate_weights_batch/1}).
+-spec random_weights_batch([{non_neg_integer(), number(), number()}]) -> [[float()]].
+random_weights_batch(Specs) ->
+    Seed = seed(),
+    ?HEAVY([Specs],
+           tweann_nif_native:random_weights_batch_seeded(Specs, Seed),
+           tweann_nif_native:random_weights_batch_seeded_dirty(Specs, Seed),
+           tweann_ref_weights:random_weights_batch_seeded(Specs, Seed)).
+
+%% @doc Manhattan distance `abs(A1 - B1) + abs(A2 - B2) + ...' of two
+%% weight vectors of equal length (a length mismatch is a badarg).
+-spec weight_distance_l1([number()] | binary(), [number()] | binary()) -> float().
+weight_distance_l1(Weights1, Weights2) ->
+    ?HEAVY([Weights1, Weights2],
+           tweann_nif_native:weight_distance_l1(Weights1, Weights2),
+           tweann_nif_native:weight_distance_l1_dirty(Weights1, Weights2),
+           tweann_ref_weights:weight_distance_l1(Weights1, Weights2)).
+
+%% @doc Euclidean distance `sqrt((A1 - B1)^2 + ...)' of two weight vectors
+%% of equal length.
+-spec weight_distance_l2([number()] | binary(), [number()] | binary()) -> float().
+weight_distance_l2(Weights1, Weights2) ->
+    ?HEAVY([Weights1, Weights2],
+           tweann_nif_native:weight_distance_l2(Weights1, Weights2),
+           tweann_nif_native:weight_distance_l2_dirty(Weights1, Weights2),
+           tweann_ref_weights:weight_distance_l2(Weights1, Weights2)).
+
+%% @doc The distance from `Target' to each vector of `Others', in order;
+%% `Metric' is `l1' or `l2'. Every vector must have `Target''s length.
+-spec weight_distance_batch([number()] | binary(), [[number()] | binary()], l1 | l2) -> [float()].
+weight_distance_batch(Target, Others, Metric) ->
+    ?HEAVY([Target, Others, Metric],
+           tweann_nif_native:weight_distance_batch(Target, Others, Metric),
+           tweann_nif_native:weight_distance_batch_dirty(Target, Others, Metric),
+           tweann_ref_weights:weight_distance_batch(Target, Others, Metric)).
+
+%% @doc faber-tweann's name for {@link dot_product_flat/3}:
+%% `sum(Signals[i] * Weights[i]) + Bias' over two equal-length lists.
+-spec dot_product_preflattened([number()] | binary(), [number()] | binary(), number()) -> float().
+dot_product_preflattened(Signals, Weights, Bias) ->
+    ?HEAVY([Signals, Weights, Bias],
+           tweann_nif_native:dot_product_flat(Signals, Weights, Bias),
+           tweann_nif_native:dot_product_flat_dirty(Signals, Weights, Bias),
+           tweann_ref_dot:dot_product_flat(Signals, Weights, Bias)).
+
+%% @doc Compile faber-tweann's population of CfC feed-forward networks
+%% (`InputSize -> [HiddenSize CfC] -> OutputSize', tanh outputs) into a
+%% resource. `WeightsPop' holds one flat weight vector per network
+%% (hidden weights row by row, hidden biases, output weights row by row,
+%% output biases: exactly `H*In + H + Out*H + Out' numbers), `TausPop' one
+%% list of `HiddenSize' time constants per network; sizes are positive
+%% integers, `Bound' a number `>= 0'. Counted with the cells in
+%% {@link memory_stats/0}.
+-spec compile_cfc_pop([[number()] | binary()], [[number()] | binary()], pos_integer(),
+                      pos_integer(), pos_integer(), number()) -> reference().
+compile_cfc_pop(WeightsPop, TausPop, InputSize, HiddenSize, OutputSize, Bound) ->
+    ?HEAVY([WeightsPop, TausPop, InputSize, HiddenSize, OutputSize, Bound],
+           tweann_nif_native:compile_cfc_pop(WeightsPop, TausPop, InputSize, HiddenSize, OutputSize, Bound),
+           tweann_nif_native:compile_cfc_pop_dirty(WeightsPop, TausPop, InputSize, HiddenSize, OutputSize, Bound),
+           tweann_ref_cfcpop:compile_cfc_pop(WeightsPop, TausPop, InputSize, HiddenSize, OutputSize, Bound)).
+
+%% @doc One step of every network of a {@link compile_cfc_pop/6} population:
+%% `StatesPop' one row of `HiddenSize' states per network, `InputsPop' one
+%% row of `InputSize' inputs per network. Returns
+%% `{OutputsPop, NewStatesPop}'.
+-spec cfc_pop_step(reference(), [[number()] | binary()], [[number()] | binary()]) ->
+          {[[float()]], [[float()]]}.
+cfc_pop_step(Pop, StatesPop, InputsPop) ->
+    ?HEAVY([Pop, StatesPop, InputsPop],
+           tweann_nif_native:cfc_pop_step(Pop, StatesPop, InputsPop),
+           tweann_nif_native:cfc_pop_step_dirty(Pop, StatesPop, InputsPop),
+           tweann_ref_cfcpop:cfc_pop_step(Pop, StatesPop, InputsPop)).
+
+%% @doc The implementation serving this module's calls: `native' (the
+%% native library is loaded) or `erlang' (the pure Erlang reference, when
+%% configured with `{tweann_nif, [{backend, erlang}]}'). With neither,
+%% raises `{tweann_nif_not_loaded, Why}' as every other call would. Name it
+%% in any benchmark log.
+-spec impl() -> native | erlang.
+impl() ->
+    case tweann_backend:get() of
+        erlang -> erlang;
+        native ->
+            case tweann_nif_native:load_status() of
+                ok -> native;
+                {error, Why} -> erlang:error({tweann_nif_not_loaded, Why})
+            end
+    end.
+
+%% The seed of an unseeded call: `rand:uniform(1 bsl 58) - 1', uniform in
+%% 0..2^58-1, from the calling process's rand state: one draw per call (58
+%% bits is one step of every rand algorithm; a 64-bit range takes two).
+seed() ->
+    rand:uniform(1 bsl 58) - 1.

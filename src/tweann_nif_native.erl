@@ -50,6 +50,19 @@
          tournament_select/2, tournament_select_dirty/2,
          z_score/3, compute_reward_component/2, compute_reward_component_dirty/2,
          compute_weighted_reward/1, compute_weighted_reward_dirty/1]).
+%% faber-tweann's weight kernels and CfC population (seeded forms only:
+%% tweann_nif draws the seeds of the unseeded functions).
+-export([mutate_weights_seeded/5, mutate_weights_seeded_dirty/5,
+         mutate_weights_batch_seeded/2, mutate_weights_batch_seeded_dirty/2,
+         mutate_weights_batch_uniform_seeded/5, mutate_weights_batch_uniform_seeded_dirty/5,
+         random_weights_seeded/2, random_weights_seeded_dirty/2,
+         random_weights_gaussian_seeded/4, random_weights_gaussian_seeded_dirty/4,
+         random_weights_batch_seeded/2, random_weights_batch_seeded_dirty/2,
+         weight_distance_l1/2, weight_distance_l1_dirty/2,
+         weight_distance_l2/2, weight_distance_l2_dirty/2,
+         weight_distance_batch/3, weight_distance_batch_dirty/3,
+         compile_cfc_pop/6, compile_cfc_pop_dirty/6,
+         cfc_pop_step/3, cfc_pop_step_dirty/3]).
 
 -on_load(init/0).
 
@@ -263,3 +276,48 @@ compute_reward_component_dirty(_, _) -> ?NOT_LOADED.
 compute_weighted_reward(_) -> ?NOT_LOADED.
 -spec compute_weighted_reward_dirty(term()) -> term().
 compute_weighted_reward_dirty(_) -> ?NOT_LOADED.
+%% faber-tweann's weight kernels and CfC population.
+-spec mutate_weights_seeded(term(), term(), term(), term(), term()) -> term().
+mutate_weights_seeded(_, _, _, _, _) -> ?NOT_LOADED.
+-spec mutate_weights_seeded_dirty(term(), term(), term(), term(), term()) -> term().
+mutate_weights_seeded_dirty(_, _, _, _, _) -> ?NOT_LOADED.
+-spec mutate_weights_batch_seeded(term(), term()) -> term().
+mutate_weights_batch_seeded(_, _) -> ?NOT_LOADED.
+-spec mutate_weights_batch_seeded_dirty(term(), term()) -> term().
+mutate_weights_batch_seeded_dirty(_, _) -> ?NOT_LOADED.
+-spec mutate_weights_batch_uniform_seeded(term(), term(), term(), term(), term()) -> term().
+mutate_weights_batch_uniform_seeded(_, _, _, _, _) -> ?NOT_LOADED.
+-spec mutate_weights_batch_uniform_seeded_dirty(term(), term(), term(), term(), term()) -> term().
+mutate_weights_batch_uniform_seeded_dirty(_, _, _, _, _) -> ?NOT_LOADED.
+-spec random_weights_seeded(term(), term()) -> term().
+random_weights_seeded(_, _) -> ?NOT_LOADED.
+-spec random_weights_seeded_dirty(term(), term()) -> term().
+random_weights_seeded_dirty(_, _) -> ?NOT_LOADED.
+-spec random_weights_gaussian_seeded(term(), term(), term(), term()) -> term().
+random_weights_gaussian_seeded(_, _, _, _) -> ?NOT_LOADED.
+-spec random_weights_gaussian_seeded_dirty(term(), term(), term(), term()) -> term().
+random_weights_gaussian_seeded_dirty(_, _, _, _) -> ?NOT_LOADED.
+-spec random_weights_batch_seeded(term(), term()) -> term().
+random_weights_batch_seeded(_, _) -> ?NOT_LOADED.
+-spec random_weights_batch_seeded_dirty(term(), term()) -> term().
+random_weights_batch_seeded_dirty(_, _) -> ?NOT_LOADED.
+-spec weight_distance_l1(term(), term()) -> term().
+weight_distance_l1(_, _) -> ?NOT_LOADED.
+-spec weight_distance_l1_dirty(term(), term()) -> term().
+weight_distance_l1_dirty(_, _) -> ?NOT_LOADED.
+-spec weight_distance_l2(term(), term()) -> term().
+weight_distance_l2(_, _) -> ?NOT_LOADED.
+-spec weight_distance_l2_dirty(term(), term()) -> term().
+weight_distance_l2_dirty(_, _) -> ?NOT_LOADED.
+-spec weight_distance_batch(term(), term(), term()) -> term().
+weight_distance_batch(_, _, _) -> ?NOT_LOADED.
+-spec weight_distance_batch_dirty(term(), term(), term()) -> term().
+weight_distance_batch_dirty(_, _, _) -> ?NOT_LOADED.
+-spec compile_cfc_pop(term(), term(), term(), term(), term(), term()) -> term().
+compile_cfc_pop(_, _, _, _, _, _) -> ?NOT_LOADED.
+-spec compile_cfc_pop_dirty(term(), term(), term(), term(), term(), term()) -> term().
+compile_cfc_pop_dirty(_, _, _, _, _, _) -> ?NOT_LOADED.
+-spec cfc_pop_step(term(), term(), term()) -> term().
+cfc_pop_step(_, _, _) -> ?NOT_LOADED.
+-spec cfc_pop_step_dirty(term(), term(), term()) -> term().
+cfc_pop_step_dirty(_, _, _) -> ?NOT_LOADED.

@@ -1,65 +1,68 @@
 %% @private
-%% @doc Heir of the store's ETS tables (see {@link tweann_store_owner} for
-%% the whole ownership design).
+%% @doc Heir of the store's ETS tables and starter of their owner (see
+%% {@link tweann_store_owner} for the whole ownership design).
 %%
-%% The keeper creates every table with `{heir, Keeper, Name}' and gives it
-%% away to the owner that claims it. When the owner dies, even by
-%% `exit(Owner, kill)', the runtime hands each table back to the keeper; the
-%% restarted owner claims them again. The keeper does nothing else, so it has
-%% no reason to crash. If the keeper itself restarts while the owner lives,
-%% its `init/1' asks the owner to make the new keeper the heir.
+%% The keeper creates every missing table with `{heir, Keeper, Name}',
+%% starts an owner under `tweann_store_owner_sup' and gives it the tables.
+%% It monitors the owner. When the owner dies, even by `exit(Owner, kill)',
+%% the runtime hands each table back to the keeper (`ETS-TRANSFER'), and the
+%% keeper starts the next owner and gives the tables on. Owners are
+%% temporary children: their deaths use up no supervisor restart intensity.
+%%
+%% Everything the keeper does on an event is idempotent: on any `DOWN' of
+%% its owner, `ETS-TRANSFER' or retry it makes sure an owner is alive and
+%% gives it every table the keeper holds. A give-away to an owner that died
+%% meanwhile fails harmlessly; the `DOWN' that follows starts another. If no
+%% owner can be started (the owner supervisor is itself being restarted),
+%% the keeper keeps the tables, which stay usable, and tries again every 10
+%% milliseconds.
+%%
+%% A restarted keeper finds the running owner and asks it to make the new
+%% keeper the heir.
 -module(tweann_store_keeper).
 -behaviour(gen_server).
 
--export([start_link/0, claim/0]).
+-export([start_link/0]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
-%% How long a claim waits for tables still owned by a dead owner to arrive.
--define(TRANSFER_WAIT_MS, 5000).
+-define(OWNER_SUP, tweann_store_owner_sup).
+-define(RETRY_MS, 10).
+
+-type state() :: #{owner := pid() | undefined, monitor := reference() | undefined,
+                   retry := boolean()}.
 
 %% @doc Start the keeper, registered as `tweann_store_keeper'.
 -spec start_link() -> {ok, pid()} | ignore | {error, term()}.
 start_link() ->
     gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
-%% @doc Give every table to the calling process, creating missing ones.
-%% Returns the table names.
--spec claim() -> {ok, [atom()]} | {error, term()}.
-claim() ->
-    gen_server:call(?MODULE, claim, infinity).
-
--spec init([]) -> {ok, #{}}.
+-spec init([]) -> {ok, state()}.
 init([]) ->
-    Self = self(),
-    %% Restarted while the owner holds the tables: become their heir.
-    case whereis(tweann_store_owner) of
-        Owner when is_pid(Owner) ->
-            catch tweann_store_owner:set_heir(Self);
-        undefined ->
-            ok
-    end,
-    {ok, #{}}.
-
--spec handle_call(term(), gen_server:from(), map()) -> {reply, term(), map()}.
-handle_call(claim, {Pid, _Tag}, State) ->
-    Reply = try
-                [give(Name, Opts, Pid) || {Name, Opts} <- tweann_store_tables:specs()],
-                {ok, tweann_store_tables:names()}
-            catch
-                throw:Why -> {error, Why}
+    State0 = #{owner => undefined, monitor => undefined, retry => false},
+    %% Restarted while an owner holds the tables: become their heir.
+    State = case whereis(tweann_store_owner) of
+                Owner when is_pid(Owner) -> adopt(Owner, State0);
+                undefined -> State0
             end,
-    {reply, Reply, State};
+    create_missing(),
+    {ok, hand_over(State)}.
+
+-spec handle_call(term(), gen_server:from(), state()) -> {reply, term(), state()}.
 handle_call(_Other, _From, State) ->
     {reply, {error, unknown_call}, State}.
 
--spec handle_cast(term(), map()) -> {noreply, map()}.
+-spec handle_cast(term(), state()) -> {noreply, state()}.
 handle_cast(_Msg, State) ->
     {noreply, State}.
 
--spec handle_info(term(), map()) -> {noreply, map()}.
+-spec handle_info(term(), state()) -> {noreply, state()}.
+handle_info({'DOWN', Ref, process, _Pid, _Why}, #{monitor := Ref} = State) ->
+    {noreply, hand_over(State#{owner := undefined, monitor := undefined})};
 handle_info({'ETS-TRANSFER', _Tab, _FromPid, _Data}, State) ->
-    %% An owner died; the table is ours until the next claim.
-    {noreply, State};
+    %% An owner died holding the table; it is ours until the next owner.
+    {noreply, hand_over(State)};
+handle_info(retry, State) ->
+    {noreply, hand_over(State#{retry := false})};
 handle_info(_Msg, State) ->
     {noreply, State}.
 
@@ -67,38 +70,71 @@ handle_info(_Msg, State) ->
 %%% Private
 %%%===================================================================
 
--spec give(atom(), [term()], pid()) -> ok.
-give(Name, Opts, To) ->
-    ok = take(Name, Opts, To, erlang:monotonic_time(millisecond) + ?TRANSFER_WAIT_MS),
-    case ets:info(Name, owner) of
-        To -> ok;
-        _ -> true = ets:give_away(Name, To, Name), ok
+%% Monitor a running owner and become the heir of its tables.
+-spec adopt(pid(), state()) -> state().
+adopt(Owner, State) ->
+    Ref = monitor(process, Owner),
+    try tweann_store_owner:set_heir(Owner, self()) of
+        ok -> State#{owner := Owner, monitor := Ref}
+    catch
+        exit:_ ->
+            demonitor(Ref, [flush]),
+            State
     end.
 
-%% Make the table ours (or already the claimant's).
--spec take(atom(), [term()], pid(), integer()) -> ok.
-take(Name, Opts, To, Deadline) ->
+-spec create_missing() -> ok.
+create_missing() ->
     Self = self(),
-    case ets:info(Name, owner) of
-        undefined ->
-            _ = ets:new(Name, [{heir, Self, Name} | Opts]),
-            ok;
-        Self ->
-            ok;
-        To ->
-            ok;
-        Other ->
-            case is_process_alive(Other) of
-                true ->
-                    throw({owned_by, Name, Other});
-                false ->
-                    %% The dead owner's tables are on their way to us.
-                    case erlang:monotonic_time(millisecond) < Deadline of
-                        true ->
-                            receive after 1 -> ok end,
-                            take(Name, Opts, To, Deadline);
-                        false ->
-                            throw({transfer_timeout, Name})
-                    end
-            end
+    lists:foreach(fun({Name, Opts}) ->
+                          case ets:whereis(Name) of
+                              undefined -> _ = ets:new(Name, [{heir, Self, Name} | Opts]);
+                              _ -> ok
+                          end
+                  end, tweann_store_tables:specs()).
+
+%% Make sure an owner runs, then give it every table we hold.
+-spec hand_over(state()) -> state().
+hand_over(State0) ->
+    case ensure_owner(State0) of
+        #{owner := Owner} = State when is_pid(Owner) ->
+            Self = self(),
+            [give(Name, Owner) || Name <- tweann_store_tables:names(),
+                                  ets:info(Name, owner) =:= Self],
+            State;
+        State ->
+            State
     end.
+
+-spec give(atom(), pid()) -> ok.
+give(Name, Owner) ->
+    true = ets:setopts(Name, {heir, self(), Name}),
+    try
+        true = ets:give_away(Name, Owner, Name),
+        ok
+    catch
+        %% The owner died meanwhile: its DOWN starts the next one.
+        error:badarg -> ok
+    end.
+
+-spec ensure_owner(state()) -> state().
+ensure_owner(#{owner := Owner} = State) when is_pid(Owner) ->
+    State;
+ensure_owner(State) ->
+    try supervisor:start_child(?OWNER_SUP, []) of
+        {ok, Pid} ->
+            State#{owner := Pid, monitor := monitor(process, Pid)};
+        {error, {already_started, Pid}} ->
+            adopt(Pid, State);
+        _Other ->
+            retry(State)
+    catch
+        exit:_ ->
+            retry(State)
+    end.
+
+-spec retry(state()) -> state().
+retry(#{retry := true} = State) ->
+    State;
+retry(State) ->
+    _ = erlang:send_after(?RETRY_MS, self(), retry),
+    State#{retry := true}.

@@ -21,11 +21,12 @@
 -define(SPECIE_AGENT_IDS, 7).
 -define(SPECIE_DEAD_POOL, 8).
 
-%% @doc Registered, unpinned agents born before generation `Cutoff'.
--spec victims(integer()) -> [tweann_store:agent_id()].
+%% @doc The registry entries of registered, unpinned agents born before
+%% generation `Cutoff' (see {@link tweann_store_tables:registry/0}).
+-spec victims(integer()) -> [tuple()].
 victims(Cutoff) ->
     ets:select(tweann_store_tables:registry(),
-               [{{'$1', '$2', false}, [{'<', '$2', Cutoff}], ['$1']}]).
+               [{{'_', '$1', false, '_'}, [{'<', '$1', Cutoff}], ['$_']}]).
 
 %% @doc Apply the field actions to every record of each configured table.
 %% Returns the number of fields rewritten.

@@ -9,7 +9,8 @@
 -module(tweann_store_tables).
 
 -export([record_tags/0, table/1, registry/0, owned/0, owner_of/0,
-         link_innovation/0, node_innovation/0, specs/0, names/0, label/1]).
+         link_innovation/0, node_innovation/0, specs/0, names/0, label/1,
+         running/0, not_running_reason/0]).
 
 -type tag() :: tweann_store:tag().
 -export_type([tag/0]).
@@ -31,7 +32,11 @@ table(specie) -> tweann_store_specie;
 table(population) -> tweann_store_population;
 table(_) -> undefined.
 
-%% @doc Agent registry: `{AgentId, Generation, Pinned :: boolean()}'.
+%% @doc Agent registry: `{AgentId, Generation, Pinned :: boolean(),
+%% Incarnation :: integer()}'. `Incarnation' is fresh each time the agent
+%% is created (not when it is registered again), so that {@link
+%% tweann_store:write/2} can tell an agent from one deleted and registered
+%% anew under the same id.
 -spec registry() -> atom().
 registry() -> tweann_store_agents.
 
@@ -88,3 +93,16 @@ label(tweann_innovation_node) -> node_innovation;
 label(Name) ->
     "tweann_store_" ++ Tag = atom_to_list(Name),
     list_to_existing_atom(Tag).
+
+%% @doc Whether every table exists (the `tweann_nif' application is
+%% running).
+-spec running() -> boolean().
+running() ->
+    lists:all(fun(Name) -> ets:whereis(Name) =/= undefined end, names()).
+
+%% @doc Why a call fails while the tables do not exist: the general cause
+%% of its `badarg' (raised by the macros of `tweann_store.hrl', in the
+%% public function itself).
+-spec not_running_reason() -> string().
+not_running_reason() ->
+    "the store is not running: its tables do not exist (start the tweann_nif application)".

@@ -48,7 +48,18 @@ fallback_test_() ->
                     "Other -> Other end, io:format(\"@@~w$$\", [R]), halt().",
             {start_failed, Why} = Run("-tweann_nif backend nfi", Start),
             ?assertNotEqual(nomatch, string:find(Why, "backend")),
-            ?assertNotEqual(nomatch, string:find(Why, "nfi"))
+            ?assertNotEqual(nomatch, string:find(Why, "nfi")),
+            %% impl/0 names the serving implementation; the seeded kernels of
+            %% the reference give the native library's numbers.
+            Impl = fun(Extra, Expr) ->
+                           Run(Extra, "R = try " ++ Expr ++ " catch error:E -> {error, element(1, E)} end, "
+                                      "io:format(\"@@~w$$\", [R]), halt().")
+                   end,
+            ?assertEqual({error, tweann_nif_not_loaded}, Impl("", "tweann_nif:impl()")),
+            ?assertEqual({erlang, tweann_nif:random_weights_seeded(3, 7)},
+                         Impl("-tweann_nif backend erlang",
+                              "{tweann_nif:impl(), tweann_nif:random_weights_seeded(3, 7)}")),
+            ?assertEqual(native, tweann_nif:impl())
         after
             os:cmd("rm -rf " ++ Tmp)
         end

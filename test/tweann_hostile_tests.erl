@@ -233,6 +233,27 @@ valid(tournament_select, 2, _) -> [[rand:uniform(6) - 1 || _ <- lists:seq(1, ran
 valid(z_score, 3, _) -> [num(), num(), pick([num(), 0.0, 1.0e-11])];
 valid(compute_reward_component, 2, _) -> [inputs(), num()];
 valid(compute_weighted_reward, 1, _) -> [[{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+
+%% faber-tweann's weight kernels and CfC population.
+valid(mutate_weights, 4, _) -> [inputs(), prob(), prob(), num()];
+valid(mutate_weights_seeded, 5, _) -> [inputs(), prob(), prob(), num(), seed()];
+valid(mutate_weights_batch, 1, _) -> [[{inputs(), prob(), prob(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(mutate_weights_batch_uniform, 4, _) -> [[inputs() || _ <- lists:seq(1, rand:uniform(3) - 1)], prob(), prob(), num()];
+valid(random_weights, 1, _) -> [pick([0, 1, 10, 100, -1, 1.0])];
+valid(random_weights_seeded, 2, _) -> [pick([0, 1, 10, -1]), seed()];
+valid(random_weights_gaussian, 3, _) -> [pick([0, 1, 10, -1]), num(), num()];
+valid(random_weights_batch, 1, _) -> [[{pick([0, 1, 5]), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(F, 2, _) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
+    N = rand:uniform(5) - 1, [nums(N), pick([nums(N), nums(N + 1), inputs()])];
+valid(weight_distance_batch, 3, _) ->
+    N = rand:uniform(4) - 1, [nums(N), [nums(N) || _ <- lists:seq(1, rand:uniform(3) - 1)], pick([l1, l2, l3])];
+valid(dot_product_preflattened, 3, _) -> N = rand:uniform(5) - 1, [nums(N), nums(N + pick([0, 0, 1])), num()];
+valid(compile_cfc_pop, 6, _) ->
+    P = rand:uniform(3) - 1,
+    [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
+     2, 3, 2, num()];
+valid(cfc_pop_step, 3, P) -> [cell(P), rows(3, 2), rows(2, 2)];
+valid(impl, 0, _) -> [];
 %% A function added later must get its generator here (generators_test).
 valid(_, _, _) -> no_generator.
 
@@ -258,6 +279,9 @@ vecs(D) -> [nums(D) || _ <- lists:seq(1, rand:uniform(4) - 1)].
 cumulative() ->
     {C, _} = tweann_ref_selection:build_cumulative_fitness([abs(X) || X <- nums(rand:uniform(5) - 1)]),
     C.
+prob() -> pick([0, 1, 0.5, rand:uniform(), 1.5, -0.1]).
+
+seed() -> pick([0, 1, 42, (1 bsl 64) - 1, -1, 1 bsl 64, 1.0]).
 
 cfc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
@@ -336,7 +360,7 @@ generators_test() ->
     Pool = {[none], [none]},
     rand:seed(exsss, {1, 2, 3}),
     ?assertEqual([], [{F, A} || {F, A} <- exports(), valid(F, A, Pool) =:= no_generator]),
-    Ctx = #{net => none, cell => none, many => 10},
+    Ctx = #{net => none, cell => none, pop => none, many => 10},
     ?assertEqual([], [{F, A} || {F, A} <- exports(), large(F, A, Ctx) =:= no_generator]).
 
 %% {ok, value} | {error, Class} ; a bad outcome is returned as {bad, ...}.
@@ -391,7 +415,10 @@ run_all() ->
                                  [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
              tweann_nif:ltc_cell(#{input_size => 2, units => 3}, [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
              tweann_nif:cfc_population(#{input_size => 2, hidden_size => 3, backbone_units => 4},
-                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]])],
+                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]]),
+             %% faber-tweann's CfC population: 2 networks 2 -> [3] -> 2.
+             tweann_nif:compile_cfc_pop([[0.1 * (I rem 5) || I <- lists:seq(1, 17)] || _ <- [1, 2]],
+                                        [[1.0, 0.5, 2.0], [0.1, 1.0, 3.0]], 2, 3, 2, 1.0)],
     Exports = exports(),
     T0 = erlang:monotonic_time(millisecond),
     Results = [{F, A, run_function(F, A, {Pool, Cells})} || {F, A} <- Exports],
@@ -434,7 +461,9 @@ large_hostile() ->
     Net = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 1.0}]}], 1, [1]),
     Cell = tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
                                [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
-    Ctx = #{net => Net, cell => Cell, many => 300000},
+    %% faber-tweann's CfC population: one network 2 -> [3] -> 2.
+    Pop = tweann_nif:compile_cfc_pop([lists:duplicate(17, 0.1)], [[1.0, 0.5, 2.0]], 2, 3, 2, 1.0),
+    Ctx = #{net => Net, cell => Cell, pop => Pop, many => 300000},
     Exports = exports(),
     Cases = [{F, A, Args} || {F, A} <- Exports, Args <- large_cases(F, A, Ctx)],
     Outs = [{F, A, call(F, Args)} || {F, A, Args} <- Cases],
@@ -556,10 +585,48 @@ large(z_score, 3, _) ->
     fixed;
 large(set_memory_budget, 1, _) ->
     [[1 bsl 100000]];
+%% faber-tweann's weight kernels: long weight lists (and batches) bad at
+%% their end; counts too large for the memory budget or for 64 bits.
+large(mutate_weights, 4, #{many := Many}) ->
+    [[lists:duplicate(Many, 0.5) ++ [x], 0.5, 0.5, 0.1],
+     [improper(lists:duplicate(Many, 0.5), tail), 1.0, 1.0, 0.1]];
+large(mutate_weights_seeded, 5, Ctx) ->
+    [Args ++ [42] || Args <- large(mutate_weights, 4, Ctx)];
+large(mutate_weights_batch, 1, #{many := Many}) ->
+    [[lists:duplicate(Many div 4, {[0.5], 0.5, 0.5, 0.1}) ++ [{[0.5], 2.0, 0.5, 0.1}]],
+     [[{lists:duplicate(Many, 0.5) ++ [x], 0.5, 0.5, 0.1}]]];
+large(mutate_weights_batch_uniform, 4, #{many := Many}) ->
+    [[lists:duplicate(Many div 4, [0.5]) ++ [[x]], 0.5, 0.5, 0.1],
+     [[lists:duplicate(Many, 0.5), << (binary:copy(f64(0.5), Many))/binary, (nan())/binary >>], 0.5, 0.5, 0.1]];
+large(random_weights, 1, _) ->
+    [[1 bsl 40], [1 bsl 100000]];
+large(random_weights_seeded, 2, #{many := Many}) ->
+    [[1 bsl 40, 1], [Many, 1 bsl 100000]];
+large(random_weights_gaussian, 3, #{many := Many}) ->
+    [[1 bsl 40, 0.0, 1.0], [Many, 1.0e308, 1.0e308]];
+large(random_weights_batch, 1, #{many := Many}) ->
+    [[lists:duplicate(Many div 4, {1, 0.0, 1.0}) ++ [{1, 0.0, -1.0}]],
+     [[{1 bsl 39, 0.0, 1.0}, {1 bsl 39, 0.0, 1.0}]]];
+large(F, 2, #{many := Many}) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
+    [[lists:duplicate(Many, 0.5), lists:duplicate(Many - 1, 0.5) ++ [x]],
+     [lists:duplicate(Many, 0.5), lists:duplicate(Many + 1, 0.5)],
+     [lists:duplicate(Many, 0.5) ++ [1.0e308], lists:duplicate(Many, 0.5) ++ [-1.0e308]]];
+large(weight_distance_batch, 3, #{many := Many}) ->
+    [[[0.5], lists:duplicate(Many, [0.5]) ++ [[x]], l1],
+     [lists:duplicate(Many, 0.5), [lists:duplicate(Many, 0.5), lists:duplicate(Many - 1, 0.5)], l2]];
+large(dot_product_preflattened, 3, Ctx) ->
+    large(dot_product_flat, 3, Ctx);
+large(compile_cfc_pop, 6, #{many := Many}) ->
+    W = lists:duplicate(17, 0.1), T = [1.0, 0.5, 2.0], P = Many div 17,
+    [[lists:duplicate(P, W) ++ [[x | tl(W)]], lists:duplicate(P + 1, T), 2, 3, 2, 1.0],
+     [lists:duplicate(P + 1, W), lists:duplicate(P, T) ++ [[1.0, 0.5]], 2, 3, 2, 1.0]];
+large(cfc_pop_step, 3, #{pop := Pop, many := Many}) ->
+    [[Pop, lists:duplicate(Many div 3, [0.0, 0.0, 0.0]) ++ [[x, 0.0, 0.0]], [[0.5, 0.5]]],
+     [Pop, [[0.0, 0.0, 0.0]], [lists:duplicate(Many, 0.5)]]];
 large(F, A, _) when {F, A} =:= {network_info, 1}; {F, A} =:= {cell_info, 1};
                     {F, A} =:= {evaluate_cfc, 4}; {F, A} =:= {evaluate_ode, 5};
                     {F, A} =:= {memory_stats, 0}; {F, A} =:= {build_info, 0};
-                    {F, A} =:= {is_loaded, 0} ->
+                    {F, A} =:= {is_loaded, 0}; {F, A} =:= {impl, 0} ->
     fixed;
 large(_, _, _) ->
     no_generator.

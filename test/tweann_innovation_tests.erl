@@ -118,3 +118,45 @@ wait_restarted(Old) ->
         P when is_pid(P), P =/= Old -> _ = tweann_store_owner:tables(), ok;
         _ -> timer:sleep(1), wait_restarted(Old)
     end.
+
+%% After application:stop/1 the tables are gone: every local-mode call that
+%% needs them raises the store's error, named after the call itself; next/0
+%% keeps counting. A badarg of prune/1's own predicate is not taken for it.
+after_stop_test() ->
+    {ok, _} = application:ensure_all_started(tweann_nif),
+    ?assertEqual(local, tweann_innovation:mode()),
+    _ = tweann_innovation:link_innovation(p, q),
+    %% While running, a badarg of prune/1's predicate passes through as it is.
+    Own = try tweann_innovation:prune(fun(_) -> error(badarg) end)
+          catch error:badarg:St0 -> St0
+          end,
+    ?assertMatch([{?MODULE, _, _, _} | _], Own),
+    ok = application:stop(tweann_nif),
+    try
+        Calls = [{link_innovation, [p, q]}, {node_innovation, [p, q]},
+                 {prune, [[{p, q}]]}, {prune, [fun(_) -> true end]},
+                 {size, []}, {reset, []}],
+        ?assertEqual([{F, ok} || {F, _} <- Calls],
+                     [{F, stopped_error(F, A)} || {F, A} <- Calls]),
+        N = tweann_innovation:next(),
+        ?assertEqual(N + 1, tweann_innovation:next())
+    after
+        {ok, _} = application:ensure_all_started(tweann_nif)
+    end,
+    ?assert(is_integer(tweann_innovation:link_innovation(p, q))).
+
+stopped_error(F, Args) ->
+    try apply(tweann_innovation, F, Args) of
+        Value -> {returned, Value}
+    catch
+        error:badarg:St ->
+            case {hd(St), tweann_error:format_error(badarg, St)} of
+                {{tweann_innovation, F, Args, _}, #{general := Msg}} ->
+                    case string:find(Msg, "the store is not running") of
+                        nomatch -> {message, Msg};
+                        _ -> ok
+                    end;
+                Other -> {frame_and_cause, Other}
+            end;
+        C:R:St -> {C, R, hd(St)}
+    end.

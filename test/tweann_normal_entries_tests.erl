@@ -29,13 +29,13 @@ normal_entries_bounded() ->
     Exports = [{F, A} || {F, A} <- tweann_nif:module_info(exports), F =/= module_info],
     Table = [{F, A, big(F, A, Ctx)} || {F, A} <- Exports],
     ?assertEqual([], [{F, A} || {F, A, no_entry} <- Table]),
-    Cases = [{F, Args} || {F, _, Cases} <- Table, is_list(Cases), Args <- Cases],
-    %% Each case runs the native normal entry of the same name.
+    %% Each case runs the native normal entry of the function (entry/1).
+    Cases = [{entry(F), Args} || {F, _, Cases} <- Table, is_list(Cases), Args <- Cases],
     ?assertEqual([], [{F, length(Args)} || {F, Args} <- Cases,
                                           not erlang:function_exported(tweann_nif_native, F, length(Args))]),
     %% A dirty-only function has no second (normal/dirty) entry.
     ?assertEqual([], [{F, A} || {F, A, dirty_only} <- Table,
-                                lists:keymember(list_to_atom(atom_to_list(F) ++ "_dirty"), 1,
+                                lists:keymember(list_to_atom(atom_to_list(entry(F)) ++ "_dirty"), 1,
                                                 tweann_nif_native:module_info(exports))]),
     Results = [begin
                    %% Warm the terms (and the code) once, then time the best of 3.
@@ -61,7 +61,12 @@ big_context(Big) ->
     Small = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.5}]}], 1, [1]),
     Cell = tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
                                [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
+    %% faber-tweann's CfC populations: one network 2 -> [3] -> 2, and
+    %% Big div 32 of them.
+    W = lists:duplicate(17, 0.1), T = [1.0, 0.5, 2.0], P = Big div 32,
     #{big => Big, list => BigList, bin => to_bin(BigList), small => Small, cell => Cell,
+      pop => tweann_nif:compile_cfc_pop([W], [T], 2, 3, 2, 1.0),
+      big_pop => {tweann_nif:compile_cfc_pop(lists:duplicate(P, W), lists:duplicate(P, T), 2, 3, 2, 1.0), P},
       genes => [{I, 0.5} || I <- lists:seq(1, Big)],
       nodes => [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, []} || I <- lists:seq(1, Big)]],
       wide => tweann_nif:compile_network(
@@ -74,10 +79,27 @@ largest(B) when is_binary(B) -> byte_size(B) div 8;
 largest(T) when is_tuple(T) -> largest(tuple_to_list(T));
 largest(_) -> 0.
 
+%% The native normal entry (tweann_nif_native) that serves a function of
+%% tweann_nif: the function of the same name, except that the unseeded
+%% functions call the seeded entry with a seed appended (tweann_nif draws it
+%% from the caller's rand state) and dot_product_preflattened/3 is
+%% dot_product_flat/3.
+entry(mutate_weights) -> mutate_weights_seeded;
+entry(mutate_weights_batch) -> mutate_weights_batch_seeded;
+entry(mutate_weights_batch_uniform) -> mutate_weights_batch_uniform_seeded;
+entry(random_weights) -> random_weights_seeded;
+entry(random_weights_gaussian) -> random_weights_gaussian_seeded;
+entry(random_weights_batch) -> random_weights_batch_seeded;
+entry(dot_product_preflattened) -> dot_product_flat;
+entry(F) -> F.
+
+%% The largest seed an unseeded function appends (rand:uniform(1 bsl 58) - 1).
+-define(DRAWN_SEED, (1 bsl 58) - 1).
+
 %% Per exported function of tweann_nif: argument lists for its native
-%% normal entry (tweann_nif_native, same name), as large as possible;
-%% `dirty_only' for a native function that only has a DirtyCpu entry,
-%% `not_native' for a function that calls no NIF.
+%% normal entry (entry/1), as large as possible; `dirty_only' for a native
+%% function that only has a DirtyCpu entry, `not_native' for a function that
+%% calls no NIF.
 big(compile_network, 3, #{nodes := Nodes}) -> [[Nodes, 1, [1], default, organelles]];
 big(compile_network, 4, #{nodes := Nodes}) -> [[Nodes, 1, [1], 1 bsl 40, forward_refs]];
 big(evaluate, 2, #{small := N, list := L, bin := B}) -> [[N, L], [N, B]];
@@ -125,10 +147,40 @@ big(z_score, 3, _) -> [[0.5, 0.0, 1.0]];
 big(compute_reward_component, 2, #{list := L}) -> [[L, 0.5]];
 big(compute_weighted_reward, 1, #{list := L}) -> [[[{L, 0.5, 1.0}]]];
 big(set_memory_budget, 1, _) -> [[default]];
+%% faber-tweann's weight kernels: the unseeded ones with the seed
+%% tweann_nif appends.
+big(mutate_weights, 4, #{list := L, bin := B}) ->
+    [[L, 0.5, 0.5, 0.1, ?DRAWN_SEED], [B, 1.0, 0.0, 0.1, ?DRAWN_SEED]];
+big(mutate_weights_seeded, 5, #{list := L, bin := B}) ->
+    [[L, 1.0, 1.0, 0.1, (1 bsl 64) - 1], [B, 0.5, 0.5, 0.1, 0]];
+big(mutate_weights_batch, 1, #{list := L, big := Big}) ->
+    [[[{L, 0.5, 0.5, 0.1}], ?DRAWN_SEED],
+     [lists:duplicate(Big div 4, {[0.5], 0.5, 0.5, 0.1}), ?DRAWN_SEED]];
+big(mutate_weights_batch_uniform, 4, #{list := L, bin := B, big := Big}) ->
+    [[[L], 0.5, 0.5, 0.1, ?DRAWN_SEED], [[B], 0.5, 0.5, 0.1, ?DRAWN_SEED],
+     [lists:duplicate(Big div 4, [0.5]), 0.5, 0.5, 0.1, ?DRAWN_SEED]];
+big(random_weights, 1, #{big := Big}) -> [[Big, ?DRAWN_SEED], [1 bsl 40, ?DRAWN_SEED]];
+big(random_weights_seeded, 2, #{big := Big}) -> [[Big, (1 bsl 64) - 1]];
+big(random_weights_gaussian, 3, #{big := Big}) -> [[Big, 0.0, 1.0, ?DRAWN_SEED]];
+big(random_weights_batch, 1, #{big := Big}) ->
+    [[[{Big, 0.0, 1.0}], ?DRAWN_SEED], [lists:duplicate(Big div 4, {1, 0.0, 1.0}), ?DRAWN_SEED]];
+big(F, 2, #{list := L, bin := B}) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
+    [[L, L], [B, B], [L, B]];
+big(weight_distance_batch, 3, #{list := L, bin := B, big := Big}) ->
+    [[L, [L], l1], [B, [B], l2], [[0.5], lists:duplicate(Big div 2, [0.5]), l2]];
+big(dot_product_preflattened, 3, #{list := L, bin := B}) -> [[L, L, 0.0], [B, B, 0.0]];
+big(compile_cfc_pop, 6, #{big := Big}) ->
+    P = Big div 20,
+    [[lists:duplicate(P, lists:duplicate(17, 0.1)), lists:duplicate(P, [1.0, 0.5, 2.0]), 2, 3, 2, 1.0],
+     %% one wide network: 1 -> [H] -> 1 has 3H + 1 weights
+     [[lists:duplicate(3 * (Big div 3) + 1, 0.1)], [lists:duplicate(Big div 3, 1.0)], 1, Big div 3, 1, 1.0]];
+big(cfc_pop_step, 3, #{pop := Pop, big_pop := {BigPop, P}, big := Big}) ->
+    [[BigPop, lists:duplicate(P, [0.0, 0.0, 0.0]), lists:duplicate(P, [0.5, 0.5])],
+     [Pop, [lists:duplicate(Big, 0.0)], [[0.5, 0.5]]]];
 big(memory_stats, 0, _) -> [[]];
 big(build_info, 0, _) -> [[]];
 big(F, _, _) when F =:= cfc_cell; F =:= ltc_cell; F =:= cfc_population; F =:= ltc_population;
                   F =:= benchmark_evaluate ->
     dirty_only;
-big(is_loaded, 0, _) -> not_native;
+big(F, 0, _) when F =:= is_loaded; F =:= impl -> not_native;
 big(_, _, _) -> no_entry.

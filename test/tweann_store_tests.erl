@@ -15,6 +15,8 @@ store_test_() ->
        {with_title("select/2 and fold/3"), fun select_fold/0},
        {with_title("write/2 ownership and delete_agent cascade"), fun cascade_delete/0},
        {with_title("ownership moves with write/2"), fun ownership_moves/0},
+       {with_title("write/2 for an unregistered agent raises"), fun write_unregistered/0},
+       {with_title("write/2 for a swept or deleted agent raises"), fun write_after_sweep/0},
        {with_title("delete/1 clears the ownership index"), fun delete_clears_index/0},
        {with_title("register/pin/unpin"), fun register_pin/0},
        {with_title("sweep keeps pinned agents and the window"), fun sweep_window/0},
@@ -111,6 +113,8 @@ bad_arguments() ->
     ?assertMatch({3, _}, error_info_cause(fun() -> tweann_store:fold(fun(_, A) -> A end, 0, nope) end)),
     ?assertMatch({2, _}, error_info_cause(fun() -> tweann_store:register_agent(a, x) end)),
     ?assertMatch({1, _}, error_info_cause(fun() -> tweann_store:pin(unknown) end)),
+    ?assertMatch({2, "agent not registered" ++ _},
+                 error_info_cause(fun() -> tweann_store:write({neuron, 1}, unknown) end)),
     ?assertMatch({2, _}, error_info_cause(fun() -> tweann_store:sweep(1, -1) end)),
     ?assertMatch({3, _}, error_info_cause(fun() -> tweann_store:sweep(1, 1, #{fields => [bad]}) end)),
     %% The shell can explain it.
@@ -148,6 +152,8 @@ cascade_delete() ->
     ?assertEqual(ok, tweann_store:delete_agent(nobody)).
 
 ownership_moves() ->
+    ok = tweann_store:register_agent(a, 1),
+    ok = tweann_store:register_agent(b, 1),
     N = #neuron{id = shared},
     ok = tweann_store:write(N, a),
     ok = tweann_store:write(N, b),
@@ -159,10 +165,47 @@ ownership_moves() ->
     ?assertEqual(undefined, tweann_store:read({neuron, shared})),
     ?assertEqual(all_empty(), table_sizes()).
 
+write_unregistered() ->
+    Old = #neuron{id = n1, af = old},
+    ok = tweann_store:register_agent(a, 1),
+    ok = tweann_store:write(Old, a),
+    %% Writing it for an unknown agent changes nothing: not the record, not
+    %% its owner.
+    ?assertMatch({2, "agent not registered" ++ _},
+                 error_info_cause(fun() -> tweann_store:write(Old#neuron{af = new}, b) end)),
+    ?assertEqual(Old, tweann_store:read({neuron, n1})),
+    ?assertEqual([{neuron, n1}], tweann_store:owned(a)),
+    ?assertEqual([], tweann_store:owned(b)),
+    ?assertMatch({2, _}, error_info_cause(fun() -> tweann_store:write(#neuron{id = n2}, b) end)),
+    ?assertEqual(undefined, tweann_store:read({neuron, n2})),
+    %% The same record for its registered owner is fine.
+    ok = tweann_store:write(Old#neuron{af = new}, a),
+    ?assertEqual(new, (tweann_store:read({neuron, n1}))#neuron.af).
+
+%% The issue's orphans: a record written for an agent that a sweep had
+%% already removed was accepted, and no later sweep removed it.
+write_after_sweep() ->
+    ok = tweann_store:register_agent(old, 1),
+    ok = tweann_store:write(#neuron{id = before}, old),
+    #{agents := 1, records := 1} = tweann_store:sweep(5, 0),
+    ?assertMatch({2, "agent not registered" ++ _},
+                 error_info_cause(fun() -> tweann_store:write(#neuron{id = late}, old) end)),
+    ok = tweann_store:register_agent(gone, 1),
+    ok = tweann_store:delete_agent(gone),
+    ?assertMatch({2, _}, error_info_cause(fun() -> tweann_store:write(#neuron{id = late}, gone) end)),
+    #{agents := 0} = tweann_store:sweep(100, 0),
+    ?assertEqual(all_empty(), table_sizes()),
+    %% Registered again, the id is an agent again.
+    ok = tweann_store:register_agent(old, 6),
+    ok = tweann_store:write(#neuron{id = late}, old),
+    ?assertEqual([{neuron, late}], tweann_store:owned(old)).
+
 delete_clears_index() ->
+    ok = tweann_store:register_agent(a, 1),
     ok = tweann_store:write(#neuron{id = n1}, a),
     ok = tweann_store:delete({neuron, n1}),
     ?assertEqual([], tweann_store:owned(a)),
+    ok = tweann_store:delete_agent(a),
     ?assertEqual(all_empty(), table_sizes()).
 
 register_pin() ->
@@ -174,21 +217,28 @@ register_pin() ->
     ok = tweann_store:register_agent(a, 4),
     ?assertEqual(#{generation => 4, pinned => true}, tweann_store:agent_info(a)),
     ok = tweann_store:unpin(a),
-    ?assertEqual(#{generation => 4, pinned => false}, tweann_store:agent_info(a)).
+    ?assertEqual(#{generation => 4, pinned => false}, tweann_store:agent_info(a)),
+    ok = tweann_store:pin(a),
+    %% Deleted and registered anew: a new, unpinned agent.
+    ok = tweann_store:delete_agent(a),
+    ?assertEqual(undefined, tweann_store:agent_info(a)),
+    ?assertMatch({1, _}, error_info_cause(fun() -> tweann_store:unpin(a) end)),
+    ok = tweann_store:register_agent(a, 5),
+    ?assertEqual(#{generation => 5, pinned => false}, tweann_store:agent_info(a)).
 
 sweep_window() ->
     %% Agents 1..10 born in generations 1..10; 3 is pinned.
     [make_agent(G, G, 3) || G <- lists:seq(1, 10)],
     ok = tweann_store:pin(agent_id(3)),
-    %% An unregistered agent's records are never swept.
-    ok = tweann_store:write(#neuron{id = orphan}, stray),
+    %% Records written with write/1 belong to no agent and are never swept.
+    ok = tweann_store:write(#neuron{id = orphan}),
     Result = tweann_store:sweep(10, 2),
     %% Born before 10 - 2 = 8: 1..7, minus pinned 3.
     ?assertMatch(#{agents := 6, records := 42}, Result),
     Alive = lists:sort([G || G <- lists:seq(1, 10),
                              tweann_store:read({agent, agent_id(G)}) =/= undefined]),
     ?assertEqual([3, 8, 9, 10], Alive),
-    ?assertEqual(4 * 7 + 1, ets:info(tweann_store_tables:owned(), size)),
+    ?assertEqual(4 * 7, ets:info(tweann_store_tables:owned(), size)),
     ?assertEqual(#neuron{id = orphan}, tweann_store:read({neuron, orphan})),
     %% Nothing more to do at the same generation.
     ?assertMatch(#{agents := 0, records := 0}, tweann_store:sweep(10, 2)),
@@ -329,9 +379,10 @@ kill_owner() ->
     Refs = make_agent(1, 1, 10),
     ok = tweann_store:pin(agent_id(1)),
     _ = tweann_innovation:link_innovation(a, b),
-    Old = whereis(tweann_store_owner),
+    Old = settled(),
     kill_and_wait(Old),
-    New = wait_for_owner(Old),
+    New = settled(),
+    ?assertNotEqual(Old, New),
     [?assertEqual(New, ets:info(T, owner)) || T <- tweann_store_tables:names()],
     Keeper = whereis(tweann_store_keeper),
     [?assertEqual(Keeper, ets:info(T, heir)) || T <- tweann_store_tables:names()],
@@ -340,20 +391,24 @@ kill_owner() ->
     ?assertEqual(1, ets:info(tweann_innovation_link, size)),
     %% And again: the new owner also hands them on.
     kill_and_wait(New),
-    Newer = wait_for_owner(New),
+    Newer = settled(),
+    ?assertNotEqual(New, Newer),
     [?assertEqual(Newer, ets:info(T, owner)) || T <- tweann_store_tables:names()],
     ?assertEqual(lists:sort(Refs), lists:sort(tweann_store:owned(agent_id(1)))).
 
 kill_keeper_then_owner() ->
     Refs = make_agent(1, 1, 10),
+    Owner = settled(),
     OldKeeper = whereis(tweann_store_keeper),
     kill_and_wait(OldKeeper),
-    NewKeeper = wait_for(tweann_store_keeper, OldKeeper),
+    %% The owner keeps the tables; the new keeper becomes their heir.
+    ?assertEqual(Owner, settled()),
+    NewKeeper = whereis(tweann_store_keeper),
+    ?assertNotEqual(OldKeeper, NewKeeper),
     [?assertEqual(NewKeeper, ets:info(T, heir)) || T <- tweann_store_tables:names()],
     [?assertNotEqual(undefined, tweann_store:read(R)) || R <- Refs],
-    Owner = whereis(tweann_store_owner),
     kill_and_wait(Owner),
-    _ = wait_for_owner(Owner),
+    ?assertNotEqual(Owner, settled()),
     [?assertNotEqual(undefined, tweann_store:read(R)) || R <- Refs].
 
 kill_and_wait(Pid) ->
@@ -361,15 +416,19 @@ kill_and_wait(Pid) ->
     exit(Pid, kill),
     receive {'DOWN', Ref, process, Pid, _} -> ok end.
 
-wait_for_owner(Old) ->
-    New = wait_for(tweann_store_owner, Old),
-    %% The owner is registered before init/1 has claimed the tables; tables()
-    %% is answered only after init/1.
-    _ = tweann_store_owner:tables(),
-    New.
+%% Wait (at most 5000 polls of 1 ms) until the registered owner holds every
+%% table with the registered keeper as heir; returns the owner.
+settled() ->
+    settled(5000).
 
-wait_for(Name, Old) ->
-    case whereis(Name) of
-        Pid when is_pid(Pid), Pid =/= Old -> Pid;
-        _ -> timer:sleep(1), wait_for(Name, Old)
+settled(0) ->
+    error(not_settled);
+settled(N) ->
+    Owner = whereis(tweann_store_owner),
+    Keeper = whereis(tweann_store_keeper),
+    case is_pid(Owner) andalso is_pid(Keeper) andalso
+        lists:all(fun(T) -> ets:info(T, owner) =:= Owner andalso ets:info(T, heir) =:= Keeper end,
+                  tweann_store_tables:names()) of
+        true -> Owner;
+        false -> timer:sleep(1), settled(N - 1)
     end.

@@ -38,7 +38,7 @@ report_test_() ->
 %% Other engineers' benchmark modules that follow the same convention
 %% (run/0 returning rows), when present.
 optional_modules() ->
-    [M || M <- [bench_cells],
+    [M || M <- [bench_cells, bench_weights],
           code:ensure_loaded(M) =:= {module, M}, erlang:function_exported(M, run, 0)].
 
 memory_growth() ->

@@ -41,11 +41,16 @@
 //! * [`novelty`], [`stats`], [`selection`], [`reward`]: faber-tweann's
 //!   evolution kernels (kNN novelty, population statistics, roulette and
 //!   tournament selection, reward shaping).
+//! * [`rng`]: the seeded generator (SplitMix64 seeding, xoshiro256**,
+//!   Ziggurat Gaussian) behind the random weight kernels.
+//! * [`weights`]: weight mutation, random weights, weight distances.
+//! * [`cfcpop`]: faber-tweann's batched population of CfC networks.
 //! * [`error`]: the error type shared by all kernels.
 
 pub mod activation;
 pub mod cells;
 pub mod cfc;
+pub mod cfcpop;
 pub mod codec;
 pub mod dot;
 pub mod error;
@@ -55,8 +60,10 @@ pub mod neat;
 pub mod network;
 pub mod novelty;
 pub mod reward;
+pub mod rng;
 pub mod scalar;
 pub mod selection;
 pub mod stats;
+pub mod weights;
 
 pub use error::{CoreError, Position};

@@ -20,6 +20,7 @@ mod fast;
 mod activation;
 mod atoms;
 mod cells;
+mod cfcpop;
 mod codec;
 mod decode;
 mod dot;
@@ -34,5 +35,6 @@ mod reward;
 mod scalar;
 mod selection;
 mod stats;
+mod weights;
 
 rustler::init!("tweann_nif_native", load = atoms::load);

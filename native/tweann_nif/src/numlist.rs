@@ -9,6 +9,7 @@ use rustler::sys::{
 use rustler::sys::{ErlNifEnv, ErlNifTerm as ERL_NIF_TERM};
 use rustler::Term;
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 
 /// What the next element of a list is.
 pub enum Next {
@@ -38,29 +39,51 @@ impl<'a> NumList<'a> {
         })
     }
 
+    /// The next element. Inlined into the callers' loops: a list element
+    /// costs two ERTS calls (`enif_get_list_cell`, `enif_get_double`) and
+    /// nothing else when it is a float.
     #[inline(always)]
     pub fn next_num(&mut self) -> Next {
-        let (mut head, mut tail) = (ERL_NIF_TERM::default(), ERL_NIF_TERM::default());
+        let (mut head, mut tail) = (MaybeUninit::uninit(), MaybeUninit::uninit());
         // SAFETY: env and rest come from a live Term of this NIF call (the
-        // lifetime 'a ties the reader to it); the out-pointers are locals.
+        // lifetime 'a ties the reader to it); the out-pointers are locals,
+        // read only after the call reported success (which writes them).
         unsafe {
-            if enif_get_list_cell(self.env, self.rest, &mut head, &mut tail) == 0 {
-                return if enif_is_empty_list(self.env, self.rest) != 0 {
-                    Next::End
-                } else {
-                    Next::Improper
-                };
+            if enif_get_list_cell(self.env, self.rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+                return self.end();
             }
-            self.rest = tail;
-            let mut d = 0.0f64;
-            if enif_get_double(self.env, head, &mut d) != 0 {
-                return Next::Num(d);
+            self.rest = tail.assume_init();
+            let head = head.assume_init();
+            let mut d = MaybeUninit::uninit();
+            if enif_get_double(self.env, head, d.as_mut_ptr()) != 0 {
+                return Next::Num(d.assume_init());
             }
-            let mut i = 0i64;
+            self.integer(head)
+        }
+    }
+
+    /// The list has no next cell: its end or an improper tail.
+    #[cold]
+    #[inline(never)]
+    fn end(&self) -> Next {
+        // SAFETY: reads a live term of this call's env.
+        if unsafe { enif_is_empty_list(self.env, self.rest) } != 0 {
+            Next::End
+        } else {
+            Next::Improper
+        }
+    }
+
+    /// An element that is not a float: an integer of 64 bits, or not a number.
+    #[cold]
+    #[inline(never)]
+    fn integer(&self, head: ERL_NIF_TERM) -> Next {
+        let (mut i, mut u) = (0i64, 0u64);
+        // SAFETY: reads a live term of this call's env; the out-pointers are locals.
+        unsafe {
             if enif_get_int64(self.env, head, &mut i) != 0 {
                 return Next::Num(i as f64);
             }
-            let mut u = 0u64;
             if enif_get_uint64(self.env, head, &mut u) != 0 {
                 return Next::Num(u as f64);
             }
