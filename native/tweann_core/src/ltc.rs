@@ -45,10 +45,12 @@
 //! 5. `v' = v`; `y[m] = v'[m] * output_w[m] + output_b[m]` for `m < M`.
 //!
 //! Every sum `Σ_i` starts from `0.0` and adds the terms in increasing `i`.
-//! Synapses whose mask is exactly 0 are skipped: their term is ±0, and
+//! A synapse whose mask is exactly 0 contributes nothing: its term is ±0, and
 //! adding ±0 never changes such an accumulator (it starts at +0.0 and can
-//! never become -0.0), so skipping is bit-identical to adding and saves the
-//! `exp` of a sparse wiring.
+//! never become -0.0), so adding it is bit-identical to skipping it. The
+//! kernel computes such a synapse's sigmoid at 0 (its own argument may not
+//! be finite, and must not fail the step) and adds the ±0, which lets it
+//! take every sigmoid of a row two at a time with no branch.
 //!
 //! `dt` must be finite and `> 0` (`dt = 0` divides by zero in step 3).
 //! `pos` is applied once at construction. A step allocates nothing: it works
