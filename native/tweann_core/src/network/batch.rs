@@ -5,17 +5,18 @@
 //! order to name the node.
 
 use super::eval::{by_tag, leaky_step, liquid_step};
-use super::plan::Step;
+use super::plan::{Conns, Step};
 use super::{Network, LANES, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, OP_LTC};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
 
 /// [`LANES`] sums `(0.0 + w1 * v1 + ...) + bias` of a step, one per lane.
 #[inline(always)]
-fn step_lanes(conns: &[super::plan::Conn], values: &[f64], st: &Step) -> [f64; LANES] {
+fn step_lanes(c: Conns, values: &[f64], st: &Step) -> [f64; LANES] {
     let mut acc = [0.0f64; LANES];
-    for c in &conns[st.start as usize..st.end as usize] {
-        let (src, w) = (c.src as usize, c.w);
+    let (a, b) = (st.start as usize, st.end as usize);
+    for (&src, &w) in c.src[a..b].iter().zip(&c.w[a..b]) {
+        let src = src as usize;
         let v: &[f64; LANES] = values[src * LANES..(src + 1) * LANES]
             .try_into()
             .expect("lane row");
@@ -110,7 +111,7 @@ impl Network {
         let act = Activation::ALL[TAG as usize];
         let mut ok = true;
         for st in steps {
-            let xs = step_lanes(&self.plan.conns, values, st);
+            let xs = step_lanes(self.conns(), values, st);
             let p = st.pos as usize;
             let dst: &mut [f64; LANES] = (&mut values[p * LANES..(p + 1) * LANES])
                 .try_into()
@@ -134,7 +135,7 @@ impl Network {
     fn organelle_lanes(&self, op: u8, steps: &[Step], values: &mut [f64], lanes: usize) -> bool {
         let mut ok = true;
         for st in steps {
-            let xs = step_lanes(&self.plan.conns, values, st);
+            let xs = step_lanes(self.conns(), values, st);
             let Some(o) = self.plan.organelles.get(st.aux as usize) else {
                 return false;
             };

@@ -2,7 +2,7 @@
 //! runs in the order of the evaluation plan (`plan.rs`), and again in list
 //! order only to name the node of an overflow.
 
-use super::plan::{Conn, Step};
+use super::plan::{Conns, Step};
 use super::{Liquid, Network, StateModel, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, OP_LTC};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
@@ -42,11 +42,11 @@ pub(super) use by_tag;
 /// `(0.0 + w1 * v1 + w2 * v2 + ...) + bias` over a step's connections, in
 /// list order.
 #[inline(always)]
-fn step_sum(conns: &[Conn], values: &[f64], st: &Step) -> f64 {
+fn step_sum(c: Conns, values: &[f64], st: &Step) -> f64 {
+    let (a, b) = (st.start as usize, st.end as usize);
     let mut sum = 0.0f64;
-    for c in &conns[st.start as usize..st.end as usize] {
-        let (src, w) = (c.src, c.w);
-        sum += w * values[src as usize];
+    for (&s, &w) in c.src[a..b].iter().zip(&c.w[a..b]) {
+        sum += w * values[s as usize];
     }
     sum + st.bias
 }
@@ -54,25 +54,28 @@ fn step_sum(conns: &[Conn], values: &[f64], st: &Step) -> f64 {
 /// The sums of two steps, their connections interleaved (two independent
 /// chains of additions), each in its own list order.
 #[inline(always)]
-fn step_sums(conns: &[Conn], values: &[f64], a: &Step, b: &Step) -> [f64; 2] {
-    let ca = &conns[a.start as usize..a.end as usize];
-    let cb = &conns[b.start as usize..b.end as usize];
-    let common = ca.len().min(cb.len());
-    let (mut sa, mut sb) = (0.0f64, 0.0f64);
-    for (x, y) in ca[..common].iter().zip(&cb[..common]) {
-        let (xs, xw, ys, yw) = (x.src, x.w, y.src, y.w);
-        sa += xw * values[xs as usize];
-        sb += yw * values[ys as usize];
+fn step_sums(c: Conns, values: &[f64], a: &Step, b: &Step) -> [f64; 2] {
+    let (sa, wa) = (
+        &c.src[a.start as usize..a.end as usize],
+        &c.w[a.start as usize..a.end as usize],
+    );
+    let (sb, wb) = (
+        &c.src[b.start as usize..b.end as usize],
+        &c.w[b.start as usize..b.end as usize],
+    );
+    let n = sa.len().min(sb.len());
+    let (mut xa, mut xb) = (0.0f64, 0.0f64);
+    for (((&ia, &va), &ib), &vb) in sa[..n].iter().zip(&wa[..n]).zip(&sb[..n]).zip(&wb[..n]) {
+        xa += va * values[ia as usize];
+        xb += vb * values[ib as usize];
     }
-    for c in &ca[common..] {
-        let (src, w) = (c.src, c.w);
-        sa += w * values[src as usize];
+    for (&s, &w) in sa[n..].iter().zip(&wa[n..]) {
+        xa += w * values[s as usize];
     }
-    for c in &cb[common..] {
-        let (src, w) = (c.src, c.w);
-        sb += w * values[src as usize];
+    for (&s, &w) in sb[n..].iter().zip(&wb[n..]) {
+        xb += w * values[s as usize];
     }
-    [sa + a.bias, sb + b.bias]
+    [xa + a.bias, xb + b.bias]
 }
 
 impl Network {
@@ -182,7 +185,7 @@ impl Network {
     #[inline(never)]
     fn ordinary_group<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
         let act = Activation::ALL[TAG as usize];
-        let conns = &self.plan.conns[..];
+        let conns = self.conns();
         let mut ok = true;
         let mut pairs = steps.chunks_exact(2);
         for p in &mut pairs {
@@ -212,7 +215,7 @@ impl Network {
     ) -> bool {
         let mut ok = true;
         for st in steps {
-            let x = step_sum(&self.plan.conns, values, st);
+            let x = step_sum(self.conns(), values, st);
             let Some(o) = self.plan.organelles.get(st.aux as usize) else {
                 return false;
             };

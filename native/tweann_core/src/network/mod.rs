@@ -142,7 +142,7 @@ pub struct Network {
     forward_refs: usize,
     delays: usize,
     model: StateModel,
-    /// The order pass 2 runs in, with the connections copied in that order.
+    /// The order pass 2 runs in (`plan.rs`).
     plan: plan::Plan,
     bytes: usize,
 }

@@ -1,7 +1,7 @@
 //! The evaluation plan of a compiled network: the order in which
 //! [`Network::evaluate`](super::Network::evaluate) and
 //! [`Network::evaluate_batch`](super::Network::evaluate_batch) run the nodes
-//! of pass 2, and a copy of their connections laid out in that order.
+//! of pass 2.
 //!
 //! # Levels and groups
 //!
@@ -35,9 +35,9 @@
 //! # Layout
 //!
 //! * `steps`: one [`Step`] per node of pass 2 (24 bytes: bias, connection
-//!   range, position, organelle index), in plan order;
-//! * `conns`: one [`Conn`] per connection of those nodes (12 bytes: the
-//!   source position and the weight, side by side), in plan order;
+//!   range in the CSR arrays, position, organelle index), in plan order (the
+//!   connections stay where they are: a step reads its range of `src` and
+//!   `weight`, so the plan costs nothing per connection);
 //! * `groups`: one [`Group`] per group (its op and where its steps end);
 //! * `organelles`: per leaky or liquid node, its parameter index and state
 //!   slot.
@@ -45,12 +45,11 @@
 use super::{Network, OP_DELAY, OP_INPUT};
 use crate::error::{try_vec, CoreError};
 
-/// A connection in plan order: where the value comes from and its weight.
+/// The connections of the CSR arrays: source positions and weights.
 #[derive(Debug, Clone, Copy)]
-#[repr(C, packed(4))]
-pub(super) struct Conn {
-    pub src: u32,
-    pub w: f64,
+pub(super) struct Conns<'a> {
+    pub src: &'a [u32],
+    pub w: &'a [f64],
 }
 
 /// A node of pass 2 in plan order.
@@ -58,7 +57,7 @@ pub(super) struct Conn {
 #[repr(C)]
 pub(super) struct Step {
     pub bias: f64,
-    /// Its connections: `conns[start..end]`.
+    /// Its connections: `src[start..end]`, `weight[start..end]`.
     pub start: u32,
     pub end: u32,
     /// Its position in the node list.
@@ -85,7 +84,6 @@ pub(super) struct Organelle {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Plan {
     pub steps: Vec<Step>,
-    pub conns: Vec<Conn>,
     pub groups: Vec<Group>,
     pub organelles: Vec<Organelle>,
 }
@@ -94,7 +92,6 @@ impl Plan {
     /// Heap bytes held.
     pub fn bytes(&self) -> usize {
         self.steps.capacity() * std::mem::size_of::<Step>()
-            + self.conns.capacity() * std::mem::size_of::<Conn>()
             + self.groups.capacity() * std::mem::size_of::<Group>()
             + self.organelles.capacity() * std::mem::size_of::<Organelle>()
     }
@@ -107,6 +104,15 @@ fn runs(op: u8) -> bool {
 }
 
 impl Network {
+    /// The CSR connections, as the plan's steps read them.
+    #[inline]
+    pub(super) fn conns(&self) -> Conns<'_> {
+        Conns {
+            src: &self.src,
+            w: &self.weight,
+        }
+    }
+
     /// Builds `self.plan` from the compiled arrays (module docs).
     pub(super) fn build_plan(&mut self) -> Result<(), CoreError> {
         let n = self.ops.len();
@@ -148,8 +154,6 @@ impl Network {
         order.extend(keys.iter().map(|&(_, k)| k as u32));
 
         let mut steps = try_vec::<Step>(order.len(), "the evaluation plan")?;
-        // Room for every connection (delays' included).
-        let mut conns = try_vec::<Conn>(self.src.len(), "the evaluation plan")?;
         // Organelle parameters and slots, by position.
         let mut param_of = try_vec::<u32>(n, "the evaluation plan")?;
         param_of.resize(n, u32::MAX);
@@ -179,13 +183,6 @@ impl Network {
         for (k, &p) in order.iter().enumerate() {
             let p = p as usize;
             let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
-            let start = conns.len() as u32;
-            conns.extend(
-                self.src[a..b]
-                    .iter()
-                    .zip(&self.weight[a..b])
-                    .map(|(&src, &w)| Conn { src, w }),
-            );
             let mut aux = u32::MAX;
             if param_of[p] != u32::MAX {
                 aux = organelles.len() as u32;
@@ -196,8 +193,8 @@ impl Network {
             }
             steps.push(Step {
                 bias: self.bias[p],
-                start,
-                end: conns.len() as u32,
+                start: a as u32,
+                end: b as u32,
                 pos: p as u32,
                 aux,
             });
@@ -215,7 +212,6 @@ impl Network {
         }
         self.plan = Plan {
             steps,
-            conns,
             groups,
             organelles,
         };
