@@ -181,8 +181,9 @@ impl Network {
     }
 
     /// The steps of a group of ordinary nodes with activation `TAG`, two at
-    /// a time. False if a value is not finite.
-    #[inline(never)]
+    /// a time. False if a value is not finite. Inlined into the dispatch
+    /// (a call per group costs more than its register pressure).
+    #[inline(always)]
     fn ordinary_group<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
         let act = Activation::ALL[TAG as usize];
         let conns = self.conns();
