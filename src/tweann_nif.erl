@@ -870,14 +870,7 @@ cfc_pop_step(Pop, StatesPop, InputsPop) ->
 %% in any benchmark log.
 -spec impl() -> native | erlang.
 impl() ->
-    case tweann_backend:get() of
-        erlang -> erlang;
-        native ->
-            case tweann_nif_native:load_status() of
-                ok -> native;
-                {error, Why} -> erlang:error({tweann_nif_not_loaded, Why})
-            end
-    end.
+    tweann_nif_native:impl().
 
 %% The seed of an unseeded call: `rand:uniform(1 bsl 58) - 1', uniform in
 %% 0..2^58-1, from the calling process's rand state: one draw per call (58

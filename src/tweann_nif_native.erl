@@ -31,7 +31,7 @@
          cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
          cell_info/1,
-         memory_stats/0, set_memory_budget/1, build_info/0]).
+         memory_stats/0, set_memory_budget/1, build_info/0, impl/0]).
 %% Serialization NIFs (issue 15).
 -export([network_to_binary/1, network_to_binary_dirty/1, network_from_binary/1,
          network_from_binary_dirty/1, cell_to_binary/1, cell_to_binary_dirty/1,
@@ -200,6 +200,20 @@ memory_stats() -> ?NOT_LOADED.
 set_memory_budget(_) -> ?NOT_LOADED.
 -spec build_info() -> term().
 build_info() -> ?NOT_LOADED.
+%% `native' from the library; this stub answers only when it is not loaded:
+%% `erlang' when that backend is configured, else the load error.
+-spec impl() -> native | erlang.
+impl() ->
+    case tweann_backend:get() of
+        erlang ->
+            erlang;
+        native ->
+            Why = case load_status() of
+                      {error, W} -> W;
+                      ok -> not_bound
+                  end,
+            erlang:error({tweann_nif_not_loaded, Why})
+    end.
 %% Serialization.
 -spec network_to_binary(term()) -> term().
 network_to_binary(_) -> ?NOT_LOADED.

@@ -179,8 +179,9 @@ big(cfc_pop_step, 3, #{pop := Pop, big_pop := {BigPop, P}, big := Big}) ->
      [Pop, [lists:duplicate(Big, 0.0)], [[0.5, 0.5]]]];
 big(memory_stats, 0, _) -> [[]];
 big(build_info, 0, _) -> [[]];
+big(impl, 0, _) -> [[]];
 big(F, _, _) when F =:= cfc_cell; F =:= ltc_cell; F =:= cfc_population; F =:= ltc_population;
                   F =:= benchmark_evaluate ->
     dirty_only;
-big(F, 0, _) when F =:= is_loaded; F =:= impl -> not_native;
+big(is_loaded, 0, _) -> not_native;
 big(_, _, _) -> no_entry.

@@ -33,6 +33,7 @@ rustler::atoms! {
     memory_budget,
     backend,
     nif,
+    native,
     version,
     nif_version,
     target_arch,

@@ -110,6 +110,14 @@ fn cpu_level() -> &'static str {
     }
 }
 
+/// `impl/0`: `native`. Only the loaded library can answer it (the Erlang
+/// stub it replaces says what serves the calls otherwise), so the question
+/// costs one NIF call and no lookup.
+#[rustler::nif(name = "impl")]
+fn impl_native() -> rustler::Atom {
+    atoms::native()
+}
+
 #[rustler::nif]
 fn build_info(env: Env) -> Res<Term> {
     let pairs: Vec<(Term, Term)> = vec![

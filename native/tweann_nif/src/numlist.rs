@@ -62,6 +62,27 @@ impl<'a> NumList<'a> {
         }
     }
 
+    /// As [`NumList::next_num`], also giving the element's term when it is a
+    /// float (`None` for an integer or a non-number): a caller whose result
+    /// is that same float can return the term instead of making a new one.
+    #[inline(always)]
+    pub fn next_num_term(&mut self) -> (Next, Option<ERL_NIF_TERM>) {
+        let (mut head, mut tail) = (MaybeUninit::uninit(), MaybeUninit::uninit());
+        // SAFETY: as in next_num.
+        unsafe {
+            if enif_get_list_cell(self.env, self.rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+                return (self.end(), None);
+            }
+            self.rest = tail.assume_init();
+            let head = head.assume_init();
+            let mut d = MaybeUninit::uninit();
+            if enif_get_double(self.env, head, d.as_mut_ptr()) != 0 {
+                return (Next::Num(d.assume_init()), Some(head));
+            }
+            (self.integer(head), None)
+        }
+    }
+
     /// The list has no next cell: its end or an improper tail.
     #[cold]
     #[inline(never)]

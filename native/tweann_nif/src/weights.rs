@@ -121,6 +121,12 @@ impl<'a> Floats<'a> {
             .map_err(|_| raise(CoreError::memory("cannot allocate the result")))
     }
 
+    /// Push `term` itself: a float term of this call (an input element).
+    #[inline]
+    fn push_term(&mut self, term: ERL_NIF_TERM) {
+        self.terms.push(term);
+    }
+
     #[inline]
     fn push(&mut self, x: f64) {
         // SAFETY: makes a float term in this call's env.
@@ -197,14 +203,20 @@ fn mutate_list<'a>(
         NumList::new(term).ok_or_else(|| badarg(arg, "Weights is not a list or an f64 binary"))?;
     let first = out.terms.len();
     loop {
-        match list.next_num() {
-            Next::Num(w) => {
+        match list.next_num_term() {
+            (Next::Num(w), float_term) => {
                 work.take(per)?;
-                out.push(m.apply(w, rng).or_raise()?);
+                let r = m.apply(w, rng).or_raise()?;
+                // A weight left as it was (same bits) that came as a float is
+                // returned as the same term: no new float on the heap.
+                match float_term {
+                    Some(t) if r.to_bits() == w.to_bits() => out.push_term(t),
+                    _ => out.push(r),
+                }
             }
-            Next::End => return Ok(out.take_list()),
-            Next::Improper => return Err(badarg(arg, "Weights is not a proper list")),
-            Next::NotNumber => {
+            (Next::End, _) => return Ok(out.take_list()),
+            (Next::Improper, _) => return Err(badarg(arg, "Weights is not a proper list")),
+            (Next::NotNumber, _) => {
                 return Err(badarg(
                     arg,
                     format!(
