@@ -8,11 +8,14 @@
 //!
 //! Each file of NIFs is named after the `tweann_core` module it serves
 //! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `decode`,
-//! `numlist`, `error`, `atoms`, `macros` (`nif_pair!`) and `info` (resource
+//! `numlist`, `error`, `atoms`, `macros` (`nif_pair!`), `fast` (`fast_nif!`,
+//! entries without rustler's per-call argument vector) and `info` (resource
 //! accounting, memory budget, build facts) are shared.
 
 #[macro_use]
 mod macros;
+#[macro_use]
+mod fast;
 
 mod activation;
 mod atoms;
