@@ -2,7 +2,8 @@
 %% evaluate and evaluate_batch, CfC and LTC cell steps, the scalar kernels,
 %% activate_batch) whose result bits are hashed, and a second corpus of the
 %% evolution kernels (novelty, statistics, selection, rewards; indices and
-%% counts as floats) with a hash of its own. The expected hashes are
+%% counts as floats) with a hash of its own, and a third of the seeded
+%% weight kernels and the CfC population. The expected hashes are
 %% committed here: the NIF and the pure Erlang reference must both give
 %% them, on every host (the transcendental functions are the library's own,
 %% never the C library's). A deliberate change of results changes a hash.
@@ -14,6 +15,8 @@
 -define(GOLDEN, 307729324).
 %% The same over the evolution kernels' corpus.
 -define(GOLDEN_EVOLUTION, 519823869).
+%% The same over the seeded weight kernels and the CfC population.
+-define(GOLDEN_WEIGHTS, 3717570680).
 
 nif_golden_test_() ->
     {timeout, 120, fun() -> ?assertEqual(?GOLDEN, hash(tweann_nif)) end}.
@@ -26,6 +29,12 @@ nif_golden_evolution_test_() ->
 
 ref_golden_evolution_test_() ->
     {timeout, 120, fun() -> ?assertEqual(?GOLDEN_EVOLUTION, evolution_hash(ref)) end}.
+
+nif_golden_weights_test_() ->
+    {timeout, 120, fun() -> ?assertEqual(?GOLDEN_WEIGHTS, crc(tweann_nif, "golden weights", weights(tweann_nif))) end}.
+
+ref_golden_weights_test_() ->
+    {timeout, 120, fun() -> ?assertEqual(?GOLDEN_WEIGHTS, crc(ref, "golden weights", weights(ref))) end}.
 
 %% The hash of backend B's corpus results (printed, to update ?GOLDEN).
 hash(B) ->
@@ -152,3 +161,31 @@ rewards(B) ->
       || {V, M, S} <- lists:zip3(args(5300, 6), args(5310, 6), args(5320, 6))],
      [tuple_to_list(call(B, compute_reward_component, [H, C])) || {H, C} <- lists:zip(Hs, Cs)],
      call(B, compute_weighted_reward, [lists:zip3(Hs, Cs, args(5400, 9))])].
+
+%%--------------------------------------------------------------------
+%% The seeded weight kernels and faber-tweann's CfC population
+%% (native/tweann_core/tests/golden.rs, weights_part, in the same order):
+%% for seeds 0, 1, 42 and 2^64 - 1, 100 uniform weights; 1000 Gaussian
+%% draws (zeros mutated with rates 1 and strength 1, enough to reach the
+%% Ziggurat's tail and wedges); 50 weights mutated; then two distances and
+%% one step of three 2-3-2 CfC networks.
+%%--------------------------------------------------------------------
+
+weights(B) ->
+    Seeds = [0, 1, 42, 16#FFFFFFFFFFFFFFFF],
+    Zeros = lists:duplicate(1000, 0.0),
+    W = args(6000, 50),
+    Pop = call(B, compile_cfc_pop,
+               [[args(6100 + 17 * I, 17) || I <- lists:seq(0, 2)],
+                [[abs(X) / 3.0 + 0.1 || X <- args(6200 + 3 * I, 3)] || I <- lists:seq(0, 2)],
+                2, 3, 2, 1.5]),
+    {Outs, News} = call(B, cfc_pop_step,
+                        [Pop, [args(6300 + 3 * I, 3) || I <- lists:seq(0, 2)],
+                         [args(6400 + 2 * I, 2) || I <- lists:seq(0, 2)]]),
+    lists:flatten(
+      [[call(B, random_weights_seeded, [100, S]) || S <- Seeds],
+       [call(B, mutate_weights_seeded, [Zeros, 1.0, 1.0, 1.0, S]) || S <- Seeds],
+       [call(B, mutate_weights_seeded, [W, 0.5, 0.8, 0.3, S]) || S <- Seeds],
+       call(B, weight_distance_l1, [W, args(6050, 50)]),
+       call(B, weight_distance_l2, [W, args(6050, 50)]),
+       Outs, News]).

@@ -9,7 +9,9 @@
 //!
 //! A second corpus, of the evolution kernels (novelty, statistics,
 //! selection, rewards; indices and counts as floats), has a hash of its own,
-//! equal to `?GOLDEN_EVOLUTION` there.
+//! equal to `?GOLDEN_EVOLUTION` there; a third, of the seeded weight
+//! kernels (uniform and Gaussian draws, mutation, distances) and faber's CfC
+//! population, equal to `?GOLDEN_WEIGHTS`.
 
 use tweann_core::activation::{Activation, TABLE};
 use tweann_core::cells::{BackboneActivation, Cell};
@@ -17,10 +19,14 @@ use tweann_core::cfc::{CfcCell, CfcConfig, CfcMode};
 use tweann_core::ltc::{LtcCell, LtcConfig, Mapping, Positivity};
 use tweann_core::network::{NetworkBuilder, NodeKind};
 use tweann_core::scalar;
+use tweann_core::cfcpop::{CfcPop, Shape};
+use tweann_core::rng::Rng;
+use tweann_core::weights::{distance, uniform_weight, Metric, Mutation};
 use tweann_core::{novelty, reward, selection, stats};
 
 const GOLDEN: u32 = 307_729_324;
 const GOLDEN_EVOLUTION: u32 = 519_823_869;
+const GOLDEN_WEIGHTS: u32 = 3_717_570_680;
 
 /// CRC-32 (IEEE 802.3, reflected, as zlib and `erlang:crc32/1`).
 fn crc32(bytes: &[u8]) -> u32 {
@@ -267,6 +273,59 @@ fn golden_evolution_hash() {
     let h = crc32(&bytes);
     println!("golden evolution: {} floats, crc32 {h}", out.len());
     assert_eq!(h, GOLDEN_EVOLUTION, "{} floats", out.len());
+}
+
+/// Seeds 0, 1, 42 and 2^64 - 1: 100 uniform weights each; 1000 Gaussian
+/// draws each (zeros mutated with rate 1, perturb rate 1, strength 1: `0 +
+/// 1 * z`, enough draws to reach the Ziggurat's tail and wedges, so its
+/// `log` and `exp`); 50 weights mutated (0.5, 0.8, 0.3); the two distances;
+/// one step of a population of three 2-3-2 CfC networks.
+fn weights_part(out: &mut Vec<f64>) {
+    let seeds = [0u64, 1, 42, u64::MAX];
+    for s in seeds {
+        let mut r = Rng::seeded(s);
+        out.extend((0..100).map(|_| uniform_weight(&mut r)));
+    }
+    let gauss = Mutation::new(1.0, 1.0, 1.0, [2, 3, 4]).unwrap();
+    for s in seeds {
+        let mut r = Rng::seeded(s);
+        for _ in 0..1000 {
+            out.push(gauss.apply(0.0, &mut r).unwrap());
+        }
+    }
+    let w = args(6000, 50);
+    let m = Mutation::new(0.5, 0.8, 0.3, [2, 3, 4]).unwrap();
+    for s in seeds {
+        let mut r = Rng::seeded(s);
+        for &x in &w {
+            out.push(m.apply(x, &mut r).unwrap());
+        }
+    }
+    let b = args(6050, 50);
+    out.push(distance(Metric::L1, &w, &b, 2).unwrap());
+    out.push(distance(Metric::L2, &w, &b, 2).unwrap());
+    let shape = Shape::new(2, 3, 2).unwrap();
+    let weights: Vec<f64> = (0..3).flat_map(|i| args(6100 + 17 * i, 17)).collect();
+    let taus: Vec<f64> = (0..3)
+        .flat_map(|i| args(6200 + 3 * i, 3))
+        .map(|x| x.abs() / 3.0 + 0.1)
+        .collect();
+    let pop = CfcPop::new(shape, 1.5, weights, taus).unwrap();
+    let states: Vec<f64> = (0..3).flat_map(|i| args(6300 + 3 * i, 3)).collect();
+    let inputs: Vec<f64> = (0..3).flat_map(|i| args(6400 + 2 * i, 2)).collect();
+    let (o, ns) = pop.step_vecs(&states, &inputs).unwrap();
+    out.extend(o);
+    out.extend(ns);
+}
+
+#[test]
+fn golden_weights_hash() {
+    let mut out = Vec::new();
+    weights_part(&mut out);
+    let bytes: Vec<u8> = out.iter().flat_map(|x| x.to_le_bytes()).collect();
+    let h = crc32(&bytes);
+    println!("golden weights: {} floats, crc32 {h}", out.len());
+    assert_eq!(h, GOLDEN_WEIGHTS, "{} floats", out.len());
 }
 
 #[test]
