@@ -25,6 +25,9 @@
 %% whole.
 -export_type([position/0]).
 
+%% The longest description format_error/2 returns, in characters.
+-define(MAX_CHARS, 1000).
+
 %% @doc EEP 54 callback: turns the cause `{Position, Why}' of the error_info
 %% into the map `#{Position => Description}' that `erl_error' prints.
 -spec format_error(term(), erlang:stacktrace()) -> #{pos_integer() | general => string()}.
@@ -36,15 +39,30 @@ format_error(_Reason, [{_M, _F, _As, Info} | _]) ->
 format_error(_Reason, _Stacktrace) ->
     #{}.
 
-describe(Why) when is_binary(Why) -> unicode:characters_to_list(Why);
+%% The text of a reason, at most ?MAX_CHARS characters whatever the term
+%% (both backends already bound their messages; this bounds anything else).
+describe(Why) when is_binary(Why) ->
+    case unicode:characters_to_list(binary:part(Why, 0, min(byte_size(Why), 4 * ?MAX_CHARS))) of
+        Chars when is_list(Chars) -> truncate(Chars);
+        _ -> show(Why)
+    end;
 describe(Why) when is_list(Why) ->
     %% Reasons are often io_lib:format/2 results: deep character lists.
     case catch unicode:characters_to_list(Why) of
         Chars when is_list(Chars) ->
             case io_lib:printable_unicode_list(Chars) of
-                true -> Chars;
-                false -> lists:flatten(io_lib:format("~tp", [Why]))
+                true -> truncate(Chars);
+                false -> show(Why)
             end;
-        _ -> lists:flatten(io_lib:format("~tp", [Why]))
+        _ -> show(Why)
     end;
-describe(Why) -> lists:flatten(io_lib:format("~tp", [Why])).
+describe(Why) -> show(Why).
+
+show(Term) ->
+    truncate(lists:flatten(io_lib:format("~tP", [Term, 20], [{chars_limit, ?MAX_CHARS}]))).
+
+truncate(Chars) ->
+    case length(Chars) > ?MAX_CHARS of
+        true -> lists:sublist(Chars, ?MAX_CHARS - 3) ++ "...";
+        false -> Chars
+    end.

@@ -49,10 +49,16 @@
 %% network raises `error:badarith' naming the node. The VM never crashes and
 %% no Rust panic escapes.
 %%
-%% == Scheduling ==
+%% == Scheduling and memory ==
 %% Calls whose work can exceed about 100 microseconds (large batches, huge
 %% networks, long lists) run on a dirty CPU scheduler; small calls stay on the
-%% normal scheduler, where they cost less than a dirty switch would.
+%% normal scheduler, where they cost less than a dirty switch would. A dirty
+%% call checks about every millisecond of work that its caller is alive, and
+%% stops if it is not. Everything a call allocates from its arguments
+%% (decoded values, results, cells, populations) is counted against the
+%% memory budget ({@link set_memory_budget/1}) before it is allocated; over
+%% the budget is a badarg naming the budget, never a crash of the node.
+%% `docs/reliability.md' has the details and the recommended VM flags.
 %%
 %% == Without the native library ==
 %% If the library is not loaded every call raises
@@ -236,7 +242,8 @@ network_info(Network) ->
           tweann_ref_network:network_info(Network)).
 
 %% @doc Evaluate `Iterations' times natively (inputs decoded once) and return
-%% the mean microseconds per evaluation. Runs on a dirty scheduler.
+%% the mean microseconds per evaluation. `Iterations' is 1..10 000 000. Runs
+%% on a dirty scheduler, and stops if the caller dies.
 -spec benchmark_evaluate(network(), inputs(), pos_integer()) -> float().
 benchmark_evaluate(Network, Inputs, Iterations) ->
     ?CALL([Network, Inputs, Iterations],
@@ -378,7 +385,7 @@ cfc_cell(Config, Params) ->
 
 %% @doc A liquid time-constant (LTC) cell with ncps's fused semi-implicit
 %% solver. `Config': `input_size', `units' (required), `motor_size' (units),
-%% `ode_unfolds' (6), `epsilon' (1.0e-8), `positivity' (`softplus | identity'),
+%% `ode_unfolds' (6, at most 10 000), `epsilon' (1.0e-8), `positivity' (`softplus | identity'),
 %% `input_mapping', `output_mapping' (`affine | linear | none'). `Params':
 %% the layout of docs/cells.md section 3.4.
 -spec ltc_cell(#{atom() => term()}, [number()] | binary()) -> cell().
@@ -445,8 +452,10 @@ cell_info(Cell) ->
 memory_stats() ->
     ?CALL([], tweann_nif_native:memory_stats(), tweann_ref_info:memory_stats()).
 
-%% @doc Set the global memory budget: the most bytes one compilation or one
-%% batch may allocate (`default' restores 1 GiB). Returns the previous value.
+%% @doc Set the global memory budget: the most bytes one call may allocate
+%% natively from its arguments, results included (a compiled network, a
+%% batch and its result, a cell or a population; `default' restores 1 GiB).
+%% A positive integer below 2^64. Returns the previous value.
 %% Over the budget a call raises badarg naming the budget and the need.
 %% The application sets it at start from `{tweann_nif, [{memory_budget, B}]}'.
 -spec set_memory_budget(pos_integer() | default) -> pos_integer().

@@ -10,7 +10,7 @@
 %% <table>
 %% <tr><th>key</th><th>allowed</th><th>default</th></tr>
 %% <tr><td>`backend'</td><td>`nif' | `erlang'</td><td>`nif'</td></tr>
-%% <tr><td>`memory_budget'</td><td>a positive integer (bytes) | `default'</td>
+%% <tr><td>`memory_budget'</td><td>an integer in 1..2^64-1 (bytes) | `default'</td>
 %%     <td>not set: the library's own default</td></tr>
 %% <tr><td>`evo_hist_cap'</td><td>a positive integer</td><td>`50'</td></tr>
 %% <tr><td>`sweep_fields'</td><td>`default' | `[{Table, [Action]}]'</td>
@@ -37,7 +37,7 @@
 -spec keys() -> [{key(), string()}].
 keys() ->
     [{backend, "nif or erlang"},
-     {memory_budget, "a positive integer (bytes) or default"},
+     {memory_budget, "a positive integer (bytes) or default, the integer below 2^64"},
      {evo_hist_cap, "a positive integer"},
      {sweep_fields, "default, or a list of {Table, [Action]} where Table is one of "
                     ++ tables() ++ " and Action is {ids, Pos}, {clear, Pos} or "
@@ -78,7 +78,7 @@ problem(Key, Value, Keys) ->
 
 -spec valid(key(), term()) -> boolean().
 valid(backend, V) -> V =:= nif orelse V =:= erlang;
-valid(memory_budget, V) -> V =:= default orelse (is_integer(V) andalso V > 0);
+valid(memory_budget, V) -> V =:= default orelse (is_integer(V) andalso V > 0 andalso V < 1 bsl 64);
 valid(evo_hist_cap, V) -> is_integer(V) andalso V > 0;
 valid(sweep_fields, V) -> V =:= default orelse tweann_store_sweep:valid_fields(V);
 valid(store_ets_opts, V) -> is_list(V) andalso lists:all(fun ets_opt/1, V).

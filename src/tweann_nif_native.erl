@@ -7,12 +7,24 @@
 %% cannot be upgraded in place).
 %%
 %% When the library is not loaded, every stub raises
-%% `{tweann_nif_not_loaded, Why}'. The choice of the pure Erlang reference
+%% `{tweann_nif_not_loaded, Why}'.
+%%
+%% Reloading this module while its current code has the library bound (for
+%% example `l(tweann_nif_native)' in the shell) is refused: a Rustler
+%% library cannot be upgraded in place, and a new instance of the module
+%% without it would leave every call raising `tweann_nif_not_loaded'. The
+%% `-on_load' function then answers `{error, {tweann_nif_reload_refused,
+%% Message}}', the code server reports it and the load fails with
+%% `{error, on_load_failure}'; the loaded code and library stay in use.
+%% To load a new build of the library, restart the node. The choice of the pure Erlang reference
 %% instead (`{tweann_nif, [{backend, erlang}]}') is made in {@link tweann_nif}
 %% (see `tweann_backend'), never here.
 -module(tweann_nif_native).
 
 -export([load_status/0]).
+%% Test and diagnostic NIFs (work.rs): dirty calls running and stopped, and
+%% the thread CPU time of normal-scheduler entries.
+-export([work_stats/0, set_work_profile/1]).
 %% NIFs (stubs below).
 -export([compile_network/5, compile_network_dirty/5,
          evaluate/2, evaluate_dirty/2,
@@ -75,15 +87,30 @@ load_status() ->
     persistent_term:get(?STATUS_KEY, {error, not_attempted}).
 
 init() ->
-    Status = try lib_path() of
-                 {ok, Path} -> load(Path);
-                 {error, _} = Err -> Err
-             catch Class:Reason -> {error, {load_crashed, Class, Reason}}
-             end,
-    persistent_term:put(?STATUS_KEY, Status),
-    %% Always let the module load: without the library its stubs explain the
-    %% failure on every call.
-    ok.
+    case reloading_bound_module() of
+        true ->
+            %% Keep the current code, which has the library bound.
+            {error, {tweann_nif_reload_refused,
+                     "tweann_nif_native is bound to the tweann_nif native library, which cannot "
+                     "be upgraded in place: the new code of the module was not loaded and the "
+                     "current code (and library) stay in use. Restart the node to load a new "
+                     "build of the library."}};
+        false ->
+            Status = try lib_path() of
+                         {ok, Path} -> load(Path);
+                         {error, _} = Err -> Err
+                     catch Class:Reason -> {error, {load_crashed, Class, Reason}}
+                     end,
+            persistent_term:put(?STATUS_KEY, Status),
+            %% Always let the module load: without the library its stubs
+            %% explain the failure on every call.
+            ok
+    end.
+
+%% True when this module is being loaded again while its current code (the
+%% instance being replaced) has the library bound.
+reloading_bound_module() ->
+    erlang:module_loaded(?MODULE) andalso load_status() =:= ok.
 
 load(Path) ->
     case tweann_nif_loader:verify(Path) of
@@ -200,6 +227,19 @@ memory_stats() -> ?NOT_LOADED.
 set_memory_budget(_) -> ?NOT_LOADED.
 -spec build_info() -> term().
 build_info() -> ?NOT_LOADED.
+%% @doc Counters of the native scheduling (not part of the public API):
+%% `dirty_calls', `dirty_running', `dirty_stopped' (dirty calls that
+%% stopped because their caller died), `dirty_units', `handovers', and,
+%% while profiling is on, `profiled_calls', `max_normal_cpu_ns' and
+%% `max_normal_entry' (the normal-scheduler entry that took the most
+%% thread CPU time).
+-spec work_stats() -> #{atom() => non_neg_integer() | binary()}.
+work_stats() -> ?NOT_LOADED.
+%% @doc Turn the profiling of normal-scheduler entries on or off (it costs
+%% two clock reads per call) and reset its figures; returns the previous
+%% setting.
+-spec set_work_profile(boolean()) -> boolean().
+set_work_profile(_) -> ?NOT_LOADED.
 %% `native' from the library; this stub answers only when it is not loaded:
 %% `erlang' when that backend is configured, else the load error.
 -spec impl() -> native | erlang.

@@ -10,15 +10,28 @@
 %% with EEP 54 error_info, so both backends fail the same way.
 %%
 %% The readers convert Erlang numbers to floats the way the native decoders
-%% do: any integer or float is accepted where a float is expected; a binary
-%% is read as native-endian f64 values, every one of which must be finite.
+%% do: a float, or an integer converted with `float/1' (bignums included;
+%% beyond the float range it is not a number); a binary is read as
+%% native-endian f64 values, every one of which must be finite.
+%%
+%% Error messages are bounded: a message is at most ?MAX_REASON characters
+%% whatever the arguments it shows (terms are printed with a character
+%% limit, integers too large to print cheaply are named by their size), so
+%% formatting an error never costs more than the bad argument's first few
+%% hundred characters.
 -module(tweann_ref_args).
 
 -export([fail/2, fail/3, overflow/2, overflow/3, finite/1,
-         to_float/2, to_float/3, float_list/2, float_list/3,
+         to_float/2, to_float/3, int_float/1, float_list/2, float_list/3,
          non_neg_int/2, pos_int/2, proper_list/2, map_list/4]).
 
 -export_type([position/0, text/0]).
+
+%% The longest error message, in characters.
+-define(MAX_REASON, 400).
+%% Integers up to this many bits are printed (about 300 digits); larger
+%% ones are described by their size.
+-define(MAX_PRINTED_INT_BITS, 1024).
 
 -type position() :: pos_integer() | general.
 %% The argument an error is about (1-based), or `general'.
@@ -37,10 +50,12 @@
 fail(Pos, Why) ->
     erlang:error({tweann_error, badarg, Pos, reason(Why)}).
 
-%% @doc {@link fail/2} with `io_lib:format(Format, Args)'.
+%% @doc {@link fail/2} with `io_lib:format(Format, Args)', bounded: terms
+%% in `Args' are printed with a character limit and the message is at most
+%% ?MAX_REASON characters.
 -spec fail(position(), io:format(), [term()]) -> no_return().
 fail(Pos, Format, Args) ->
-    fail(Pos, io_lib:format(Format, Args)).
+    fail(Pos, {Format, Args}).
 
 %% @doc Raise `{tweann_error, badarith, Pos, Why}': an arithmetic overflow
 %% (a result that would not be finite).
@@ -48,10 +63,11 @@ fail(Pos, Format, Args) ->
 overflow(Pos, Why) ->
     erlang:error({tweann_error, badarith, Pos, reason(Why)}).
 
-%% @doc {@link overflow/2} with `io_lib:format(Format, Args)'.
+%% @doc {@link overflow/2} with `io_lib:format(Format, Args)', bounded as
+%% {@link fail/3} is.
 -spec overflow(position(), io:format(), [term()]) -> no_return().
 overflow(Pos, Format, Args) ->
-    overflow(Pos, io_lib:format(Format, Args)).
+    overflow(Pos, {Format, Args}).
 
 %% @doc Run `Fun'; an arithmetic error inside it (Erlang floats cannot hold
 %% infinities or NaN, so a non-finite result raises `badarith') becomes
@@ -64,19 +80,63 @@ finite(Fun) ->
 
 -spec reason(term()) -> term().
 reason({Format, Args}) when is_list(Format), is_list(Args) ->
-    reason(io_lib:format(Format, Args));
+    reason(bounded_format(Format, Args));
 reason(Why) when is_list(Why) ->
     try unicode:characters_to_list(Why) of
-        Chars when is_list(Chars) -> Chars;
+        Chars when is_list(Chars) -> truncate(Chars);
         _ -> Why
     catch error:_ -> Why
+    end;
+reason(Why) when is_binary(Why) ->
+    Part = binary:part(Why, 0, min(byte_size(Why), 4 * ?MAX_REASON)),
+    case unicode:characters_to_list(Part) of
+        Chars when is_list(Chars) -> truncate(Chars);
+        _ -> Part
     end;
 reason(Why) ->
     Why.
 
+%% io_lib:format/2 with a character limit on every term printed, and large
+%% integers (whose digits alone would cost time and memory) named by size.
+-spec bounded_format(io:format(), [term()]) -> string().
+bounded_format(Format, Args) ->
+    Shown = [printable_arg(A) || A <- Args],
+    try io_lib:format(Format, Shown, [{chars_limit, ?MAX_REASON}]) of
+        Chars -> lists:flatten(Chars)
+    catch error:_ ->
+            %% An argument replaced by its description no longer fits its
+            %% control sequence (~b of a huge integer, say).
+            lists:flatten(io_lib:format("~ts (the arguments are too large to show)",
+                                        [string:slice(Format, 0, ?MAX_REASON)]))
+    end.
+
+-spec printable_arg(term()) -> term().
+printable_arg(I) when is_integer(I), I > 1 bsl ?MAX_PRINTED_INT_BITS;
+                      is_integer(I), I < -(1 bsl ?MAX_PRINTED_INT_BITS) ->
+    list_to_atom(lists:flatten(io_lib:format("<an integer of more than ~b bits>",
+                                             [?MAX_PRINTED_INT_BITS])));
+printable_arg(X) ->
+    X.
+
+%% At most ?MAX_REASON characters, "..." marking a cut.
+-spec truncate(string()) -> string().
+truncate(Chars) ->
+    case string:length(Chars) > ?MAX_REASON of
+        true -> string:slice(Chars, 0, ?MAX_REASON - 3) ++ "...";
+        false -> Chars
+    end.
+
 %%====================================================================
 %% Readers
 %%====================================================================
+
+%% @doc An integer as `float/1' converts it (bignums included), or
+%% `error' beyond the float range: the one rule for integers.
+-spec int_float(integer()) -> float() | error.
+int_float(X) ->
+    try float(X)
+    catch error:badarg -> error
+    end.
 
 %% @doc A number as a float: any integer in float range or float.
 -spec to_float(position(), term()) -> float().

@@ -28,7 +28,7 @@
 -export([cell_step/4, cell_sequence/4, cell_info/1]).
 %% For the cell modules.
 -export([new/4, population/4, params/4, parts/1,
-         config/3, config_pos_int/4, config_one_of/5,
+         config/3, config_pos_int/4, config_int/5, config_one_of/5,
          sigmoid/1, softplus/1, log1p/1, activate/2, dense/2, take_dense/3, chunk/2]).
 
 -export_type([cell/0, population/0, vector/0, dense/0, activation/0]).
@@ -194,12 +194,21 @@ config(Config, Known, Pos) when is_map(Config) ->
 config(Config, _Known, Pos) ->
     tweann_ref_args:fail(Pos, "the configuration must be a map, got ~tp", [Config]).
 
-%% @doc A positive integer under `Key' (`Default' if absent, or `required').
+%% @doc An integer in 1..2^32-1 under `Key' (`Default' if absent, or
+%% `required'): a size of a cell configuration.
 -spec config_pos_int(map(), atom(), pos_integer() | required, pos_integer()) -> pos_integer().
 config_pos_int(Config, Key, Default, Pos) ->
+    config_int(Config, Key, Default, {1, 16#FFFFFFFF}, Pos).
+
+%% @doc An integer in `Min..Max' under `Key' (`Default' if absent, or
+%% `required').
+-spec config_int(map(), atom(), non_neg_integer() | required,
+                 {non_neg_integer(), pos_integer()}, pos_integer()) -> non_neg_integer().
+config_int(Config, Key, Default, {Min, Max}, Pos) ->
     case maps:find(Key, Config) of
-        {ok, V} when is_integer(V), V >= 1 -> V;
-        {ok, V} -> tweann_ref_args:fail(Pos, "~ts must be a positive integer, got ~tp", [Key, V]);
+        {ok, V} when is_integer(V), V >= Min, V =< Max -> V;
+        {ok, V} -> tweann_ref_args:fail(Pos, "~ts must be an integer in ~b..~b, got ~tp",
+                                        [Key, Min, Max, V]);
         error when Default =:= required -> tweann_ref_args:fail(Pos, "missing required key ~ts", [Key]);
         error -> Default
     end.

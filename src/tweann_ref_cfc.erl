@@ -101,11 +101,7 @@ config(Config0, Pos) ->
     I = tweann_ref_cells:config_pos_int(Config, input_size, required, Pos),
     H = tweann_ref_cells:config_pos_int(Config, hidden_size, required, Pos),
     U = tweann_ref_cells:config_pos_int(Config, backbone_units, 128, Pos),
-    NL = case maps:get(backbone_layers, Config, 1) of
-             N when is_integer(N), N >= 0 -> N;
-             Other -> tweann_ref_args:fail(Pos, "backbone_layers must be a non-negative integer, got ~tp",
-                                           [Other])
-         end,
+    NL = tweann_ref_cells:config_int(Config, backbone_layers, 1, {0, 16#FFFFFFFF}, Pos),
     Mode = tweann_ref_cells:config_one_of(Config, mode, [default, pure, no_gate], default, Pos),
     Act = tweann_ref_cells:config_one_of(Config, backbone_activation,
                                          [lecun_tanh, tanh, relu, silu, gelu], lecun_tanh, Pos),

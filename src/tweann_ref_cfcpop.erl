@@ -125,9 +125,14 @@ cfc(In, S, Tau, Bound) ->
 size_arg(N, _Pos, _What) when is_integer(N), N >= 1, N =< ?MAX_SIZE -> N;
 size_arg(_, Pos, What) -> tweann_ref_args:fail(Pos, [What, " must be an integer from 1 to 4294967295"]).
 
-%% A number as the NIF decoders read it: a float, or a 64-bit integer.
+%% A number as the NIF decoders read it: a float, or an integer as float/1
+%% converts it (false beyond the float range).
 to_float(X) when is_float(X) -> X;
-to_float(X) when is_integer(X), X >= -16#8000000000000000, X =< ?MAX_U64 -> float(X);
+to_float(X) when is_integer(X) ->
+    case tweann_ref_args:int_float(X) of
+        error -> false;
+        F -> F
+    end;
 to_float(_) -> false.
 
 %% A proper list of rows, each a list of numbers or an f64 binary of Width

@@ -22,12 +22,12 @@ memory_stats() ->
 -spec set_memory_budget(pos_integer() | default) -> pos_integer().
 set_memory_budget(default) ->
     set_memory_budget(?DEFAULT_BUDGET);
-set_memory_budget(Bytes) when is_integer(Bytes), Bytes > 0 ->
+set_memory_budget(Bytes) when is_integer(Bytes), Bytes > 0, Bytes < 1 bsl 64 ->
     Old = persistent_term:get(?BUDGET_KEY, ?DEFAULT_BUDGET),
     Bytes =:= Old orelse persistent_term:put(?BUDGET_KEY, Bytes),
     Old;
 set_memory_budget(_) ->
-    tweann_ref_args:fail(1, "the memory budget must be a positive integer (bytes) or default").
+    tweann_ref_args:fail(1, "the memory budget must be a positive integer below 2^64 (bytes) or default").
 
 %% @doc Build facts: `backend => erlang', the application version, the
 %% activation atoms in tag order, and no NIF version or target CPU.

@@ -5,7 +5,7 @@
 %%
 %% == Configuration ==
 %% A map with `input_size' and `units' (positive integers, required),
-%% `motor_size' (1..units, default `units'), `ode_unfolds' (positive
+%% `motor_size' (1..units, default `units'), `ode_unfolds' (1..10000
 %% integer, 6), `epsilon' (number, 1.0e-8), `positivity'
 %% (`softplus | identity', `softplus'), `input_mapping' and `output_mapping'
 %% (`affine | linear | none', `affine'). Parameters in the flat layout of
@@ -107,7 +107,8 @@ config(Config0, Pos) ->
     N = tweann_ref_cells:config_pos_int(Config, units, required, Pos),
     M = tweann_ref_cells:config_pos_int(Config, motor_size, N, Pos),
     M =< N orelse tweann_ref_args:fail(Pos, "motor_size ~b is larger than units ~b", [M, N]),
-    K = tweann_ref_cells:config_pos_int(Config, ode_unfolds, 6, Pos),
+    %% tweann_core::ltc::MAX_ODE_UNFOLDS
+    K = tweann_ref_cells:config_int(Config, ode_unfolds, 6, {1, 10000}, Pos),
     Eps = case maps:get(epsilon, Config, 1.0e-8) of
               E when is_number(E) -> tweann_ref_args:to_float(Pos, "epsilon", E);
               Other -> tweann_ref_args:fail(Pos, "epsilon must be a number, got ~tp", [Other])

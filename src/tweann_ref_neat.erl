@@ -65,8 +65,8 @@ genes(L, Pos) ->
 
 -spec gene(term(), pos_integer(), pos_integer()) -> gene().
 gene({Inn, W}, K, Pos) ->
-    is_integer(Inn) andalso Inn >= 0 orelse
-        tweann_ref_args:fail(Pos, "element ~b: innovation ~tp is not a non-negative integer",
+    is_integer(Inn) andalso Inn >= 0 andalso Inn < 1 bsl 64 orelse
+        tweann_ref_args:fail(Pos, "element ~b: innovation ~tp is not a non-negative integer below 2^64",
                              [K, Inn]),
     case number(W) of
         false -> tweann_ref_args:fail(Pos, "element ~b: weight ~tp is not a number", [K, W]);

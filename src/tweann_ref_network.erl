@@ -79,10 +79,10 @@ compile_options(Opts) when is_map(Opts) ->
                                           [Key])
     end,
     Budget = case maps:get(memory_budget, Opts, default) of
-                 B when is_integer(B), B > 0 -> B;
+                 B when is_integer(B), B > 0, B < 1 bsl 64 -> B;
                  default -> default;
-                 Bad -> tweann_ref_args:fail(4, "memory_budget must be a positive integer (bytes), "
-                                                "not ~tp", [Bad])
+                 Bad -> tweann_ref_args:fail(4, "memory_budget must be a positive integer below "
+                                                "2^64 (bytes), not ~tp", [Bad])
              end,
     Model = case maps:get(state_model, Opts, organelles) of
                 M when M =:= organelles; M =:= forward_refs -> M;
@@ -164,7 +164,11 @@ native_bytes(#{nodes := N, connections := C, inputs := I, outputs := O, state_si
 benchmark_evaluate(Network, Inputs, Iterations) ->
     Net = check_net(Network),
     _ = tweann_ref_args:float_list(2, Inputs),
-    N = tweann_ref_args:pos_int(3, Iterations),
+    %% tweann_nif's network.rs MAX_ITERATIONS
+    N = case Iterations of
+            It when is_integer(It), It >= 1, It =< 10000000 -> It;
+            _ -> tweann_ref_args:fail(3, "Iterations must be a positive integer up to 10000000")
+        end,
     T0 = erlang:monotonic_time(nanosecond),
     bench_loop(Net, Inputs, N),
     T1 = erlang:monotonic_time(nanosecond),

@@ -151,8 +151,11 @@ vector(_, Pos, Ctx) ->
 
 floats([X | Xs], Pos, Ctx, I) when is_float(X) ->
     [X | floats(Xs, Pos, Ctx, I + 1)];
-floats([X | Xs], Pos, Ctx, I) when is_integer(X), X >= -(1 bsl 63), X < (1 bsl 64) ->
-    [float(X) | floats(Xs, Pos, Ctx, I + 1)];
+floats([X | Xs], Pos, Ctx, I) when is_integer(X) ->
+    case tweann_ref_args:int_float(X) of
+        error -> tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [ctx(Ctx), I]));
+        F -> [F | floats(Xs, Pos, Ctx, I + 1)]
+    end;
 floats([], _Pos, _Ctx, _I) ->
     [];
 floats([_ | _], Pos, Ctx, I) ->

@@ -105,8 +105,11 @@ numbers(_, Pos, What) ->
 
 floats([X | Xs], Pos, What, I) when is_float(X) ->
     [X | floats(Xs, Pos, What, I + 1)];
-floats([X | Xs], Pos, What, I) when is_integer(X), X >= -(1 bsl 63), X < (1 bsl 64) ->
-    [float(X) | floats(Xs, Pos, What, I + 1)];
+floats([X | Xs], Pos, What, I) when is_integer(X) ->
+    case tweann_ref_args:int_float(X) of
+        error -> tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
+        F -> [F | floats(Xs, Pos, What, I + 1)]
+    end;
 floats([], _Pos, _What, _I) ->
     [];
 floats([_ | _], Pos, What, I) ->
@@ -122,7 +125,11 @@ bin_floats(_, Pos, What, I) ->
     tweann_ref_args:fail(Pos, io_lib:format("~ts: value ~b of the binary is not finite", [What, I])).
 
 number(X, _Pos, _What) when is_float(X) -> X;
-number(X, _Pos, _What) when is_integer(X), X >= -(1 bsl 63), X < (1 bsl 64) -> float(X);
+number(X, Pos, What) when is_integer(X) ->
+    case tweann_ref_args:int_float(X) of
+        error -> tweann_ref_args:fail(Pos, [What, " is not a number"]);
+        F -> F
+    end;
 number(_, Pos, What) -> tweann_ref_args:fail(Pos, [What, " is not a number"]).
 
 %% Run F; an arithmetic overflow becomes the NIF's badarith.

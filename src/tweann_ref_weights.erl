@@ -313,10 +313,14 @@ draw_seed() ->
 %% Arguments
 %%====================================================================
 
-%% A number as the NIF decoders read it: a float, or an integer of 64 bits
-%% (-2^63 .. 2^64-1), converted.
+%% A number as the NIF decoders read it: a float, or an integer as float/1
+%% converts it (false beyond the float range).
 to_float(X) when is_float(X) -> X;
-to_float(X) when is_integer(X), X >= -16#8000000000000000, X =< ?MAX_SEED -> float(X);
+to_float(X) when is_integer(X) ->
+    case tweann_ref_args:int_float(X) of
+        error -> false;
+        F -> F
+    end;
 to_float(_) -> false.
 
 number(X, Pos, What) ->

@@ -5,8 +5,16 @@
 %% entry (large/3) fails generators_test. Each call must return a value or raise
 %% error:badarg / error:badarith carrying EEP 54 error_info; anything else
 %% (a Rust panic surfacing as nif_panicked, function_clause, a crash of the
-%% VM) fails the test. Native resources created on the way must all be
-%% released afterwards.
+%% VM) fails the test, and so does an error message longer than 1000
+%% characters. Native resources created on the way must all be released
+%% afterwards.
+%%
+%% Besides malformed terms, the generators make arguments whose cost is not
+%% their size: shared subterms (rows, sequences, parameter binaries, weight
+%% lists referenced up to a million times), equal but distinct large source
+%% ids, repeated output indices, many bignums, and huge counts and
+%% parameters (iterations, ode_unfolds, sizes, budgets). They run under a
+%% 4 MB memory budget, so the expanded ones are refused quickly.
 %%
 %% No PropEr here (no hex): generators are plain functions over `rand' with a
 %% fixed seed, so a failure prints a reproducible case.
@@ -18,6 +26,13 @@
                trinary, multiquadric, quadratic, cubic, absolute, sqrt, log]).
 
 -define(CASES_PER_FUNCTION, 2000).
+
+%% The memory budget during the random cases: small, so that arguments
+%% whose shared subterms expand to hundreds of MB are refused quickly.
+-define(HOSTILE_BUDGET, 4 bsl 20).
+
+%% The longest error message format_error/2 may give (characters).
+-define(MAX_MESSAGE, 1000).
 
 %%--------------------------------------------------------------------
 %% Hostile leaves and terms
@@ -109,6 +124,25 @@ num() -> case rand:uniform(3) of 1 -> rand:uniform(5) - 3; _ -> rand:uniform() *
 
 nums(N) -> [num() || _ <- lists:seq(1, N)].
 
+%% A small term that stands for a huge one: many references to one large
+%% subterm (the decoders must count every reference).
+shared(Elem) -> lists:duplicate(pick([1000, 30000, 300000]), Elem).
+
+%% Usually L; one time in 20, many copies of Elem.
+some_shared(L, Elem) ->
+    case rand:uniform(20) of
+        1 -> lists:duplicate(pick([1000, 30000]), Elem);
+        _ -> L
+    end.
+
+%% Two equal but distinct large terms (=:= must compare them in full).
+twin_ids() ->
+    N = pick([1000, 10000, 100000]),
+    {lists:seq(1, N), lists:seq(1, N)}.
+
+%% Integers far outside every range an argument has.
+huge_count() -> pick([4294967295, 1 bsl 32, 10000001, 1 bsl 64, 1 bsl 100]).
+
 index() ->
     case rand:uniform(10) of
         1 -> int();
@@ -143,9 +177,20 @@ spec() ->
                || _ <- lists:seq(1, rand:uniform(5) - 1), Idx =/= []]}
              || I <- Idx],
     NIn = length([x || {_, input, _, _, _} <- Nodes]) + pick([0, 0, 0, 1, -1]),
-    Outs = [case rand:uniform(6) of 1 -> index(); _ -> pick(Idx) end
-            || _ <- lists:seq(1, rand:uniform(3)), Idx =/= []],
-    [Nodes, NIn, Outs].
+    Outs = case rand:uniform(20) of
+               %% Repeated output indices: the outputs of one row are many.
+               1 when Idx =/= [] -> lists:duplicate(pick([1000, 20000]), pick(Idx));
+               _ -> [case rand:uniform(6) of 1 -> index(); _ -> pick(Idx) end
+                     || _ <- lists:seq(1, rand:uniform(3)), Idx =/= []]
+           end,
+    case rand:uniform(40) of
+        %% Nodes sharing one long connection list.
+        1 when Idx =/= [] ->
+            Conns = [{pick(Idx), num()} || _ <- lists:seq(1, 5000)],
+            [[{I, hidden, tanh, 0.0, Conns} || I <- lists:seq(100, 199)] ++ Nodes, NIn, Outs];
+        _ ->
+            [Nodes, NIn, Outs]
+    end.
 
 %% A pool of compiled networks (and some non-networks) to evaluate.
 net({Nets, _Cells}) ->
@@ -172,27 +217,58 @@ weighted(Ids) -> [{Id, [wspec() || _ <- lists:seq(1, rand:uniform(3))]} || Id <-
 valid(compile_network, 3, _) -> spec();
 valid(compile_network, 4, _) -> spec() ++ [pick([#{}, #{memory_budget => int()}, #{memory_budget => 64},
                                                   #{memory_budget => default}, #{other => 1},
+                                                  #{memory_budget => (1 bsl 64) - 1},
+                                                  #{memory_budget => huge_count()},
                                                   #{state_model => pick([organelles, forward_refs,
                                                                          atom()])},
                                                   #{state_model => forward_refs,
                                                     memory_budget => 1 bsl 20}])];
 valid(evaluate, 2, P) -> [net(P), inputs()];
 valid(evaluate_batch, 2, P) ->
-    [net(P), case rand:uniform(3) of
-                 1 -> << <<(f64(float(num())))/binary>> || _ <- lists:seq(1, rand:uniform(12) - 1) >>;
+    [net(P), case rand:uniform(20) of
+                 1 -> shared(pick([[0.5], [0.5, 0.5], f64(0.5)]));
+                 N when N =< 7 -> << <<(f64(float(num())))/binary>> || _ <- lists:seq(1, rand:uniform(12) - 1) >>;
                  _ -> [inputs() || _ <- lists:seq(1, rand:uniform(4) - 1)]
              end];
 valid(evaluate_with_state, 3, P) -> [net(P), inputs(), pick([[], nums(rand:uniform(4)), inputs()])];
 valid(network_info, 1, P) -> [net(P)];
-valid(benchmark_evaluate, 3, P) -> [net(P), inputs(), pick([1, 2, 10, 0, -1])];
+valid(benchmark_evaluate, 3, P) -> [net(P), inputs(), pick([1, 2, 10, 0, -1, huge_count()])];
 valid(dot_product, 2, _) ->
-    Ids = [pick([a, b, 1, {x}]) || _ <- lists:seq(1, rand:uniform(3))],
-    [[{Id, nums(rand:uniform(3))} || Id <- Ids], weighted(Ids)];
+    case rand:uniform(20) of
+        1 ->
+            %% Equal but distinct large ids, in entries that share them.
+            {A, B} = twin_ids(),
+            K = pick([1, 3]),
+            [lists:duplicate(K, {A, [0.5]}), lists:duplicate(K, {B, [wspec()]})];
+        2 ->
+            %% Entries sharing one signal list (streamed: no memory to
+            %% count, but time to charge).
+            L = nums(100),
+            N = pick([1000, 10000]),
+            [lists:duplicate(N, {a, L}), lists:duplicate(N, {a, L})];
+        _ ->
+            Ids = [pick([a, b, 1, {x}]) || _ <- lists:seq(1, rand:uniform(3))],
+            [[{Id, nums(rand:uniform(3))} || Id <- Ids], weighted(Ids)]
+    end;
 valid(dot_product_flat, 3, _) -> N = rand:uniform(5) - 1, [nums(N), nums(N + pick([0, 0, 1])), num()];
 valid(dot_product_batch, 1, _) ->
-    [[begin N = rand:uniform(4) - 1, {nums(N), nums(N), num()} end || _ <- lists:seq(1, rand:uniform(3))]];
-valid(flatten_weights, 1, _) -> [weighted([a, b])];
-valid(activate_batch, 2, _) -> [inputs(), pick(?ACTS)];
+    case rand:uniform(20) of
+        1 -> L = nums(100), [lists:duplicate(pick([1000, 10000]), {L, L, num()})];
+        _ -> [[begin N = rand:uniform(4) - 1, {nums(N), nums(N), num()} end
+               || _ <- lists:seq(1, rand:uniform(3))]]
+    end;
+valid(flatten_weights, 1, _) ->
+    case rand:uniform(20) of
+        1 -> [shared({a, [wspec() || _ <- lists:seq(1, 1000)]})];
+        _ -> [weighted([a, b])]
+    end;
+valid(activate_batch, 2, _) ->
+    case rand:uniform(20) of
+        %% Many bignums (each converted as float/1 does, or refused).
+        1 -> [lists:duplicate(pick([1000, 100000]), pick([1 bsl 64, 1 bsl 1000, 1 bsl 1024, -(1 bsl 100)])),
+              pick(?ACTS)];
+        _ -> [inputs(), pick(?ACTS)]
+    end;
 valid(compatibility_distance, 5, _) -> [genes(), genes(), num(), num(), num()];
 valid(evaluate_cfc, 4, _) -> [num(), num(), num(), num()];
 valid(evaluate_cfc_with_weights, 6, _) -> [num(), num(), num(), num(), nums(rand:uniform(4) - 1), nums(rand:uniform(4) - 1)];
@@ -202,56 +278,90 @@ valid(evaluate_ode_with_weights, 7, _) ->
 valid(evaluate_cfc_batch, 4, _) -> [inputs(), num(), num(), num()];
 valid(cfc_cell, 2, _) -> [cfc_config(), params(84)];
 valid(ltc_cell, 2, _) -> [ltc_config(), params(94)];
-valid(cfc_population, 2, _) -> [cfc_config(), [params(84) || _ <- lists:seq(1, rand:uniform(3) - 1)]];
-valid(ltc_population, 2, _) -> [ltc_config(), [params(94) || _ <- lists:seq(1, rand:uniform(3) - 1)]];
-valid(cell_step, 4, P) -> [cell(P), rows(2), rows(3), dts()];
+valid(cfc_population, 2, _) -> [cfc_config(), population(84)];
+valid(ltc_population, 2, _) -> [ltc_config(), population(94)];
+valid(cell_step, 4, P) ->
+    case rand:uniform(20) of
+        1 -> [cell(P), shared(pick([nums(2), f64s(2)])), shared(nums(3)), dts()];
+        _ -> [cell(P), rows(2), rows(3), dts()]
+    end;
 valid(cell_sequence, 4, P) ->
-    B = rand:uniform(2), L = rand:uniform(3),
-    [cell(P), [rows(2, L) || _ <- lists:seq(1, B)], rows(3, B), pick([dts(), [nums(L) || _ <- lists:seq(1, B)]])];
+    case rand:uniform(20) of
+        1 ->
+            Seq = shared(nums(2)),
+            B = pick([1, 1000]),
+            [cell(P), lists:duplicate(B, Seq), lists:duplicate(B, nums(3)), dts()];
+        _ ->
+            B = rand:uniform(2), L = rand:uniform(3),
+            [cell(P), [rows(2, L) || _ <- lists:seq(1, B)], rows(3, B),
+             pick([dts(), [nums(L) || _ <- lists:seq(1, B)]])]
+    end;
 valid(cell_info, 1, P) -> [cell(P)];
 valid(network_to_binary, 1, P) -> [pick([net(P), cell(P)])];
 valid(network_from_binary, 1, P) -> [blob(P)];
 valid(cell_to_binary, 1, P) -> [pick([cell(P), net(P)])];
 valid(cell_from_binary, 1, P) -> [blob(P)];
-valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096])];
+valid(set_memory_budget, 1, _) -> [pick([default, 1 bsl 30, 1, 4096, (1 bsl 64) - 1, huge_count()])];
 valid(memory_stats, 0, _) -> [];
 valid(build_info, 0, _) -> [];
 valid(is_loaded, 0, _) -> [];
 %% faber-tweann's evolution kernels (novelty, statistics, selection, rewards).
 valid(euclidean_distance, 2, _) -> N = rand:uniform(4) - 1, [nums(N), nums(N + pick([0, 0, 1]))];
-valid(euclidean_distance_batch, 2, _) -> D = rand:uniform(3), [nums(D), vecs(D)];
-valid(knn_novelty, 4, _) -> D = rand:uniform(3), [nums(D), vecs(D), vecs(D), pick([1, 2, 5, 0, -1])];
-valid(knn_novelty_batch, 3, _) -> D = rand:uniform(3), [vecs(D), vecs(D), pick([1, 2, 5, 0])];
+valid(euclidean_distance_batch, 2, _) -> D = rand:uniform(3), [nums(D), some_shared(vecs(D), nums(D))];
+valid(knn_novelty, 4, _) ->
+    D = rand:uniform(3), [nums(D), some_shared(vecs(D), nums(D)), vecs(D), pick([1, 2, 5, 0, -1, huge_count()])];
+%% (shared behaviours: 1000 at most, the work is quadratic)
+valid(knn_novelty_batch, 3, _) ->
+    D = rand:uniform(3),
+    [case rand:uniform(20) of 1 -> lists:duplicate(1000, nums(D)); _ -> vecs(D) end, vecs(D),
+     pick([1, 2, 5, 0, huge_count()])];
 valid(fitness_stats, 1, _) -> [inputs()];
 valid(weighted_moving_average, 2, _) -> [inputs(), num()];
 valid(shannon_entropy, 1, _) -> [inputs()];
-valid(histogram, 4, _) -> [inputs(), pick([0, 1, 3, 10, -1, 1 bsl 40]), num(), num()];
+valid(histogram, 4, _) -> [inputs(), pick([0, 1, 3, 10, -1, 1 bsl 40, huge_count()]), num(), num()];
 valid(build_cumulative_fitness, 1, _) -> [inputs()];
 valid(roulette_select, 3, _) -> [cumulative(), num(), num()];
 valid(roulette_select_batch, 3, _) -> [cumulative(), num(), inputs()];
 valid(tournament_select, 2, _) -> [[rand:uniform(6) - 1 || _ <- lists:seq(1, rand:uniform(4) - 1)], nums(rand:uniform(6) - 1)];
 valid(z_score, 3, _) -> [num(), num(), pick([num(), 0.0, 1.0e-11])];
 valid(compute_reward_component, 2, _) -> [inputs(), num()];
-valid(compute_weighted_reward, 1, _) -> [[{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(compute_weighted_reward, 1, _) ->
+    [some_shared([{inputs(), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)], {nums(100), num(), num()})];
 
 %% faber-tweann's weight kernels and CfC population.
 valid(mutate_weights, 4, _) -> [inputs(), prob(), prob(), num()];
 valid(mutate_weights_seeded, 5, _) -> [inputs(), prob(), prob(), num(), seed()];
-valid(mutate_weights_batch, 1, _) -> [[{inputs(), prob(), prob(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
-valid(mutate_weights_batch_uniform, 4, _) -> [[inputs() || _ <- lists:seq(1, rand:uniform(3) - 1)], prob(), prob(), num()];
-valid(random_weights, 1, _) -> [pick([0, 1, 10, 100, -1, 1.0])];
-valid(random_weights_seeded, 2, _) -> [pick([0, 1, 10, -1]), seed()];
-valid(random_weights_gaussian, 3, _) -> [pick([0, 1, 10, -1]), num(), num()];
-valid(random_weights_batch, 1, _) -> [[{pick([0, 1, 5]), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)]];
+valid(mutate_weights_batch, 1, _) ->
+    [some_shared([{inputs(), prob(), prob(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)],
+                 {nums(100), prob(), prob(), num()})];
+valid(mutate_weights_batch_uniform, 4, _) ->
+    [some_shared([inputs() || _ <- lists:seq(1, rand:uniform(3) - 1)], nums(100)), prob(), prob(), num()];
+valid(random_weights, 1, _) -> [pick([0, 1, 10, 100, -1, 1.0, huge_count()])];
+valid(random_weights_seeded, 2, _) -> [pick([0, 1, 10, -1, huge_count()]), seed()];
+valid(random_weights_gaussian, 3, _) -> [pick([0, 1, 10, -1, huge_count()]), num(), num()];
+valid(random_weights_batch, 1, _) ->
+    [some_shared([{pick([0, 1, 5]), num(), num()} || _ <- lists:seq(1, rand:uniform(3) - 1)],
+                 {pick([1000, huge_count()]), num(), num()})];
 valid(F, 2, _) when F =:= weight_distance_l1; F =:= weight_distance_l2 ->
     N = rand:uniform(5) - 1, [nums(N), pick([nums(N), nums(N + 1), inputs()])];
 valid(weight_distance_batch, 3, _) ->
-    N = rand:uniform(4) - 1, [nums(N), [nums(N) || _ <- lists:seq(1, rand:uniform(3) - 1)], pick([l1, l2, l3])];
+    N = rand:uniform(4) - 1,
+    [nums(N), some_shared([nums(N) || _ <- lists:seq(1, rand:uniform(3) - 1)], nums(N)), pick([l1, l2, l3])];
 valid(dot_product_preflattened, 3, _) -> N = rand:uniform(5) - 1, [nums(N), nums(N + pick([0, 0, 1])), num()];
 valid(compile_cfc_pop, 6, _) ->
-    P = rand:uniform(3) - 1,
-    [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
-     2, 3, 2, num()];
+    case rand:uniform(20) of
+        1 ->
+            %% Many networks sharing one row of weights and one of taus.
+            Row = nums(17), Taus = nums(3),
+            N = pick([1000, 30000]),
+            [lists:duplicate(N, Row), lists:duplicate(N, Taus), 2, 3, 2, num()];
+        2 ->
+            [[], [], huge_count(), huge_count(), huge_count(), num()];
+        _ ->
+            P = rand:uniform(3) - 1,
+            [[nums(pick([17, 17, 16])) || _ <- lists:seq(1, P)], [nums(pick([3, 3, 2])) || _ <- lists:seq(1, P)],
+             2, 3, 2, num()]
+    end;
 valid(cfc_pop_step, 3, P) -> [cell(P), rows(3, 2), rows(2, 2)];
 valid(impl, 0, _) -> [];
 %% A function added later must get its generator here (generators_test).
@@ -284,15 +394,17 @@ prob() -> pick([0, 1, 0.5, rand:uniform(), 1.5, -0.1]).
 seed() -> pick([0, 1, 42, (1 bsl 64) - 1, -1, 1 bsl 64, 1.0]).
 
 cfc_config() ->
-    maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40])}, {hidden_size, pick([3, 3, 0, -1])},
+    maps:from_list([{input_size, pick([2, 2, 2, 0, 1 bsl 40, 1 bsl 31])}, {hidden_size, pick([3, 3, 0, -1])},
                     {backbone_units, pick([4, 4, 0])}]
+                   ++ [{backbone_layers, pick([1, 0, 1 bsl 32, 4294967295])} || rand:uniform(6) =:= 1]
                    ++ [{mode, pick([default, pure, no_gate, bogus])} || rand:uniform(3) =:= 1]
                    ++ [{backbone_activation, pick([lecun_tanh, tanh, relu, silu, gelu, nope])} || rand:uniform(3) =:= 1]).
 
 ltc_config() ->
     maps:from_list([{input_size, pick([2, 2, 2, 0])}, {units, pick([3, 3, 0, 1 bsl 40])}]
                    ++ [{positivity, pick([softplus, identity, nope])} || rand:uniform(3) =:= 1]
-                   ++ [{ode_unfolds, pick([6, 1, 0, -1])} || rand:uniform(3) =:= 1]).
+                   ++ [{ode_unfolds, pick([6, 1, 0, -1, 10000, 10001, 4294967295, 1 bsl 64])}
+                       || rand:uniform(3) =:= 1]).
 
 params(N) ->
     Len = pick([N, N, N, N - 1, N + 1, 0]),
@@ -300,6 +412,15 @@ params(N) ->
         1 -> << <<(f64(float(num()) / 10))/binary>> || _ <- lists:seq(1, Len) >>;
         _ -> [num() / 10 || _ <- lists:seq(1, Len)]
     end.
+
+%% The members' parameters: a few, or many sharing one binary.
+population(Len) ->
+    case rand:uniform(20) of
+        1 -> shared(f64s(Len));
+        _ -> [params(Len) || _ <- lists:seq(1, rand:uniform(3) - 1)]
+    end.
+
+f64s(N) -> << <<(f64(float(num()) / 10))/binary>> || _ <- lists:seq(1, N) >>.
 
 cell({_Nets, Cells}) -> case rand:uniform(6) of 1 -> term(1); _ -> pick(Cells) end.
 
@@ -341,10 +462,11 @@ args(F, Arity, Pool) ->
             A ++ [mutate(X) | B]
     end.
 
-%% benchmark_evaluate/3 with a valid network and a huge iteration count
-%% would legitimately run for hours: cap the count (not a hostile-input
-%% question).
-sanitize(benchmark_evaluate, [N, I, It]) when is_integer(It), It > 1000 -> [N, I, 1000];
+%% benchmark_evaluate/3 with a valid network and a large valid iteration
+%% count legitimately runs for a long time: cap a valid count at 10 (counts
+%% beyond the valid range pass through: they must be refused).
+sanitize(benchmark_evaluate, [N, I, It]) when is_integer(It), It > 10, It =< 10000000 ->
+    [N, I, 10];
 sanitize(_, Args) -> Args.
 
 %%--------------------------------------------------------------------
@@ -372,7 +494,14 @@ call(F, Args) ->
             case St of
                 [{tweann_nif, F, _, Info} | _] ->
                     case proplists:get_value(error_info, Info) of
-                        #{module := tweann_error, cause := {_, _}} -> {error, Class};
+                        #{module := tweann_error, cause := {_, _}} ->
+                            %% The message is bounded whatever the argument.
+                            Long = [M || M <- maps:values(tweann_error:format_error(Class, St)),
+                                         length(M) > ?MAX_MESSAGE],
+                            case Long of
+                                [] -> {error, Class};
+                                [M | _] -> {bad, long_message, Class, length(M)}
+                            end;
                         Other -> {bad, no_error_info, Class, Other}
                     end;
                 _ -> {bad, wrong_frame, Class, hd(St)}
@@ -385,10 +514,11 @@ hostile_inputs_test_() ->
 
 hostile_inputs() ->
     rand:seed(exsss, {2024, 5, 17}),
-    OldBudget = maps:get(memory_budget, tweann_nif:memory_stats()),
+    OldBudget = tweann_nif:set_memory_budget(?HOSTILE_BUDGET),
     Stats0 = live(),
-    Bad = run_all(),
-    _ = tweann_nif:set_memory_budget(OldBudget),
+    Bad = try run_all()
+          after tweann_nif:set_memory_budget(OldBudget)
+          end,
     ?assertEqual([], Bad),
     no_leak(Stats0).
 
@@ -410,7 +540,10 @@ run_all() ->
             tweann_nif:compile_network([], 0, []),
             tweann_nif:compile_network([{5, input, linear, 0, []}, {3, input, linear, 0, []},
                                         {9, {cfc, 1.0, 1.0}, tanh, 0.0, [{5, 1.0}, {3, -1.0}, {9, 0.5}]},
-                                        {2, output, cubic, 0.0, [{9, 1.0e100}, {2, 1.0}]}], 2, [9, 2, 2])],
+                                        {2, output, cubic, 0.0, [{9, 1.0e100}, {2, 1.0}]}], 2, [9, 2, 2]),
+            %% 2000 repeated output indices.
+            tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}]}],
+                                       1, lists:duplicate(2000, 1))],
     Cells = [tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
                                  [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
              tweann_nif:ltc_cell(#{input_size => 2, units => 3}, [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
@@ -421,7 +554,12 @@ run_all() ->
                                         [[1.0, 0.5, 2.0], [0.1, 1.0, 3.0]], 2, 3, 2, 1.0)],
     Exports = exports(),
     T0 = erlang:monotonic_time(millisecond),
-    Results = [{F, A, run_function(F, A, {Pool, Cells})} || {F, A} <- Exports],
+    Results = [begin
+                   T = erlang:monotonic_time(millisecond),
+                   R = run_function(F, A, {Pool, Cells}),
+                   io:format(user, "[hostile] ~p/~p: ~p ms~n", [F, A, erlang:monotonic_time(millisecond) - T]),
+                   {F, A, R}
+               end || {F, A} <- Exports],
     Ms = erlang:monotonic_time(millisecond) - T0,
     Total = lists:sum([length(R) || {_, _, R} <- Results]),
     Summary = [{F, A, length([x || {ok, _} <- R]), length([x || {{error, _}, _} <- R])}
@@ -442,7 +580,7 @@ run_function(F, A, Pool) ->
          Args = sanitize(F, args(F, A, Pool)),
          Out = call(F, Args),
          case F of
-             set_memory_budget -> _ = tweann_nif:set_memory_budget(default);
+             set_memory_budget -> _ = tweann_nif:set_memory_budget(?HOSTILE_BUDGET);
              _ -> ok
          end,
          {Out, Args}

@@ -1,10 +1,23 @@
 %% Every normal-scheduler entry point of the NIF finishes quickly whatever
-%% the size of its arguments (docs/reliability.md): the functions are found
-%% with tweann_nif:module_info(exports), each with the arguments of its
-%% native entry in big/3, so a new function cannot be left out.
+%% its arguments (docs/reliability.md): the functions are found with
+%% tweann_nif:module_info(exports), each with the arguments of its native
+%% entry in big/3, so a new function cannot be left out; adversarial/1 adds
+%% inputs whose cost is not their size (equal but distinct large ids,
+%% repeated output indices, shared subterms, bignums).
+%%
+%% What is asserted is the CPU time the calling scheduler thread spent in
+%% the normal entry, measured natively (tweann_nif_native:work_stats/0 with
+%% profiling on): it does not depend on how loaded the host is. The limit
+%% is 1 ms; the design target is about 100 us. Wall-clock figures are only
+%% printed.
 -module(tweann_normal_entries_tests).
 
 -include_lib("eunit/include/eunit.hrl").
+
+-export([adversarial_report/0, one_scheduler_run/0]).
+
+%% The most thread CPU time a normal entry may take, in ns.
+-define(CPU_LIMIT_NS, 1000000).
 
 seed(N) -> rand:seed(exsss, {N, N * 7 + 1, N * 13 + 5}).
 
@@ -15,10 +28,6 @@ say(Fmt, Args) -> io:format(user, "~n[reliability] " ++ Fmt ++ "~n", Args).
 %% Every normal-scheduler entry point finishes quickly (answers, hands over
 %% with '$tweann_dirty', or raises) whatever the size of its arguments: an
 %% oversized argument must not be decoded on a normal scheduler.
-%% Limit: 10 ms per call (the long_schedule threshold above); the design
-%% target is ~100 us of work. The functions are tweann_nif's exports
-%% (module_info/1), each with its native entry's arguments in big/3: a new
-%% export without an entry fails the test.
 normal_entries_bounded_test_() ->
     {timeout, 600, fun normal_entries_bounded/0}.
 
@@ -37,24 +46,161 @@ normal_entries_bounded() ->
     ?assertEqual([], [{F, A} || {F, A, dirty_only} <- Table,
                                 lists:keymember(list_to_atom(atom_to_list(entry(F)) ++ "_dirty"), 1,
                                                 tweann_nif_native:module_info(exports))]),
-    Results = [begin
-                   %% Warm the terms (and the code) once, then time the best of 3.
-                   Run = fun() -> timer:tc(fun() -> try apply(tweann_nif_native, F, A) of
-                                                        '$tweann_dirty' -> dirty;
-                                                        _ -> value
-                                                    catch error:_ -> error
-                                                    end end) end,
-                   Runs = [Run() || _ <- lists:seq(1, 3)],
-                   {Us, What} = lists:min(Runs),
-                   {F, length(A), What, Us}
-               end || {F, A} <- Cases],
+    Results = [measure(F, F, Args) || {F, Args} <- Cases],
     _ = tweann_nif:set_memory_budget(OldBudget),
-    [say("normal entry ~p/~p with its largest argument ~p elements: ~p in ~.2f ms",
-         [F, Ar, largest(A), W, Us / 1000])
-     || {{F, Ar, W, Us}, {_, A}} <- lists:zip(Results, Cases)],
+    [say("normal entry ~p/~p with its largest argument ~p elements: ~p, thread CPU ~.3f ms "
+         "(wall ~.2f ms)", [F, length(A), largest(A), W, Cpu / 1.0e6, Us / 1000])
+     || {{F, W, Cpu, Us, _}, {_, A}} <- lists:zip(Results, Cases)],
     say("not timed: ~w", [[{F, A, Why} || {F, A, Why} <- Table, is_atom(Why)]]),
-    Slow = [{F, Ar, W, Us} || {F, Ar, W, Us} <- Results, Us > 10000],
-    ?assertEqual([], Slow).
+    check(Results).
+
+%% The same with inputs whose cost is not their size.
+adversarial_entries_test_() ->
+    {timeout, 300, fun() ->
+        Report = adversarial_report(),
+        [say("adversarial normal entry ~p: ~p, thread CPU ~.3f ms (wall ~.2f ms)",
+             [Label, W, Cpu / 1.0e6, Us / 1000]) || {Label, W, Cpu, Us, _} <- Report],
+        check(Report)
+    end}.
+
+%% The adversarial cases again, in a fresh node started with +S 1 (one
+%% normal scheduler: a long normal entry would stall every process). A
+%% process sleeping 1 ms in a loop meanwhile reports how late it woke up;
+%% that figure is printed only (it depends on the host's load).
+adversarial_entries_one_scheduler_test_() ->
+    {timeout, 300, fun() ->
+        Ebin = filename:dirname(code:which(tweann_nif)),
+        TestDir = filename:dirname(code:which(?MODULE)),
+        Erl = filename:join([code:root_dir(), "bin", "erl"]),
+        Cmd = lists:flatten(io_lib:format(
+                "~ts -noshell +S 1 -pa '~ts' -pa '~ts' -eval "
+                "'io:format(\"RESULT=~~w.~~n\", [tweann_normal_entries_tests:one_scheduler_run()]), "
+                "halt().' 2>&1", [Erl, Ebin, TestDir])),
+        Out = os:cmd(Cmd),
+        case re:run(Out, "RESULT=(.*)\\.\n", [{capture, all_but_first, list}]) of
+            {match, [Text]} ->
+                {ok, Tokens, _} = erl_scan:string(Text ++ "."),
+                {ok, {Schedulers, Report, {Sleeps, MaxLate}}} = erl_parse:parse_term(Tokens),
+                say("+S 1 node (~p normal scheduler): adversarial normal entries, largest thread CPU "
+                    "~.3f ms (~p); 1 ms sleeper meanwhile: ~p sleeps, max oversleep ~.2f ms "
+                    "(information only)",
+                    [Schedulers, lists:max([C || {_, _, C, _, _} <- Report]) / 1.0e6,
+                     element(1, lists:last(lists:keysort(3, Report))), Sleeps, MaxLate / 1000]),
+                ?assertEqual(1, Schedulers),
+                check(Report);
+            nomatch ->
+                error({no_result_from_plus_s1_node, Out})
+        end
+    end}.
+
+%% Every call ended (value, handover or error), went through a profiled
+%% normal entry, and took at most ?CPU_LIMIT_NS of thread CPU time.
+check(Results) ->
+    ?assertEqual([], [{L, W} || {L, W, _, _, _} <- Results,
+                                not lists:member(W, [value, dirty, error])]),
+    ?assertEqual([], [L || {L, _, _, _, Calls} <- Results, Calls =:= 0]),
+    ?assertEqual([], [{L, W, Cpu} || {L, W, Cpu, _, _} <- Results, Cpu > ?CPU_LIMIT_NS]).
+
+%% {Label, What, ThreadCpuNs, WallUs, ProfiledCalls}: the best of 5 runs of
+%% the native normal entry F (what counts is the run with the least CPU: a
+%% busy host, whose other jobs share the caches and whose hypervisor may
+%% steal the CPU, can only add to it).
+measure(Label, F, Args) ->
+    Runs = [run_once(F, Args) || _ <- lists:seq(1, 5)],
+    _ = tweann_nif_native:set_work_profile(false),
+    {Cpu, What, Us, Calls} = lists:min(Runs),
+    {Label, What, Cpu, Us, Calls}.
+
+run_once(F, Args) ->
+    _ = tweann_nif_native:set_work_profile(true),
+    {Us, What} = timer:tc(fun() -> try apply(tweann_nif_native, F, Args) of
+                                       '$tweann_dirty' -> dirty;
+                                       _ -> value
+                                   catch error:_ -> error
+                                   end end),
+    #{max_normal_cpu_ns := Cpu, profiled_calls := Calls} = tweann_nif_native:work_stats(),
+    {Cpu, What, Us, Calls}.
+
+%% Run in the +S 1 node: {Schedulers, Report, {Sleeps, MaxOversleepUs}}.
+one_scheduler_run() ->
+    Parent = self(),
+    Sleeper = spawn(fun() -> sleeper(Parent, 0, 0) end),
+    Report = adversarial_report(),
+    Sleeper ! stop,
+    Slept = receive {slept, N, Max} -> {N, Max} end,
+    {erlang:system_info(schedulers_online), Report, Slept}.
+
+sleeper(Parent, N, Max) ->
+    T0 = erlang:monotonic_time(microsecond),
+    receive stop -> Parent ! {slept, N, Max}
+    after 1 ->
+            Late = erlang:monotonic_time(microsecond) - T0 - 1000,
+            sleeper(Parent, N + 1, max(Max, Late))
+    end.
+
+%% The adversarial cases, measured: [{Label, What, CpuNs, WallUs, Calls}].
+adversarial_report() ->
+    Ctx = big_context(2000000),
+    [measure(Label, F, Args) || {Label, F, Args} <- adversarial(Ctx)].
+
+%% Inputs whose cost is not their length: the normal entry must charge the
+%% real work (comparisons, outputs, expanded shared subterms, bignums).
+adversarial(#{cell := Cell, small := Small, list := L}) ->
+    %% Two equal but distinct 300 000-element ids, 4000 entries each.
+    Id1 = lists:seq(1, 300000),
+    Id2 = lists:seq(1, 300000),
+    Deep1 = nest(200000),
+    Deep2 = nest(200000),
+    Bin1 = binary:copy(<<7>>, 8000000),
+    Bin2 = binary:copy(<<7>>, 8000000),
+    Big1 = 1 bsl 8000000,
+    Big2 = 1 bsl 8000000,
+    Ids = fun(A, B) -> [[{A, [0.5]} || _ <- lists:seq(1, 4000)], [{B, [0.5]} || _ <- lists:seq(1, 4000)]] end,
+    %% A 2-node network with 4 000 000 repeated output indices.
+    Wide = tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0, [{0, 0.5}]}],
+                                      1, lists:duplicate(4000000, 1)),
+    Row = <<0.5:64/float-native, 0.5:64/float-native>>,
+    Seq = lists:duplicate(250000, [0.5, 0.5]),
+    Shared = [{a, L} || _ <- lists:seq(1, 1000)],
+    Conns = [{0, 0.001} || _ <- lists:seq(1, 10000)],
+    Nodes = [{0, input, linear, 0, []} | [{I, hidden, tanh, 0, Conns} || I <- lists:seq(1, 1000)]],
+    [{equal_distinct_list_ids, dot_product, Ids(Id1, Id2)},
+     {equal_distinct_nested_ids, dot_product, Ids(Deep1, Deep2)},
+     {equal_distinct_binary_ids, dot_product, Ids(Bin1, Bin2)},
+     {equal_distinct_bignum_ids, dot_product, Ids(Big1, Big2)},
+     {repeated_outputs_evaluate, evaluate, [Wide, [0.5]]},
+     {repeated_outputs_batch, evaluate_batch, [Wide, [[0.1], [0.2], [0.3], [0.4]]]},
+     {repeated_outputs_state, evaluate_with_state, [Wide, [0.5], []]},
+     {repeated_outputs_to_binary, network_to_binary, [Wide]},
+     {shared_rows_batch, evaluate_batch, [Small, lists:duplicate(10000000, [0.5])]},
+     {shared_binary_rows_step, cell_step, [Cell, lists:duplicate(1000000, Row),
+                                           lists:duplicate(1000000, [0.0, 0.0, 0.0]), 1.0]},
+     {shared_sequences, cell_sequence, [Cell, lists:duplicate(1000, Seq),
+                                        lists:duplicate(1000, [0.0, 0.0, 0.0]), 1.0]},
+     {shared_weight_lists, flatten_weights, [Shared]},
+     {shared_connection_lists, compile_network, [Nodes, 1, [1000], default, organelles]},
+     {shared_dot_batch, dot_product_batch, [lists:duplicate(1000, {L, L, 0.0})]},
+     {bignum_values, activate_batch, [lists:duplicate(1000000, (1 bsl 1000) + 1), linear]},
+     {bignum_values_too_large, activate_batch, [lists:duplicate(1000000, 1 bsl 2000), linear]},
+     {bignum_signals, dot_product_flat, [lists:duplicate(1000000, 1 bsl 100), L, 0.0]},
+     {bignum_genes, compatibility_distance,
+      [[{I, 1 bsl 900} || I <- lists:seq(1, 1000000)], [], 1.0, 1.0, 1.0]},
+     {long_first_behaviour, knn_novelty_batch, [[L], [], 3]},
+     {shared_behaviours, knn_novelty_batch, [lists:duplicate(1000000, [0.5, 0.5]), [], 3]},
+     {shared_histories, compute_weighted_reward, [lists:duplicate(1000, {L, 0.5, 1.0})]},
+     {bignum_fitnesses, fitness_stats, [lists:duplicate(1000000, (1 bsl 1000) + 1)]},
+     {huge_bin_count, histogram, [[0.5], 1 bsl 40, 0.0, 1.0]},
+     {many_picks, roulette_select_batch, [[1.0, 2.0], 2.0, L]},
+     {many_contestants, tournament_select, [lists:duplicate(1000000, 0), [0.5]]},
+     {shared_genomes, mutate_weights_batch_seeded, [lists:duplicate(100000, {L, 0.5, 0.5, 0.1}), 1]},
+     {shared_genomes_uniform, mutate_weights_batch_uniform_seeded, [lists:duplicate(100000, L), 0.5, 0.5, 0.1, 1]},
+     {shared_vectors, weight_distance_batch, [L, lists:duplicate(1000, L), l2]},
+     {shared_population_rows, compile_cfc_pop,
+      [lists:duplicate(1000000, [0.01 * I || I <- lists:seq(1, 28)]), lists:duplicate(1000000, [1.0, 1.0, 1.0, 1.0]),
+       1, 4, 4, 1.0]}].
+
+nest(0) -> [];
+nest(N) -> {nest(N - 1)}.
 
 big_context(Big) ->
     BigList = [0.5 || _ <- lists:seq(1, Big)],

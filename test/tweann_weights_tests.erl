@@ -318,7 +318,7 @@ errors_test() ->
          {weight_distance_l1, [[1.0, 2.0 | x], [1.0, 2.0]], 1},
          {weight_distance_l1, [<<1.0:64/float-native>>, [1.0, 2.0]], 2},
          {weight_distance_batch, [[1.0], [[1.0], [1.0 | x]], l1], 2},
-         {mutate_weights_seeded, [[1 bsl 64], 0.5, 0.5, 0.1, 1], 1},
+         {mutate_weights_seeded, [[1 bsl 1024], 0.5, 0.5, 0.1, 1], 1},
          {mutate_weights_seeded, [<<1, 2, 3>>, 0.5, 0.5, 0.1, 1], 1},
          {mutate_weights_seeded, [<<16#7FF0000000000000:64/native>>, 0.5, 0.5, 0.1, 1], 1},
          {mutate_weights_seeded, [[1.0], 1.5, x, 0.1, 1], 2},

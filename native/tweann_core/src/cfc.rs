@@ -50,8 +50,8 @@
 //! [`crate::cells`] ([`crate::cells::step_batch`], [`crate::cells::sequence`]).
 
 use crate::cells::{
-    all_finite, check_lengths, check_params, dense_t, sigmoid, transpose, BackboneActivation, Cell,
-    CellError, Population,
+    all_finite, check_lengths, check_params, dense_t, sigmoid, try_copy, try_map, try_transpose,
+    try_zeros, BackboneActivation, Cell, CellError, Population,
 };
 use crate::math;
 
@@ -175,6 +175,17 @@ impl CfcConfig {
         self.checked_param_len().unwrap_or(0)
     }
 
+    /// An upper bound of the heap bytes of a [`CfcCell`] of this
+    /// configuration (its transformed weights: one `f64` per parameter,
+    /// plus the per-layer vectors), checked against a memory budget before
+    /// a cell is built. Saturates instead of overflowing.
+    pub fn cell_bytes(&self) -> usize {
+        self.param_len()
+            .saturating_mul(8)
+            .saturating_add(self.backbone_layers.saturating_mul(64))
+            .saturating_add(std::mem::size_of::<CfcCell>())
+    }
+
     fn heads(&self) -> usize {
         match self.mode {
             CfcMode::Pure => 1,
@@ -219,17 +230,22 @@ impl CfcCell {
             rest = b;
             a
         };
-        let mut backbone = Vec::with_capacity(config.backbone_layers);
+        let mut backbone = Vec::new();
+        backbone
+            .try_reserve_exact(config.backbone_layers)
+            .map_err(|_| CellError::OutOfMemory {
+                bytes: config.backbone_layers.saturating_mul(48),
+            })?;
         for l in 0..config.backbone_layers {
             let fan_in = if l == 0 { i + h } else { u };
             let w = take(u * fan_in);
             let b = take(u);
-            backbone.push((transpose(w, u, fan_in), b.to_vec()));
+            backbone.push((try_transpose(w, u, fan_in)?, try_copy(b)?));
         }
         let k = config.heads();
         // Fused heads: output block q (0..k) holds head q.
-        let mut head_wt = vec![0.0; c * k * h];
-        let mut head_b = vec![0.0; k * h];
+        let mut head_wt = try_zeros(c * k * h, 0)?;
+        let mut head_b = try_zeros(k * h, 0)?;
         let mut w_tau_abs = Vec::new();
         let mut a = Vec::new();
         for q in 0..k {
@@ -242,8 +258,8 @@ impl CfcCell {
             }
             head_b[q * h..(q + 1) * h].copy_from_slice(b);
             if q == 0 && config.mode == CfcMode::Pure {
-                w_tau_abs = take(h).iter().map(|x| x.abs()).collect();
-                a = take(h).to_vec();
+                w_tau_abs = try_map(take(h), f64::abs)?;
+                a = try_copy(take(h))?;
             }
         }
         debug_assert!(rest.is_empty());
@@ -301,6 +317,17 @@ impl Cell for CfcCell {
     fn scratch_len(&self) -> usize {
         let (ih, u, hk) = self.scratch_parts();
         ih + 2 * u + hk
+    }
+
+    /// One multiply-add per weight, plus one unit per activation.
+    fn work(&self) -> usize {
+        let (ih, u, hk) = self.scratch_parts();
+        let acts = u.saturating_mul(self.config.backbone_layers);
+        self.config
+            .param_len()
+            .saturating_add(ih)
+            .saturating_add(acts)
+            .saturating_add(hk)
     }
 
     fn check_dt(&self, row: usize, dt: f64) -> Result<(), CellError> {

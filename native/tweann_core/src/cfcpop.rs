@@ -21,6 +21,7 @@
 //! error (Erlang raises `badarith` at that point).
 
 use crate::error::{try_vec, CoreError};
+use crate::meter::{Meter, Unmetered};
 use crate::scalar;
 
 /// The layer sizes of every member.
@@ -166,6 +167,28 @@ impl CfcPop {
         out: &mut [f64],
         new_states: &mut [f64],
     ) -> Result<(), CoreError> {
+        self.step_metered(states, inputs, out, new_states, &mut Unmetered)
+    }
+
+    /// Work units of one member's step ([`CfcPop::step_cost`] per member).
+    pub fn member_cost(&self) -> usize {
+        self.shape
+            .weight_len()
+            .saturating_add(self.shape.hidden.saturating_mul(16))
+    }
+
+    /// [`CfcPop::step`] telling `meter` of each member's work
+    /// ([`CfcPop::member_cost`]) before it is done: a meter that answers
+    /// [`Interrupted`](crate::meter::Interrupted) stops it between two
+    /// members. Members are independent: metering never changes a result.
+    pub fn step_metered(
+        &self,
+        states: &[f64],
+        inputs: &[f64],
+        out: &mut [f64],
+        new_states: &mut [f64],
+        meter: &mut dyn Meter,
+    ) -> Result<(), CoreError> {
         let Shape {
             input: ni,
             hidden: nh,
@@ -188,7 +211,9 @@ impl CfcPop {
             return Err(CoreError::general("output buffers of the wrong size"));
         }
         let wl = self.shape.weight_len();
+        let cost = self.member_cost();
         for m in 0..p {
+            meter.tick(cost)?;
             let w = &self.weights[m * wl..(m + 1) * wl];
             let (w1, rest) = w.split_at(nh * ni);
             let (b1, rest) = rest.split_at(nh);
@@ -382,6 +407,25 @@ mod tests {
                 prop_assert_eq!(ob, no.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
                 prop_assert_eq!(hb, nh.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
             }
+        }
+
+        #[test]
+        fn metered_same_bits_or_stops((s, p, w, taus, st, x, bound) in case(), limit in 0usize..6) {
+            let pop = CfcPop::new(s, bound, w, taus).unwrap();
+            let (o, h) = pop.step_vecs(&st, &x).unwrap();
+            let (mut o2, mut h2) = (vec![0.0; o.len()], vec![0.0; h.len()]);
+            // The meter lets `limit` members through.
+            let mut meter = crate::meter::Limit::new(limit * pop.member_cost());
+            let r = pop.step_metered(&st, &x, &mut o2, &mut h2, &mut meter);
+            let done = p.min(limit);
+            if p <= limit {
+                prop_assert!(r.is_ok());
+            } else {
+                prop_assert_eq!(r.unwrap_err().kind, crate::error::ErrorKind::Interrupted);
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&o2[..done * s.output]), bits(&o[..done * s.output]));
+            prop_assert_eq!(bits(&h2[..done * s.hidden]), bits(&h[..done * s.hidden]));
         }
     }
 }

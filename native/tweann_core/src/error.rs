@@ -22,6 +22,9 @@ pub enum ErrorKind {
     /// A memory reservation that would exceed the budget or failed: `error:badarg`
     /// naming the budget.
     Memory,
+    /// A [`crate::meter::Meter`] stopped the kernel (the glue's meter does so
+    /// when the calling process has died): nobody waits for the result.
+    Interrupted,
 }
 
 /// An error with the argument it concerns and a human-readable reason.
@@ -59,6 +62,14 @@ impl CoreError {
             kind: ErrorKind::Memory,
             position: Position::General,
             reason: reason.into(),
+        }
+    }
+    /// The kernel was stopped by its [`crate::meter::Meter`].
+    pub fn interrupted() -> Self {
+        CoreError {
+            kind: ErrorKind::Interrupted,
+            position: Position::General,
+            reason: "interrupted".into(),
         }
     }
     /// The same error about another argument position (used when a kernel is

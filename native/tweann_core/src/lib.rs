@@ -46,6 +46,8 @@
 //! * [`weights`]: weight mutation, random weights, weight distances.
 //! * [`cfcpop`]: faber-tweann's batched population of CfC networks.
 //! * [`error`]: the error type shared by all kernels.
+//! * [`meter`]: [`meter::Meter`], what a long kernel reports its progress
+//!   to, so that its caller can stop it between steps.
 
 pub mod activation;
 pub mod cells;
@@ -56,6 +58,7 @@ pub mod dot;
 pub mod error;
 pub mod ltc;
 pub mod math;
+pub mod meter;
 pub mod neat;
 pub mod network;
 pub mod novelty;

@@ -59,8 +59,16 @@
 //! Batches, populations and sequences are run by the drivers in
 //! [`crate::cells`].
 
-use crate::cells::{check_lengths, check_params, softplus, Cell, CellError, Population};
+use crate::cells::{
+    check_lengths, check_params, softplus, try_copy, try_map, try_zeros, Cell, CellError,
+    Population,
+};
 use crate::math;
+
+/// The largest `ode_unfolds` a configuration may ask for. ncps uses 6; each
+/// unfold costs about `N²` synapse evaluations per step, so a count in the
+/// billions would keep a scheduler busy for hours on one step.
+pub const MAX_ODE_UNFOLDS: usize = 10_000;
 
 /// The positivity function applied to `w`, `sensory_w`, `cm` and `gleak`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,7 +181,8 @@ impl LtcConfig {
     }
 
     /// Checks `input_size >= 1`, `units >= 1`, `1 <= motor_size <= units`,
-    /// `ode_unfolds >= 1`, `epsilon` finite, and that the sizes fit.
+    /// `1 <= ode_unfolds <= `[`MAX_ODE_UNFOLDS`], `epsilon` finite, and that
+    /// the sizes fit.
     pub fn validate(&self) -> Result<(), CellError> {
         let bad = |m: &str| Err(CellError::InvalidConfig(m.to_string()));
         if self.input_size == 0 {
@@ -185,8 +194,10 @@ impl LtcConfig {
         if self.motor_size == 0 || self.motor_size > self.units {
             return bad("motor_size must be between 1 and units");
         }
-        if self.ode_unfolds == 0 {
-            return bad("ode_unfolds must be at least 1");
+        if self.ode_unfolds == 0 || self.ode_unfolds > MAX_ODE_UNFOLDS {
+            return Err(CellError::InvalidConfig(format!(
+                "ode_unfolds must be between 1 and {MAX_ODE_UNFOLDS}"
+            )));
         }
         if !self.epsilon.is_finite() {
             return bad("epsilon must be a finite number");
@@ -206,6 +217,17 @@ impl LtcConfig {
             .checked_add(inn)?
             .checked_add(i.checked_mul(2)?)?
             .checked_add(m.checked_mul(2)?)
+    }
+
+    /// An upper bound of the heap bytes of an [`LtcCell`] of this
+    /// configuration (one `f64` per parameter, plus `N` precomputed
+    /// values), checked against a memory budget before a cell is built.
+    /// Saturates instead of overflowing.
+    pub fn cell_bytes(&self) -> usize {
+        self.param_len()
+            .saturating_add(self.units)
+            .saturating_mul(8)
+            .saturating_add(std::mem::size_of::<LtcCell>())
     }
 
     /// `3N + 5N² + 5IN + 2I + 2M` (0 if that overflows, which
@@ -258,26 +280,28 @@ impl LtcCell {
         let mut take = |k: usize| {
             let (a, b) = rest.split_at(k);
             rest = b;
-            a.to_vec()
+            a
         };
-        let gleak: Vec<f64> = take(n).into_iter().map(|x| pos.apply(x)).collect();
+        let p = |x: f64| pos.apply(x);
+        let gleak = try_map(take(n), p)?;
         let vleak = take(n);
-        let cm: Vec<f64> = take(n).into_iter().map(|x| pos.apply(x)).collect();
-        let sigma = take(n * n);
-        let mu = take(n * n);
-        let w: Vec<f64> = take(n * n).into_iter().map(|x| pos.apply(x)).collect();
-        let erev = take(n * n);
-        let s_sigma = take(i * n);
-        let s_mu = take(i * n);
-        let s_w: Vec<f64> = take(i * n).into_iter().map(|x| pos.apply(x)).collect();
-        let s_erev = take(i * n);
-        let mask = take(n * n);
-        let s_mask = take(i * n);
-        let input_w = take(i);
-        let input_b = take(i);
-        let output_w = take(m);
-        let output_b = take(m);
-        let gleak_vleak = gleak.iter().zip(&vleak).map(|(g, v)| g * v).collect();
+        let cm = try_map(take(n), p)?;
+        let sigma = try_copy(take(n * n))?;
+        let mu = try_copy(take(n * n))?;
+        let w = try_map(take(n * n), p)?;
+        let erev = try_copy(take(n * n))?;
+        let s_sigma = try_copy(take(i * n))?;
+        let s_mu = try_copy(take(i * n))?;
+        let s_w = try_map(take(i * n), p)?;
+        let s_erev = try_copy(take(i * n))?;
+        let mask = try_copy(take(n * n))?;
+        let s_mask = try_copy(take(i * n))?;
+        let input_w = try_copy(take(i))?;
+        let input_b = try_copy(take(i))?;
+        let output_w = try_copy(take(m))?;
+        let output_b = try_copy(take(m))?;
+        let mut gleak_vleak = try_zeros(0, n)?;
+        gleak_vleak.extend(gleak.iter().zip(vleak).map(|(g, v)| g * v));
         Ok(LtcCell {
             config,
             gleak,
@@ -396,6 +420,21 @@ impl Cell for LtcCell {
     /// `mapped u [I] | Sn [N] | Sd [N] | cmt [N] | num [N] | den [N]`.
     fn scratch_len(&self) -> usize {
         self.config.input_size + 5 * self.config.units
+    }
+
+    /// The sensory synapses once, then every synapse per unfold (each an
+    /// `exp`, counted as 4 units).
+    fn work(&self) -> usize {
+        let c = &self.config;
+        let sensory = c.input_size.saturating_mul(c.units);
+        let per_unfold = c
+            .units
+            .saturating_mul(c.units)
+            .saturating_mul(4)
+            .saturating_add(c.units);
+        sensory
+            .saturating_mul(4)
+            .saturating_add(per_unfold.saturating_mul(c.ode_unfolds))
     }
 
     fn check_dt(&self, row: usize, dt: f64) -> Result<(), CellError> {

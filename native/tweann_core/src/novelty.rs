@@ -18,6 +18,7 @@
 //! over contiguous memory.
 
 use crate::error::{try_vec, CoreError};
+use crate::meter::{Meter, Unmetered};
 
 /// Distances at or below this are the same behaviour: left out of kNN.
 pub const SAME: f64 = 1.0e-10;
@@ -104,6 +105,10 @@ impl<'a> Euclidean<'a> {
     }
 }
 
+/// Candidates handled between two ticks of a meter (transposing, distances,
+/// sorting): a few hundred microseconds of work at most.
+const BLOCK: usize = 4096;
+
 /// Candidates transposed to one column per dimension.
 struct Columns {
     cols: Vec<f64>,
@@ -112,8 +117,9 @@ struct Columns {
 }
 
 impl Columns {
-    /// `parts` are row-major blocks of `dim`-vectors, taken in order.
-    fn new(parts: &[&[f64]], dim: usize) -> Result<Columns, CoreError> {
+    /// `parts` are row-major blocks of `dim`-vectors, taken in order;
+    /// `meter` hears of every [`BLOCK`] rows (`dim` units each).
+    fn new(parts: &[&[f64]], dim: usize, meter: &mut dyn Meter) -> Result<Columns, CoreError> {
         let n = if dim == 0 {
             0
         } else {
@@ -127,6 +133,9 @@ impl Columns {
                 break;
             }
             for row in part.chunks_exact(dim) {
+                if j % BLOCK == 0 {
+                    meter.tick(BLOCK.saturating_mul(dim))?;
+                }
                 for (k, &v) in row.iter().enumerate() {
                     cols[k * n + j] = v;
                 }
@@ -142,11 +151,36 @@ impl Columns {
     /// candidate's sum in dimension order.
     #[inline]
     fn sq_dists(&self, target: &[f64], out: &mut [f64]) {
+        self.sq_dists_range(target, out, 0, self.n);
+    }
+
+    /// [`Columns::sq_dists`] with `meter` told of every [`BLOCK`]
+    /// candidates (`dim / 2 + 1` units each, as the glue charges them).
+    fn sq_dists_metered(
+        &self,
+        target: &[f64],
+        out: &mut [f64],
+        meter: &mut dyn Meter,
+    ) -> Result<(), CoreError> {
+        let mut j = 0;
+        while j < self.n {
+            let end = (j + BLOCK).min(self.n);
+            meter.tick((end - j).saturating_mul(self.dim / 2 + 1))?;
+            self.sq_dists_range(target, out, j, end);
+            j = end;
+        }
+        Ok(())
+    }
+
+    /// Squared distances of candidates `from..to` (`from` a multiple of 8,
+    /// or `to`): each candidate's own sum, whatever the range.
+    #[inline]
+    fn sq_dists_range(&self, target: &[f64], out: &mut [f64], from: usize, to: usize) {
         const W: usize = 8;
         let n = self.n;
         let target = &target[..self.dim];
-        let full = n / W * W;
-        for j in (0..full).step_by(W) {
+        let full = from + (to - from) / W * W;
+        for j in (from..full).step_by(W) {
             let mut acc = [0.0f64; W];
             for (k, &t) in target.iter().enumerate() {
                 let col = &self.cols[k * n + j..k * n + j + W];
@@ -157,7 +191,7 @@ impl Columns {
             }
             out[j..j + W].copy_from_slice(&acc);
         }
-        for (j, o) in out.iter_mut().enumerate().take(n).skip(full) {
+        for (j, o) in out.iter_mut().enumerate().take(to).skip(full) {
             let mut acc = 0.0;
             for (k, &t) in target.iter().enumerate() {
                 let d = t - self.cols[k * n + j];
@@ -242,6 +276,18 @@ fn check_k(k: u64, arg: u8) -> Result<usize, CoreError> {
 /// row of `others` (row-major, `target.len()` values each), sorted by
 /// distance, ties in index order.
 pub fn distance_batch(target: &[f64], others: &[f64]) -> Result<Vec<(usize, f64)>, CoreError> {
+    distance_batch_metered(target, others, &mut Unmetered)
+}
+
+/// [`distance_batch`] telling `meter` of its work block by block (the
+/// transposition, the distances, the sort): a meter that answers
+/// [`Interrupted`](crate::meter::Interrupted) stops it within a block.
+/// Metering never changes the result.
+pub fn distance_batch_metered(
+    target: &[f64],
+    others: &[f64],
+    meter: &mut dyn Meter,
+) -> Result<Vec<(usize, f64)>, CoreError> {
     let dim = target.len();
     let n = others.len().checked_div(dim).unwrap_or(0);
     let mut out = try_vec::<(usize, f64)>(n, "distances")?;
@@ -250,18 +296,26 @@ pub fn distance_batch(target: &[f64], others: &[f64]) -> Result<Vec<(usize, f64)
         // the caller handles dimension 0 with `distance_batch_empty`.
         return Ok(out);
     }
-    let cols = Columns::new(&[others], dim)?;
+    let cols = Columns::new(&[others], dim, meter)?;
     let mut sq = try_vec::<f64>(n, "distances")?;
     sq.resize(n, 0.0);
-    cols.sq_dists(target, &mut sq);
+    cols.sq_dists_metered(target, &mut sq, meter)?;
+    drop(cols);
     for (j, &s) in sq.iter().enumerate() {
         if !s.is_finite() {
             return Err(overflow());
         }
         out.push((j, s.sqrt()));
     }
-    out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    drop(sq);
+    crate::meter::sort_metered(&mut out, by_distance, meter)?;
     Ok(out)
+}
+
+/// `(distance, index)` order: a total order (indices differ), so every
+/// correct sort gives the same sequence.
+fn by_distance(a: &(usize, f64), b: &(usize, f64)) -> std::cmp::Ordering {
+    a.1.total_cmp(&b.1).then(a.0.cmp(&b.0))
 }
 
 /// [`distance_batch`] when every vector is empty: `n` zero distances.
@@ -282,6 +336,28 @@ pub fn knn_novelty(
     arch_n: usize,
     k: u64,
 ) -> Result<f64, CoreError> {
+    knn_novelty_metered(
+        target,
+        population,
+        pop_n,
+        archive,
+        arch_n,
+        k,
+        &mut Unmetered,
+    )
+}
+
+/// [`knn_novelty`] telling `meter` of its work block by block (the
+/// transposition, the distances).
+pub fn knn_novelty_metered(
+    target: &[f64],
+    population: &[f64],
+    pop_n: usize,
+    archive: &[f64],
+    arch_n: usize,
+    k: u64,
+    meter: &mut dyn Meter,
+) -> Result<f64, CoreError> {
     let k = check_k(k, 4)?;
     let dim = target.len();
     let n = pop_n + arch_n;
@@ -289,10 +365,10 @@ pub fn knn_novelty(
         // Every distance is 0: none is kept.
         return Ok(0.0);
     }
-    let cols = Columns::new(&[population, archive], dim)?;
+    let cols = Columns::new(&[population, archive], dim, meter)?;
     let mut sq = try_vec::<f64>(n, "distances")?;
     sq.resize(n, 0.0);
-    cols.sq_dists(target, &mut sq);
+    cols.sq_dists_metered(target, &mut sq, meter)?;
     let mut best = try_vec::<f64>(k.min(n), "kNN scratch")?;
     knn_mean(&sq, usize::MAX, k, &mut best)
 }
@@ -308,17 +384,36 @@ pub fn knn_novelty_batch(
     k: u64,
     out: &mut Vec<f64>,
 ) -> Result<(), CoreError> {
+    knn_novelty_batch_metered(behaviors, n, archive, dim, k, out, &mut Unmetered, 0)
+}
+
+/// [`knn_novelty_batch`] reporting `per_target` units to `meter` before
+/// each behaviour's novelty (work of `n + archive rows` distances): a meter
+/// that answers [`Interrupted`](crate::meter::Interrupted) stops it
+/// between two behaviours. Metering never changes the scores.
+#[allow(clippy::too_many_arguments)]
+pub fn knn_novelty_batch_metered(
+    behaviors: &[f64],
+    n: usize,
+    archive: &[f64],
+    dim: usize,
+    k: u64,
+    out: &mut Vec<f64>,
+    meter: &mut dyn Meter,
+    per_target: usize,
+) -> Result<(), CoreError> {
     let k = check_k(k, 3)?;
     if dim == 0 {
         out.resize(out.len() + n, 0.0);
         return Ok(());
     }
-    let cols = Columns::new(&[behaviors, archive], dim)?;
+    let cols = Columns::new(&[behaviors, archive], dim, meter)?;
     let total = cols.n;
     let mut sq = try_vec::<f64>(total, "distances")?;
     sq.resize(total, 0.0);
     let mut best = try_vec::<f64>(k.min(total), "kNN scratch")?;
     for (i, target) in behaviors.chunks_exact(dim).enumerate().take(n) {
+        meter.tick(per_target)?;
         cols.sq_dists(target, &mut sq);
         out.push(knn_mean(&sq, i, k, &mut best)?);
     }
@@ -464,6 +559,60 @@ mod tests {
                 let others: Vec<&[f64]> = beh.chunks_exact(dim).enumerate().filter(|(j, _)| *j != i).map(|(_, o)| o)
                     .chain(arch.chunks_exact(dim)).collect();
                 prop_assert_eq!(got[i].to_bits(), naive_knn(t, &others, k as usize).to_bits());
+            }
+        }
+
+        #[test]
+        fn metered_kernels_same_bits(n in 0usize..20000, dim in 1usize..3, seed in 0u64..1000, k in 1u64..5) {
+            // Rows with repeated values (ties in distance), several sort
+            // runs and merge passes.
+            let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mut next = || {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((x >> 33) % 64) as f64 / 8.0
+            };
+            let others: Vec<f64> = (0..n * dim).map(|_| next()).collect();
+            let target: Vec<f64> = (0..dim).map(|_| next()).collect();
+            let mut want: Vec<(usize, f64)> = others.chunks_exact(dim).map(|o| naive_dist(&target, o)).enumerate().collect();
+            want.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let mut meter = crate::meter::Limit::new(usize::MAX);
+            let got = distance_batch_metered(&target, &others, &mut meter).unwrap();
+            prop_assert!(got.iter().zip(&want).all(|(g, w)| g.0 == w.0 && g.1.to_bits() == w.1.to_bits()));
+            prop_assert_eq!(got.len(), want.len());
+            let one = knn_novelty_metered(&target, &others, n, &[], 0, k, &mut meter).unwrap();
+            prop_assert_eq!(one.to_bits(), knn_novelty(&target, &others, n, &[], 0, k).unwrap().to_bits());
+            // A meter that stops at once stops them (when there is work).
+            if n > 0 {
+                let mut stop = crate::meter::Limit::new(0);
+                prop_assert!(distance_batch_metered(&target, &others, &mut stop).is_err());
+                let mut stop = crate::meter::Limit::new(0);
+                prop_assert!(knn_novelty_metered(&target, &others, n, &[], 0, k, &mut stop).is_err());
+            }
+        }
+
+        #[test]
+        fn knn_batch_metered_same_bits_or_stops(dim in 1usize..4, beh in rows(3, 25), arch in rows(3, 25),
+                                                k in 1u64..60, limit in 0usize..40) {
+            let cut = |v: &[f64]| -> Vec<f64> { v.chunks_exact(3).flat_map(|r| r[..dim].to_vec()).collect() };
+            let (beh, arch) = (cut(&beh), cut(&arch));
+            let n = beh.len() / dim;
+            let mut want = Vec::new();
+            knn_novelty_batch(&beh, n, &arch, dim, k, &mut want).unwrap();
+            // The transposition's tick (one block of rows), then one unit
+            // per target: the meter stops it after `limit` targets.
+            let rows = n + arch.len() / dim;
+            let pre = if rows > 0 { BLOCK * dim } else { 0 };
+            let mut meter = crate::meter::Limit::new(limit + pre);
+            let mut got = Vec::new();
+            let r = knn_novelty_batch_metered(&beh, n, &arch, dim, k, &mut got, &mut meter, 1);
+            if n <= limit {
+                prop_assert!(r.is_ok());
+                prop_assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                                want.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            } else {
+                prop_assert_eq!(r.unwrap_err().kind, crate::error::ErrorKind::Interrupted);
+                prop_assert_eq!(got.len(), limit);
+                prop_assert_eq!(&got[..], &want[..limit]);
             }
         }
     }

@@ -7,6 +7,7 @@
 
 use crate::error::{try_vec, CoreError};
 use crate::math;
+use crate::meter::{Meter, Unmetered};
 
 fn overflow(what: &str) -> CoreError {
     CoreError::overflow(format!("arithmetic overflow in {what}"))
@@ -178,6 +179,22 @@ pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
 /// divisions two per SSE2 instruction, the logarithms by
 /// [`crate::math::log_x2`]).
 pub fn shannon_entropy_of_total(values: &[f64], total: f64) -> Result<f64, CoreError> {
+    shannon_entropy_of_total_metered(values, total, &mut Unmetered)
+}
+
+/// Values handled between two ticks of a meter (even, so that the pairs
+/// of a block are the pairs of the whole slice).
+const BLOCK: usize = 4096;
+
+/// [`shannon_entropy_of_total`] telling `meter` of every block of
+/// [`BLOCK`] values (8 units a value: a share and a logarithm): a meter
+/// that answers [`Interrupted`](crate::meter::Interrupted) stops it within
+/// a block. The same operations in the same order: the same bits.
+pub fn shannon_entropy_of_total_metered(
+    values: &[f64],
+    total: f64,
+    meter: &mut dyn Meter,
+) -> Result<f64, CoreError> {
     if !total.is_finite() {
         return Err(overflow("shannon_entropy"));
     }
@@ -196,16 +213,19 @@ pub fn shannon_entropy_of_total(values: &[f64], total: f64) -> Result<f64, CoreE
         }
     };
     let mut h = 0.0f64;
-    let mut pairs = values.chunks_exact(2);
-    for v in &mut pairs {
-        let q = [share(v[0]), share(v[1])];
-        let l = math::log_x2(q);
-        h -= q[0] * l[0];
-        h -= q[1] * l[1];
-    }
-    for &v in pairs.remainder() {
-        let q = share(v);
-        h -= q * math::log(q);
+    for block in values.chunks(BLOCK) {
+        meter.tick(block.len().saturating_mul(8))?;
+        let mut pairs = block.chunks_exact(2);
+        for v in &mut pairs {
+            let q = [share(v[0]), share(v[1])];
+            let l = math::log_x2(q);
+            h -= q[0] * l[0];
+            h -= q[1] * l[1];
+        }
+        for &v in pairs.remainder() {
+            let q = share(v);
+            h -= q * math::log(q);
+        }
     }
     Ok(h)
 }
@@ -363,6 +383,21 @@ mod tests {
                 den += w;
             }
             prop_assert_eq!(got.to_bits(), (num / den).to_bits());
+        }
+
+        #[test]
+        fn entropy_metered_same_bits(xs in proptest::collection::vec(-1.0f64..10.0, 0..10000), limit in 0usize..100000) {
+            let want = shannon_entropy(&xs);
+            let total = xs.iter().filter(|&&x| x > 0.0).fold(0.0, |a, &x| a + x);
+            let mut meter = crate::meter::Limit::new(usize::MAX);
+            let got = shannon_entropy_of_total_metered(&xs, total, &mut meter);
+            prop_assert_eq!(want.map(f64::to_bits), got.map(f64::to_bits));
+            // Eight units a value: with that many, a meter never stops it.
+            let mut stop = crate::meter::Limit::new(limit);
+            let r = shannon_entropy_of_total_metered(&xs, total, &mut stop);
+            if limit >= 8 * xs.len() {
+                prop_assert!(r.is_ok());
+            }
         }
 
         #[test]

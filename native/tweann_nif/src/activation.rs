@@ -3,24 +3,38 @@
 
 use crate::atoms;
 use crate::decode::{self, Work, NUMBER};
+use crate::encode;
 use crate::error::{badarg, raise, Res};
-use rustler::Term;
+use rustler::{Env, Term};
 use tweann_core::CoreError;
 
-fn activate_impl(values: Term, act: Term, work: &mut Work) -> Res<Vec<f64>> {
+/// Values activated between two liveness reports of a dirty call.
+const STRIDE: usize = 4096;
+
+fn activate_impl<'a>(
+    env: Env<'a>,
+    values: Term<'a>,
+    act: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
     let a = atoms::acts::decode(act).ok_or_else(|| badarg(2, "unknown activation"))?;
     let mut v = decode::f64s(values, 1, "Values", work)?;
-    // Applying an activation costs about as much as decoding the value.
+    // Applying an activation costs about as much as decoding the value;
+    // hand over before computing what could not be encoded here.
+    work.check(NUMBER * v.len() + encode::cost(v.len()))?;
     work.take(NUMBER * v.len())?;
-    for x in v.iter_mut() {
-        *x = a.apply(*x);
-        if !x.is_finite() {
-            return Err(raise(CoreError::overflow(
-                "arithmetic overflow in the activation",
-            )));
+    for chunk in v.chunks_mut(STRIDE) {
+        for x in chunk.iter_mut() {
+            *x = a.apply(*x);
+            if !x.is_finite() {
+                return Err(raise(CoreError::overflow(
+                    "arithmetic overflow in the activation",
+                )));
+            }
         }
+        work.progress(NUMBER * chunk.len())?;
     }
-    Ok(v)
+    encode::floats(env, &v, work)
 }
 
-nif_pair!(activate_batch / activate_batch_dirty (values, act) -> Res<Vec<f64>>, |work| activate_impl(values, act, work));
+nif_pair!(activate_batch / activate_batch_dirty (env; values, act) => activate_impl);

@@ -41,6 +41,16 @@ rustler::atoms! {
     target_cpu,
     profile,
     activations,
+    // work_stats
+    dirty_calls,
+    dirty_running,
+    dirty_stopped,
+    dirty_units,
+    last_stop_lag_cpu_ns,
+    handovers,
+    profiled_calls,
+    max_normal_cpu_ns,
+    max_normal_entry,
 }
 
 /// The activation atoms, made once at load time from

@@ -4,12 +4,11 @@
 //! order the Erlang reference `tweann_ref_cfcpop` checks them.
 
 use crate::decode::{self, items, Work, NUMBER};
-use crate::error::{badarg, raise, OrRaise, Res};
-use crate::info::{self, Kind, Tracked};
+use crate::encode::{self, CELL_BYTES, FLOAT_BYTES, PAIR_BYTES};
+use crate::error::{badarg, OrRaise, Res};
+use crate::info::{Kind, Tracked};
 use rustler::{Encoder, Env, Term};
 use tweann_core::cfcpop::{self, CfcPop, Shape};
-use tweann_core::error::try_vec;
-use tweann_core::CoreError;
 
 /// A compiled population, held by an Erlang reference.
 pub struct CfcPopRes {
@@ -62,16 +61,11 @@ fn compile_impl<'a>(
     cfcpop::check_bound(bound).or_raise()?;
     let (wl, h) = (shape.weight_len(), shape.hidden);
     let p = decode::count(weights, 1, "WeightsPop", work)?;
-    let need = p.saturating_mul(wl.saturating_add(h)).saturating_mul(8);
-    if need > info::budget() {
-        return Err(raise(CoreError::memory(format!(
-            "this population needs {need} bytes, over the memory budget of {} bytes",
-            info::budget()
-        ))));
-    }
-    let mut w = try_vec(p * wl, "the population's weights").or_raise()?;
+    // The population's weights and time constants, counted from the rows'
+    // number (shared rows are as many rows) before they are decoded.
+    let mut w = work.vec(p.saturating_mul(wl), "the population's weights")?;
+    let mut t = work.vec(p.saturating_mul(h), "the population's time constants")?;
     rows_into(weights, 1, "WeightsPop", wl, &mut w, work)?;
-    let mut t = try_vec(p * h, "the population's time constants").or_raise()?;
     let pt = rows_into(taus, 2, "TausPop", h, &mut t, work)?;
     if pt != p {
         return Err(badarg(
@@ -90,13 +84,15 @@ fn compile_impl<'a>(
 
 nif_pair!(compile_cfc_pop / compile_cfc_pop_dirty (env; weights, taus, input, hidden, output, bound) => compile_impl);
 
-fn encode_rows<'a>(env: Env<'a>, flat: &[f64], width: usize) -> Term<'a> {
-    let rows: Vec<Term> = if width == 0 {
-        Vec::new()
-    } else {
-        flat.chunks_exact(width).map(|r| r.encode(env)).collect()
-    };
-    rows.encode(env)
+/// `flat` as `rows` rows of `width` floats (charged by the caller).
+fn encode_rows<'a>(
+    env: Env<'a>,
+    flat: &[f64],
+    width: usize,
+    rows: usize,
+    work: &mut Work,
+) -> Res<Term<'a>> {
+    encode::build_rows(env, flat, width, rows, work)
 }
 
 fn step_impl<'a>(
@@ -111,29 +107,37 @@ fn step_impl<'a>(
         .ok_or_else(|| badarg(1, "not a CfC population (use compile_cfc_pop/6)"))?;
     let (pop, shape) = (&r.pop, r.pop.shape());
     let p = pop.members();
+    let values = p.saturating_mul(shape.output + shape.hidden);
     // The step itself and encoding its outputs and states.
     work.take(
-        pop.step_cost().saturating_add(
-            p.saturating_mul(shape.output + shape.hidden)
-                .saturating_mul(NUMBER),
-        ),
+        pop.step_cost()
+            .saturating_add(values.saturating_mul(NUMBER)),
     )?;
-    let mut s = Vec::with_capacity(p * shape.hidden);
+    let mut s = work.vec(p.saturating_mul(shape.hidden), "the states")?;
     let ps = rows_into(states, 2, "StatesPop", shape.hidden, &mut s, work)?;
     if ps != p {
         return Err(badarg(2, format!("{ps} state rows for {p} networks")));
     }
-    let mut x = Vec::with_capacity(p * shape.input);
+    let mut x = work.vec(p.saturating_mul(shape.input), "the inputs")?;
     let px = rows_into(inputs, 3, "InputsPop", shape.input, &mut x, work)?;
     if px != p {
         return Err(badarg(3, format!("{px} input rows for {p} networks")));
     }
-    let (o, n) = pop.step_vecs(&s, &x).or_raise()?;
-    Ok((
-        encode_rows(env, &o, shape.output),
-        encode_rows(env, &n, shape.hidden),
-    )
-        .encode(env))
+    let mut o = work.zeros(p.saturating_mul(shape.output), "the outputs")?;
+    let mut n = work.zeros(p.saturating_mul(shape.hidden), "the states")?;
+    pop.step_metered(&s, &x, &mut o, &mut n, work).or_raise()?;
+    // The result terms: a float per value, a cell per row, the pair.
+    let cells = p.saturating_mul(2).saturating_mul(CELL_BYTES);
+    work.reserve(
+        values
+            .saturating_mul(FLOAT_BYTES)
+            .saturating_add(cells)
+            .saturating_add(PAIR_BYTES),
+        "the result",
+    )?;
+    let outs = encode_rows(env, &o, shape.output, p, work)?;
+    let states = encode_rows(env, &n, shape.hidden, p, work)?;
+    Ok(encode::pair(env, outs, states))
 }
 
 nif_pair!(cfc_pop_step / cfc_pop_step_dirty (env; pop, states, inputs) => step_impl);

@@ -23,18 +23,15 @@ fn charge(work: &mut Work, bytes: usize) -> Res<()> {
     work.take(bytes / 2)
 }
 
-/// An exact-size binary filled by `fill`, or a memory error.
+/// An exact-size binary filled by `fill`, counted against the memory
+/// budget first, or a memory error.
 fn new_binary<'a>(
     env: Env<'a>,
     len: usize,
+    work: &mut Work,
     fill: impl FnOnce(&mut [u8]) -> Result<(), CoreError>,
 ) -> Res<Term<'a>> {
-    if len > info::budget() {
-        return Err(raise(CoreError::memory(format!(
-            "the binary would take {len} bytes, over the memory budget of {} bytes",
-            info::budget()
-        ))));
-    }
+    work.reserve(len, "the binary")?;
     // OwnedBinary::new aborts the VM when the allocation fails: allocate
     // fallibly instead.
     let mut raw = std::mem::MaybeUninit::<rustler::sys::ErlNifBinary>::uninit();
@@ -60,7 +57,7 @@ fn net_to_bin<'a>(env: Env<'a>, net: Term<'a>, work: &mut Work) -> Res<Term<'a>>
     let net = get_net(net, 1)?;
     let len = codec::network_encoded_len(net);
     charge(work, len)?;
-    new_binary(env, len, |out| codec::encode_network(net, out))
+    new_binary(env, len, work, |out| codec::encode_network(net, out))
 }
 
 nif_pair!(network_to_binary / network_to_binary_dirty (env; net) => net_to_bin);
@@ -87,7 +84,7 @@ fn cell_to_bin<'a>(env: Env<'a>, cell: Term<'a>, work: &mut Work) -> Res<Term<'a
     let members = c.params.len() / config.param_len().max(1);
     let len = codec::cell_encoded_len(&config, members).or_raise()?;
     charge(work, len)?;
-    new_binary(env, len, |out| {
+    new_binary(env, len, work, |out| {
         codec::encode_cell(&config, population, &c.params, out)
     })
 }
@@ -104,7 +101,14 @@ fn cell_from_bin<'a>(env: Env<'a>, bin: Term<'a>, work: &mut Work) -> Res<Term<'
     charge(work, bin.len().saturating_mul(2))?;
     let d = codec::decode_cell(bin.as_slice(), info::budget()).or_raise()?;
     let len = d.config.param_len();
-    let members: Vec<&[f64]> = d.params.chunks(len).collect();
+    work.reserve(d.params.len().saturating_mul(8), "the parameters")?;
+    let cell_bytes = match d.config {
+        CellConfig::Cfc(c) => c.cell_bytes(),
+        CellConfig::Ltc(c) => c.cell_bytes(),
+    };
+    work.reserve(d.members.saturating_mul(cell_bytes), "the cells")?;
+    let mut members = work.vec::<&[f64]>(d.members, "the members")?;
+    members.extend(d.params.chunks(len.max(1)));
     let cells = match (d.config, d.population) {
         (CellConfig::Cfc(c), false) => Cells::Cfc(Box::new(built(CfcCell::new(c, &d.params))?)),
         (CellConfig::Ltc(c), false) => Cells::Ltc(Box::new(built(LtcCell::new(c, &d.params))?)),

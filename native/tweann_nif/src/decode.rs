@@ -1,56 +1,24 @@
-//! Term decoding that never panics and says what was wrong.
+//! Term decoding that never panics, says what was wrong, and charges the
+//! call's [`Work`] for time and memory as it goes (`work.rs`): a subterm
+//! shared many times is walked, charged and counted as many times, so the
+//! allocations sized from a term follow its real expanded size.
+//!
+//! Numbers follow one rule (`docs/semantics.md`): a float, or an integer
+//! converted exactly as Erlang's `float/1` converts it, bignums included;
+//! an integer beyond the float range is not a number.
 
 use crate::error::{badarg, Res};
 use crate::numlist::{Next, NumList};
-use rustler::{Binary, Term};
+use rustler::sys::{ErlNifEnv, ErlNifTerm};
+use rustler::{Binary, Term, TermType};
 
-/// Work a normal-scheduler call may do before it hands over to the dirty
-/// entry point, in units of about one connection evaluation (a few ns):
-/// roughly 100 µs on a Celeron J4105.
-pub const NORMAL_WORK_LIMIT: usize = 40_000;
+// `Work` and its constants live in `work.rs`; they are re-exported here,
+// where glue code has always found them.
+#[allow(unused_imports)]
+pub use crate::work::{dirty, Work, NORMAL_WORK_LIMIT, NUMBER};
 
-/// Work units charged for decoding one number from a list (two NIF API
-/// calls); a number from a binary costs 1.
-pub const NUMBER: usize = 4;
-
-/// The result a normal-scheduler NIF returns when its work budget is spent:
-/// the atom `'$tweann_dirty'`, upon which `tweann_nif` calls the dirty entry.
-pub fn dirty() -> rustler::Error {
-    rustler::Error::Atom("$tweann_dirty")
-}
-
-/// The work budget of one NIF call. Decoders charge it per element, so no
-/// normal-scheduler call ever does more than [`NORMAL_WORK_LIMIT`] units of
-/// work, however large its arguments: past the budget it returns
-/// [`dirty`] and the same call is redone on a dirty scheduler.
-pub struct Work {
-    left: usize,
-}
-
-impl Work {
-    /// The budget of a normal-scheduler entry point.
-    pub fn normal() -> Self {
-        Work {
-            left: NORMAL_WORK_LIMIT,
-        }
-    }
-
-    /// No limit: dirty-scheduler entry points.
-    pub fn unlimited() -> Self {
-        Work { left: usize::MAX }
-    }
-
-    /// Charge `n` units; `Err(dirty())` when the budget is spent.
-    #[inline]
-    pub fn take(&mut self, n: usize) -> Res<()> {
-        if n > self.left {
-            Err(dirty())
-        } else {
-            self.left -= n;
-            Ok(())
-        }
-    }
-}
+/// Values decoded between two liveness reports (`Work::progress`).
+const STRIDE: usize = 4096;
 
 /// Iterator over a proper list; an improper tail yields an error.
 pub struct Items<'a> {
@@ -117,7 +85,8 @@ pub fn count(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<us
     Ok(n)
 }
 
-/// A number as f64 (integers are converted, like `float/1`).
+/// A number as f64: a float, or an integer converted as `float/1` does
+/// (`None` for anything else, and for an integer beyond the float range).
 #[inline]
 pub fn number(term: Term) -> Option<f64> {
     let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
@@ -131,7 +100,76 @@ pub fn number(term: Term) -> Option<f64> {
             return Some(i as f64);
         }
     }
-    uint(term).map(|u| u as f64)
+    match uint(term) {
+        Some(u) => Some(u as f64),
+        // SAFETY: a live term of this call's env.
+        None => unsafe { big_float(env, t) },
+    }
+}
+
+/// An integer beyond 64 bits as `float/1` converts it: the ERTS digits
+/// (64 bits each) from the most significant, `d = d * 2^64 + digit` in
+/// double precision, failing as soon as `d` is not finite; then the sign.
+/// `None` for anything else, or beyond the float range. O(1): a bignum of
+/// 2^1024 or more is refused by one comparison (which looks at its size
+/// only) before it is read.
+///
+/// # Safety
+/// `env` and `t` must belong to the running NIF call.
+pub unsafe fn big_float(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<f64> {
+    use rustler::sys::{enif_compare, enif_release_binary, enif_term_to_binary, ErlNifBinary};
+    if !matches!(
+        rustler::sys::enif_term_type(env, t),
+        rustler::sys::ErlNifTermType::ERL_NIF_TERM_TYPE_INTEGER
+    ) {
+        return None;
+    }
+    let (lo, hi) = (bound_term(env, 1)?, bound_term(env, 0)?);
+    if enif_compare(t, hi) >= 0 || enif_compare(t, lo) <= 0 {
+        return None;
+    }
+    let mut bin = std::mem::MaybeUninit::<ErlNifBinary>::uninit();
+    if enif_term_to_binary(env, t, bin.as_mut_ptr()) == 0 {
+        return None;
+    }
+    let mut bin = bin.assume_init();
+    let bytes = std::slice::from_raw_parts(bin.data, bin.size);
+    let d = ext_big_to_f64(bytes);
+    enif_release_binary(&mut bin);
+    crate::work::charge_bignum();
+    d
+}
+
+/// `(sign ? -1 : 1) * 2^1024` as a term of `env` (external format
+/// SMALL_BIG_EXT: 129 little-endian bytes, the last one 1).
+unsafe fn bound_term(env: *mut ErlNifEnv, sign: u8) -> Option<ErlNifTerm> {
+    let mut ext = [0u8; 4 + 129];
+    ext[..4].copy_from_slice(&[131, 110, 129, sign]);
+    ext[4 + 128] = 1;
+    let mut t = ErlNifTerm::default();
+    (rustler::sys::enif_binary_to_term(env, ext.as_ptr(), ext.len(), &mut t, 0) != 0).then_some(t)
+}
+
+/// The float of an integer in external term format (SMALL_BIG_EXT), as
+/// ERTS's `big_to_double` computes it (see [`big_float`]).
+fn ext_big_to_f64(ext: &[u8]) -> Option<f64> {
+    let (&[131, 110, n, sign], digits) = (ext.split_first_chunk::<4>()?.0, &ext[4..]) else {
+        return None;
+    };
+    let digits = digits.get(..n as usize)?;
+    let base = 18_446_744_073_709_551_616.0f64; // 2^64
+    let mut d = 0.0f64;
+    let words = digits.len().div_ceil(8);
+    for k in (0..words).rev() {
+        let mut w = [0u8; 8];
+        let part = &digits[k * 8..(k * 8 + 8).min(digits.len())];
+        w[..part.len()].copy_from_slice(part);
+        d = d * base + u64::from_le_bytes(w) as f64;
+        if !d.is_finite() {
+            return None;
+        }
+    }
+    Some(if sign == 0 { d } else { -d })
 }
 
 /// A number argument.
@@ -157,7 +195,8 @@ pub fn u64_arg(term: Term, arg: u8, what: &str) -> Res<u64> {
 }
 
 /// Append the numbers of a list, or of a native-endian f64 binary, to `out`,
-/// one unit of work per number. Returns how many were appended.
+/// charging `work` (time per number, memory as `out` grows). Returns how
+/// many were appended.
 pub fn f64s_into(
     term: Term,
     arg: u8,
@@ -169,7 +208,7 @@ pub fn f64s_into(
         let bin =
             Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
         work.take(bin.len() / 8)?;
-        return binary_f64s_into(bin.as_slice(), arg, what, out);
+        return binary_f64s_into(bin.as_slice(), arg, what, out, work);
     }
     let start = out.len();
     let mut list = NumList::new(term)
@@ -178,7 +217,7 @@ pub fn f64s_into(
         match list.next_num() {
             Next::Num(v) => {
                 work.take(NUMBER)?;
-                out.push(v)
+                work.push(out, v, what)?;
             }
             Next::End => return Ok(out.len() - start),
             Next::Improper => return Err(badarg(arg, format!("{what} is not a proper list"))),
@@ -192,8 +231,17 @@ pub fn f64s_into(
     }
 }
 
-/// Decode a native-endian f64 binary, rejecting odd sizes and non-finite values.
-pub fn binary_f64s_into(bytes: &[u8], arg: u8, what: &str, out: &mut Vec<f64>) -> Res<usize> {
+/// Decode a native-endian f64 binary, rejecting odd sizes and non-finite
+/// values; `out` grows within the memory budget of `work`, and a dirty call
+/// reports its progress. The time is charged by the caller (1 unit per
+/// value, before the call).
+pub fn binary_f64s_into(
+    bytes: &[u8],
+    arg: u8,
+    what: &str,
+    out: &mut Vec<f64>,
+    work: &mut Work,
+) -> Res<usize> {
     if bytes.len() % 8 != 0 {
         return Err(badarg(
             arg,
@@ -203,8 +251,7 @@ pub fn binary_f64s_into(bytes: &[u8], arg: u8, what: &str, out: &mut Vec<f64>) -
             ),
         ));
     }
-    out.try_reserve(bytes.len() / 8)
-        .map_err(|_| badarg(arg, format!("{what}: too large to allocate")))?;
+    work.reserve_more(out, bytes.len() / 8, what)?;
     for (k, chunk) in bytes.chunks_exact(8).enumerate() {
         let v = f64::from_ne_bytes(chunk.try_into().expect("8-byte chunk"));
         if !v.is_finite() {
@@ -214,6 +261,9 @@ pub fn binary_f64s_into(bytes: &[u8], arg: u8, what: &str, out: &mut Vec<f64>) -
             ));
         }
         out.push(v);
+        if k % STRIDE == STRIDE - 1 {
+            work.progress(STRIDE)?;
+        }
     }
     Ok(bytes.len() / 8)
 }
@@ -223,6 +273,126 @@ pub fn f64s(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec
     let mut v = Vec::new();
     f64s_into(term, arg, what, &mut v, work)?;
     Ok(v)
+}
+
+/// `a =:= b`, Erlang's exact equality, charging `work` for every pair of
+/// subterms compared (so comparing two equal but distinct large terms
+/// hands a normal-scheduler call over to the dirty entry). Walks the terms
+/// with an explicit stack (charged to the memory budget), so deep nesting
+/// cannot overflow the scheduler's stack. A pair whose cost cannot be
+/// bounded here (two bignums, maps, funs, bitstrings that are not
+/// binaries) is compared by the VM, on a dirty scheduler only.
+pub fn same(a: Term, b: Term, work: &mut Work) -> Res<bool> {
+    use rustler::sys::enif_is_identical;
+    let env = a.get_env();
+    let mut stack: Vec<(ErlNifTerm, ErlNifTerm)> = Vec::new();
+    work.push(
+        &mut stack,
+        (a.as_c_arg(), b.as_c_arg()),
+        "a term comparison",
+    )?;
+    while let Some((x, y)) = stack.pop() {
+        work.take(2 * NUMBER)?;
+        if x == y {
+            continue;
+        }
+        // SAFETY: both come from live terms of this call's env.
+        let (tx, ty) = unsafe { (Term::new(env, x), Term::new(env, y)) };
+        let kind = tx.get_type();
+        if kind != ty.get_type() {
+            return Ok(false);
+        }
+        match kind {
+            TermType::Tuple => {
+                let (Some(p), Some(q)) = (any_tuple(tx), any_tuple(ty)) else {
+                    return Ok(false);
+                };
+                if p.len() != q.len() {
+                    return Ok(false);
+                }
+                for i in (0..p.len()).rev() {
+                    let pair = (p.at(i).as_c_arg(), q.at(i).as_c_arg());
+                    work.push(&mut stack, pair, "a term comparison")?;
+                }
+            }
+            TermType::List => {
+                // Walk both spines here; heads that are not the same word
+                // are compared later, from the stack.
+                let (mut p, mut q) = (tx, ty);
+                loop {
+                    match (p.list_get_cell(), q.list_get_cell()) {
+                        (Ok((hp, rp)), Ok((hq, rq))) => {
+                            // Two list cells, often two cache misses.
+                            work.take(2 * NUMBER)?;
+                            if hp.as_c_arg() != hq.as_c_arg() {
+                                let pair = (hp.as_c_arg(), hq.as_c_arg());
+                                work.push(&mut stack, pair, "a term comparison")?;
+                            }
+                            (p, q) = (rp, rq);
+                            if p.as_c_arg() == q.as_c_arg() {
+                                break;
+                            }
+                        }
+                        (Err(_), Err(_)) => {
+                            // Two different tails that are not cells: two
+                            // improper tails, or [] against another term.
+                            let pair = (p.as_c_arg(), q.as_c_arg());
+                            work.push(&mut stack, pair, "a term comparison")?;
+                            break;
+                        }
+                        // A cell against the end of the other list.
+                        _ => return Ok(false),
+                    }
+                }
+            }
+            TermType::Binary => match (Binary::from_term(tx), Binary::from_term(ty)) {
+                (Ok(p), Ok(q)) => {
+                    if p.len() != q.len() {
+                        return Ok(false);
+                    }
+                    work.take(p.len() / 32)?;
+                    if p.as_slice() != q.as_slice() {
+                        return Ok(false);
+                    }
+                }
+                _ => {
+                    work.unknown()?;
+                    // SAFETY: live terms.
+                    if unsafe { enif_is_identical(x, y) } == 0 {
+                        return Ok(false);
+                    }
+                }
+            },
+            TermType::Integer if small(tx) || small(ty) => {
+                // SAFETY: live terms; at least one fits a word: O(1).
+                if unsafe { enif_is_identical(x, y) } == 0 {
+                    return Ok(false);
+                }
+            }
+            TermType::Atom | TermType::Float | TermType::Pid | TermType::Port | TermType::Ref => {
+                // SAFETY: live terms of a bounded size.
+                if unsafe { enif_is_identical(x, y) } == 0 {
+                    return Ok(false);
+                }
+            }
+            _ => {
+                work.unknown()?;
+                // SAFETY: live terms.
+                if unsafe { enif_is_identical(x, y) } == 0 {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// An integer that fits in 64 bits (signed or unsigned).
+fn small(t: Term) -> bool {
+    let mut i = 0i64;
+    // SAFETY: reads a live term into a local.
+    (unsafe { rustler::sys::enif_get_int64(t.get_env().as_c_arg(), t.as_c_arg(), &mut i) } != 0)
+        || uint(t).is_some()
 }
 
 /// The elements of a tuple, read in place (no copy, no allocation).

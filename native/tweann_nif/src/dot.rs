@@ -6,14 +6,20 @@
 //! [`Dot`] accumulator: no vectors are built, which is what makes a NIF call
 //! pay off even at 10 elements. Every element charges the call's [`Work`]
 //! budget, so a normal-scheduler call hands large inputs over to its dirty
-//! entry point instead of blocking the scheduler.
+//! entry point instead of blocking the scheduler. The source ids of the two
+//! lists are compared with [`decode::same`], which charges per subterm: two
+//! equal but distinct large ids cost what comparing them costs.
 
 use crate::atoms;
 use crate::decode::{self, items, tuple, Items, Work, NUMBER};
+use crate::encode;
 use crate::error::{badarg, OrRaise, Res};
 use crate::numlist::{Next, NumList};
 use rustler::{Binary, Encoder, Env, Term};
 use tweann_core::dot::Dot;
+
+/// Pairs added between two liveness reports of a dirty call.
+const STRIDE: usize = 4096;
 
 /// The number in a weight spec: a number, or a tuple whose first element is one.
 fn weight_spec(term: Term, arg: u8, what: &dyn Fn() -> String) -> Res<f64> {
@@ -42,7 +48,8 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, work: &mut Work) 
     let mut d = Dot::new();
     for (k, s) in items(signals, 1, "InputSignals")?.enumerate() {
         let entry = k + 1;
-        work.take(1)?;
+        // Two tuples, two list heads and the comparison's first pair.
+        work.take(3 * NUMBER)?;
         let st = tuple(s?, 2, 1, || {
             format!("entry {entry} of InputSignals is not a {{SourceId, Signals}} tuple")
         })?;
@@ -55,7 +62,7 @@ fn dot_product_impl<'a>(signals: Term<'a>, weighted: Term<'a>, work: &mut Work) 
         let wt = tuple(w, 2, 2, || {
             format!("entry {entry} of WeightedInputs is not a {{SourceId, Weights}} tuple")
         })?;
-        if st.at(0) != wt.at(0) {
+        if !decode::same(st.at(0), wt.at(0), work)? {
             return Err(badarg(
                 2,
                 format!("entry {entry}: the source ids of InputSignals and WeightedInputs differ"),
@@ -159,9 +166,21 @@ fn dot_flat_impl(
     if signals.is_binary() || weights.is_binary() {
         let s = decode::f64s(signals, pos[0], "Signals", work)?;
         let w = decode::f64s(weights, pos[1], "Weights", work)?;
-        return tweann_core::dot::dot_flat(&s, &w, bias)
-            .map_err(|e| e.at(pos[1]))
-            .or_raise();
+        if s.len() != w.len() {
+            return tweann_core::dot::dot_flat(&s, &w, bias)
+                .map_err(|e| e.at(pos[1]))
+                .or_raise();
+        }
+        // dot_flat's loop, in strides so that a dirty call can stop.
+        work.take(s.len())?;
+        let mut d = Dot::new();
+        for (sc, wc) in s.chunks(STRIDE).zip(w.chunks(STRIDE)) {
+            for (&sv, &wv) in sc.iter().zip(wc) {
+                d.add(sv, wv);
+            }
+            work.progress(sc.len())?;
+        }
+        return d.finish(bias).or_raise();
     }
     let mut ss = NumList::new(signals).ok_or_else(|| badarg(pos[0], "Signals is not a list"))?;
     let mut ws = NumList::new(weights).ok_or_else(|| badarg(pos[1], "Weights is not a list"))?;
@@ -263,34 +282,35 @@ fn dot_flat_normal<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> R
 fast_nif!(dot_product_flat (env; s, w, b) => dot_flat_normal(env, s, w, b));
 
 #[rustler::nif(schedule = "DirtyCpu")]
-fn dot_product_flat_dirty<'a>(s: Term<'a>, w: Term<'a>, b: Term<'a>) -> Res<f64> {
-    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::unlimited())
+fn dot_product_flat_dirty<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> Res<f64> {
+    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::dirty(env))
 }
 
-fn dot_batch_impl(batch: Term, work: &mut Work) -> Res<Vec<f64>> {
+fn dot_batch_impl<'a>(env: Env<'a>, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let mut out = Vec::new();
     for (k, item) in items(batch, 1, "Batch")?.enumerate() {
-        work.take(1)?;
+        work.take(2 * NUMBER)?;
         let t = tuple(item?, 3, 1, || {
             format!(
                 "element {} of Batch is not a {{Signals, Weights, Bias}} tuple",
                 k + 1
             )
         })?;
-        out.push(dot_flat_impl(t.at(0), t.at(1), t.at(2), [1, 1, 1], work)?);
+        let v = dot_flat_impl(t.at(0), t.at(1), t.at(2), [1, 1, 1], work)?;
+        work.push(&mut out, v, "the results")?;
     }
-    Ok(out)
+    encode::floats(env, &out, work)
 }
 
-nif_pair!(dot_product_batch / dot_product_batch_dirty (batch) -> Res<Vec<f64>>, |work| dot_batch_impl(batch, work));
+nif_pair!(dot_product_batch / dot_product_batch_dirty (env; batch) => dot_batch_impl);
 
 // ---------------------------------------------------------------- flatten_weights/1
 
-fn flatten_impl(weighted: Term, work: &mut Work) -> Res<(Vec<f64>, Vec<u64>)> {
+fn flatten_impl<'a>(env: Env<'a>, weighted: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let (mut ws, mut counts) = (Vec::new(), Vec::new());
     for (k, entry) in items(weighted, 1, "WeightedInputs")?.enumerate() {
         let entry_no = k + 1;
-        work.take(1)?;
+        work.take(2 * NUMBER)?;
         let t = tuple(entry?, 2, 1, || {
             format!("entry {entry_no} of WeightedInputs is not a {{SourceId, Weights}} tuple")
         })?;
@@ -298,11 +318,14 @@ fn flatten_impl(weighted: Term, work: &mut Work) -> Res<(Vec<f64>, Vec<u64>)> {
         let what = || format!("entry {entry_no} of WeightedInputs");
         for w in items(t.at(1), 1, "a Weights list")? {
             work.take(NUMBER)?;
-            ws.push(weight_spec(w?, 1, &what)?);
+            let v = weight_spec(w?, 1, &what)?;
+            work.push(&mut ws, v, "the weights")?;
         }
-        counts.push((ws.len() - before) as u64);
+        work.push(&mut counts, (ws.len() - before) as u64, "the counts")?;
     }
-    Ok((ws, counts))
+    let w = encode::floats(env, &ws, work)?;
+    let c = encode::u64s(env, &counts, work)?;
+    Ok(encode::pair(env, w, c))
 }
 
-nif_pair!(flatten_weights / flatten_weights_dirty (weighted) -> Res<(Vec<f64>, Vec<u64>)>, |work| flatten_impl(weighted, work));
+nif_pair!(flatten_weights / flatten_weights_dirty (env; weighted) => flatten_impl);

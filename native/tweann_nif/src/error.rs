@@ -4,6 +4,9 @@
 //! Position is the 1-based argument or `general` and Reason a binary. The
 //! Erlang side (`tweann_nif`) re-raises it as `error:badarg` (or `badarith`)
 //! with error_info whose top frame is the public call.
+//!
+//! Reasons are built by the glue from numbers and fixed text, never from an
+//! argument's contents, so an error message is short whatever the argument.
 
 use crate::atoms;
 use rustler::{Encoder, Env, Error, Term};
@@ -20,7 +23,7 @@ impl Encoder for Raised {
     fn encode<'a>(&self, env: Env<'a>) -> Term<'a> {
         let class = match self.kind {
             ErrorKind::Overflow => atoms::badarith(),
-            ErrorKind::BadArg | ErrorKind::Memory => atoms::badarg(),
+            ErrorKind::BadArg | ErrorKind::Memory | ErrorKind::Interrupted => atoms::badarg(),
         };
         let pos = match self.position {
             Position::Arg(n) => n.encode(env),
@@ -30,8 +33,13 @@ impl Encoder for Raised {
     }
 }
 
-/// Convert a core error into the exception a NIF returns.
+/// Convert a core error into the exception a NIF returns. An interrupted
+/// kernel (its dirty call's caller died, see `work.rs`) returns
+/// `'$tweann_dirty'` instead: nobody reads it.
 pub fn raise(e: CoreError) -> Error {
+    if e.kind == ErrorKind::Interrupted {
+        return crate::work::dirty();
+    }
     Error::RaiseTerm(Box::new(Raised {
         kind: e.kind,
         position: e.position,

@@ -43,6 +43,7 @@ macro_rules! fast_nif {
                 argc: std::os::raw::c_int,
                 argv: *const rustler::sys::ErlNifTerm,
             ) -> rustler::sys::ErlNifTerm {
+                let _profile = $crate::work::Profile::start(stringify!($name));
                 let marker = ();
                 // SAFETY: the VM passes a live env and `argc` argument terms
                 // (the registered arity); they outlive this call.

@@ -7,14 +7,23 @@
 //!
 //! * [`each`] streams the numbers into a closure, no buffer at all: the
 //!   kernels that fold over their input in one pass use it;
-//! * [`read_into`] appends them to a buffer (grown fallibly).
+//! * [`walk`] hands blocks of them, with the call's [`Work`], to a
+//!   closure that may charge, allocate and fail;
+//! * [`read_into`] appends them to a buffer (grown fallibly, counted
+//!   against the memory budget); [`read_into_with`] also shows each block
+//!   to a closure (a running sum taken while decoding);
+//! * [`with_slice`] hands all of them as one slice, on the stack when
+//!   there are at most 256.
+//!
+//! Every number is charged ([`NUMBER`] units from a list, 1 from a
+//! binary) before it is handed over, so a dirty call reports its progress
+//! (and stops if its caller died) every few thousand numbers.
 
 use crate::decode::{self, Work, NUMBER};
-use crate::error::{badarg, raise, Res};
+use crate::error::{badarg, Res};
 use rustler::sys::{enif_get_double, enif_get_list_cell, enif_is_empty_list, ErlNifTerm};
 use rustler::{Binary, Env, Term};
 use std::mem::MaybeUninit;
-use tweann_core::CoreError;
 
 /// Cells read into the stack buffer of [`each`] at a time.
 const BLOCK: usize = 64;
@@ -53,6 +62,23 @@ pub fn each_block(
     work: &mut Work,
     mut f: impl FnMut(&[f64]),
 ) -> Res<usize> {
+    walk(term, arg, ctx, work, |b, _| {
+        f(b);
+        Ok(())
+    })
+}
+
+/// The reader itself: hands whole blocks of numbers (in order) to `f`,
+/// with the call's [`Work`] (to charge what `f` does, count what it
+/// allocates); an error of `f` stops the walk.
+#[inline(always)]
+pub fn walk(
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    work: &mut Work,
+    mut f: impl FnMut(&[f64], &mut Work) -> Res<()>,
+) -> Res<usize> {
     let env = term.get_env().as_c_arg();
     let mut rest = term.as_c_arg();
     // Not zeroed: a short list must not pay for clearing the buffer.
@@ -60,11 +86,13 @@ pub fn each_block(
     let mut n = 0usize;
     loop {
         let mut k = 0;
+        // Numbers read by the slow path (integers; bignums are charged).
+        let mut slow = false;
         while k < BLOCK {
             let mut head = MaybeUninit::<ErlNifTerm>::uninit();
             let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
-            // SAFETY: `rest` is a live term of this call's env;
-            // out-pointers are locals, written when the call succeeds.
+            // SAFETY: `rest` is a live term of this call's env; out-pointers
+            // are locals, written when the call succeeds.
             unsafe {
                 if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
                     break;
@@ -72,6 +100,7 @@ pub fn each_block(
                 rest = tail.assume_init();
                 let h = head.assume_init();
                 if enif_get_double(env, h, block[k].as_mut_ptr()) == 0 {
+                    slow = true;
                     block[k].write(slow_number(term.get_env(), h).ok_or_else(|| {
                         badarg(
                             arg,
@@ -83,8 +112,15 @@ pub fn each_block(
             k += 1;
         }
         work.take(k * NUMBER)?;
+        if slow {
+            // The bignums of this block, converted: charged now.
+            work.check(0)?;
+        }
         // SAFETY: the first k numbers were written.
-        f(unsafe { std::slice::from_raw_parts(block.as_ptr().cast::<f64>(), k) });
+        f(
+            unsafe { std::slice::from_raw_parts(block.as_ptr().cast::<f64>(), k) },
+            work,
+        )?;
         n += k;
         if k < BLOCK {
             break;
@@ -95,7 +131,7 @@ pub fn each_block(
         return Ok(n);
     }
     if n == 0 && term.is_binary() {
-        return each_binary(term, arg, ctx, work, |d| f(&[d]));
+        return walk_binary(term, arg, ctx, work, f);
     }
     Err(badarg(
         arg,
@@ -107,15 +143,16 @@ pub fn each_block(
     ))
 }
 
-/// [`each`] over a binary of native-endian f64: its size must be a multiple
-/// of 8 and every value finite.
+/// [`walk`] over a binary of native-endian f64: its size must be a multiple
+/// of 8 and every value finite. Blocks of [`BLOCK`] values, each charged
+/// before it is read (so a dirty call reports its progress as it goes).
 #[cold]
-fn each_binary(
+fn walk_binary(
     term: Term,
     arg: u8,
     ctx: &dyn Fn() -> String,
     work: &mut Work,
-    mut f: impl FnMut(f64),
+    mut f: impl FnMut(&[f64], &mut Work) -> Res<()>,
 ) -> Res<usize> {
     let bin = Binary::from_term(term).map_err(|_| badarg(arg, "not a binary"))?;
     let bytes = bin.as_slice();
@@ -129,23 +166,32 @@ fn each_binary(
             ),
         ));
     }
-    work.take(bytes.len() / 8)?;
-    for (k, chunk) in bytes.chunks_exact(8).enumerate() {
-        let v = f64::from_ne_bytes(chunk.try_into().expect("8-byte chunk"));
-        if !v.is_finite() {
-            return Err(badarg(
-                arg,
-                format!("{}: value {} of the binary is not finite", ctx(), k + 1),
-            ));
+    let mut block = [0.0f64; BLOCK];
+    for (b, chunk) in bytes.chunks(8 * BLOCK).enumerate() {
+        work.take(chunk.len() / 8)?;
+        for (k, v) in chunk.chunks_exact(8).enumerate() {
+            let v = f64::from_ne_bytes(v.try_into().expect("8-byte chunk"));
+            if !v.is_finite() {
+                return Err(badarg(
+                    arg,
+                    format!(
+                        "{}: value {} of the binary is not finite",
+                        ctx(),
+                        b * BLOCK + k + 1
+                    ),
+                ));
+            }
+            block[k] = v;
         }
-        f(v);
+        f(&block[..chunk.len() / 8], work)?;
     }
     Ok(bytes.len() / 8)
 }
 
 /// Append the numbers of a proper list or f64 binary to `out` (see
 /// [`each`]); returns how many were appended. The buffer grows fallibly
-/// (amortised doubling).
+/// (amortised doubling), every byte counted against the memory budget of
+/// `work` before it is allocated: `what` names it in the error.
 #[inline(always)]
 pub fn read_into(
     term: Term,
@@ -167,22 +213,10 @@ pub fn read_into_with(
     work: &mut Work,
     mut f: impl FnMut(&[f64]),
 ) -> Res<usize> {
-    let mut failed = false;
-    let n = each_block(term, arg, ctx, work, |b| {
+    walk(term, arg, ctx, work, |b, work| {
         f(b);
-        if failed || out.try_reserve(b.len()).is_err() {
-            failed = true;
-        } else {
-            out.extend_from_slice(b);
-        }
-    })?;
-    if failed {
-        return Err(raise(CoreError::memory(format!(
-            "{}: too long to decode",
-            ctx()
-        ))));
-    }
-    Ok(n)
+        work.extend(out, b, "the decoded numbers")
+    })
 }
 
 /// Numbers a [`with_slice`] call holds on the stack.
@@ -190,7 +224,8 @@ const INLINE: usize = 256;
 
 /// Call `f` with the numbers of a proper list or f64 binary (see [`each`])
 /// as one slice (and `work` back): on the stack when there are at most 256
-/// (no allocation, no zeroing), else in a vector.
+/// (no allocation, no zeroing), else in a vector counted against the
+/// memory budget.
 #[inline(always)]
 pub fn with_slice<R>(
     term: Term,
@@ -202,33 +237,24 @@ pub fn with_slice<R>(
     let mut buf = [MaybeUninit::<f64>::uninit(); INLINE];
     let mut heap: Vec<f64> = Vec::new();
     let mut n = 0;
-    let mut failed = false;
-    each_block(term, arg, ctx, work, |b| {
-        if n + b.len() <= INLINE {
+    walk(term, arg, ctx, work, |b, work| {
+        if heap.is_empty() && n + b.len() <= INLINE {
             for (slot, &x) in buf[n..n + b.len()].iter_mut().zip(b) {
                 slot.write(x);
             }
-        } else if failed || heap.try_reserve(n.max(INLINE) + b.len()).is_err() {
-            failed = true;
         } else {
             if heap.is_empty() {
                 // SAFETY: the first n slots were written.
-                heap.extend_from_slice(unsafe {
-                    std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n)
-                });
+                let first = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) };
+                work.extend(&mut heap, first, "the decoded numbers")?;
             }
-            heap.extend_from_slice(b);
+            work.extend(&mut heap, b, "the decoded numbers")?;
         }
         n += b.len();
+        Ok(())
     })?;
-    if failed {
-        return Err(raise(CoreError::memory(format!(
-            "{}: too long to decode",
-            ctx()
-        ))));
-    }
-    Ok(if n <= INLINE {
-        // SAFETY: the first n slots were written.
+    Ok(if heap.is_empty() {
+        // SAFETY: the first n (at most INLINE) slots were written.
         f(
             unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) },
             work,

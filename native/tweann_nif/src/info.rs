@@ -58,7 +58,8 @@ pub fn budget() -> usize {
     BUDGET.load(Ordering::Relaxed)
 }
 
-/// A per-call budget: the atom `default` (the global budget) or a positive integer.
+/// A per-call budget: the atom `default` (the global budget) or an integer
+/// in 1..2^64-1 (bytes).
 pub fn budget_arg(term: Term, arg: u8) -> Res<usize> {
     if term.decode::<rustler::Atom>().ok() == Some(atoms::default()) {
         return Ok(budget());
@@ -67,19 +68,21 @@ pub fn budget_arg(term: Term, arg: u8) -> Res<usize> {
         Ok(b) if b > 0 => Ok(usize::try_from(b).unwrap_or(usize::MAX)),
         _ => Err(badarg(
             arg,
-            "the memory budget must be a positive integer (bytes) or default",
+            "the memory budget must be a positive integer below 2^64 (bytes) or default",
         )),
     }
 }
 
 #[rustler::nif]
 fn set_memory_budget(bytes: Term) -> Res<usize> {
+    let _profile = crate::work::Profile::start("set_memory_budget");
     let b = budget_arg(bytes, 1)?;
     Ok(BUDGET.swap(b, Ordering::Relaxed))
 }
 
 #[rustler::nif]
 fn memory_stats(env: Env) -> Res<Term> {
+    let _profile = crate::work::Profile::start("memory_stats");
     let pairs = [
         (atoms::networks(), NETWORKS.load(Ordering::Relaxed)),
         (
@@ -115,11 +118,13 @@ fn cpu_level() -> &'static str {
 /// costs one NIF call and no lookup.
 #[rustler::nif(name = "impl")]
 fn impl_native() -> rustler::Atom {
+    let _profile = crate::work::Profile::start("impl");
     atoms::native()
 }
 
 #[rustler::nif]
 fn build_info(env: Env) -> Res<Term> {
+    let _profile = crate::work::Profile::start("build_info");
     let pairs: Vec<(Term, Term)> = vec![
         (atoms::backend().encode(env), atoms::nif().encode(env)),
         (

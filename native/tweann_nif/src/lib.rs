@@ -7,8 +7,10 @@
 //! public, documented API is `tweann_nif`.
 //!
 //! Each file of NIFs is named after the `tweann_core` module it serves
-//! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `decode`,
-//! `numlist`, `error`, `atoms`, `macros` (`nif_pair!`), `fast` (`fast_nif!`,
+//! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `work`
+//! (the per-call budget of time and memory, and the liveness checks of
+//! dirty calls), `decode`, `numlist`, `encode` (charged results), `error`,
+//! `atoms`, `macros` (`nif_pair!`, `dirty_nif!`), `fast` (`fast_nif!`,
 //! entries without rustler's per-call argument vector) and `info` (resource
 //! accounting, memory budget, build facts) are shared.
 
@@ -24,6 +26,7 @@ mod cfcpop;
 mod codec;
 mod decode;
 mod dot;
+mod encode;
 mod error;
 mod floats;
 mod info;
@@ -36,5 +39,6 @@ mod scalar;
 mod selection;
 mod stats;
 mod weights;
+mod work;
 
 rustler::init!("tweann_nif_native", load = atoms::load);

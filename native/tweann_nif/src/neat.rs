@@ -32,7 +32,7 @@ fn genes(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<ne
                 format!("{what}: element {}: Weight is not a number", k + 1),
             )
         })?;
-        g.push((inn, w));
+        work.push(&mut g, (inn, w), what)?;
     }
     Ok(g)
 }

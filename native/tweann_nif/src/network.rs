@@ -9,13 +9,17 @@
 
 use crate::atoms;
 use crate::decode::{self, f64s_into, items, tuple, Work, NUMBER};
+use crate::encode::{self, CELL_BYTES, FLOAT_BYTES};
 use crate::error::{badarg, OrRaise, Res};
 use crate::fast;
 use crate::info::{self, Kind, Tracked};
 use crate::numlist::{Next, NumList};
 use rustler::{Encoder, Env, Term};
 use std::time::Instant;
-use tweann_core::network::{Network, NetworkBuilder, NodeKind, StateModel};
+use tweann_core::network::{Network, NetworkBuilder, NodeKind, StateModel, LANES};
+
+/// The largest iteration count `benchmark_evaluate/3` accepts.
+pub const MAX_ITERATIONS: u64 = 10_000_000;
 
 /// A compiled network held by an Erlang reference. Read-only, so any number
 /// of processes can evaluate it at once without locking.
@@ -232,10 +236,9 @@ fn compile(
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
-        outs.push(
-            decode::uint(o?)
-                .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?,
-        );
+        let index = decode::uint(o?)
+            .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?;
+        work.push(&mut outs, index, "the output indices")?;
     }
     // Resolving indices touches every connection once more.
     work.take(b.len())?;
@@ -278,15 +281,16 @@ nif_pair!(compile_network / compile_network_dirty (env; nodes, ic, outs, budget,
 
 fn eval_one<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let net = get_net(net, 1)?;
+    work.check(net.cost().saturating_add(encode::cost(net.output_count())))?;
     work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
     let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
     if n != net.input_count() {
         return Ok(Vec::<f64>::new().encode(env));
     }
-    let mut out = vec![0.0; net.output_count()];
+    let mut out = work.zeros(net.output_count(), "the outputs")?;
     net.evaluate(&v, None, &mut out, None).or_raise()?;
-    Ok(out.encode(env))
+    encode::floats(env, &out, work)
 }
 
 /// The common case of `evaluate/2` on the normal scheduler: a network whose
@@ -326,7 +330,7 @@ fast_nif!(evaluate (env; net, inputs) =>
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
-    eval_one(env, net, inputs, &mut Work::unlimited())
+    eval_one(env, net, inputs, &mut Work::dirty(env))
 }
 
 /// `evaluate_batch/2`. `normal` is true on the normal scheduler: there the
@@ -358,22 +362,17 @@ fn eval_batch<'a>(
     if normal && estimate > decode::NORMAL_WORK_LIMIT {
         return Err(decode::dirty());
     }
-    // Inputs and outputs of every row, plus the lanes' scratch values.
-    let need = rows
-        .saturating_mul(ni + no)
-        .saturating_add(net.node_count().saturating_mul(tweann_core::network::LANES))
-        .saturating_mul(8);
-    if need > info::budget() {
-        return Err(crate::error::raise(tweann_core::CoreError::memory(
-            format!(
-                "this batch of {rows} rows needs {need} bytes, over the memory budget of {} bytes",
-                info::budget()
-            ),
-        )));
-    }
-    let mut flat = Vec::new();
+    // The result terms and the lanes' node values, then the decoded rows
+    // and the outputs: all counted against the memory budget first.
+    let terms = rows
+        .saturating_mul(no)
+        .saturating_mul(FLOAT_BYTES)
+        .saturating_add(rows.saturating_mul(CELL_BYTES))
+        .saturating_add(net.node_count().saturating_mul(LANES).saturating_mul(8));
+    work.reserve(terms, &format!("this batch of {rows} rows"))?;
+    let mut flat = work.vec(rows.saturating_mul(ni), "the batch")?;
     // Which rows have the right length (the others give []).
-    let mut valid: Vec<bool> = Vec::new();
+    let mut valid: Vec<bool> = work.vec(rows, "the batch")?;
     if let Some(bin) = &bin {
         let bytes = bin.as_slice();
         if ni == 0 && !bytes.is_empty() {
@@ -392,11 +391,9 @@ fn eval_batch<'a>(
             ));
         }
         work.take(bytes.len() / 8)?;
-        decode::binary_f64s_into(bytes, 2, "Batch", &mut flat)?;
+        decode::binary_f64s_into(bytes, 2, "Batch", &mut flat, work)?;
         valid.resize(rows, true);
     } else {
-        flat.reserve(rows.saturating_mul(ni));
-        valid.reserve(rows);
         for row in items(batch, 2, "Batch")? {
             let before = flat.len();
             let n = f64s_into(row?, 2, "a row of Batch", &mut flat, work)?;
@@ -410,43 +407,52 @@ fn eval_batch<'a>(
     }
     let good = valid.iter().filter(|&&v| v).count();
     // Rows share each pass over the connections: about 1/3 the cost each.
-    work.take(good.saturating_mul(net.cost()) / 3)?;
-    let mut out = tweann_core::error::try_vec::<f64>(good * no, "batch outputs").or_raise()?;
-    out.resize(good * no, 0.0);
-    net.evaluate_batch(&flat, good, &mut out).or_raise()?;
-    let mut next = out.chunks_exact(no.max(1));
-    let rows: Vec<rustler::sys::ErlNifTerm> = valid
-        .iter()
-        .map(|&ok| {
-            let row: &[f64] = if ok && no > 0 {
-                next.next().unwrap_or(&[])
-            } else {
-                &[]
-            };
-            fast::float_list(env, row).as_c_arg()
-        })
-        .collect();
-    // SAFETY: a list of live terms of this call's env.
-    Ok(unsafe {
-        Term::new(
-            env,
-            rustler::sys::enif_make_list_from_array(
-                env.as_c_arg(),
-                rows.as_ptr(),
-                rows.len() as u32,
-            ),
-        )
-    })
+    let per_row = (net.cost() / 3).max(1);
+    let compute = good.saturating_mul(per_row);
+    let results = encode::cost(good.saturating_mul(no));
+    work.check(compute.saturating_add(results))?;
+    work.take(compute)?;
+    let mut out = work.zeros(good.saturating_mul(no), "the batch outputs")?;
+    // In chunks of about a millisecond (whole lane groups), so that a dirty
+    // call can stop; rows are independent, so the bits are the same.
+    let chunk = (crate::work::CHUNK / per_row / LANES).max(1) * LANES;
+    let mut r = 0;
+    while r < good {
+        let k = chunk.min(good - r);
+        let (i, o) = (&flat[r * ni..(r + k) * ni], &mut out[r * no..(r + k) * no]);
+        net.evaluate_batch(i, k, o).or_raise()?;
+        work.progress(k.saturating_mul(per_row))?;
+        r += k;
+    }
+    // The result terms were counted above.
+    work.take(results)?;
+    let e = env.as_c_arg();
+    // SAFETY: builds terms in this call's env.
+    let mut list = unsafe { rustler::sys::enif_make_list_from_array(e, std::ptr::null(), 0) };
+    let mut next = good;
+    for &ok in valid.iter().rev() {
+        let row = if ok {
+            next -= 1;
+            encode::build_floats(env, &out[next * no..(next + 1) * no], work)?
+        } else {
+            Vec::<f64>::new().encode(env)
+        };
+        // SAFETY: both terms belong to this call's env.
+        list = unsafe { rustler::sys::enif_make_list_cell(e, row.as_c_arg(), list) };
+    }
+    // SAFETY: made in this call's env.
+    Ok(unsafe { Term::new(env, list) })
 }
 
 #[rustler::nif]
 fn evaluate_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    let _profile = crate::work::Profile::start("evaluate_batch");
     eval_batch(env, net, batch, &mut Work::normal(), true)
 }
 
 #[rustler::nif(schedule = "DirtyCpu")]
 fn evaluate_batch_dirty<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
-    eval_batch(env, net, batch, &mut Work::unlimited(), false)
+    eval_batch(env, net, batch, &mut Work::dirty(env), false)
 }
 
 fn eval_state<'a>(
@@ -457,6 +463,8 @@ fn eval_state<'a>(
     work: &mut Work,
 ) -> Res<Term<'a>> {
     let net = get_net(net, 1)?;
+    let results = encode::cost(net.output_count() + net.state_size());
+    work.check(net.cost().saturating_add(results))?;
     work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
     let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
@@ -470,11 +478,15 @@ fn eval_state<'a>(
         let empty: Vec<f64> = Vec::new();
         return Ok((&empty, &empty).encode(env));
     }
-    let mut out = vec![0.0; net.output_count()];
-    let mut next = vec![0.0; net.state_size()];
+    let mut out = work.zeros(net.output_count(), "the outputs")?;
+    let mut next = work.zeros(net.state_size(), "the state")?;
     net.evaluate(&v, st.as_deref(), &mut out, Some(&mut next))
         .or_raise()?;
-    Ok((out, next).encode(env))
+    let (o, s) = (
+        encode::floats(env, &out, work)?,
+        encode::floats(env, &next, work)?,
+    );
+    Ok(encode::pair(env, o, s))
 }
 
 nif_pair!(evaluate_with_state / evaluate_with_state_dirty (env; net, inputs, state) => eval_state);
@@ -483,6 +495,7 @@ nif_pair!(evaluate_with_state / evaluate_with_state_dirty (env; net, inputs, sta
 
 #[rustler::nif]
 fn network_info<'a>(env: Env<'a>, net: Term<'a>) -> Res<Term<'a>> {
+    let _profile = crate::work::Profile::start("network_info");
     let i = get_net(net, 1)?.info();
     let model = match i.state_model {
         StateModel::Organelles => atoms::organelles(),
@@ -505,11 +518,17 @@ fn network_info<'a>(env: Env<'a>, net: Term<'a>) -> Res<Term<'a>> {
 }
 
 /// Evaluates natively `Iterations` times (inputs decoded once) and returns
-/// the mean microseconds per evaluation. Always on a dirty scheduler.
-#[rustler::nif(schedule = "DirtyCpu")]
-fn benchmark_evaluate<'a>(net: Term<'a>, inputs: Term<'a>, iterations: Term<'a>) -> Res<f64> {
+/// the mean microseconds per evaluation. Always on a dirty scheduler; each
+/// iteration reports its work, so the loop stops when the caller dies.
+fn benchmark_impl<'a>(
+    env: Env<'a>,
+    net: Term<'a>,
+    inputs: Term<'a>,
+    iterations: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
     let n = get_net(net, 1)?;
-    let v = decode::f64s(inputs, 2, "Inputs", &mut Work::unlimited())?;
+    let v = decode::f64s(inputs, 2, "Inputs", work)?;
     if v.len() != n.input_count() {
         return Err(badarg(
             2,
@@ -521,15 +540,24 @@ fn benchmark_evaluate<'a>(net: Term<'a>, inputs: Term<'a>, iterations: Term<'a>)
         ));
     }
     let iters = match iterations.decode::<u64>() {
-        Ok(i) if i > 0 => i,
-        _ => return Err(badarg(3, "Iterations must be a positive integer")),
+        Ok(i) if (1..=MAX_ITERATIONS).contains(&i) => i,
+        _ => {
+            return Err(badarg(
+                3,
+                format!("Iterations must be a positive integer up to {MAX_ITERATIONS}"),
+            ))
+        }
     };
-    let mut out = vec![0.0; n.output_count()];
+    let mut out = work.zeros(n.output_count(), "the outputs")?;
+    let cost = n.cost().max(1);
     let start = Instant::now();
     for _ in 0..iters {
+        work.take(cost)?;
         n.evaluate(std::hint::black_box(&v), None, &mut out, None)
             .or_raise()?;
         std::hint::black_box(&out);
     }
-    Ok(start.elapsed().as_secs_f64() * 1e6 / iters as f64)
+    Ok((start.elapsed().as_secs_f64() * 1e6 / iters as f64).encode(env))
 }
+
+dirty_nif!(benchmark_evaluate (env; net, inputs, iterations) => benchmark_impl);

@@ -7,26 +7,32 @@
 //! whose distance work exceeds the normal-scheduler budget hands over to
 //! its dirty entry before decoding any row.
 
-use crate::decode::{self, items, Work};
-use crate::error::{badarg, raise, OrRaise, Res};
+use crate::decode::{self, items, Work, NUMBER};
+use crate::encode;
+use crate::error::{badarg, OrRaise, Res};
 use crate::floats;
-use crate::info;
 use rustler::{Binary, Encoder, Env, Term};
 use tweann_core::novelty;
-use tweann_core::CoreError;
 
-/// The number of values of a vector term without decoding it (`None` when
-/// it is neither a list nor a binary).
-fn peek_len(term: Term) -> Option<usize> {
+/// The number of values of a vector term without decoding its numbers
+/// (`None` when it is neither a proper list nor a binary). Walking a list's
+/// cells is charged like counting them.
+fn peek_len(term: Term, work: &mut Work) -> Res<Option<usize>> {
     if term.is_binary() {
-        return Binary::from_term(term).ok().map(|b| b.len() / 8);
+        return Ok(Binary::from_term(term).ok().map(|b| b.len() / 8));
     }
-    let mut n: std::os::raw::c_uint = 0;
-    // SAFETY: reads a live term; the out-pointer is a local.
-    (unsafe {
-        rustler::sys::enif_get_list_length(term.get_env().as_c_arg(), term.as_c_arg(), &mut n)
-    } != 0)
-        .then_some(n as usize)
+    let Ok(cells) = items(term, 0, "") else {
+        return Ok(None);
+    };
+    let mut n = 0;
+    for c in cells {
+        if c.is_err() {
+            return Ok(None);
+        }
+        work.take(NUMBER)?;
+        n += 1;
+    }
+    Ok(Some(n))
 }
 
 /// A single vector argument.
@@ -59,21 +65,12 @@ fn rows_into(
     Ok(n)
 }
 
-/// Refuse buffers over the memory budget: `values` f64 of decoded vectors
-/// plus `scratch` f64 of distances.
-fn check_budget(values: usize, scratch: usize) -> Res<()> {
-    // The rows and their transposed copy.
-    let need = values
-        .saturating_mul(2)
-        .saturating_add(scratch)
-        .saturating_mul(8);
-    if need > info::budget() {
-        return Err(raise(CoreError::memory(format!(
-            "these vectors need {need} bytes, over the memory budget of {} bytes",
-            info::budget()
-        ))));
-    }
-    Ok(())
+/// Count, against the call's memory budget, what the kernels allocate
+/// besides the decoded vectors: the transposed copy of `values` f64 and
+/// `scratch` f64 of distances.
+fn reserve_scratch(values: usize, scratch: usize, work: &mut Work) -> Res<()> {
+    let bytes = values.saturating_add(scratch).saturating_mul(8);
+    work.reserve(bytes, "the distance columns and scratch")
 }
 
 /// Work units of `targets x candidates` distances of dimension `dim` (the
@@ -82,6 +79,11 @@ fn distance_work(targets: usize, candidates: usize, dim: usize) -> usize {
     targets
         .saturating_mul(candidates)
         .saturating_mul(dim / 2 + 1)
+}
+
+/// Work units of transposing `values` numbers.
+fn transpose_work(values: usize) -> usize {
+    values
 }
 
 // ---------------------------------------------------------------- euclidean
@@ -103,27 +105,39 @@ fn euclidean_impl<'a>(env: Env<'a>, v1: Term<'a>, v2: Term<'a>, work: &mut Work)
 
 nif_pair!(euclidean_distance / euclidean_distance_dirty (env; v1, v2) => euclidean_impl);
 
-fn batch_impl(target: Term, others: Term, work: &mut Work) -> Res<Vec<(u64, f64)>> {
+fn batch_impl<'a>(
+    env: Env<'a>,
+    target: Term<'a>,
+    others: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
     let t = vector(target, 1, "Target", work)?;
     let n = decode::count(others, 2, "Others", work)?;
     let dim = t.len();
-    check_budget(n.saturating_mul(dim), n.saturating_mul(3))?;
-    work.take(distance_work(1, n, dim).saturating_add(n.saturating_mul(8)))?;
-    let mut flat = Vec::new();
-    flat.try_reserve(n * dim)
-        .map_err(|_| raise(CoreError::memory("cannot allocate the vectors")))?;
+    let values = n.saturating_mul(dim);
+    // The distances, their sort, and the result (n {Index, Distance}).
+    let log = (usize::BITS - n.leading_zeros()) as usize;
+    let compute = distance_work(1, n, dim)
+        .saturating_add(transpose_work(values))
+        .saturating_add(n.saturating_mul(log + 1));
+    work.check(compute.saturating_add(encode::cost(n.saturating_mul(2))))?;
+    work.take(compute)?;
+    // The rows, their columns, the squared distances, the pairs and the
+    // sort's scratch copy of them.
+    let mut flat = work.vec(values, "the vectors of Others")?;
+    reserve_scratch(values, n.saturating_mul(5), work)?;
     rows_into(others, 2, "Others", dim, "Target", &mut flat, work)?;
     let d = if dim == 0 {
         novelty::distance_batch_empty(n)
     } else {
-        novelty::distance_batch(&t, &flat)
+        novelty::distance_batch_metered(&t, &flat, work)
     }
     .or_raise()?;
-    Ok(d.into_iter().map(|(j, x)| (j as u64, x)).collect())
+    drop(flat);
+    encode::indexed(env, &d, work)
 }
 
-nif_pair!(euclidean_distance_batch / euclidean_distance_batch_dirty (target, others) -> Res<Vec<(u64, f64)>>,
-          |work| batch_impl(target, others, work));
+nif_pair!(euclidean_distance_batch / euclidean_distance_batch_dirty (env; target, others) => batch_impl);
 
 // ---------------------------------------------------------------- kNN
 
@@ -136,18 +150,19 @@ fn knn_impl(target: Term, pop: Term, arch: Term, k: Term, work: &mut Work) -> Re
     let np = decode::count(pop, 2, "Population", work)?;
     let na = decode::count(arch, 3, "Archive", work)?;
     let dim = t.len();
-    let n = np + na;
-    check_budget(n.saturating_mul(dim), n)?;
-    work.take(distance_work(1, n, dim))?;
-    let mut p = Vec::new();
-    let mut a = Vec::new();
-    p.try_reserve(np * dim)
-        .and_then(|_| a.try_reserve(na * dim))
-        .map_err(|_| raise(CoreError::memory("cannot allocate the vectors")))?;
+    let n = np.saturating_add(na);
+    let values = n.saturating_mul(dim);
+    let compute = distance_work(1, n, dim).saturating_add(transpose_work(values));
+    work.check(compute)?;
+    work.take(compute)?;
+    let mut p = work.vec(np.saturating_mul(dim), "the vectors of Population")?;
+    let mut a = work.vec(na.saturating_mul(dim), "the vectors of Archive")?;
+    // The columns, the squared distances and the k smallest.
+    reserve_scratch(values, n.saturating_mul(2), work)?;
     rows_into(pop, 2, "Population", dim, "Target", &mut p, work)?;
     rows_into(arch, 3, "Archive", dim, "Target", &mut a, work)?;
     let k = k_arg(k, 4)?;
-    novelty::knn_novelty(&t, &p, np, &a, na, k).or_raise()
+    novelty::knn_novelty_metered(&t, &p, np, &a, na, k, work).or_raise()
 }
 
 nif_pair!(knn_novelty / knn_novelty_dirty (target, pop, arch, k) -> Res<f64>,
@@ -158,31 +173,43 @@ fn first_item(list: Term) -> Option<Term> {
     items(list, 0, "").ok()?.next()?.ok()
 }
 
-fn knn_batch_impl(behaviors: Term, arch: Term, k: Term, work: &mut Work) -> Res<Vec<f64>> {
+/// The novelty of every behaviour: `nb` targets against `nb + na`
+/// candidates, metered per target (a dirty call stops within a target of
+/// its caller's death).
+fn knn_batch_impl<'a>(
+    env: Env<'a>,
+    behaviors: Term<'a>,
+    arch: Term<'a>,
+    k: Term<'a>,
+    work: &mut Work,
+) -> Res<Term<'a>> {
     let nb = decode::count(behaviors, 1, "Behaviors", work)?;
     let na = decode::count(arch, 2, "Archive", work)?;
     // The dimension is the first behaviour's (or the first archive entry's).
     let (dim, dim_of) = match (first_item(behaviors), first_item(arch)) {
-        (Some(b), _) => (peek_len(b), "vector 1 of Behaviors"),
-        (None, Some(a)) => (peek_len(a), "vector 1 of Archive"),
+        (Some(b), _) => (peek_len(b, work)?, "vector 1 of Behaviors"),
+        (None, Some(a)) => (peek_len(a, work)?, "vector 1 of Archive"),
         (None, None) => (Some(0), ""),
     };
     let dim = dim.unwrap_or(0);
-    let n = nb + na;
-    check_budget(n.saturating_mul(dim), n.saturating_add(nb))?;
-    work.take(distance_work(nb, n, dim))?;
-    let mut b = Vec::new();
-    let mut a = Vec::new();
-    b.try_reserve(nb * dim)
-        .and_then(|_| a.try_reserve(na * dim))
-        .map_err(|_| raise(CoreError::memory("cannot allocate the vectors")))?;
+    let n = nb.saturating_add(na);
+    let values = n.saturating_mul(dim);
+    let compute = distance_work(nb, n, dim).saturating_add(transpose_work(values));
+    work.check(compute.saturating_add(encode::cost(nb)))?;
+    work.take(compute)?;
+    let mut b = work.vec(nb.saturating_mul(dim), "the vectors of Behaviors")?;
+    let mut a = work.vec(na.saturating_mul(dim), "the vectors of Archive")?;
+    // The columns, the squared distances and the k smallest.
+    reserve_scratch(values, n.saturating_mul(2), work)?;
     rows_into(behaviors, 1, "Behaviors", dim, dim_of, &mut b, work)?;
     rows_into(arch, 2, "Archive", dim, dim_of, &mut a, work)?;
     let k = k_arg(k, 3)?;
-    let mut out = Vec::with_capacity(nb);
-    novelty::knn_novelty_batch(&b, nb, &a, dim, k, &mut out).or_raise()?;
-    Ok(out)
+    let mut out = work.vec(nb, "the novelty scores")?;
+    let per_target = distance_work(1, n, dim);
+    novelty::knn_novelty_batch_metered(&b, nb, &a, dim, k, &mut out, work, per_target)
+        .or_raise()?;
+    drop((a, b));
+    encode::floats(env, &out, work)
 }
 
-nif_pair!(knn_novelty_batch / knn_novelty_batch_dirty (behaviors, arch, k) -> Res<Vec<f64>>,
-          |work| knn_batch_impl(behaviors, arch, k, work));
+nif_pair!(knn_novelty_batch / knn_novelty_batch_dirty (env; behaviors, arch, k) => knn_batch_impl);

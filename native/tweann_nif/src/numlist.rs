@@ -1,7 +1,8 @@
 //! A tight reader for lists of numbers, the hot path of every call that takes
 //! Erlang lists (inputs, signals, weights). One `enif_get_list_cell` and one
 //! `enif_get_double` per element, no `Result` plumbing in the loop: this is
-//! what lets a NIF beat JIT-compiled Erlang on short lists.
+//! what lets a NIF beat JIT-compiled Erlang on short lists. Integers are
+//! converted as `float/1` converts them ([`crate::decode::number`]).
 
 use rustler::sys::{
     enif_get_double, enif_get_int64, enif_get_list_cell, enif_get_uint64, enif_is_empty_list,
@@ -17,7 +18,7 @@ pub enum Next {
     End,
     /// The list ended in a non-list tail.
     Improper,
-    /// The element is not a number (or an integer beyond 64 bits).
+    /// The element is not a number (or an integer beyond the float range).
     NotNumber,
 }
 
@@ -107,6 +108,9 @@ impl<'a> NumList<'a> {
             }
             if enif_get_uint64(self.env, head, &mut u) != 0 {
                 return Next::Num(u as f64);
+            }
+            if let Some(d) = crate::decode::big_float(self.env, head) {
+                return Next::Num(d);
             }
         }
         Next::NotNumber

@@ -9,6 +9,7 @@ use tweann_core::reward;
 
 #[rustler::nif]
 fn z_score(value: Term, mean: Term, sd: Term) -> Res<f64> {
+    let _profile = crate::work::Profile::start("z_score");
     let v = decode::f64_arg(value, 1, "Value")?;
     let m = decode::f64_arg(mean, 2, "Mean")?;
     let s = decode::f64_arg(sd, 3, "StdDev")?;
@@ -17,8 +18,10 @@ fn z_score(value: Term, mean: Term, sd: Term) -> Res<f64> {
 
 /// The history is decoded into a stack buffer when short.
 fn component_impl(history: Term, current: Term, work: &mut Work) -> Res<(f64, f64, f64)> {
-    floats::with_slice(history, 1, &|| "History".into(), work, |h, _| {
+    floats::with_slice(history, 1, &|| "History".into(), work, |h, work| {
         let c = decode::f64_arg(current, 2, "Current")?;
+        // Two passes over the history (mean, then variance).
+        work.take(h.len().saturating_mul(2))?;
         let [a, b, z] = reward::reward_component(h, c).or_raise()?;
         Ok((a, b, z))
     })?
@@ -48,6 +51,7 @@ fn weighted_impl(components: Term, work: &mut Work) -> Res<f64> {
         )?;
         let c = decode::f64_arg(t.at(1), 1, "the Current of a component")?;
         let w = decode::f64_arg(t.at(2), 1, "the Weight of a component")?;
+        work.take(h.len().saturating_mul(2))?;
         acc.add(&h, c, w).or_raise()?;
     }
     Ok(acc.finish())

@@ -2,10 +2,14 @@
 //! section 5). Layer-level cells live in `cells.rs`.
 
 use crate::decode::{self, f64_arg, number, Work, NUMBER};
+use crate::encode;
 use crate::error::{OrRaise, Res};
 use crate::fast;
 use rustler::{Env, Term};
 use tweann_core::scalar;
+
+/// Steps between two liveness reports of a dirty call.
+const STRIDE: usize = 4096;
 
 struct Args {
     input: f64,
@@ -111,21 +115,31 @@ fn ode_weights_impl(args: [Term; 7], work: &mut Work) -> Res<(f64, f64)> {
 nif_pair!(evaluate_ode_with_weights / evaluate_ode_with_weights_dirty (input, state, tau, bound, dt, bw, hw) -> Res<(f64, f64)>,
           |work| ode_weights_impl([input, state, tau, bound, dt, bw, hw], work));
 
-fn cfc_batch_impl(
-    inputs: Term,
-    s0: Term,
-    tau: Term,
-    bound: Term,
+fn cfc_batch_impl<'a>(
+    env: Env<'a>,
+    inputs: Term<'a>,
+    s0: Term<'a>,
+    tau: Term<'a>,
+    bound: Term<'a>,
     work: &mut Work,
-) -> Res<Vec<(f64, f64)>> {
+) -> Res<Term<'a>> {
     let xs = decode::f64s(inputs, 1, "Inputs", work)?;
-    // Each step is a few libm calls.
-    work.take(2 * NUMBER * xs.len())?;
+    // Each step is a few libm calls; hand over before computing what could
+    // not be encoded here.
+    let steps = 2 * NUMBER * xs.len();
+    work.check(steps.saturating_add(encode::cost(2 * xs.len())))?;
+    work.take(steps)?;
     let (state, tau, bound) = params(s0, tau, bound)?;
-    let mut out = Vec::with_capacity(xs.len());
-    scalar::cfc_batch(&xs, state, tau, bound, &mut out).or_raise()?;
-    Ok(out)
+    let mut out = work.vec::<(f64, f64)>(xs.len(), "the steps")?;
+    // The fold in strides (each continues from the last state), so that a
+    // dirty call can stop; the same operations in the same order.
+    let mut s = state;
+    for chunk in xs.chunks(STRIDE) {
+        scalar::cfc_batch(chunk, s, tau, bound, &mut out).or_raise()?;
+        s = out.last().map_or(s, |r| r.0);
+        work.progress(2 * NUMBER * chunk.len())?;
+    }
+    encode::pairs(env, &out, work)
 }
 
-nif_pair!(evaluate_cfc_batch / evaluate_cfc_batch_dirty (inputs, s0, tau, bound) -> Res<Vec<(f64, f64)>>,
-          |work| cfc_batch_impl(inputs, s0, tau, bound, work));
+nif_pair!(evaluate_cfc_batch / evaluate_cfc_batch_dirty (env; inputs, s0, tau, bound) => cfc_batch_impl);

@@ -7,12 +7,15 @@
 //! decoding first, then the checks between them, then overflow.
 
 use crate::decode::{self, items, Work, NUMBER};
+use crate::encode::{self, CELL_BYTES};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
 use rustler::sys::{enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
-use tweann_core::CoreError;
+
+/// Values between two liveness reports while building a long result.
+const STRIDE: usize = 4096;
 
 /// The smallest fitness is found while decoding; the entries are made into
 /// terms as they are summed (one buffer of terms, one list).
@@ -27,19 +30,21 @@ fn cumulative_impl<'a>(env: Env<'a>, fitnesses: Term<'a>, work: &mut Work) -> Re
         }
         min = m;
     })?;
-    // Encoding one float per fitness.
-    work.take(NUMBER * f.len())?;
-    let mut terms: Vec<ErlNifTerm> = Vec::new();
-    terms
-        .try_reserve_exact(f.len())
-        .map_err(|_| raise(CoreError::memory("cannot allocate the cumulative fitness")))?;
+    // Encoding one float per fitness: its time and its heap bytes, and the
+    // array of terms, counted before anything is made.
+    encode::charge(work, f.len(), 0)?;
+    let mut terms: Vec<ErlNifTerm> = work.vec(f.len(), "the cumulative fitness")?;
     let e = env.as_c_arg();
     let mut running = selection::Running::new(min);
-    // SAFETY: makes floats in this call's env.
-    terms.extend(
-        f.iter()
-            .map(|&x| unsafe { enif_make_double(e, running.next(x)) }),
-    );
+    for chunk in f.chunks(STRIDE) {
+        // SAFETY: makes floats in this call's env.
+        terms.extend(
+            chunk
+                .iter()
+                .map(|&x| unsafe { enif_make_double(e, running.next(x)) }),
+        );
+        work.progress(chunk.len() * NUMBER)?;
+    }
     let total = running.total().or_raise()?;
     // SAFETY: `terms` holds terms of this call's env.
     let list = unsafe {
@@ -76,7 +81,8 @@ fn roulette_impl(cumulative: Term, total: Term, r: Term, work: &mut Work) -> Res
 nif_pair!(roulette_select / roulette_select_dirty (cumulative, total, r) -> Res<u64>,
           |work| roulette_impl(cumulative, total, r, work));
 
-/// The picks are encoded as they are made (one buffer of terms, one list).
+/// The picks are encoded as they are made (one buffer of terms, one list),
+/// each charged (its search and its list cell) before it is made.
 fn roulette_batch_impl<'a>(
     env: Env<'a>,
     cumulative: Term<'a>,
@@ -88,24 +94,34 @@ fn roulette_batch_impl<'a>(
     let total = decode::f64_arg(total, 2, "Total")?;
     let checked = selection::check_cumulative(&c);
     let wheel = checked.is_ok().then(|| selection::Roulette::new(&c));
-    let mut out: Vec<ErlNifTerm> = Vec::new();
-    out.try_reserve(c.len())
-        .map_err(|_| raise(CoreError::memory("cannot allocate the picks")))?;
-    let mut overflow = None;
-    let e = env.as_c_arg();
-    floats::each(rs, 3, &|| "RandomVals".into(), work, |r| {
-        if let (Some(w), None) = (&wheel, &overflow) {
-            match selection::target(r, total) {
-                // SAFETY: makes an integer term in this call's env.
-                Ok(t) => out.push(unsafe { enif_make_uint64(e, w.pick(t) as u64) }),
-                Err(err) => overflow = Some(err),
-            }
-        }
-    })?;
     // A search (a few steps, log2(n) at worst) and an encoded integer per
     // selection.
     let depth = (usize::BITS - c.len().leading_zeros()) as usize;
-    work.take(out.len().saturating_mul(depth + NUMBER))?;
+    let mut out: Vec<ErlNifTerm> = Vec::new();
+    let mut overflow = None;
+    let e = env.as_c_arg();
+    floats::walk(rs, 3, &|| "RandomVals".into(), work, |block, work| {
+        if let (Some(w), None) = (&wheel, &overflow) {
+            work.take(block.len().saturating_mul(depth + NUMBER))?;
+            // The list cell of each pick in the result.
+            work.reserve(block.len().saturating_mul(CELL_BYTES), "the picks")?;
+            for &r in block {
+                match selection::target(r, total) {
+                    // SAFETY: makes an integer term in this call's env.
+                    Ok(t) => work.push(
+                        &mut out,
+                        unsafe { enif_make_uint64(e, w.pick(t) as u64) },
+                        "the picks",
+                    )?,
+                    Err(err) => {
+                        overflow = Some(err);
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
     checked.or_raise()?;
     if let Some(err) = overflow {
         return Err(raise(err));
@@ -125,7 +141,7 @@ fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u
     let mut cs = Vec::new();
     for (i, c) in items(contestants, 1, "Contestants")?.enumerate() {
         work.take(NUMBER)?;
-        cs.push(decode::uint(c?).ok_or_else(|| {
+        let c = decode::uint(c?).ok_or_else(|| {
             badarg(
                 1,
                 format!(
@@ -133,13 +149,21 @@ fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u
                     i + 1
                 ),
             )
-        })?);
+        })?;
+        work.push(&mut cs, c, "the contestants")?;
     }
     // The contestants by index: the fitness list is read once, picking
-    // their values on the way.
-    let mut order: Vec<usize> = (0..cs.len()).collect();
-    order.sort_unstable_by_key(|&k| cs[k]);
-    let mut picked = vec![None; cs.len()];
+    // their values on the way. A sort (n log n) and two arrays of n.
+    let n = cs.len();
+    let log = (usize::BITS - n.leading_zeros()) as usize;
+    work.take(n.saturating_mul(log + 1))?;
+    // The order and the sort's scratch copy of it.
+    let mut order: Vec<usize> = work.vec(n, "the contestants")?;
+    work.reserve(n.saturating_mul(8), "the contestants")?;
+    order.extend(0..n);
+    tweann_core::meter::sort_metered(&mut order, |&a, &b| cs[a].cmp(&cs[b]), work).or_raise()?;
+    let mut picked: Vec<Option<f64>> = work.vec(n, "the contestants")?;
+    picked.resize(n, None);
     let mut next = 0;
     let mut base = 0u64;
     let len = floats::each_block(fitnesses, 2, &|| "Fitnesses".into(), work, |b| {

@@ -6,6 +6,7 @@
 //! reported before a bad later argument, as the reference does.
 
 use crate::decode::{self, Work, NUMBER};
+use crate::encode;
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
 use crate::info;
@@ -51,7 +52,7 @@ fn entropy_impl(values: Term, work: &mut Work) -> Res<f64> {
     })?;
     // A logarithm per value.
     work.take(2 * NUMBER * v.len())?;
-    stats::shannon_entropy_of_total(&v, total).or_raise()
+    stats::shannon_entropy_of_total_metered(&v, total, work).or_raise()
 }
 
 nif_pair!(shannon_entropy / shannon_entropy_dirty (values) -> Res<f64>,
@@ -74,13 +75,14 @@ fn histogram_setup(bins: Term, min: Term, max: Term) -> Res<Histogram> {
     Histogram::new(nb as usize, lo, hi).or_raise()
 }
 
-fn histogram_impl(
-    values: Term,
-    bins: Term,
-    min: Term,
-    max: Term,
+fn histogram_impl<'a>(
+    env: Env<'a>,
+    values: Term<'a>,
+    bins: Term<'a>,
+    min: Term<'a>,
+    max: Term<'a>,
     work: &mut Work,
-) -> Res<Vec<u64>> {
+) -> Res<Term<'a>> {
     // Zeroing and encoding the bins.
     if let Some(nb) = decode::uint(bins) {
         work.take((nb.min(usize::MAX as u64) as usize).saturating_mul(NUMBER))?;
@@ -89,7 +91,12 @@ fn histogram_impl(
     match histogram_setup(bins, min, max) {
         Ok(mut h) => {
             floats::each(values, 1, &values_ctx, work, |v| h.add(v))?;
-            Ok(h.finish())
+            let counts = h.finish();
+            // The counts and their list were checked against the budget
+            // (histogram_setup), and their building charged above.
+            let need = stats::histogram_bytes(counts.len() as u64);
+            work.reserve(need as usize, "the histogram")?;
+            encode::build_u64s(env, &counts, work)
         }
         Err(e) => {
             // The values are argument 1: their errors come first.
@@ -99,5 +106,4 @@ fn histogram_impl(
     }
 }
 
-nif_pair!(histogram / histogram_dirty (values, bins, min, max) -> Res<Vec<u64>>,
-          |work| histogram_impl(values, bins, min, max, work));
+nif_pair!(histogram / histogram_dirty (env; values, bins, min, max) => histogram_impl);

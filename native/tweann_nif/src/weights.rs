@@ -14,8 +14,8 @@
 //! so a large call goes to the dirty scheduler at once.
 
 use crate::decode::{self, items, Work, NORMAL_WORK_LIMIT, NUMBER};
+use crate::encode::{self, CELL_BYTES, FLOAT_BYTES};
 use crate::error::{badarg, raise, OrRaise, Res};
-use crate::info;
 use crate::numlist::{Next, NumList};
 use rustler::sys::{enif_make_double, enif_make_list_from_array, ErlNifTerm as ERL_NIF_TERM};
 use rustler::{Encoder, Env, Term};
@@ -87,16 +87,10 @@ fn charged_len(term: Term, per: usize, work: &mut Work) -> Res<Option<usize>> {
     Ok(Some(n))
 }
 
-/// Refuse a result of `floats` floats over the memory budget.
-fn check_budget(floats: usize) -> Res<()> {
-    let need = floats.saturating_mul(RESULT_FLOAT);
-    if need > info::budget() {
-        return Err(raise(CoreError::memory(format!(
-            "{floats} weights need {need} bytes, over the memory budget of {} bytes",
-            info::budget()
-        ))));
-    }
-    Ok(())
+/// Count a result of `floats` floats against the call's memory budget
+/// (refused over it, before any of it is made).
+fn check_budget(floats: usize, work: &mut Work) -> Res<()> {
+    work.reserve(floats.saturating_mul(RESULT_FLOAT), "the weights")
 }
 
 /// Builds lists of floats from an array of terms (the array is reused from
@@ -152,18 +146,29 @@ impl<'a> Floats<'a> {
     }
 }
 
-/// `n` floats made by `f`, as a list built in `out`.
+/// `n` floats made by `f` (`per` work units each, charged by the caller and
+/// reported as progress: a dirty call stops when its caller dies), as a
+/// list built in `out`.
 fn float_list<'a>(
     out: &mut Floats<'a>,
     n: usize,
+    per: usize,
+    work: &mut Work,
     mut f: impl FnMut() -> Result<f64, CoreError>,
 ) -> Res<Term<'a>> {
     out.reserve(n)?;
-    for _ in 0..n {
+    for i in 0..n {
+        if i % STRIDE == 0 {
+            work.progress(STRIDE.saturating_mul(per))?;
+        }
         out.push(f().or_raise()?);
     }
     Ok(out.take_list())
 }
+
+/// Elements between two progress reports of a loop whose work was charged
+/// up front.
+const STRIDE: usize = 4096;
 
 // ---------------------------------------------------------------- mutation
 
@@ -185,19 +190,27 @@ fn mutate_list<'a>(
         if !charged {
             work.take(ws.len().saturating_mul(MUTATE))?;
         }
+        check_budget(ws.len(), work)?;
         out.reserve(ws.len())?;
-        for &w in &ws {
+        for (i, &w) in ws.iter().enumerate() {
+            if i % STRIDE == 0 {
+                work.progress(STRIDE * MUTATE)?;
+            }
             out.push(m.apply(w, rng).or_raise()?);
         }
         return Ok(out.take_list());
     }
-    let per = if charged {
-        0
+    // `per` units charged per weight as it is read (0: charged up front,
+    // then only reported as progress); `counted`: the result's memory was
+    // counted up front (else it is counted weight by weight).
+    let (per, counted) = if charged {
+        (0, false)
     } else if let Some(n) = charged_len(term, MUTATE, work)? {
+        check_budget(n, work)?;
         out.reserve(n)?;
-        0
+        (0, true)
     } else {
-        MUTATE
+        (MUTATE, false)
     };
     let mut list =
         NumList::new(term).ok_or_else(|| badarg(arg, "Weights is not a list or an f64 binary"))?;
@@ -205,7 +218,14 @@ fn mutate_list<'a>(
     loop {
         match list.next_num_term() {
             (Next::Num(w), float_term) => {
-                work.take(per)?;
+                if per > 0 {
+                    work.take(per)?;
+                } else {
+                    work.progress(MUTATE)?;
+                }
+                if !counted {
+                    work.reserve(RESULT_FLOAT, "the weights")?;
+                }
                 let r = m.apply(w, rng).or_raise()?;
                 // A weight left as it was (same bits) that came as a float is
                 // returned as the same term: no new float on the heap.
@@ -329,15 +349,9 @@ fn batch_impl<'a>(
             )
         })?;
         let mut rng = Rng::seeded(stream_seed(seed, k as u64));
-        rows.push(mutate_list(
-            &mut out,
-            t.at(0),
-            1,
-            &m,
-            &mut rng,
-            cost > 0,
-            work,
-        )?);
+        let row = mutate_list(&mut out, t.at(0), 1, &m, &mut rng, cost > 0, work)?;
+        work.reserve(CELL_BYTES, "the weights")?;
+        work.push(&mut rows, row, "the weights")?;
     }
     Ok(rows.encode(env))
 }
@@ -361,7 +375,9 @@ fn batch_uniform_impl<'a>(
     let mut out = Floats::new(env, 0)?;
     for (k, g) in items(genomes, 1, "Genomes")?.enumerate() {
         let mut rng = Rng::seeded(stream_seed(seed, k as u64));
-        rows.push(mutate_list(&mut out, g?, 1, &m, &mut rng, cost > 0, work)?);
+        let row = mutate_list(&mut out, g?, 1, &m, &mut rng, cost > 0, work)?;
+        work.reserve(CELL_BYTES, "the weights")?;
+        work.push(&mut rows, row, "the weights")?;
     }
     Ok(rows.encode(env))
 }
@@ -374,9 +390,9 @@ nif_pair!(mutate_weights_batch_uniform_seeded / mutate_weights_batch_uniform_see
 fn random_impl<'a>(env: Env<'a>, n: Term<'a>, seed: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let n = count_arg(n, 1, "N")?;
     let mut rng = Rng::seeded(seed_arg(seed, 2)?);
-    check_budget(n)?;
+    check_budget(n, work)?;
     work.take(n.saturating_mul(DRAW + ENCODE))?;
-    float_list(&mut Floats::new(env, 0)?, n, || {
+    float_list(&mut Floats::new(env, 0)?, n, DRAW + ENCODE, work, || {
         Ok(uniform_weight(&mut rng))
     })
 }
@@ -395,9 +411,11 @@ fn gaussian_impl<'a>(
     let mean = decode::f64_arg(mean, 2, "Mean")?;
     let g = Gaussian::new(mean, num_or_nan(sd), 3).or_raise()?;
     let mut rng = Rng::seeded(seed_arg(seed, 4)?);
-    check_budget(n)?;
+    check_budget(n, work)?;
     work.take(n.saturating_mul(GAUSS + ENCODE))?;
-    float_list(&mut Floats::new(env, 0)?, n, || g.draw(&mut rng))
+    float_list(&mut Floats::new(env, 0)?, n, GAUSS + ENCODE, work, || {
+        g.draw(&mut rng)
+    })
 }
 
 nif_pair!(random_weights_gaussian_seeded / random_weights_gaussian_seeded_dirty (env; n, mean, sd, seed) => gaussian_impl);
@@ -426,17 +444,20 @@ fn random_batch_impl<'a>(
         let mean = decode::number(t.at(1)).ok_or_else(|| badarg(1, bad()))?;
         let g = Gaussian::new(mean, num_or_nan(t.at(2)), 1).map_err(|_| badarg(1, bad()))?;
         total = total.saturating_add(n);
-        gs.push((n, g));
+        work.push(&mut gs, (n, g), "the specs")?;
         // Charged as the specs are read, so a large batch leaves the normal
         // scheduler before reading them all.
         work.take(n.saturating_mul(GAUSS + ENCODE))?;
     }
-    check_budget(total)?;
-    let mut rows = try_vec::<Term>(gs.len(), "the result").or_raise()?;
+    check_budget(total, work)?;
+    work.reserve(gs.len().saturating_mul(CELL_BYTES), "the weights")?;
+    let mut rows = work.vec::<Term>(gs.len(), "the weights")?;
     let mut out = Floats::new(env, 0)?;
     for (i, (n, g)) in gs.iter().enumerate() {
         let mut rng = Rng::seeded(stream_seed(seed, i as u64));
-        rows.push(float_list(&mut out, *n, || g.draw(&mut rng))?);
+        rows.push(float_list(&mut out, *n, GAUSS + ENCODE, work, || {
+            g.draw(&mut rng)
+        })?);
     }
     Ok(rows.encode(env))
 }
@@ -466,7 +487,11 @@ fn distance_to(
     for &x in a {
         match list.next_num() {
             Next::Num(y) => {
-                work.take(per)?;
+                if per > 0 {
+                    work.take(per)?;
+                } else {
+                    work.progress(NUMBER)?;
+                }
                 d.add(x, y);
                 d.check().or_raise()?;
             }
@@ -544,9 +569,12 @@ fn distance_batch_impl<'a>(
     };
     let mut out = Vec::new();
     for o in items(others, 2, "Others")? {
-        out.push(distance_to(metric, &t, o?, 2, per, work)?);
+        let d = distance_to(metric, &t, o?, 2, per, work)?;
+        work.push(&mut out, d, "the distances")?;
     }
-    Ok(out.encode(env))
+    // The result list (its building is part of the work charged above).
+    work.reserve(out.len().saturating_mul(FLOAT_BYTES), "the distances")?;
+    encode::build_floats(env, &out, work)
 }
 
 nif_pair!(weight_distance_batch / weight_distance_batch_dirty (env; target, others, metric_term) => distance_batch_impl);

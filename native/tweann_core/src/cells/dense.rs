@@ -31,12 +31,27 @@ pub fn dense_t(wt: &[f64], b: &[f64], z: &[f64], y: &mut [f64]) {
 /// Transposes a row-major `[rows, cols]` matrix into `[cols, rows]`.
 pub fn transpose(m: &[f64], rows: usize, cols: usize) -> Vec<f64> {
     let mut t = vec![0.0; m.len()];
+    transpose_into(m, rows, cols, &mut t);
+    t
+}
+
+/// [`transpose`] into a fallibly allocated vector.
+pub(crate) fn try_transpose(
+    m: &[f64],
+    rows: usize,
+    cols: usize,
+) -> Result<Vec<f64>, super::CellError> {
+    let mut t = super::try_zeros(m.len(), 0)?;
+    transpose_into(m, rows, cols, &mut t);
+    Ok(t)
+}
+
+fn transpose_into(m: &[f64], rows: usize, cols: usize, t: &mut [f64]) {
     for r in 0..rows {
         for c in 0..cols {
             t[c * rows + r] = m[r * cols + c];
         }
     }
-    t
 }
 
 /// `true` if every value is finite.

@@ -3,6 +3,7 @@
 //! equals [`Cell::step`] on that row alone, bit for bit.
 
 use super::{check_buf, check_finite_row, Cell, CellError};
+use crate::meter::{Meter, Unmetered};
 
 /// Elapsed times for a batch: one for all, or one per row (per row and step
 /// for sequences).
@@ -114,6 +115,24 @@ pub fn step_batch<C: Cell>(
     new_states: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), CellError> {
+    let bufs = (outputs, new_states, scratch);
+    step_batch_metered(rows, batch, inputs, states, dts, bufs, &mut Unmetered)
+}
+
+/// [`step_batch`] that ticks `meter` with [`Cell::work`] before each row
+/// and stops with [`CellError::Interrupted`] when the meter says so (the
+/// buffers are then partly written). `bufs` are `(outputs, new_states,
+/// scratch)`. The results are those of [`step_batch`], bit for bit.
+#[allow(clippy::too_many_arguments)]
+pub fn step_batch_metered<C: Cell>(
+    rows: Rows<'_, C>,
+    batch: usize,
+    inputs: &[f64],
+    states: &[f64],
+    dts: Dts<'_>,
+    (outputs, new_states, scratch): (&mut [f64], &mut [f64], &mut [f64]),
+    meter: &mut dyn Meter,
+) -> Result<(), CellError> {
     rows.check_batch(batch)?;
     let (ni, ns, no) = sizes(&rows);
     check_flat(batch, 1, ni, ns, no, inputs, states, outputs, new_states)?;
@@ -136,6 +155,7 @@ pub fn step_batch<C: Cell>(
     }
     for r in 0..batch {
         let cell = rows.cell(r);
+        meter.tick(cell.work())?;
         cell.step_row(
             r,
             &inputs[r * ni..(r + 1) * ni],
@@ -200,6 +220,32 @@ pub fn sequence<C: Cell>(
     final_states: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), CellError> {
+    let bufs = (outputs, final_states, scratch);
+    sequence_metered(
+        rows,
+        (batch, len),
+        inputs,
+        states0,
+        dts,
+        bufs,
+        &mut Unmetered,
+    )
+}
+
+/// [`sequence`] that ticks `meter` with [`Cell::work`] before each step of
+/// each row and stops with [`CellError::Interrupted`] when the meter says
+/// so (the buffers are then partly written). `(batch, len)` and `bufs =
+/// (outputs, final_states, scratch)` are [`sequence`]'s arguments. The
+/// results are those of [`sequence`], bit for bit.
+pub fn sequence_metered<C: Cell>(
+    rows: Rows<'_, C>,
+    (batch, len): (usize, usize),
+    inputs: &[f64],
+    states0: &[f64],
+    dts: Dts<'_>,
+    (outputs, final_states, scratch): (&mut [f64], &mut [f64], &mut [f64]),
+    meter: &mut dyn Meter,
+) -> Result<(), CellError> {
     rows.check_batch(batch)?;
     let (ni, ns, no) = sizes(&rows);
     check_flat(
@@ -224,6 +270,8 @@ pub fn sequence<C: Cell>(
     }
     for r in 0..batch {
         let cell = rows.cell(r);
+        // The checks cost about one unit per value.
+        meter.tick(len.saturating_mul(ni + 1))?;
         check_finite_row(r, &[], &states0[r * ns..(r + 1) * ns])?;
         for t in 0..len {
             cell.check_dt(r, dts.get(r * len + t))?;
@@ -239,6 +287,7 @@ pub fn sequence<C: Cell>(
         let sc = &mut rest[..cell.scratch_len()];
         for t in 0..len {
             let k = r * len + t;
+            meter.tick(cell.work())?;
             cell.step_row(
                 r,
                 &inputs[k * ni..(k + 1) * ni],
@@ -277,16 +326,21 @@ impl<C: Cell> Population<C> {
         if params.is_empty() {
             return Err(CellError::EmptyPopulation);
         }
-        let members = params
-            .iter()
-            .enumerate()
-            .map(|(member, p)| {
-                build(p.as_ref()).map_err(|e| CellError::Member {
+        let mut members = Vec::new();
+        members
+            .try_reserve_exact(params.len())
+            .map_err(|_| CellError::OutOfMemory {
+                bytes: params.len().saturating_mul(std::mem::size_of::<C>()),
+            })?;
+        for (member, p) in params.iter().enumerate() {
+            members.push(build(p.as_ref()).map_err(|e| match e {
+                CellError::OutOfMemory { .. } => e,
+                _ => CellError::Member {
                     member,
                     error: Box::new(e),
-                })
-            })
-            .collect::<Result<Vec<C>, CellError>>()?;
+                },
+            })?);
+        }
         Ok(Population { members })
     }
 

@@ -58,6 +58,16 @@ pub enum CellError {
     },
     /// The computation of a row overflowed (see the module docs).
     NonFinite { row: usize, what: &'static str },
+    /// A buffer of `bytes` bytes could not be allocated.
+    OutOfMemory { bytes: usize },
+    /// The [`crate::meter::Meter`] given to a driver stopped it.
+    Interrupted,
+}
+
+impl From<crate::meter::Interrupted> for CellError {
+    fn from(_: crate::meter::Interrupted) -> Self {
+        CellError::Interrupted
+    }
 }
 
 impl fmt::Display for CellError {
@@ -115,6 +125,8 @@ impl fmt::Display for CellError {
             CellError::NonFinite { row, what } => {
                 write!(f, "row {row} (0-based) overflowed: {what} is not finite")
             }
+            CellError::OutOfMemory { bytes } => write!(f, "cannot allocate {bytes} bytes"),
+            CellError::Interrupted => write!(f, "interrupted"),
         }
     }
 }

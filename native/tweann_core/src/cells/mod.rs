@@ -57,7 +57,9 @@
 //! * `backbone.rs`: [`BackboneActivation`], the CfC backbone's choice among them;
 //! * `dense.rs`: the dense products [`dense_t`] and [`transpose`];
 //! * this file: the [`Cell`] trait and the checks every cell makes;
-//! * `drivers.rs`: [`step_batch`], [`sequence`], [`Rows`], [`Dts`], [`Population`];
+//! * `drivers.rs`: [`step_batch`], [`sequence`] (and their `_metered`
+//!   forms, which tick a [`crate::meter::Meter`] once per row step), [`Rows`],
+//!   [`Dts`], [`Population`];
 //! * `nested.rs`: [`step_rows`] and [`sequence_rows`] over nested `Vec`s.
 
 mod backbone;
@@ -69,8 +71,12 @@ mod error;
 mod nested;
 
 pub use backbone::BackboneActivation;
+pub(crate) use dense::try_transpose;
 pub use dense::{all_finite, dense_t, transpose};
-pub use drivers::{batch_lengths, sequence, step_batch, Dts, Population, Rows};
+pub use drivers::{
+    batch_lengths, sequence, sequence_metered, step_batch, step_batch_metered, Dts, Population,
+    Rows,
+};
 pub use elementwise::{gelu, lecun_tanh, log1p, relu, sigmoid, silu, softplus};
 pub use erf::erf;
 pub use error::CellError;
@@ -86,6 +92,10 @@ pub trait Cell {
     fn output_size(&self) -> usize;
     /// Length of the scratch buffer [`Cell::step`] needs.
     fn scratch_len(&self) -> usize;
+    /// The work of one [`Cell::step_row`] in units of about one
+    /// multiply-add (what the drivers tick their [`crate::meter::Meter`]
+    /// with, and what the NIF glue charges before it steps a cell).
+    fn work(&self) -> usize;
     /// `Ok` if `dt` is a legal elapsed time for this cell (row is for the message).
     fn check_dt(&self, row: usize, dt: f64) -> Result<(), CellError>;
     /// One step of one row. `input`, `state`, `output`, `new_state` and
@@ -204,6 +214,32 @@ fn check_finite_row(row: usize, input: &[f64], state: &[f64]) -> Result<(), Cell
         return Err(CellError::NonFiniteState { row, index });
     }
     Ok(())
+}
+
+/// A copy of `xs`, allocated fallibly.
+pub(crate) fn try_copy(xs: &[f64]) -> Result<Vec<f64>, CellError> {
+    let mut v = try_zeros(0, xs.len())?;
+    v.extend_from_slice(xs);
+    Ok(v)
+}
+
+/// `n` zeros (with room for `extra` more values), allocated fallibly.
+pub(crate) fn try_zeros(n: usize, extra: usize) -> Result<Vec<f64>, CellError> {
+    let want = n.saturating_add(extra);
+    let mut v = Vec::new();
+    v.try_reserve_exact(want)
+        .map_err(|_| CellError::OutOfMemory {
+            bytes: want.saturating_mul(8),
+        })?;
+    v.resize(n, 0.0);
+    Ok(v)
+}
+
+/// `f` applied to every value of `xs`, into a fallibly allocated vector.
+pub(crate) fn try_map(xs: &[f64], f: impl Fn(f64) -> f64) -> Result<Vec<f64>, CellError> {
+    let mut v = try_zeros(0, xs.len())?;
+    v.extend(xs.iter().map(|&x| f(x)));
+    Ok(v)
 }
 
 pub(crate) fn check_params(params: &[f64], expected: usize) -> Result<(), CellError> {
