@@ -16,11 +16,11 @@
 use tweann_core::activation::{Activation, TABLE};
 use tweann_core::cells::{BackboneActivation, Cell};
 use tweann_core::cfc::{CfcCell, CfcConfig, CfcMode};
+use tweann_core::cfcpop::{CfcPop, Shape};
 use tweann_core::ltc::{LtcCell, LtcConfig, Mapping, Positivity};
 use tweann_core::network::{NetworkBuilder, NodeKind};
-use tweann_core::scalar;
-use tweann_core::cfcpop::{CfcPop, Shape};
 use tweann_core::rng::Rng;
+use tweann_core::scalar;
 use tweann_core::weights::{distance, uniform_weight, Metric, Mutation};
 use tweann_core::{novelty, reward, selection, stats};
 
