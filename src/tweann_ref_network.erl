@@ -149,12 +149,14 @@ network_info(Network) ->
 %% f64 bias and a u32 row start, one more row start, per connection a u32
 %% source and an f64 weight, a u32 per input, output, state slot and source
 %% of forward references, two f64 (tau, bound) per liquid node and one f64
-%% per leaky node.
+%% per leaky node; and its evaluation plan (three vectors, 9 words): per node
+%% of pass 2 (neither input nor delay) a 24-byte step and room for an 8-byte
+%% group, and per leaky or liquid node 8 bytes.
 -spec native_bytes(#{atom() => term()}, non_neg_integer()) -> non_neg_integer().
 native_bytes(#{nodes := N, connections := C, inputs := I, outputs := O, state_size := S,
-               liquid_nodes := L, leaky_nodes := K}, FwdSources) ->
-    38 * erlang:system_info(wordsize) + 13 * N + 4 + 12 * C + 4 * (I + O + S + FwdSources)
-        + 16 * L + 8 * K.
+               liquid_nodes := L, leaky_nodes := K, delay_nodes := D}, FwdSources) ->
+    47 * erlang:system_info(wordsize) + 13 * N + 4 + 12 * C + 4 * (I + O + S + FwdSources)
+        + 24 * L + 16 * K + 32 * (N - I - D).
 
 %% @doc Evaluate `Iterations' times and return the mean microseconds per
 %% evaluation (each iteration includes decoding `Inputs', as the NIF's does).

@@ -3,8 +3,10 @@
 %% {@link tweann_nif:compute_weighted_reward/1}), with the operations of
 %% `tweann_core::reward' in the same order, so results are bit-identical:
 %% history sums in list order from `0.0', population standard deviation,
-%% `1 / (1 + exp(-Z))' (unclamped, `0.0' where `exp' overflows) for the
-%% component and the `[-10, 10]'-clamped sigmoid for the weighted reward.
+%% the unclamped sigmoid `1 / (1 + exp(-Z))' for the component and the
+%% `[-10, 10]'-clamped one for the weighted reward, `tanh' for a component
+%% without history: {@link tweann_ref_math:sigmoid/1} and
+%% {@link tweann_ref_math:tanh/1}, the library's own, never the C library.
 %%
 %% Bad arguments raise `{tweann_error, badarg, Position, Why}', overflow
 %% `{tweann_error, badarith, general, Why}'; {@link tweann_nif} turns them
@@ -33,10 +35,10 @@ compute_reward_component(History, Current) ->
     C = number(Current, 2, "Current"),
     case H of
         [] ->
-            {C, math:tanh(C), 0.0};
+            {C, tweann_ref_math:tanh(C), 0.0};
         _ ->
             Z = history_z(H, C),
-            {C, sigmoid(Z), Z}
+            {C, tweann_ref_math:sigmoid(Z), Z}
     end.
 
 %% @doc See {@link tweann_nif:compute_weighted_reward/1}.
@@ -49,8 +51,8 @@ weighted([{History, Current, Weight} | Rest], I, Acc) ->
     C = number(Current, 1, "the Current of a component"),
     W = number(Weight, 1, "the Weight of a component"),
     S = case H of
-            [] -> sigmoid(clamp(C));
-            _ -> sigmoid(clamp(history_z(H, C)))
+            [] -> tweann_ref_math:sigmoid(clamp(C));
+            _ -> tweann_ref_math:sigmoid(clamp(history_z(H, C)))
         end,
     weighted(Rest, I + 1, arith("compute_weighted_reward", fun() -> Acc + W * S end));
 weighted([], _I, Acc) ->
@@ -85,13 +87,6 @@ sq_dev([], _M, Acc) ->
 clamp(X) when X < -10.0 -> -10.0;
 clamp(X) when X > 10.0 -> 10.0;
 clamp(X) -> X.
-
-%% 1 / (1 + exp(-X)); exp overflowing (to infinity in IEEE) gives 0.0.
-sigmoid(X) ->
-    try math:exp(-X) of
-        E -> 1.0 / (1.0 + E)
-    catch error:badarith -> 0.0
-    end.
 
 %%--------------------------------------------------------------------
 %% Arguments and errors

@@ -4,7 +4,8 @@
 %% {@link tweann_nif:shannon_entropy/1}, {@link tweann_nif:histogram/4}):
 %% the same floating-point operations in the same order as
 %% `tweann_core::stats', so results are bit-identical. Sums run in list
-%% order from `0.0'.
+%% order from `0.0'; the entropy's logarithm is {@link tweann_ref_math:log/1}
+%% (the library's own, never the C library).
 %%
 %% Bad arguments raise `{tweann_error, badarg, Position, Why}', overflow
 %% `{tweann_error, badarith, general, Why}'; {@link tweann_nif} turns them
@@ -69,7 +70,7 @@ positive_sum([], Acc) -> Acc.
 %% A share that underflows to 0.0 adds nothing (the limit of p ln p).
 entropy([V | Vs], Total, H) when V > 0.0 ->
     case V / Total of
-        P when P > 0.0 -> entropy(Vs, Total, H - P * math:log(P));
+        P when P > 0.0 -> entropy(Vs, Total, H - P * tweann_ref_math:log(P));
         _ -> entropy(Vs, Total, H)
     end;
 entropy([_ | Vs], Total, H) ->

@@ -221,6 +221,60 @@ genomes_agree_test() ->
     agree(compatibility_distance, [[], Genome(), 1.0, 2.0, 0.4]),
     agree(compatibility_distance, [Genome(), [], 1, 2, 3]).
 
+%% Genomes in innovation order take the NIF's streaming merge; out of order,
+%% duplicated or malformed, its detailed path. Both agree with the reference.
+sorted_genomes_agree_test() ->
+    seed(13),
+    Sorted = fun() ->
+                     [{I, weight()} || I <- lists:usort([rand:uniform(60) || _ <- lists:seq(1, rand:uniform(30))])]
+             end,
+    [begin
+         A = Sorted(), B = Sorted(),
+         C = [uniform(0.0, 3.0) || _ <- lists:seq(1, 3)],
+         agree(compatibility_distance, [A, B | C]),
+         agree(compatibility_distance, [B, A | C]),
+         agree(compatibility_distance, [A, shuffle(B) | C]),
+         agree(compatibility_distance, [A, [] | C])
+     end || _ <- lists:seq(1, 200)],
+    agree(compatibility_distance, [[{1, 1}, {2, 2.5}], [{2, 1}, {3, 0}], 1, 2, 3]),
+    %% errors found after some genes were merged: the same argument and
+    %% reason as the reference
+    Bad = [[[{1, 0.5}, {2, 0.1}, {2, 0.3}], [{1, 0.0}, {5, 1.0}], 1, 1, 1],
+           [[{1, 0.5}, {2, 0.1}], [{1, 0.0}, {5, 1.0}, {3, x}], 1, 1, 1],
+           [[{1, 0.5}, {2, 0.1}, {3, x}], [{1, y}], 1, 1, 1],
+           [[{1, 0.5}, {2, 0.1} | tail], [{1, 0.0}], 1, 1, 1],
+           [[{1, 0.5}, {2, 0.1}], [{1, 0.0}, {-2, 1.0}], 1, 1, 1],
+           [[{1, 0.5}, {2, 0.1}], [{1, 0.0}, {2, 1.0}], 1, 1, c]],
+    [?assertMatch({error, badarg, _}, agree(compatibility_distance, Args)) || Args <- Bad].
+
+%% The fast paths of the smallest calls hand anything unusual to the
+%% detailed path: integers, binaries, lists of different lengths, non-finite
+%% values in a binary.
+small_calls_agree_test() ->
+    seed(14),
+    [begin
+         S = inputs(N), W = inputs(N), B = pick([weight(), 2]),
+         agree(dot_product_flat, [S, W, B]),
+         agree(dot_product_flat, [to_bin(S), to_bin(W), B]),
+         agree(dot_product_flat, [to_bin(S), W, B]),
+         agree(dot_product_flat, [S, to_bin(W), B])
+     end || N <- [0, 1, 2, 10, 100, 1000]],
+    Inf = <<16#7FF0000000000000:64/native>>,
+    [?assertMatch({error, badarg, _}, agree(dot_product_flat, Args))
+     || Args <- [[to_bin([1.0, 2.0]), <<(to_bin([1.0]))/binary, Inf/binary>>, 0.0],
+                 [to_bin([1.0, 2.0]), to_bin([1.0]), 0.0],
+                 [<<1, 2, 3>>, <<1, 2, 3>>, 0.0],
+                 [[1.0, 2.0], [1.0, 2.0 | 3.0], 0.0],
+                 [[1.0, 2.0], [1.0, 2.0, 3.0], 0.0]]],
+    ?assertMatch({error, badarith, _}, agree(dot_product_flat, [[1.0e300], [1.0e300], 0.0])),
+    [agree(F, Args) || {F, Args} <- [{evaluate_cfc, [1, 0, 2, 1]}, {evaluate_cfc, [0.5, -1, 0, 0.0]},
+                                     {evaluate_cfc, [1 bsl 62, 0.5, 1.5, 1.0]},
+                                     {evaluate_ode, [1, 0, 2, 1, 1]},
+                                     {evaluate_ode, [0.5, 0.2, 1.0, 1.0, 0]}]],
+    [?assertMatch({error, _, _}, agree(F, Args))
+     || {F, Args} <- [{evaluate_cfc, [1.0, 0.0, 1.0, -0.5]}, {evaluate_ode, [1.0, 0.0, 1.0, 1.0, a]},
+                      {evaluate_ode, [1.0, 1.0e308, 1.0e-9, 1.0e308, 1.0e308]}]].
+
 aggregators_agree_test() ->
     seed(4),
     [begin

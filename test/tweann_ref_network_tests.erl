@@ -91,7 +91,7 @@ empty_network_test() ->
     ?assertEqual(#{nodes => 0, connections => 0, inputs => 0, outputs => 0,
                    state_size => 0, forward_refs => 0, liquid_nodes => 0,
                    delay_nodes => 0, leaky_nodes => 0, state_model => organelles,
-                   bytes => 38 * W + 4},
+                   bytes => 47 * W + 4},
                  ?M:network_info(N)).
 
 outputs_and_bias_nodes_test() ->
@@ -216,12 +216,13 @@ liquid_nodes_test() ->
            {3, {ltc, 2.0, 1.0}, tanh, 0.5, [{1, 0.5}]}],
           1, [2, 3]),
     %% bytes: 3 nodes (13 each, + 4), 2 connections (12 each), 1 input,
-    %% 2 outputs and 2 slots (4 each), 2 liquid nodes (16 each).
+    %% 2 outputs and 2 slots (4 each), 2 liquid nodes (16 each); the plan:
+    %% 2 steps and groups (32 each), 2 organelles (8 each), 9 words.
     W = erlang:system_info(wordsize),
     ?assertEqual(#{nodes => 3, connections => 2, inputs => 1, outputs => 2,
                    state_size => 2, forward_refs => 0, liquid_nodes => 2,
                    delay_nodes => 0, leaky_nodes => 0, state_model => organelles,
-                   bytes => 38 * W + 39 + 4 + 24 + 20 + 32},
+                   bytes => 38 * W + 39 + 4 + 24 + 20 + 32 + 9 * W + 64 + 16},
                  ?M:network_info(N)),
     %% cfc with x = 0: s = sig(0) = 0.5, h = tanh(0) = 0: value = 0.5 * S.
     %% ltc with x = 0.5*0 + 0.5 = 0.5, T = 2: F = 0.25,
@@ -271,8 +272,10 @@ network_info_test() ->
                    state_size := 0, forward_refs := 0, delay_nodes := 0, leaky_nodes := 0,
                    liquid_nodes := 0, state_model := organelles}, Info),
     %% The native compiled form: 38 words, then per node, connection, input
-    %% and output.
-    ?assertEqual(38 * erlang:system_info(wordsize) + 13 * 5 + 4 + 12 * 6 + 4 * (2 + 2),
+    %% and output; its evaluation plan: 9 words and 32 bytes per node of
+    %% pass 2 (not an input).
+    ?assertEqual(38 * erlang:system_info(wordsize) + 13 * 5 + 4 + 12 * 6 + 4 * (2 + 2)
+                 + 9 * erlang:system_info(wordsize) + 32 * 3,
                  maps:get(bytes, Info)),
     ?badarg_says(1, "not a network", ?M:network_info(make_ref())).
 
@@ -485,7 +488,8 @@ capture_overflow_test() ->
                                      fun() -> ?M:evaluate_with_state(N, [1.0e10], [0.0]) end)).
 
 %% network_info's bytes: 8 per leaky node, 4 per distinct source of
-%% forward references (under either model), as the native form holds.
+%% forward references (under either model), as the native form holds; the
+%% plan: 32 per node neither input nor delay, 8 per leaky node, 9 words.
 organelle_bytes_test() ->
     W = erlang:system_info(wordsize),
     Nodes = [{1, input, linear, 0, []},
@@ -496,10 +500,12 @@ organelle_bytes_test() ->
     %% (+ node 4 under forward_refs); sources read forward: node 4 only (a
     %% delay's connections and reads of a delay are not forward references).
     ?assertMatch(#{forward_refs := 1, state_size := 2, leaky_nodes := 1, delay_nodes := 1,
-                   bytes := B} when B =:= 38 * W + 13 * 4 + 4 + 12 * 6 + 4 * (1 + 1 + 2 + 1) + 8,
+                   bytes := B} when B =:= 38 * W + 13 * 4 + 4 + 12 * 6 + 4 * (1 + 1 + 2 + 1) + 8
+                                      + 9 * W + 32 * 2 + 8,
                  ?M:network_info(?M:compile_network(Nodes, 1, [4]))),
     ?assertMatch(#{forward_refs := 1, state_size := 3,
-                   bytes := B} when B =:= 38 * W + 13 * 4 + 4 + 12 * 6 + 4 * (1 + 1 + 3 + 1) + 8,
+                   bytes := B} when B =:= 38 * W + 13 * 4 + 4 + 12 * 6 + 4 * (1 + 1 + 3 + 1) + 8
+                                      + 9 * W + 32 * 2 + 8,
                  ?M:network_info(?M:compile_network(Nodes, 1, [4], ?FWD))).
 
 wrong_state_length_test() ->

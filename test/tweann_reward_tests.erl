@@ -30,7 +30,9 @@ compute_reward_component_test() ->
     %% mean 3, population sd sqrt(2)
     Z = (6.0 - 3.0) / math:sqrt(2.0),
     {Raw, Norm, Z1} = ?N:compute_reward_component([1.0, 2.0, 3.0, 4.0, 5.0], 6.0),
-    ?assertEqual({6.0, 1.0 / (1.0 + math:exp(-Z)), Z}, {Raw, Norm, Z1}),
+    %% the library's own sigmoid (tweann_ref_math), within 1e-15 of libm's
+    ?assertEqual({6.0, tweann_ref_math:sigmoid(Z), Z}, {Raw, Norm, Z1}),
+    ?assert(abs(Norm - 1.0 / (1.0 + math:exp(-Z))) < 1.0e-15),
     ?assert(Norm > 0.5 andalso Z > 0.0),
     {_, NormD, ZD} = ?N:compute_reward_component([5.0, 4.0, 3.0, 2.0, 1.0], 0.0),
     ?assertEqual(-3.0 / math:sqrt(2.0), ZD),
@@ -39,15 +41,18 @@ compute_reward_component_test() ->
     ?assert(is_float(R4) andalso is_float(N4) andalso is_float(Z4)),
     %% an empty history: {Current, tanh(Current), 0.0} (faber's NIF; its
     %% pure Erlang fallback used a sigmoid there)
-    ?assertEqual({0.5, math:tanh(0.5), 0.0}, ?N:compute_reward_component([], 0.5)),
-    ?assertEqual({2.0, math:tanh(2.0), 0.0}, ?N:compute_reward_component([], 2)),
+    ?assertEqual({0.5, tweann_ref_math:tanh(0.5), 0.0}, ?N:compute_reward_component([], 0.5)),
+    ?assertEqual({2.0, tweann_ref_math:tanh(2.0), 0.0}, ?N:compute_reward_component([], 2)),
+    ?assert(abs(tweann_ref_math:tanh(0.5) - math:tanh(0.5)) < 1.0e-15),
     %% a constant history: z = 0
     ?assertEqual({1.0, 0.5, 0.0}, ?N:compute_reward_component([1.0, 1.0, 1.0], 1.0)),
-    %% unclamped sigmoid: 0.0 where exp(-z) overflows
-    ?assertEqual({-1.0e300, 0.0, -2.0e300}, ?N:compute_reward_component([0.0, 1.0], -1.0e300)).
+    %% unclamped sigmoid: exp(z) far out (down to 0.0), never an overflow
+    ?assertEqual({-1.0e300, 0.0, -2.0e300}, ?N:compute_reward_component([0.0, 1.0], -1.0e300)),
+    ?assertEqual({-359.5, tweann_ref_math:exp(-720.0), -720.0},
+                 ?N:compute_reward_component([0.0, 1.0], -359.5)).
 
 compute_weighted_reward_test() ->
-    Sig = fun(X) -> 1.0 / (1.0 + math:exp(-max(-10.0, min(10.0, X)))) end,
+    Sig = fun(X) -> tweann_ref_math:sigmoid(max(-10.0, min(10.0, X))) end,
     Zof = fun(H, C) -> element(3, ?N:compute_reward_component(H, C)) end,
     Comps = [{[1.0, 2.0, 3.0], 4.0, 0.5}, {[5.0, 4.0, 3.0], 2.0, 0.3}, {[1.0, 1.0, 1.0], 1.0, 0.2}],
     Want = lists:foldl(fun({H, C, W}, Acc) -> Acc + W * Sig(Zof(H, C)) end, 0.0, Comps),

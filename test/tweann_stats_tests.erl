@@ -47,12 +47,15 @@ weighted_moving_average_test() ->
 %% Natural log; values =< 0 ignored; normalised by the positive sum.
 shannon_entropy_test() ->
     Uniform = ?N:shannon_entropy([0.25, 0.25, 0.25, 0.25]),
-    ?assertEqual(lists:foldl(fun(_, H) -> H - 0.25 * math:log(0.25) end, 0.0, [1, 2, 3, 4]),
+    %% the library's own logarithm (tweann_ref_math), not the C library's
+    ?assertEqual(lists:foldl(fun(_, H) -> H - 0.25 * tweann_ref_math:log(0.25) end, 0.0,
+                             [1, 2, 3, 4]),
                  Uniform),
+    ?assert(abs(Uniform - math:log(4.0)) < 1.0e-15),
     ?assert(abs(Uniform - 1.386) < 0.01),
     ?assert(?N:shannon_entropy([0.97, 0.01, 0.01, 0.01]) < 0.5),
     ?assert(abs(?N:shannon_entropy([1.0])) < 0.001),
-    Half = 0.0 - 0.5 * math:log(0.5) - 0.5 * math:log(0.5),
+    Half = 0.0 - 0.5 * tweann_ref_math:log(0.5) - 0.5 * tweann_ref_math:log(0.5),
     ?assertEqual(Half, ?N:shannon_entropy([0.0, -1.0, 2.0, 2])),
     ?assertEqual(Half, ?N:shannon_entropy([3.0, 3.0])),
     ?assertEqual(0.0, ?N:shannon_entropy([])),
@@ -113,6 +116,31 @@ large_call_test() ->
     same(histogram, [Xs, 100, -20.0, 20.0]),
     same(histogram, [Xs, 50000, -20.0, 20.0]),
     same(fitness_stats, [f64s(Xs)]).
+
+%% The block reader (64 numbers at a time) agrees with the reference on
+%% floats of every origin (literals of this module, made here, received in
+%% a message, made by the NIF), signed zeros, subnormals, extremes, small
+%% integers and bignums, in one list across several blocks; an improper
+%% tail or a bad element far into the list.
+reader_test() ->
+    Lit = [0.5, -0.0, 0.0, 2.5e-310, -1.7976931348623157e308, 1.0e-300, 3],
+    Made = [float(I) / 7 || I <- lists:seq(-40, 40)],
+    self() ! {values, [X * 1.5 || X <- Made]},
+    Got = receive {values, V} -> V end,
+    {Cum, _} = ?N:build_cumulative_fitness(lists:seq(1, 50)),
+    Ints = [7, -3, 1 bsl 70, -(1 bsl 65), 0],
+    Xs = lists:append([Lit, Made, Ints, Got, Cum, Lit]),
+    Small = [X || X <- Xs, abs(X) < 1.0e6],
+    [same(F, A) || {F, A} <- [{fitness_stats, [Small]}, {weighted_moving_average, [Small, 0.97]},
+                              {shannon_entropy, [Xs]}, {histogram, [Xs, 9, -3.0, 40.0]},
+                              {fitness_stats, [Lit]}]],
+    ?assertEqual(element(6, tweann_ref_stats:fitness_stats(Small)),
+                 element(6, ?N:fitness_stats(Small))),
+    Bad = lists:sublist(Small, 70) ++ [{1.0}] ++ Small,
+    ?assertEqual(1, badarg_pos(fun() -> ?N:fitness_stats(Bad) end)),
+    same(fitness_stats, [Bad]),
+    same(fitness_stats, [lists:sublist(Small, 130) ++ 2.5]),
+    same(shannon_entropy, [lists:sublist(Xs, 64) ++ [atom]]).
 
 overflow_test() ->
     same(fitness_stats, [[1.0e200]]),

@@ -51,7 +51,7 @@
 
 -include_lib("eunit/include/eunit.hrl").
 
--export([run/0, cfc_flops/1, ltc_synapses/1]).
+-export([run/0, cfc_flops/1, ltc_synapses/1, population/1]).
 
 -define(MEMBERS, 100).
 -define(CFC_CFG, #{input_size => 8, hidden_size => 32, backbone_units => 64,

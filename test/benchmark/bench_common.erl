@@ -349,7 +349,9 @@ fmt_bytes(B) -> io_lib:format("~p B", [B]).
 %%% Fixed-seed networks and genomes
 %%%===================================================================
 
-%% {Inputs, Hidden, Outputs, Connections} of the standard sizes.
+%% {Inputs, Hidden, Outputs, Connections} of the standard sizes (a spec
+%% tuple stands for itself).
+network_spec({_, _, _, _} = Spec) -> Spec;
 network_spec(50) -> {10, 34, 6, 250};
 network_spec(200) -> {20, 170, 10, 1500};
 network_spec(1000) -> {50, 930, 20, 8000}.

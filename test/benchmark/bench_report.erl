@@ -19,7 +19,7 @@
 -export([write/0, write/1, host_info/0, json/1]).
 
 -define(TIMING_MODULES, [bench_forward_pass, bench_nif_vs_erlang, bench_hot_paths,
-                         bench_evolution_ops]).
+                         bench_evolution_ops, bench_faber]).
 
 report_test_() ->
     {timeout, 1800,
@@ -224,7 +224,8 @@ markdown(Rows, Host, Chart, SvgName) ->
                {bench_nif_vs_erlang, "Every NIF function vs its Erlang reference"},
                {bench_hot_paths, "Hot paths: the cost of the NIF boundary"},
                {bench_evolution_ops, "Evolution: one generation"},
-               {bench_cells, "Liquid cells: CfC / LTC (bench_cells)"}],
+               {bench_cells, "Liquid cells: CfC / LTC (bench_cells)"},
+               {bench_faber, "Side by side with faber-tweann's NIF (bench_faber)"}],
     Known = [M || {M, _} <- Modules] ++ [bench_memory_growth],
     Others = lists:usort([M || #{module := M, kind := timing} <- Rows, not lists:member(M, Known)]),
     Sections = [section(Title, [R || #{module := M1} = R <- Rows, M1 =:= M])

@@ -116,15 +116,23 @@ impl Activation {
     }
 
     /// Apply the function to every element of `xs`, writing `out` (the
-    /// dispatch happens once, not per element).
+    /// dispatch happens once, not per element), two elements at a time with
+    /// [`Activation::apply_x2`]: the same bits as [`Activation::apply`].
     #[inline]
     pub fn apply_slice(self, xs: &[f64], out: &mut [f64]) {
         macro_rules! each {
-            ($a:expr) => {
-                for (o, &x) in out.iter_mut().zip(xs) {
+            ($a:expr) => {{
+                let mut o2 = out.chunks_exact_mut(2);
+                let mut x2 = xs.chunks_exact(2);
+                for (o, x) in (&mut o2).zip(&mut x2) {
+                    let y = $a.apply_x2([x[0], x[1]]);
+                    o[0] = y[0];
+                    o[1] = y[1];
+                }
+                for (o, &x) in o2.into_remainder().iter_mut().zip(x2.remainder()) {
                     *o = $a.apply(x);
                 }
-            };
+            }};
         }
         match self {
             Activation::Tanh => each!(Activation::Tanh),
@@ -144,6 +152,23 @@ impl Activation {
             Activation::Absolute => each!(Activation::Absolute),
             Activation::Sqrt => each!(Activation::Sqrt),
             Activation::Log => each!(Activation::Log),
+        }
+    }
+
+    /// Apply the function to two values at once: the transcendental ones
+    /// through the 2-lane forms of [`crate::math`] (same bits as the scalar
+    /// forms), the others value by value. Always the bits of
+    /// [`Activation::apply`] on each value.
+    #[inline(always)]
+    pub fn apply_x2(self, x: [f64; 2]) -> [f64; 2] {
+        let clamped = |x: [f64; 2]| [clamp(x[0], -10.0, 10.0), clamp(x[1], -10.0, 10.0)];
+        match self {
+            Activation::Tanh => math::tanh_x2(x),
+            Activation::Sigmoid => math::sigmoid_x2(clamped(x)),
+            Activation::Sin => math::sin_x2(x),
+            Activation::Cos => math::cos_x2(x),
+            Activation::Gaussian => math::gaussian_x2(clamped(x)),
+            a => [a.apply(x[0]), a.apply(x[1])],
         }
     }
 
@@ -298,6 +323,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn two_lane_and_slice_forms_give_the_scalar_bits(
+            a in -1e6f64..1e6, b in -30.0f64..30.0, xs in proptest::collection::vec(-50.0f64..50.0, 0..9)
+        ) {
+            for act in Activation::ALL {
+                let y = act.apply_x2([a, b]);
+                prop_assert_eq!(y[0].to_bits(), act.apply(a).to_bits());
+                prop_assert_eq!(y[1].to_bits(), act.apply(b).to_bits());
+                let mut out = vec![0.0; xs.len()];
+                act.apply_slice(&xs, &mut out);
+                for (o, &x) in out.iter().zip(&xs) {
+                    prop_assert_eq!(o.to_bits(), act.apply(x).to_bits());
+                }
+            }
+        }
+
         #[test]
         fn bounded_activations_stay_bounded(x in -1e6f64..1e6) {
             use Activation::*;

@@ -45,10 +45,12 @@
 //! 5. `v' = v`; `y[m] = v'[m] * output_w[m] + output_b[m]` for `m < M`.
 //!
 //! Every sum `Σ_i` starts from `0.0` and adds the terms in increasing `i`.
-//! Synapses whose mask is exactly 0 are skipped: their term is ±0, and
+//! A synapse whose mask is exactly 0 contributes nothing: its term is ±0, and
 //! adding ±0 never changes such an accumulator (it starts at +0.0 and can
-//! never become -0.0), so skipping is bit-identical to adding and saves the
-//! `exp` of a sparse wiring.
+//! never become -0.0), so adding it is bit-identical to skipping it. The
+//! kernel computes such a synapse's sigmoid at 0 (its own argument may not
+//! be finite, and must not fail the step) and adds the ±0, which lets it
+//! take every sigmoid of a row two at a time with no branch.
 //!
 //! `dt` must be finite and `> 0` (`dt = 0` divides by zero in step 3).
 //! `pos` is applied once at construction. A step allocates nothing: it works
@@ -58,9 +60,10 @@
 //! [`crate::cells`].
 
 use crate::cells::{
-    check_lengths, check_params, sigmoid, softplus, try_copy, try_map, try_zeros, Cell, CellError,
+    check_lengths, check_params, softplus, try_copy, try_map, try_zeros, Cell, CellError,
     Population,
 };
+use crate::math;
 
 /// The largest `ode_unfolds` a configuration may ask for. ncps uses 6; each
 /// unfold costs about `N²` synapse evaluations per step, so a count in the
@@ -337,10 +340,20 @@ impl LtcCell {
     }
 }
 
+/// Postsynaptic neurons handled per block of [`synapses`] (the sigmoid
+/// arguments of a block wait on the stack).
+const BLOCK: usize = 64;
+
 /// Adds the synapses of every presynaptic `i` (value `x[i]`) into the
 /// accumulators: `num[j] += ra * erev[i,j]`, `den[j] += ra` with
 /// `ra = (pw * sigmoid(sg * (x[i] - mu))) * mask`, skipping zero masks.
 /// Returns false if a sigmoid argument is not finite.
+///
+/// The sigmoids of a row go through [`math::sigmoid_slice`] (two at a time
+/// with the 2-lane form, the same bits as the scalar one). A synapse whose
+/// mask is 0 gets the argument `0.0` and then adds `ra = ±0`, which leaves
+/// its accumulators unchanged (see the module docs): the same bits as
+/// skipping it, and no branch.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn synapses(
@@ -357,25 +370,35 @@ fn synapses(
     num.iter_mut().for_each(|a| *a = 0.0);
     den.iter_mut().for_each(|a| *a = 0.0);
     let mut ok = true;
+    let mut sig = [0.0f64; BLOCK];
     for (i, &xi) in x.iter().enumerate() {
-        let r = i * n..(i + 1) * n;
-        let (sg, mu, pw, erev, mask) = (
-            &sg[r.clone()],
-            &mu[r.clone()],
-            &pw[r.clone()],
-            &erev[r.clone()],
-            &mask[r],
-        );
-        for j in 0..n {
-            let mk = mask[j];
-            if mk == 0.0 {
-                continue;
+        let row = i * n;
+        let mut j0 = 0;
+        while j0 < n {
+            let len = BLOCK.min(n - j0);
+            let r = row + j0..row + j0 + len;
+            let (sg, mu, pw, erev, mask) = (
+                &sg[r.clone()],
+                &mu[r.clone()],
+                &pw[r.clone()],
+                &erev[r.clone()],
+                &mask[r],
+            );
+            let s = &mut sig[..len];
+            for j in 0..len {
+                let arg = sg[j] * (xi - mu[j]);
+                let live = mask[j] != 0.0;
+                ok &= !live | arg.is_finite();
+                s[j] = if live { arg } else { 0.0 };
             }
-            let arg = sg[j] * (xi - mu[j]);
-            ok &= arg.is_finite();
-            let ra = pw[j] * sigmoid(arg) * mk;
-            num[j] += ra * erev[j];
-            den[j] += ra;
+            math::sigmoid_slice(s);
+            let (num, den) = (&mut num[j0..j0 + len], &mut den[j0..j0 + len]);
+            for j in 0..len {
+                let ra = pw[j] * s[j] * mask[j];
+                num[j] += ra * erev[j];
+                den[j] += ra;
+            }
+            j0 += len;
         }
     }
     ok

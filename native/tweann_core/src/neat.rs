@@ -63,21 +63,141 @@ pub fn distance(a: &[Gene], b: &[Gene], c1: f64, c2: f64, c3: f64) -> Result<f64
             tail(a) + tail(b)
         }
     };
-    let disjoint = unmatched - excess;
-    let n = a.len().max(b.len()).max(1) as f64;
-    let wbar = if matching == 0 {
-        0.0
-    } else {
-        sum_w / matching as f64
-    };
-    let d = (c1 * excess as f64) / n + (c2 * disjoint as f64) / n + c3 * wbar;
-    if d.is_finite() {
-        Ok(d)
-    } else {
-        Err(CoreError::overflow(
-            "arithmetic overflow in compatibility_distance",
-        ))
+    Tally {
+        len_a: a.len() as u64,
+        len_b: b.len() as u64,
+        matching,
+        excess,
+        sum_w,
     }
+    .distance(c1, c2, c3)
+}
+
+/// What the distance needs to know of a pair of genomes: their sizes, the
+/// number of matching genes, the number of excess genes and the sum of
+/// `|wa - wb|` over the matching genes (in ascending innovation order, from
+/// `0.0`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    pub len_a: u64,
+    pub len_b: u64,
+    pub matching: u64,
+    pub excess: u64,
+    pub sum_w: f64,
+}
+
+impl Tally {
+    /// `(c1 * E) / N + (c2 * D) / N + c3 * W`, or an overflow error if it is
+    /// not finite.
+    pub fn distance(&self, c1: f64, c2: f64, c3: f64) -> Result<f64, CoreError> {
+        let unmatched = self.len_a + self.len_b - 2 * self.matching;
+        let disjoint = unmatched - self.excess;
+        let n = self.len_a.max(self.len_b).max(1) as f64;
+        let wbar = if self.matching == 0 {
+            0.0
+        } else {
+            self.sum_w / self.matching as f64
+        };
+        let d = (c1 * self.excess as f64) / n + (c2 * disjoint as f64) / n + c3 * wbar;
+        if d.is_finite() {
+            Ok(d)
+        } else {
+            Err(CoreError::overflow(
+                "arithmetic overflow in compatibility_distance",
+            ))
+        }
+    }
+}
+
+/// The genome a [`merge_sorted`] source is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+/// Where [`merge_sorted`] reads the genes of two genomes from: the next gene
+/// of a side, `Ok(None)` at its end. Closures `FnMut(Side) -> Result<..>`
+/// are sources.
+pub trait GeneSource {
+    type Error;
+    fn next_gene(&mut self, side: Side) -> Result<Option<Gene>, Self::Error>;
+}
+
+impl<E, F: FnMut(Side) -> Result<Option<Gene>, E>> GeneSource for F {
+    type Error = E;
+    #[inline]
+    fn next_gene(&mut self, side: Side) -> Result<Option<Gene>, E> {
+        self(side)
+    }
+}
+
+/// Why [`merge_sorted`] stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeStop<E> {
+    /// A genome's innovations are not strictly increasing: sort it first
+    /// ([`prepare`]) and use [`distance`].
+    Unsorted,
+    /// The source failed.
+    Source(E),
+}
+
+/// The [`Tally`] of two genomes read gene by gene, in one pass and with no
+/// buffer, from `next` (see [`GeneSource`]). Both genomes must come in strictly increasing innovation order.
+/// Gives the same tally, hence the same distance bits, as [`distance`].
+///
+/// With sorted genomes, once one genome is exhausted every gene left in the
+/// other lies above the exhausted genome's highest innovation, which is
+/// then the smaller maximum: those genes are exactly the excess ones.
+pub fn merge_sorted<S: GeneSource>(mut next: S) -> Result<Tally, MergeStop<S::Error>> {
+    let mut t = Tally::default();
+    let mut a = step(&mut next, Side::A, None, &mut t)?;
+    let mut b = step(&mut next, Side::B, None, &mut t)?;
+    while let (Some((ia, wa)), Some((ib, wb))) = (a, b) {
+        let (advance_a, advance_b) = (ia <= ib, ib <= ia);
+        if advance_a && advance_b {
+            t.sum_w += (wa - wb).abs();
+            t.matching += 1;
+        }
+        if advance_a {
+            a = step(&mut next, Side::A, Some(ia), &mut t)?;
+        }
+        if advance_b {
+            b = step(&mut next, Side::B, Some(ib), &mut t)?;
+        }
+    }
+    // At most one genome has genes left.
+    let (side, mut rest) = if a.is_some() {
+        (Side::A, a)
+    } else {
+        (Side::B, b)
+    };
+    while let Some((inn, _)) = rest {
+        t.excess += 1;
+        rest = step(&mut next, side, Some(inn), &mut t)?;
+    }
+    Ok(t)
+}
+
+/// The next gene of `side`, which must lie above `prev`, counted in `t`.
+#[inline(always)]
+fn step<S: GeneSource>(
+    next: &mut S,
+    side: Side,
+    prev: Option<u64>,
+    t: &mut Tally,
+) -> Result<Option<Gene>, MergeStop<S::Error>> {
+    let g = next.next_gene(side).map_err(MergeStop::Source)?;
+    if let Some((inn, _)) = g {
+        if prev.is_some_and(|p| inn <= p) {
+            return Err(MergeStop::Unsorted);
+        }
+        match side {
+            Side::A => t.len_a += 1,
+            Side::B => t.len_b += 1,
+        }
+    }
+    Ok(g)
 }
 
 #[cfg(test)]
@@ -156,7 +276,64 @@ mod tests {
             .prop_map(|m| m.into_iter().collect())
     }
 
+    /// [`merge_sorted`] over two slices.
+    fn merged(a: &[Gene], b: &[Gene]) -> Result<Tally, MergeStop<()>> {
+        let (mut ia, mut ib) = (a.iter(), b.iter());
+        merge_sorted(|side| {
+            Ok(match side {
+                Side::A => ia.next().copied(),
+                Side::B => ib.next().copied(),
+            })
+        })
+    }
+
+    #[test]
+    fn merge_sorted_by_hand() {
+        let a = [(1, 0.5), (2, -0.5), (3, 1.0), (5, 2.0), (8, 0.0)];
+        let b = [(1, 0.0), (2, 0.5), (4, 1.0), (5, 1.0)];
+        let t = merged(&a, &b).unwrap();
+        assert_eq!((t.len_a, t.len_b, t.matching, t.excess), (5, 4, 3, 1));
+        assert_eq!(t.distance(1.0, 2.0, 0.5), distance(&a, &b, 1.0, 2.0, 0.5));
+        assert_eq!(merged(&[], &[]).unwrap(), Tally::default());
+        assert_eq!(merged(&a, &[]).unwrap().excess, 5);
+        assert_eq!(merged(&[], &b).unwrap().excess, 4);
+        // not strictly increasing, on either side, also at the tail
+        assert_eq!(merged(&[(2, 0.0), (1, 0.0)], &b), Err(MergeStop::Unsorted));
+        assert_eq!(merged(&a, &[(1, 0.0), (1, 0.0)]), Err(MergeStop::Unsorted));
+        assert_eq!(
+            merged(&[(1, 0.0)], &[(5, 0.0), (4, 0.0)]),
+            Err(MergeStop::Unsorted)
+        );
+        // the source's error stops the merge
+        let mut n = 0;
+        let stopped = merge_sorted(|_| {
+            n += 1;
+            if n > 3 {
+                Err("stop")
+            } else {
+                Ok(Some((n, 0.0)))
+            }
+        });
+        assert_eq!(stopped, Err(MergeStop::Source("stop")));
+    }
+
     proptest! {
+        #[test]
+        fn merge_sorted_equals_distance(a in genome(), b in genome(), c1 in 0.0f64..3.0, c2 in 0.0f64..3.0, c3 in 0.0f64..3.0) {
+            let t = merged(&a, &b).unwrap();
+            prop_assert_eq!(t.distance(c1, c2, c3).unwrap().to_bits(), distance(&a, &b, c1, c2, c3).unwrap().to_bits());
+        }
+
+        #[test]
+        fn merge_sorted_rejects_unsorted(a in genome(), b in genome(), k in 0usize..40) {
+            prop_assume!(a.len() >= 2);
+            let mut bad = a.clone();
+            let k = k % (bad.len() - 1);
+            bad.swap(k, k + 1);
+            prop_assert_eq!(merged(&bad, &b), Err(MergeStop::Unsorted));
+            prop_assert_eq!(merged(&b, &bad), Err(MergeStop::Unsorted));
+        }
+
         #[test]
         fn merge_equals_naive(a in genome(), b in genome(), c1 in 0.0f64..3.0, c2 in 0.0f64..3.0, c3 in 0.0f64..3.0) {
             let got = distance(&a, &b, c1, c2, c3).unwrap();

@@ -52,7 +52,7 @@ fn overflow() -> CoreError {
 /// returns for `None`).
 pub fn euclidean(a: &[f64], b: &[f64]) -> Result<Option<f64>, CoreError> {
     let mut e = Euclidean::new(a);
-    b.iter().for_each(|&y| e.push(y));
+    e.push_block(b);
     e.finish()
 }
 
@@ -75,6 +75,23 @@ impl<'a> Euclidean<'a> {
             self.acc += d * d;
         }
         self.i += 1;
+    }
+
+    /// [`Euclidean::push`] of each value of `ys`, in order.
+    #[inline(always)]
+    pub fn push_block(&mut self, ys: &[f64]) {
+        match self.a.get(self.i..self.i + ys.len()) {
+            Some(xs) => {
+                let mut acc = self.acc;
+                for (x, y) in xs.iter().zip(ys) {
+                    let d = x - y;
+                    acc += d * d;
+                }
+                self.acc = acc;
+                self.i += ys.len();
+            }
+            None => ys.iter().for_each(|&y| self.push(y)),
+        }
     }
 
     pub fn finish(&self) -> Result<Option<f64>, CoreError> {
@@ -489,6 +506,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn euclidean_blocks_match_pushes(a in proptest::collection::vec(-3.0f64..3.0, 0..20),
+                                         b in proptest::collection::vec(-3.0f64..3.0, 0..20),
+                                         cut in 0usize..20) {
+            let cut = cut.min(b.len());
+            let mut one = Euclidean::new(&a);
+            b.iter().for_each(|&y| one.push(y));
+            let mut two = Euclidean::new(&a);
+            two.push_block(&b[..cut]);
+            two.push_block(&b[cut..]);
+            let bits = |r: Option<f64>| r.map(f64::to_bits);
+            prop_assert_eq!(bits(one.finish().unwrap()), bits(two.finish().unwrap()));
+            prop_assert_eq!(one.finish().unwrap().is_some(), a.len() == b.len());
+        }
+
         #[test]
         fn distances_equal_naive(dim in 1usize..6, t in proptest::collection::vec(-3.0f64..3.0, 6), others in rows(3, 20)) {
             let dim = dim.min(3);

@@ -5,19 +5,22 @@
 //! * A history's baseline: `mean = sum(h) / n`,
 //!   `sd = sqrt(max(sum((h - mean)^2) / n, 0))` (population form; sums in
 //!   list order from `0.0`), `z = z(current, mean, sd)`.
-//! * `compute_reward_component`: `{Current, 1 / (1 + exp(-z)), z}`; with no
+//! * `compute_reward_component`: `{Current, sigmoid(z), z}`; with no
 //!   history `{Current, tanh(Current), 0.0}`.
 //! * `compute_weighted_reward`: `sum(weight * s)` over the components in
-//!   order from `0.0`, where `s = 1 / (1 + exp(-clamp(z, -10, 10)))`, and
-//!   with no history `s` is the same clamped sigmoid of `Current`.
+//!   order from `0.0`, where `s = sigmoid(clamp(z, -10, 10))`, and with no
+//!   history `s` is the same clamped sigmoid of `Current`.
 //!
 //! (These are the conventions of faber-tweann 2.4's NIF, which differ
-//! between the two functions.) A non-finite intermediate value is an
-//! arithmetic overflow, except that `exp` overflowing in the unclamped
-//! sigmoid gives `0.0`.
+//! between the two functions.) `sigmoid` (`1 / (1 + e^-x)`) and `tanh` are
+//! the library's own [`crate::math`] functions, the same bits on every
+//! host; the sigmoid never overflows (it is `exp(x)`, down to `0.0`, for
+//! very negative `x`). Any other non-finite intermediate value is an
+//! arithmetic overflow.
 
 use crate::activation::clamp;
 use crate::error::CoreError;
+use crate::math;
 use crate::meter::{Meter, Unmetered};
 
 /// Standard deviations below this give a z-score of 0.
@@ -70,16 +73,10 @@ fn history_z(history: &[f64], current: f64, meter: &mut dyn Meter) -> Result<f64
     z_score(current, mean, sd)
 }
 
-/// `1 / (1 + exp(-x))`; `exp` overflowing to infinity gives `0.0`.
-#[inline]
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 /// The sigmoid with its argument clamped to `[-10, 10]`.
 #[inline]
 fn sigmoid_clamped(x: f64) -> f64 {
-    sigmoid(clamp(x, -10.0, 10.0))
+    math::sigmoid(clamp(x, -10.0, 10.0))
 }
 
 /// `compute_reward_component(History, Current)`: `[Current, Normalized, Z]`.
@@ -96,10 +93,10 @@ pub fn reward_component_metered(
     meter: &mut dyn Meter,
 ) -> Result<[f64; 3], CoreError> {
     if history.is_empty() {
-        return Ok([current, current.tanh(), 0.0]);
+        return Ok([current, math::tanh(current), 0.0]);
     }
     let z = history_z(history, current, meter)?;
-    Ok([current, sigmoid(z), z])
+    Ok([current, math::sigmoid(z), z])
 }
 
 /// One term `weight * s` of `compute_weighted_reward`.
@@ -172,24 +169,28 @@ mod tests {
         let [raw, norm, z] = reward_component(&[1.0, 2.0, 3.0, 4.0, 5.0], 6.0).unwrap();
         assert_eq!(raw, 6.0);
         assert_eq!(z, 3.0 / 2.0f64.sqrt());
-        assert_eq!(norm, 1.0 / (1.0 + (-z).exp()));
+        assert_eq!(norm, math::sigmoid(z));
+        assert!((norm - 1.0 / (1.0 + (-z).exp())).abs() < 1e-15);
         assert_eq!(
             reward_component(&[], 0.5).unwrap(),
-            [0.5, 0.5f64.tanh(), 0.0]
+            [0.5, math::tanh(0.5), 0.0]
         );
         // constant history: z = 0, s = 0.5
         assert_eq!(weighted_term(&[1.0, 1.0, 1.0], 1.0, 0.2).unwrap(), 0.1);
-        // unclamped sigmoid reaches 0 where exp overflows; the weighted one clamps
+        // the unclamped sigmoid reaches 0 far out; the weighted one clamps
         let [_, n, _] = reward_component(&[0.0, 1.0], -1e300).unwrap();
         assert_eq!(n, 0.0);
+        let [_, n, _] = reward_component(&[0.0, 1.0], -359.5).unwrap();
+        assert_eq!(n, math::exp(-720.0));
+        assert!(n > 0.0);
         assert!(reward_component(&[0.0, 1.0], -1e308).is_err());
         assert_eq!(
             weighted_term(&[0.0, 1.0], -1000.0, 1.0).unwrap(),
-            1.0 / (1.0 + 10.0f64.exp())
+            math::sigmoid(-10.0)
         );
         assert_eq!(
             weighted_term(&[], 50.0, 2.0).unwrap(),
-            2.0 / (1.0 + (-10.0f64).exp())
+            2.0 * math::sigmoid(10.0)
         );
         assert!(z_score(1e308, -1e308, 1.0).is_err());
     }
@@ -205,7 +206,8 @@ mod tests {
             let want_z = if sd.abs() < 1e-10 { 0.0 } else { (c - mean) / sd };
             prop_assert_eq!(raw, c);
             prop_assert_eq!(z.to_bits(), want_z.to_bits());
-            prop_assert_eq!(norm.to_bits(), (1.0 / (1.0 + (-want_z).exp())).to_bits());
+            prop_assert_eq!(norm.to_bits(), math::sigmoid(want_z).to_bits());
+            prop_assert!((norm - 1.0 / (1.0 + (-want_z).exp())).abs() <= 1e-15);
             prop_assert!((0.0..=1.0).contains(&norm));
         }
 
@@ -216,7 +218,7 @@ mod tests {
             for (h, c, w) in &parts {
                 acc.add(h, *c, *w).unwrap();
                 let z = if h.is_empty() { *c } else { reward_component(h, *c).unwrap()[2] };
-                want += w * (1.0 / (1.0 + (-z.clamp(-10.0, 10.0)).exp()));
+                want += w * math::sigmoid(z.clamp(-10.0, 10.0));
             }
             prop_assert_eq!(acc.finish().to_bits(), want.to_bits());
         }

@@ -13,7 +13,6 @@
 //!   `Fitnesses` (0-based) and there must be at least one.
 
 use crate::error::{try_vec, CoreError};
-use crate::meter::{Meter, Unmetered};
 
 /// `(Cumulative, Total)`.
 pub fn cumulative_fitness(fitnesses: &[f64]) -> Result<(Vec<f64>, f64), CoreError> {
@@ -25,44 +24,51 @@ pub fn cumulative_fitness(fitnesses: &[f64]) -> Result<(Vec<f64>, f64), CoreErro
 
 /// Replace fitnesses by their cumulative entries; returns the total.
 pub fn cumulative_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
-    cumulative_in_place_metered(values, &mut Unmetered)
+    let mut min = f64::INFINITY;
+    for &f in values.iter() {
+        if f < min {
+            min = f;
+        }
+    }
+    let mut running = Running::new(min);
+    for f in values.iter_mut() {
+        *f = running.next(*f);
+    }
+    running.total()
 }
 
-/// Values handled between two ticks of a meter.
-const BLOCK: usize = 4096;
+/// The cumulative entries, one fitness at a time, once the smallest
+/// fitness is known.
+pub struct Running {
+    shift: f64,
+    sum: f64,
+}
 
-/// [`cumulative_in_place`] telling `meter` of every block of [`BLOCK`]
-/// values of its two passes (1 unit a value): a meter that answers
-/// [`Interrupted`](crate::meter::Interrupted) stops it within a block. The
-/// same operations in the same order: the same bits.
-pub fn cumulative_in_place_metered(
-    values: &mut [f64],
-    meter: &mut dyn Meter,
-) -> Result<f64, CoreError> {
-    let mut min = f64::INFINITY;
-    for block in values.chunks(BLOCK) {
-        meter.tick(block.len())?;
-        for &f in block {
-            if f < min {
-                min = f;
-            }
+impl Running {
+    /// `min`: the smallest fitness (`f64::INFINITY` for none).
+    pub fn new(min: f64) -> Running {
+        Running {
+            shift: if min < 0.0 { -min + 1.0 } else { 0.0 },
+            sum: 0.0,
         }
     }
-    let shift = if min < 0.0 { -min + 1.0 } else { 0.0 };
-    let mut running = 0.0f64;
-    for block in values.chunks_mut(BLOCK) {
-        meter.tick(block.len())?;
-        for f in block.iter_mut() {
-            running += *f + shift;
-            *f = running;
-        }
+
+    /// The entry of the next fitness.
+    #[inline(always)]
+    pub fn next(&mut self, f: f64) -> f64 {
+        self.sum += f + self.shift;
+        self.sum
     }
-    if running.is_finite() {
-        Ok(running)
-    } else {
-        Err(CoreError::overflow(
-            "arithmetic overflow: the cumulative fitness is not finite",
-        ))
+
+    /// The total (the last entry), or the overflow error.
+    pub fn total(&self) -> Result<f64, CoreError> {
+        if self.sum.is_finite() {
+            Ok(self.sum)
+        } else {
+            Err(CoreError::overflow(
+                "arithmetic overflow: the cumulative fitness is not finite",
+            ))
+        }
     }
 }
 
@@ -328,20 +334,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn cumulative_metered_same_bits(fs in proptest::collection::vec(-5.0f64..5.0, 0..10000), limit in 0usize..20000) {
-            let mut a = fs.clone();
-            let want = cumulative_in_place(&mut a);
-            let mut b = fs.clone();
-            let got = cumulative_in_place_metered(&mut b, &mut crate::meter::Limit::new(usize::MAX));
-            prop_assert_eq!(want.map(f64::to_bits), got.map(f64::to_bits));
-            prop_assert_eq!(a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), b.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
-            // Two units a value: a smaller limit stops it.
-            let mut c = fs.clone();
-            let r = cumulative_in_place_metered(&mut c, &mut crate::meter::Limit::new(limit));
-            prop_assert_eq!(r.is_ok(), limit >= 2 * fs.len());
-        }
-
         #[test]
         fn roulette_equals_linear_scan(fs in proptest::collection::vec(-5.0f64..5.0, 1..60), r in -0.2f64..1.2) {
             let (c, total) = cumulative_fitness(&fs).unwrap();

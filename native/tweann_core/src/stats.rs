@@ -6,6 +6,7 @@
 //! at the same inputs), except where stated.
 
 use crate::error::{try_vec, CoreError};
+use crate::math;
 use crate::meter::{Meter, Unmetered};
 
 fn overflow(what: &str) -> CoreError {
@@ -18,7 +19,7 @@ fn overflow(what: &str) -> CoreError {
 /// `StdDev = sqrt(max(Variance, 0))`. An empty list gives six zeros.
 pub fn fitness_stats(xs: &[f64]) -> Result<[f64; 6], CoreError> {
     let mut s = FitnessStats::default();
-    xs.iter().for_each(|&x| s.push(x));
+    s.push_block(xs);
     s.finish()
 }
 
@@ -49,6 +50,26 @@ impl FitnessStats {
         self.n += 1;
     }
 
+    /// [`FitnessStats::push`] of each value of `xs`, in order, with the
+    /// running values in registers.
+    #[inline(always)]
+    pub fn push_block(&mut self, xs: &[f64]) {
+        let Some(&first) = xs.first() else { return };
+        if self.n == 0 {
+            (self.min, self.max) = (first, first);
+        }
+        let (mut min, mut max, mut sum, mut sum_sq) = (self.min, self.max, self.sum, self.sum_sq);
+        for &x in xs {
+            // Branch-free (minsd/maxsd): the values are never NaN.
+            min = if x < min { x } else { min };
+            max = if x > max { x } else { max };
+            sum += x;
+            sum_sq += x * x;
+        }
+        (self.min, self.max, self.sum, self.sum_sq) = (min, max, sum, sum_sq);
+        self.n += xs.len();
+    }
+
     pub fn finish(&self) -> Result<[f64; 6], CoreError> {
         if self.n == 0 {
             return Ok([0.0; 6]);
@@ -71,7 +92,7 @@ impl FitnessStats {
 /// is an arithmetic error.
 pub fn weighted_moving_average(values: &[f64], decay: f64) -> Result<f64, CoreError> {
     let mut w = Wma::new(decay);
-    values.iter().for_each(|&v| w.push(v));
+    w.push_block(values);
     w.finish()
 }
 
@@ -105,6 +126,24 @@ impl Wma {
         self.n += 1;
     }
 
+    /// [`Wma::push`] of each value of `vs`, in order, with the running
+    /// values in registers.
+    #[inline(always)]
+    pub fn push_block(&mut self, vs: &[f64]) {
+        let Some((&first, rest)) = vs.split_first() else {
+            return;
+        };
+        self.push(first);
+        let (decay, mut w, mut num, mut den) = (self.decay, self.w, self.num, self.den);
+        for &v in rest {
+            w *= decay;
+            num += w * v;
+            den += w;
+        }
+        (self.w, self.num, self.den) = (w, num, den);
+        self.n += rest.len();
+    }
+
     pub fn finish(&self) -> Result<f64, CoreError> {
         if self.n == 0 {
             return Ok(0.0);
@@ -121,65 +160,71 @@ impl Wma {
 }
 
 /// Shannon entropy in nats of the positive values, normalised by their sum:
-/// `H = -sum(p * ln p)`, `p = v / Total`, in list order. Values `<= 0` are
+/// `H = -sum(p * log p)`, `p = v / Total`, in list order, with the
+/// library's own [`math::log`] (not the host's). Values `<= 0` are
 /// ignored; no positive value gives `0.0`. A `p` that underflows to `0.0`
 /// adds nothing (the limit of `p ln p`).
 pub fn shannon_entropy(values: &[f64]) -> Result<f64, CoreError> {
-    let mut scratch = try_vec::<f64>(values.len(), "entropy shares")?;
-    scratch.extend_from_slice(values);
-    shannon_entropy_in_place(&mut scratch)
-}
-
-/// [`shannon_entropy`] computed in `values`' own storage (which it
-/// overwrites with the shares): the divisions run as one branch-free pass
-/// (two per SSE2 instruction), then the logarithms.
-pub fn shannon_entropy_in_place(values: &mut [f64]) -> Result<f64, CoreError> {
-    shannon_entropy_in_place_metered(values, &mut Unmetered)
-}
-
-/// Values handled between two ticks of a meter.
-const BLOCK: usize = 4096;
-
-/// [`shannon_entropy_in_place`] telling `meter` of every block of
-/// [`BLOCK`] values of each pass (1 unit a value for the sum and the
-/// shares, 8 for the logarithms): a meter that answers
-/// [`Interrupted`](crate::meter::Interrupted) stops it within a block.
-/// The same operations in the same order: the same bits.
-pub fn shannon_entropy_in_place_metered(
-    values: &mut [f64],
-    meter: &mut dyn Meter,
-) -> Result<f64, CoreError> {
     let mut total = 0.0f64;
-    for block in values.chunks(BLOCK) {
-        meter.tick(block.len())?;
-        for &v in block {
-            if v > 0.0 {
-                total += v;
-            }
+    for &v in values {
+        if v > 0.0 {
+            total += v;
         }
     }
+    shannon_entropy_of_total(values, total)
+}
+
+/// [`shannon_entropy`] given `total`, the sum (in list order from `0.0`) of
+/// the positive values: one pass over the values two at a time (the
+/// divisions two per SSE2 instruction, the logarithms by
+/// [`crate::math::log_x2`]).
+pub fn shannon_entropy_of_total(values: &[f64], total: f64) -> Result<f64, CoreError> {
+    shannon_entropy_of_total_metered(values, total, &mut Unmetered)
+}
+
+/// Values handled between two ticks of a meter (even, so that the pairs
+/// of a block are the pairs of the whole slice).
+const BLOCK: usize = 4096;
+
+/// [`shannon_entropy_of_total`] telling `meter` of every block of
+/// [`BLOCK`] values (8 units a value: a share and a logarithm): a meter
+/// that answers [`Interrupted`](crate::meter::Interrupted) stops it within
+/// a block. The same operations in the same order: the same bits.
+pub fn shannon_entropy_of_total_metered(
+    values: &[f64],
+    total: f64,
+    meter: &mut dyn Meter,
+) -> Result<f64, CoreError> {
     if !total.is_finite() {
         return Err(overflow("shannon_entropy"));
     }
     if total <= 0.0 {
         return Ok(0.0);
     }
-    // The share of each positive value; 0.0 stands for "no term" (a value
-    // <= 0, or a share that underflows to 0, adds nothing).
-    for block in values.chunks_mut(BLOCK) {
-        meter.tick(block.len())?;
-        for v in block.iter_mut() {
-            let p = *v / total;
-            *v = if *v > 0.0 { p } else { 0.0 };
+    // The share `p` of each positive value, or 1.0 for "no term" (a value
+    // <= 0, or a share that underflows to 0): `1.0 * log(1.0)` is `0.0`,
+    // and subtracting `0.0` leaves `h` (never `-0.0`) as it is.
+    let share = |v: f64| {
+        let p = v / total;
+        if p > 0.0 {
+            p
+        } else {
+            1.0
         }
-    }
+    };
     let mut h = 0.0f64;
     for block in values.chunks(BLOCK) {
         meter.tick(block.len().saturating_mul(8))?;
-        for &p in block {
-            if p > 0.0 {
-                h -= p * p.ln();
-            }
+        let mut pairs = block.chunks_exact(2);
+        for v in &mut pairs {
+            let q = [share(v[0]), share(v[1])];
+            let l = math::log_x2(q);
+            h -= q[0] * l[0];
+            h -= q[1] * l[1];
+        }
+        for &v in pairs.remainder() {
+            let q = share(v);
+            h -= q * math::log(q);
         }
     }
     Ok(h)
@@ -271,7 +316,10 @@ mod tests {
         );
         assert!(weighted_moving_average(&[1.0, 1.0], -1.0).is_err());
         let h = shannon_entropy(&[0.25; 4]).unwrap();
+        let a = 0.25 * math::log(0.25);
+        assert_eq!(h.to_bits(), (((0.0 - a) - a) - a - a).to_bits());
         assert!((h - 4.0f64.ln()).abs() < 1e-15);
+        assert_eq!(math::log(1.0).to_bits(), 0.0f64.to_bits());
         assert_eq!(shannon_entropy(&[1.0]).unwrap(), 0.0);
         assert_eq!(shannon_entropy(&[0.0, -1.0]).unwrap(), 0.0);
         assert_eq!(shannon_entropy(&[1e300, 1e-300]).unwrap(), 0.0);
@@ -303,6 +351,28 @@ mod tests {
         }
 
         #[test]
+        fn stats_blocks_match_pushes(xs in proptest::collection::vec(-1e6f64..1e6, 0..200), cut in 0usize..200) {
+            let cut = cut.min(xs.len());
+            let mut a = FitnessStats::default();
+            xs.iter().for_each(|&x| a.push(x));
+            let mut b = FitnessStats::default();
+            b.push_block(&xs[..cut]);
+            b.push_block(&xs[cut..]);
+            prop_assert_eq!(a.finish().unwrap().map(f64::to_bits), b.finish().unwrap().map(f64::to_bits));
+        }
+
+        #[test]
+        fn wma_blocks_match_pushes(xs in proptest::collection::vec(-10.0f64..10.0, 0..60), cut in 0usize..60, decay in 0.05f64..1.5) {
+            let cut = cut.min(xs.len());
+            let mut a = Wma::new(decay);
+            xs.iter().for_each(|&x| a.push(x));
+            let mut b = Wma::new(decay);
+            b.push_block(&xs[..cut]);
+            b.push_block(&xs[cut..]);
+            prop_assert_eq!(a.finish().unwrap().to_bits(), b.finish().unwrap().to_bits());
+        }
+
+        #[test]
         fn wma_matches_powers(xs in proptest::collection::vec(-10.0f64..10.0, 1..50), decay in 0.05f64..1.5) {
             let got = weighted_moving_average(&xs, decay).unwrap();
             let (mut num, mut den) = (0.0, 0.0);
@@ -316,18 +386,16 @@ mod tests {
         }
 
         #[test]
-        fn entropy_metered_same_bits(xs in proptest::collection::vec(-1.0f64..10.0, 0..10000), limit in 0usize..30000) {
-            let mut a = xs.clone();
-            let want = shannon_entropy_in_place(&mut a);
-            let mut b = xs.clone();
+        fn entropy_metered_same_bits(xs in proptest::collection::vec(-1.0f64..10.0, 0..10000), limit in 0usize..100000) {
+            let want = shannon_entropy(&xs);
+            let total = xs.iter().filter(|&&x| x > 0.0).fold(0.0, |a, &x| a + x);
             let mut meter = crate::meter::Limit::new(usize::MAX);
-            let got = shannon_entropy_in_place_metered(&mut b, &mut meter);
+            let got = shannon_entropy_of_total_metered(&xs, total, &mut meter);
             prop_assert_eq!(want.map(f64::to_bits), got.map(f64::to_bits));
-            // Ten units a value at most: under that, a meter may stop it.
-            let mut c = xs.clone();
+            // Eight units a value: with that many, a meter never stops it.
             let mut stop = crate::meter::Limit::new(limit);
-            let r = shannon_entropy_in_place_metered(&mut c, &mut stop);
-            if limit >= 10 * xs.len() {
+            let r = shannon_entropy_of_total_metered(&xs, total, &mut stop);
+            if limit >= 8 * xs.len() {
                 prop_assert!(r.is_ok());
             }
         }
@@ -338,6 +406,14 @@ mod tests {
             let pos = xs.iter().filter(|&&x| x > 0.0).count();
             prop_assert!(h >= -1e-12);
             if pos > 0 { prop_assert!(h <= (pos as f64).ln() + 1e-9); }
+            // The definition term by term, scalar log.
+            let total = xs.iter().filter(|&&x| x > 0.0).fold(0.0, |a, x| a + x);
+            let mut want = 0.0f64;
+            for &x in xs.iter().filter(|&&x| x > 0.0) {
+                let p = x / total;
+                if p > 0.0 { want -= p * math::log(p); }
+            }
+            prop_assert_eq!(h.to_bits(), want.to_bits());
         }
 
         #[test]

@@ -15,7 +15,7 @@ use crate::decode::{self, items, tuple, Items, Work, NUMBER};
 use crate::encode;
 use crate::error::{badarg, OrRaise, Res};
 use crate::numlist::{Next, NumList};
-use rustler::{Env, Term};
+use rustler::{Binary, Encoder, Env, Term};
 use tweann_core::dot::Dot;
 
 /// Pairs added between two liveness reports of a dirty call.
@@ -228,7 +228,63 @@ fn dot_flat_impl(
     }
 }
 
-nif_pair!(dot_product_flat / dot_product_flat_dirty (s, w, b) -> Res<f64>, |work| dot_flat_impl(s, w, b, [1, 2, 3], work));
+/// The common case of [`dot_flat_impl`]: a numeric bias, two lists of
+/// numbers of the same length (or two f64 binaries of the same size, finite
+/// values), a finite result. `Ok(None)` at anything else; `Err` only when
+/// the budget is spent, after the same charges as [`dot_flat_impl`].
+#[inline]
+fn dot_flat_fast(signals: Term, weights: Term, bias: Term, work: &mut Work) -> Res<Option<f64>> {
+    let Some(bias) = decode::number(bias) else {
+        return Ok(None);
+    };
+    let mut d = Dot::new();
+    if let (Some(mut ss), Some(mut ws)) = (NumList::new(signals), NumList::new(weights)) {
+        loop {
+            match (ss.next_num(), ws.next_num()) {
+                (Next::Num(s), Next::Num(w)) => {
+                    work.take(2 * NUMBER)?;
+                    d.add(s, w);
+                }
+                (Next::End, Next::End) => return Ok(d.finish(bias).ok()),
+                _ => return Ok(None),
+            }
+        }
+    }
+    let (Ok(sb), Ok(wb)) = (Binary::from_term(signals), Binary::from_term(weights)) else {
+        return Ok(None);
+    };
+    work.take(sb.len() / 8)?;
+    work.take(wb.len() / 8)?;
+    if sb.len() != wb.len() || sb.len() % 8 != 0 {
+        return Ok(None);
+    }
+    for (s, w) in sb.chunks_exact(8).zip(wb.chunks_exact(8)) {
+        let s = f64::from_ne_bytes(s.try_into().expect("8-byte chunk"));
+        let w = f64::from_ne_bytes(w.try_into().expect("8-byte chunk"));
+        if !(s.is_finite() && w.is_finite()) {
+            return Ok(None);
+        }
+        d.add(s, w);
+    }
+    Ok(d.finish(bias).ok())
+}
+
+/// The normal entry: [`dot_flat_fast`], else (with what is left of the same
+/// budget) [`dot_flat_impl`] for the detailed error.
+fn dot_flat_normal<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> Res<Term<'a>> {
+    let work = &mut Work::normal();
+    match dot_flat_fast(s, w, b, work)? {
+        Some(v) => Ok(v.encode(env)),
+        None => dot_flat_impl(s, w, b, [1, 2, 3], work).map(|v| v.encode(env)),
+    }
+}
+
+fast_nif!(dot_product_flat (env; s, w, b) => dot_flat_normal(env, s, w, b));
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn dot_product_flat_dirty<'a>(env: Env<'a>, s: Term<'a>, w: Term<'a>, b: Term<'a>) -> Res<f64> {
+    dot_flat_impl(s, w, b, [1, 2, 3], &mut Work::dirty(env))
+}
 
 fn dot_batch_impl<'a>(env: Env<'a>, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let mut out = Vec::new();

@@ -10,7 +10,10 @@
 //! * [`walk`] hands blocks of them, with the call's [`Work`], to a
 //!   closure that may charge, allocate and fail;
 //! * [`read_into`] appends them to a buffer (grown fallibly, counted
-//!   against the memory budget).
+//!   against the memory budget); [`read_into_with`] also shows each block
+//!   to a closure (a running sum taken while decoding);
+//! * [`with_slice`] hands all of them as one slice, on the stack when
+//!   there are at most 256.
 //!
 //! Every number is charged ([`NUMBER`] units from a list, 1 from a
 //! binary) before it is handed over, so a dirty call reports its progress
@@ -20,6 +23,7 @@ use crate::decode::{self, Work, NUMBER};
 use crate::error::{badarg, Res};
 use rustler::sys::{enif_get_double, enif_get_list_cell, enif_is_empty_list, ErlNifTerm};
 use rustler::{Binary, Env, Term};
+use std::mem::MaybeUninit;
 
 /// Cells read into the stack buffer of [`each`] at a time.
 const BLOCK: usize = 64;
@@ -77,31 +81,34 @@ pub fn walk(
 ) -> Res<usize> {
     let env = term.get_env().as_c_arg();
     let mut rest = term.as_c_arg();
-    let mut block = [0.0f64; BLOCK];
+    // Not zeroed: a short list must not pay for clearing the buffer.
+    let mut block = [MaybeUninit::<f64>::uninit(); BLOCK];
     let mut n = 0usize;
     loop {
         let mut k = 0;
         // Numbers read by the slow path (integers; bignums are charged).
         let mut slow = false;
         while k < BLOCK {
-            let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
+            let mut head = MaybeUninit::<ErlNifTerm>::uninit();
+            let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
             // SAFETY: `rest` is a live term of this call's env; out-pointers
-            // are locals.
+            // are locals, written when the call succeeds.
             unsafe {
-                if enif_get_list_cell(env, rest, &mut head, &mut tail) == 0 {
+                if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
                     break;
                 }
-                if enif_get_double(env, head, &mut block[k]) == 0 {
+                rest = tail.assume_init();
+                let h = head.assume_init();
+                if enif_get_double(env, h, block[k].as_mut_ptr()) == 0 {
                     slow = true;
-                    block[k] = slow_number(term.get_env(), head).ok_or_else(|| {
+                    block[k].write(slow_number(term.get_env(), h).ok_or_else(|| {
                         badarg(
                             arg,
                             format!("{}: element {} is not a number", ctx(), n + k + 1),
                         )
-                    })?;
+                    })?);
                 }
             }
-            rest = tail;
             k += 1;
         }
         work.take(k * NUMBER)?;
@@ -109,7 +116,11 @@ pub fn walk(
             // The bignums of this block, converted: charged now.
             work.check(0)?;
         }
-        f(&block[..k], work)?;
+        // SAFETY: the first k numbers were written.
+        f(
+            unsafe { std::slice::from_raw_parts(block.as_ptr().cast::<f64>(), k) },
+            work,
+        )?;
         n += k;
         if k < BLOCK {
             break;
@@ -189,8 +200,67 @@ pub fn read_into(
     out: &mut Vec<f64>,
     work: &mut Work,
 ) -> Res<usize> {
+    read_into_with(term, arg, ctx, out, work, |_| ())
+}
+
+/// [`read_into`], also handing each block of numbers to `f` (in order).
+#[inline(always)]
+pub fn read_into_with(
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    out: &mut Vec<f64>,
+    work: &mut Work,
+    mut f: impl FnMut(&[f64]),
+) -> Res<usize> {
     walk(term, arg, ctx, work, |b, work| {
+        f(b);
         work.extend(out, b, "the decoded numbers")
+    })
+}
+
+/// Numbers a [`with_slice`] call holds on the stack.
+const INLINE: usize = 256;
+
+/// Call `f` with the numbers of a proper list or f64 binary (see [`each`])
+/// as one slice (and `work` back): on the stack when there are at most 256
+/// (no allocation, no zeroing), else in a vector counted against the
+/// memory budget.
+#[inline(always)]
+pub fn with_slice<R>(
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    work: &mut Work,
+    f: impl FnOnce(&[f64], &mut Work) -> R,
+) -> Res<R> {
+    let mut buf = [MaybeUninit::<f64>::uninit(); INLINE];
+    let mut heap: Vec<f64> = Vec::new();
+    let mut n = 0;
+    walk(term, arg, ctx, work, |b, work| {
+        if heap.is_empty() && n + b.len() <= INLINE {
+            for (slot, &x) in buf[n..n + b.len()].iter_mut().zip(b) {
+                slot.write(x);
+            }
+        } else {
+            if heap.is_empty() {
+                // SAFETY: the first n slots were written.
+                let first = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) };
+                work.extend(&mut heap, first, "the decoded numbers")?;
+            }
+            work.extend(&mut heap, b, "the decoded numbers")?;
+        }
+        n += b.len();
+        Ok(())
+    })?;
+    Ok(if heap.is_empty() {
+        // SAFETY: the first n (at most INLINE) slots were written.
+        f(
+            unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) },
+            work,
+        )
+    } else {
+        f(&heap, work)
     })
 }
 

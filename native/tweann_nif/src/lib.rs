@@ -10,11 +10,14 @@
 //! (`activation`, `cells`, `dot`, `neat`, `network`, `scalar`); `work`
 //! (the per-call budget of time and memory, and the liveness checks of
 //! dirty calls), `decode`, `numlist`, `encode` (charged results), `error`,
-//! `atoms`, `macros` (`nif_pair!`, `dirty_nif!`) and `info` (resource
+//! `atoms`, `macros` (`nif_pair!`, `dirty_nif!`), `fast` (`fast_nif!`,
+//! entries without rustler's per-call argument vector) and `info` (resource
 //! accounting, memory budget, build facts) are shared.
 
 #[macro_use]
 mod macros;
+#[macro_use]
+mod fast;
 
 mod activation;
 mod atoms;

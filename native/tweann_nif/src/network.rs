@@ -11,7 +11,9 @@ use crate::atoms;
 use crate::decode::{self, f64s_into, items, tuple, Work, NUMBER};
 use crate::encode::{self, CELL_BYTES, FLOAT_BYTES};
 use crate::error::{badarg, OrRaise, Res};
+use crate::fast;
 use crate::info::{self, Kind, Tracked};
+use crate::numlist::{Next, NumList};
 use rustler::{Encoder, Env, Term};
 use std::time::Instant;
 use tweann_core::network::{Network, NetworkBuilder, NodeKind, StateModel, LANES};
@@ -105,6 +107,66 @@ fn state_model(term: Term, arg: u8) -> Res<StateModel> {
     }
 }
 
+/// The cells of a list, read in a tight loop (the hot path of
+/// `compile_network/3`: one `enif_get_list_cell` per element, nothing
+/// returned through memory); [`Cells::finish`] checks the tail.
+struct Cells<'a> {
+    env: Env<'a>,
+    rest: rustler::sys::ErlNifTerm,
+    arg: u8,
+    what: &'static str,
+}
+
+impl<'a> Cells<'a> {
+    /// The same errors as [`items`]: not a list.
+    #[inline]
+    fn new(term: Term<'a>, arg: u8, what: &'static str) -> Res<Self> {
+        items(term, arg, what)?;
+        Ok(Cells {
+            env: term.get_env(),
+            rest: term.as_c_arg(),
+            arg,
+            what,
+        })
+    }
+
+    /// The next element, `None` at the end of the list or at an improper
+    /// tail.
+    #[inline(always)]
+    fn next(&mut self) -> Option<Term<'a>> {
+        let (mut head, mut tail) = Default::default();
+        // SAFETY: `rest` is a live term of this call's env; the out-pointers
+        // are locals.
+        unsafe {
+            if rustler::sys::enif_get_list_cell(
+                self.env.as_c_arg(),
+                self.rest,
+                &mut head,
+                &mut tail,
+            ) == 0
+            {
+                return None;
+            }
+            self.rest = tail;
+            Some(Term::new(self.env, head))
+        }
+    }
+
+    /// After [`Cells::next`] gave `None`: an error if the list was improper,
+    /// as [`items`] gives.
+    fn finish(self) -> Res<()> {
+        // SAFETY: `rest` is a live term of this call's env.
+        if unsafe { Term::new(self.env, self.rest) }.is_empty_list() {
+            Ok(())
+        } else {
+            Err(badarg(
+                self.arg,
+                format!("{} is not a proper list", self.what),
+            ))
+        }
+    }
+}
+
 /// Decode and compile, charging `work` per node and connection.
 fn compile(
     nodes: Term,
@@ -117,9 +179,13 @@ fn compile(
     let model = state_model(model, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
     let mut b = NetworkBuilder::new(budget).with_state_model(model);
-    for (pos, node) in items(nodes, 1, "Nodes")?.enumerate() {
+    let mut node_list = Cells::new(nodes, 1, "Nodes")?;
+    for pos in 0usize.. {
+        let Some(node) = node_list.next() else {
+            break;
+        };
         work.take(5 * NUMBER)?;
-        let t = tuple(node?, 5, 1, || {
+        let t = tuple(node, 5, 1, || {
             format!(
                 "element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple",
                 pos + 1
@@ -144,9 +210,10 @@ fn compile(
         let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        for conn in items(t.at(4), 1, "a node's Connections")? {
+        let mut conns = Cells::new(t.at(4), 1, "a node's Connections")?;
+        while let Some(conn) = conns.next() {
             work.take(3 * NUMBER)?;
-            let c = tuple(conn?, 2, 1, || {
+            let c = tuple(conn, 2, 1, || {
                 format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
             })?;
             let from = decode::uint(c.at(0)).ok_or_else(|| {
@@ -163,7 +230,9 @@ fn compile(
             })?;
             b.connect(from, w).or_raise()?;
         }
+        conns.finish()?;
     }
+    node_list.finish()?;
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
@@ -224,9 +293,56 @@ fn eval_one<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, work: &mut Work) 
     encode::floats(env, &out, work)
 }
 
-nif_pair!(evaluate / evaluate_dirty (env; net, inputs) => eval_one);
+/// The common case of `evaluate/2` on the normal scheduler: a network whose
+/// evaluation and inputs fit the budget, a list of exactly `input_count`
+/// numbers, at most [`fast::SMALL`] inputs and outputs, a finite result.
+/// Inputs and outputs stay on the stack. `None` at anything else: then
+/// [`eval_one`] runs (the dirty hand-over, `[]` for a wrong count, the
+/// detailed errors).
+#[inline]
+fn eval_fast<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Option<Term<'a>> {
+    let net = &net.try_get_resource::<NetRes>()?.net;
+    let (ni, no) = (net.input_count(), net.output_count());
+    // The charges of eval_one: the evaluation, then each number.
+    let work = net.cost().checked_add(ni.checked_mul(NUMBER)?)?;
+    if work > decode::NORMAL_WORK_LIMIT || ni > fast::SMALL || no > fast::SMALL {
+        return None;
+    }
+    let mut list = NumList::new(inputs)?;
+    let mut ins = [0.0f64; fast::SMALL];
+    for x in &mut ins[..ni] {
+        match list.next_num() {
+            Next::Num(v) => *x = v,
+            _ => return None,
+        }
+    }
+    if !matches!(list.next_num(), Next::End) {
+        return None;
+    }
+    let mut out = [0.0f64; fast::SMALL];
+    net.evaluate(&ins[..ni], None, &mut out[..no], None).ok()?;
+    Some(fast::float_list(env, &out[..no]))
+}
 
-fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
+fast_nif!(evaluate (env; net, inputs) =>
+          eval_fast(env, net, inputs),
+          else eval_one(env, net, inputs, &mut Work::normal()));
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_dirty<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Res<Term<'a>> {
+    eval_one(env, net, inputs, &mut Work::dirty(env))
+}
+
+/// `evaluate_batch/2`. `normal` is true on the normal scheduler: there the
+/// call hands over to the dirty entry as soon as the batch's size says the
+/// work would pass the budget, before any row is decoded.
+fn eval_batch<'a>(
+    env: Env<'a>,
+    net: Term<'a>,
+    batch: Term<'a>,
+    work: &mut Work,
+    normal: bool,
+) -> Res<Term<'a>> {
     let net = get_net(net, 1)?;
     let (ni, no) = (net.input_count(), net.output_count());
     let bin = if batch.is_binary() {
@@ -238,6 +354,14 @@ fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work)
         Some(b) => (b.len() / 8).checked_div(ni).unwrap_or(0),
         None => decode::count(batch, 2, "Batch", work)?,
     };
+    // What decoding full rows and evaluating them will charge.
+    let per_number = if bin.is_some() { 1 } else { NUMBER };
+    let estimate = rows
+        .saturating_mul(ni.saturating_mul(per_number))
+        .saturating_add(rows.saturating_mul(net.cost()) / 3);
+    if normal && estimate > decode::NORMAL_WORK_LIMIT {
+        return Err(decode::dirty());
+    }
     // The result terms and the lanes' node values, then the decoded rows
     // and the outputs: all counted against the memory budget first.
     let terms = rows
@@ -320,7 +444,16 @@ fn eval_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>, work: &mut Work)
     Ok(unsafe { Term::new(env, list) })
 }
 
-nif_pair!(evaluate_batch / evaluate_batch_dirty (env; net, batch) => eval_batch);
+#[rustler::nif]
+fn evaluate_batch<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    let _profile = crate::work::Profile::start("evaluate_batch");
+    eval_batch(env, net, batch, &mut Work::normal(), true)
+}
+
+#[rustler::nif(schedule = "DirtyCpu")]
+fn evaluate_batch_dirty<'a>(env: Env<'a>, net: Term<'a>, batch: Term<'a>) -> Res<Term<'a>> {
+    eval_batch(env, net, batch, &mut Work::dirty(env), false)
+}
 
 fn eval_state<'a>(
     env: Env<'a>,

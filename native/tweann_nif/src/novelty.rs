@@ -89,39 +89,15 @@ fn transpose_work(values: usize) -> usize {
 // ---------------------------------------------------------------- euclidean
 
 /// A distance, or the atom `error` for vectors of different lengths. V1 is
-/// decoded (into a stack buffer when short), V2 streamed against it.
+/// decoded (into a stack buffer when short), V2 streamed against it a block
+/// at a time.
 fn euclidean_impl<'a>(env: Env<'a>, v1: Term<'a>, v2: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
-    const INLINE: usize = 256;
-    // Not zeroed: a short vector must not pay for clearing 2 KiB.
-    let mut buf = [std::mem::MaybeUninit::<f64>::uninit(); INLINE];
-    let mut heap = Vec::new();
-    let mut n = 0;
-    floats::walk(v1, 1, &|| "V1".into(), work, |block, work| {
-        for &d in block {
-            if n < INLINE {
-                buf[n].write(d);
-            } else {
-                if n == INLINE {
-                    // SAFETY: all INLINE slots were written.
-                    let head =
-                        unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), INLINE) };
-                    work.extend(&mut heap, head, "V1")?;
-                }
-                work.push(&mut heap, d, "V1")?;
-            }
-            n += 1;
-        }
-        Ok(())
-    })?;
-    let a: &[f64] = if n <= INLINE {
-        // SAFETY: the first n slots were written.
-        unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<f64>(), n) }
-    } else {
-        &heap[..]
-    };
-    let mut e = novelty::Euclidean::new(a);
-    floats::each(v2, 2, &|| "V2".into(), work, |y| e.push(y))?;
-    Ok(match e.finish().or_raise()? {
+    let d = floats::with_slice(v1, 1, &|| "V1".into(), work, |a, work| {
+        let mut e = novelty::Euclidean::new(a);
+        floats::each_block(v2, 2, &|| "V2".into(), work, |b| e.push_block(b))?;
+        e.finish().or_raise()
+    })??;
+    Ok(match d {
         Some(d) => d.encode(env),
         None => rustler::types::atom::error().encode(env),
     })

@@ -16,13 +16,15 @@ fn z_score(value: Term, mean: Term, sd: Term) -> Res<f64> {
     reward::z_score(v, m, s).or_raise()
 }
 
+/// The history is decoded into a stack buffer when short.
 fn component_impl(history: Term, current: Term, work: &mut Work) -> Res<(f64, f64, f64)> {
-    let h = floats::read(history, 1, "History", work)?;
-    let c = decode::f64_arg(current, 2, "Current")?;
-    // Two passes over the history (mean, then variance).
-    work.take(h.len().saturating_mul(2))?;
-    let [a, b, z] = reward::reward_component_metered(&h, c, work).or_raise()?;
-    Ok((a, b, z))
+    floats::with_slice(history, 1, &|| "History".into(), work, |h, work| {
+        let c = decode::f64_arg(current, 2, "Current")?;
+        // Two passes over the history (mean, then variance).
+        work.take(h.len().saturating_mul(2))?;
+        let [a, b, z] = reward::reward_component_metered(h, c, work).or_raise()?;
+        Ok((a, b, z))
+    })?
 }
 
 nif_pair!(compute_reward_component / compute_reward_component_dirty (history, current) -> Res<(f64, f64, f64)>,

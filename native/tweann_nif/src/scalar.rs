@@ -1,10 +1,10 @@
 //! Scalar liquid-neuron NIFs over [`tweann_core::scalar`] (`docs/cells.md`
 //! section 5). Layer-level cells live in `cells.rs`.
 
-use crate::decode::{self, f64_arg, Work, NUMBER};
+use crate::decode::{self, f64_arg, number, Work, NUMBER};
 use crate::encode;
 use crate::error::{OrRaise, Res};
-use crate::work::Profile;
+use crate::fast;
 use rustler::{Env, Term};
 use tweann_core::scalar;
 
@@ -40,12 +40,30 @@ fn scalar_args(input: Term, state: Term, tau: Term, bound: Term) -> Res<Args> {
     })
 }
 
-#[rustler::nif]
-fn evaluate_cfc(input: Term, state: Term, tau: Term, bound: Term) -> Res<(f64, f64)> {
-    let _profile = Profile::start("evaluate_cfc");
+fn cfc_detailed(input: Term, state: Term, tau: Term, bound: Term) -> Res<(f64, f64)> {
     let a = scalar_args(input, state, tau, bound)?;
     scalar::check_finite(scalar::cfc(a.input, a.state, a.tau, a.bound, &[], &[])).or_raise()
 }
+
+/// The common case of `evaluate_cfc/4`: four numbers, a valid bound, a
+/// finite result. Anything else goes to [`cfc_detailed`].
+#[inline]
+fn cfc_fast<'a>(
+    env: Env<'a>,
+    input: Term,
+    state: Term,
+    tau: Term,
+    bound: Term,
+) -> Option<Term<'a>> {
+    let (u, s, t, b) = (number(input)?, number(state)?, number(tau)?, number(bound)?);
+    scalar::check_bound(b, 4).ok()?;
+    let r = scalar::check_finite(scalar::cfc(u, s, t, b, &[], &[])).ok()?;
+    Some(fast::float_pair(env, r))
+}
+
+fast_nif!(evaluate_cfc (env; input, state, tau, bound) =>
+          cfc_fast(env, input, state, tau, bound),
+          else cfc_detailed(input, state, tau, bound));
 
 fn cfc_weights_impl(args: [Term<'_>; 6], work: &mut Work) -> Res<(f64, f64)> {
     let [input, state, tau, bound, bw, hw] = args;
@@ -58,13 +76,32 @@ fn cfc_weights_impl(args: [Term<'_>; 6], work: &mut Work) -> Res<(f64, f64)> {
 nif_pair!(evaluate_cfc_with_weights / evaluate_cfc_with_weights_dirty (input, state, tau, bound, bw, hw) -> Res<(f64, f64)>,
           |work| cfc_weights_impl([input, state, tau, bound, bw, hw], work));
 
-#[rustler::nif]
-fn evaluate_ode(input: Term, state: Term, tau: Term, bound: Term, dt: Term) -> Res<(f64, f64)> {
-    let _profile = Profile::start("evaluate_ode");
+fn ode_detailed(input: Term, state: Term, tau: Term, bound: Term, dt: Term) -> Res<(f64, f64)> {
     let a = scalar_args(input, state, tau, bound)?;
     let dt = f64_arg(dt, 5, "Dt")?;
     scalar::check_finite(scalar::ode(a.input, a.state, a.tau, a.bound, dt, &[], &[])).or_raise()
 }
+
+/// The common case of `evaluate_ode/5` (see [`cfc_fast`]).
+#[inline]
+fn ode_fast<'a>(
+    env: Env<'a>,
+    input: Term,
+    state: Term,
+    tau: Term,
+    bound: Term,
+    dt: Term,
+) -> Option<Term<'a>> {
+    let (u, s, t, b) = (number(input)?, number(state)?, number(tau)?, number(bound)?);
+    scalar::check_bound(b, 4).ok()?;
+    let dt = number(dt)?;
+    let r = scalar::check_finite(scalar::ode(u, s, t, b, dt, &[], &[])).ok()?;
+    Some(fast::float_pair(env, r))
+}
+
+fast_nif!(evaluate_ode (env; input, state, tau, bound, dt) =>
+          ode_fast(env, input, state, tau, bound, dt),
+          else ode_detailed(input, state, tau, bound, dt));
 
 fn ode_weights_impl(args: [Term; 7], work: &mut Work) -> Res<(f64, f64)> {
     let [input, state, tau, bound, dt, bw, hw] = args;

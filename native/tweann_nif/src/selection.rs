@@ -10,22 +10,50 @@ use crate::decode::{self, items, Work, NUMBER};
 use crate::encode::{self, CELL_BYTES};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
-use rustler::sys::{enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
+use rustler::sys::{enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
 
+/// Values between two liveness reports while building a long result.
+const STRIDE: usize = 4096;
+
+/// The smallest fitness is found while decoding; the entries are made into
+/// terms as they are summed (one buffer of terms, one list).
 fn cumulative_impl<'a>(env: Env<'a>, fitnesses: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
-    let mut c = floats::read(fitnesses, 1, "Fitnesses", work)?;
-    // Two passes over the values, then a float per fitness to encode.
-    work.check(
-        c.len()
-            .saturating_mul(2)
-            .saturating_add(encode::cost(c.len())),
-    )?;
-    work.take(c.len().saturating_mul(2))?;
-    let total = selection::cumulative_in_place_metered(&mut c, work).or_raise()?;
-    let list = encode::floats(env, &c, work)?;
-    Ok(encode::pair(env, list, total.encode(env)))
+    let mut min = f64::INFINITY;
+    let mut f = Vec::new();
+    floats::read_into_with(fitnesses, 1, &|| "Fitnesses".into(), &mut f, work, |b| {
+        // A block's minimum in a register, stored once.
+        let mut m = min;
+        for &x in b {
+            m = if x < m { x } else { m };
+        }
+        min = m;
+    })?;
+    // Encoding one float per fitness: its time and its heap bytes, and the
+    // array of terms, counted before anything is made.
+    encode::charge(work, f.len(), 0)?;
+    let mut terms: Vec<ErlNifTerm> = work.vec(f.len(), "the cumulative fitness")?;
+    let e = env.as_c_arg();
+    let mut running = selection::Running::new(min);
+    for chunk in f.chunks(STRIDE) {
+        // SAFETY: makes floats in this call's env.
+        terms.extend(
+            chunk
+                .iter()
+                .map(|&x| unsafe { enif_make_double(e, running.next(x)) }),
+        );
+        work.progress(chunk.len() * NUMBER)?;
+    }
+    let total = running.total().or_raise()?;
+    // SAFETY: `terms` holds terms of this call's env.
+    let list = unsafe {
+        Term::new(
+            env,
+            enif_make_list_from_array(e, terms.as_ptr(), terms.len() as std::os::raw::c_uint),
+        )
+    };
+    Ok((list, total).encode(env))
 }
 
 nif_pair!(build_cumulative_fitness / build_cumulative_fitness_dirty (env; fitnesses) => cumulative_impl);

@@ -16,7 +16,7 @@ use tweann_core::CoreError;
 
 fn stats_impl<'a>(env: Env<'a>, values: Term<'a>, work: &mut Work) -> Res<Term<'a>> {
     let mut s = FitnessStats::default();
-    floats::each(values, 1, &|| "Fitnesses".into(), work, |x| s.push(x))?;
+    floats::each_block(values, 1, &|| "Fitnesses".into(), work, |b| s.push_block(b))?;
     let r = s.finish().or_raise()?;
     let terms: Vec<Term> = r.iter().map(|x| x.encode(env)).collect();
     Ok(rustler::types::tuple::make_tuple(env, &terms))
@@ -27,7 +27,7 @@ nif_pair!(fitness_stats / fitness_stats_dirty (env; values) => stats_impl);
 fn wma_impl(values: Term, decay: Term, work: &mut Work) -> Res<f64> {
     let d = decode::f64_arg(decay, 2, "Decay");
     let mut w = Wma::new(*d.as_ref().unwrap_or(&0.0));
-    floats::each(values, 1, &|| "Values".into(), work, |v| w.push(v))?;
+    floats::each_block(values, 1, &|| "Values".into(), work, |b| w.push_block(b))?;
     d?;
     w.finish().or_raise()
 }
@@ -37,10 +37,22 @@ nif_pair!(weighted_moving_average / weighted_moving_average_dirty (values, decay
 
 fn entropy_impl(values: Term, work: &mut Work) -> Res<f64> {
     // Two passes (the total, then the shares): over a buffer, not the list.
-    let mut v = floats::read(values, 1, "Values", work)?;
+    // The total is summed as the values are decoded.
+    let mut v = Vec::new();
+    let mut total = 0.0f64;
+    floats::read_into_with(values, 1, &|| "Values".into(), &mut v, work, |b| {
+        // A block's sum in a register, stored once.
+        let mut t = total;
+        for &x in b {
+            if x > 0.0 {
+                t += x;
+            }
+        }
+        total = t;
+    })?;
     // A logarithm per value.
     work.take(2 * NUMBER * v.len())?;
-    stats::shannon_entropy_in_place_metered(&mut v, work).or_raise()
+    stats::shannon_entropy_of_total_metered(&v, total, work).or_raise()
 }
 
 nif_pair!(shannon_entropy / shannon_entropy_dirty (values) -> Res<f64>,

@@ -27,22 +27,30 @@ pub struct NetworkBuilder {
     model: StateModel,
 }
 
+/// `v.push(x)`, growing `v` (by its capacity, at least 16) only if
+/// `used + growth` stays within `budget`.
+#[inline(always)]
 fn push<T>(v: &mut Vec<T>, x: T, used: usize, budget: usize, what: &str) -> Result<(), CoreError> {
     if v.len() == v.capacity() {
-        let extra = v.capacity().max(16);
-        let grow = extra.saturating_mul(std::mem::size_of::<T>());
-        if used.saturating_add(grow) > budget {
-            return Err(CoreError::memory(format!(
-                "compiling this network needs more than the memory budget of {budget} bytes \
-                 ({used} bytes in use, {grow} more for {what})"
-            )));
-        }
-        v.try_reserve(extra).map_err(|_| {
-            CoreError::memory(format!("cannot allocate {grow} more bytes for {what}"))
-        })?;
+        grow(v, used, budget, what)?;
     }
     v.push(x);
     Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn grow<T>(v: &mut Vec<T>, used: usize, budget: usize, what: &str) -> Result<(), CoreError> {
+    let extra = v.capacity().max(16);
+    let grow = extra.saturating_mul(std::mem::size_of::<T>());
+    if used.saturating_add(grow) > budget {
+        return Err(CoreError::memory(format!(
+            "compiling this network needs more than the memory budget of {budget} bytes \
+             ({used} bytes in use, {grow} more for {what})"
+        )));
+    }
+    v.try_reserve(extra)
+        .map_err(|_| CoreError::memory(format!("cannot allocate {grow} more bytes for {what}")))
 }
 
 impl NetworkBuilder {
@@ -187,6 +195,12 @@ impl NetworkBuilder {
                 "too many connections (at most 2^32 - 2)",
             ));
         }
+        if self.from.len() < self.from.capacity() && self.weight.len() < self.weight.capacity() {
+            // Room in both: no growth, so no budget to consult.
+            self.from.push(from as u32);
+            self.weight.push(weight);
+            return Ok(());
+        }
         let used = self.used();
         let budget = self.budget;
         push(
@@ -285,9 +299,10 @@ impl NetworkBuilder {
             forward_refs: d.forward_refs,
             delays: d.delays,
             model: self.model,
+            plan: Default::default(),
             bytes: 0,
         };
-        net.shrink();
+        net.seal()?;
         Ok(net)
     }
 }

@@ -1,9 +1,82 @@
-//! One evaluation step of a [`Network`], stateless or with state.
+//! One evaluation step of a [`Network`], stateless or with state: pass 2
+//! runs in the order of the evaluation plan (`plan.rs`), and again in list
+//! order only to name the node of an overflow.
 
+use super::plan::{Conns, Step};
 use super::{Liquid, Network, StateModel, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, OP_LTC};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
 use crate::scalar;
+
+/// Networks of at most this many nodes keep their values on the stack.
+const STACK_VALUES: usize = 64;
+
+/// `f!(TAG)` for the activation tag `$op` (0 to 16), `$other` for any
+/// other op.
+macro_rules! by_tag {
+    ($op:expr, $f:ident, $other:expr) => {
+        match $op {
+            0 => $f!(0),
+            1 => $f!(1),
+            2 => $f!(2),
+            3 => $f!(3),
+            4 => $f!(4),
+            5 => $f!(5),
+            6 => $f!(6),
+            7 => $f!(7),
+            8 => $f!(8),
+            9 => $f!(9),
+            10 => $f!(10),
+            11 => $f!(11),
+            12 => $f!(12),
+            13 => $f!(13),
+            14 => $f!(14),
+            15 => $f!(15),
+            16 => $f!(16),
+            _ => $other,
+        }
+    };
+}
+pub(super) use by_tag;
+
+/// `(0.0 + w1 * v1 + w2 * v2 + ...) + bias` over a step's connections, in
+/// list order.
+#[inline(always)]
+fn step_sum(c: Conns, values: &[f64], st: &Step) -> f64 {
+    let (a, b) = (st.start as usize, st.end as usize);
+    let mut sum = 0.0f64;
+    for (&s, &w) in c.src[a..b].iter().zip(&c.w[a..b]) {
+        sum += w * values[s as usize];
+    }
+    sum + st.bias
+}
+
+/// The sums of two steps, their connections interleaved (two independent
+/// chains of additions), each in its own list order.
+#[inline(always)]
+fn step_sums(c: Conns, values: &[f64], a: &Step, b: &Step) -> [f64; 2] {
+    let (sa, wa) = (
+        &c.src[a.start as usize..a.end as usize],
+        &c.w[a.start as usize..a.end as usize],
+    );
+    let (sb, wb) = (
+        &c.src[b.start as usize..b.end as usize],
+        &c.w[b.start as usize..b.end as usize],
+    );
+    let n = sa.len().min(sb.len());
+    let (mut xa, mut xb) = (0.0f64, 0.0f64);
+    for (((&ia, &va), &ib), &vb) in sa[..n].iter().zip(&wa[..n]).zip(&sb[..n]).zip(&wb[..n]) {
+        xa += va * values[ia as usize];
+        xb += vb * values[ib as usize];
+    }
+    for (&s, &w) in sa[n..].iter().zip(&wa[n..]) {
+        xa += w * values[s as usize];
+    }
+    for (&s, &w) in sb[n..].iter().zip(&wb[n..]) {
+        xb += w * values[s as usize];
+    }
+    [xa + a.bias, xb + b.bias]
+}
 
 impl Network {
     /// Evaluate one step. `inputs.len()` must equal the input count (the
@@ -13,9 +86,9 @@ impl Network {
     ///
     /// The three passes of the module documentation: delays emit (and, under
     /// [`StateModel::ForwardRefs`], every slot starts at its state), the
-    /// other nodes run in list order, delays capture. Delays capture also in
-    /// a stateless step, so a step overflows exactly when it would with a
-    /// zero state.
+    /// other nodes run (in plan order, which gives the list order's bits),
+    /// delays capture. Delays capture also in a stateless step, so a step
+    /// overflows exactly when it would with a zero state.
     pub fn evaluate(
         &self,
         inputs: &[f64],
@@ -24,30 +97,158 @@ impl Network {
         next_state: Option<&mut [f64]>,
     ) -> Result<(), CoreError> {
         debug_assert_eq!(inputs.len(), self.n_inputs);
-        let held = |slot: usize| state.and_then(|s| s.get(slot)).copied().unwrap_or(0.0);
-        let mut values = try_vec::<f64>(self.ops.len(), "node values")?;
-        values.resize(self.ops.len(), 0.0);
-        // Pass 1: delays emit; under forward_refs every slot starts at its state.
-        if state.is_some() {
+        let n = self.ops.len();
+        let mut stack = [0.0f64; STACK_VALUES];
+        let mut heap;
+        let values: &mut [f64] = if n <= STACK_VALUES {
+            &mut stack[..n]
+        } else {
+            heap = try_vec::<f64>(n, "node values")?;
+            heap.resize(n, 0.0);
+            &mut heap
+        };
+        self.emit(values, inputs, state);
+        if !self.run_plan(values, state) {
+            values.fill(0.0);
+            self.emit(values, inputs, state);
+            self.run_ordered(values, state)?;
+        }
+        self.capture(values, next_state)?;
+        for (o, &p) in outputs.iter_mut().zip(&self.output_pos) {
+            *o = values[p as usize];
+        }
+        Ok(())
+    }
+
+    /// [`Network::evaluate`] with pass 2 in list order (the definition).
+    #[cfg(test)]
+    pub(crate) fn evaluate_ordered(
+        &self,
+        inputs: &[f64],
+        state: Option<&[f64]>,
+        outputs: &mut [f64],
+        next_state: Option<&mut [f64]>,
+    ) -> Result<(), CoreError> {
+        let mut values = vec![0.0; self.ops.len()];
+        self.emit(&mut values, inputs, state);
+        self.run_ordered(&mut values, state)?;
+        self.capture(&values, next_state)?;
+        for (o, &p) in outputs.iter_mut().zip(&self.output_pos) {
+            *o = values[p as usize];
+        }
+        Ok(())
+    }
+
+    /// Pass 1 on zeroed values: delays emit; under forward_refs every slot
+    /// starts at its state; the inputs.
+    #[inline]
+    fn emit(&self, values: &mut [f64], inputs: &[f64], state: Option<&[f64]>) {
+        if let Some(st) = state {
             for (k, &p) in self.slots.iter().enumerate() {
                 let p = p as usize;
                 if self.model == StateModel::ForwardRefs || self.ops[p] == OP_DELAY {
-                    values[p] = held(k);
+                    values[p] = st.get(k).copied().unwrap_or(0.0);
                 }
             }
         }
         for (&p, &v) in self.input_pos.iter().zip(inputs) {
             values[p as usize] = v;
         }
-        // Pass 2: every other node in list order. `slot` follows the slots
-        // (ascending positions) to find an organelle's own.
+    }
+
+    /// Pass 2 in plan order. False if some value is not finite (the caller
+    /// then runs [`Network::run_ordered`] for the error).
+    #[inline]
+    fn run_plan(&self, values: &mut [f64], state: Option<&[f64]>) -> bool {
+        let plan = &self.plan;
+        let mut start = 0usize;
+        let mut ok = true;
+        for g in &plan.groups {
+            let steps = &plan.steps[start..g.end as usize];
+            start = g.end as usize;
+            macro_rules! ordinary {
+                ($tag:literal) => {
+                    self.ordinary_group::<$tag>(steps, values)
+                };
+            }
+            ok &= by_tag!(
+                g.op,
+                ordinary,
+                self.organelle_group(g.op, steps, values, state)
+            );
+        }
+        ok
+    }
+
+    /// The steps of a group of ordinary nodes with activation `TAG`, two at
+    /// a time. False if a value is not finite. Inlined into the dispatch
+    /// (a call per group costs more than its register pressure).
+    #[inline(always)]
+    fn ordinary_group<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
+        let act = Activation::ALL[TAG as usize];
+        let conns = self.conns();
+        let mut ok = true;
+        let mut pairs = steps.chunks_exact(2);
+        for p in &mut pairs {
+            let x = step_sums(conns, values, &p[0], &p[1]);
+            let v = act.apply_x2(x);
+            ok &= x[0].is_finite() & x[1].is_finite() & v[0].is_finite() & v[1].is_finite();
+            values[p[0].pos as usize] = v[0];
+            values[p[1].pos as usize] = v[1];
+        }
+        for st in pairs.remainder() {
+            let x = step_sum(conns, values, st);
+            let v = act.apply(x);
+            ok &= x.is_finite() & v.is_finite();
+            values[st.pos as usize] = v;
+        }
+        ok
+    }
+
+    /// The steps of a group of leaky or liquid nodes (op `op`).
+    #[inline(never)]
+    fn organelle_group(
+        &self,
+        op: u8,
+        steps: &[Step],
+        values: &mut [f64],
+        state: Option<&[f64]>,
+    ) -> bool {
+        let mut ok = true;
+        for st in steps {
+            let x = step_sum(self.conns(), values, st);
+            let Some(o) = self.plan.organelles.get(st.aux as usize) else {
+                return false;
+            };
+            let prev = state
+                .and_then(|s| s.get(o.slot as usize))
+                .copied()
+                .unwrap_or(0.0);
+            let v = if op == OP_LEAKY {
+                leaky_step(x, prev, self.leaky[o.param as usize])
+            } else {
+                liquid_step(op, x, prev, self.liquid[o.param as usize])
+            };
+            ok &= x.is_finite() & v.is_finite();
+            values[st.pos as usize] = v;
+        }
+        ok
+    }
+
+    /// Pass 2 in list order, stopping at the first node whose `x` or value
+    /// is not finite.
+    #[cold]
+    fn run_ordered(&self, values: &mut [f64], state: Option<&[f64]>) -> Result<(), CoreError> {
+        let held = |slot: usize| state.and_then(|s| s.get(slot)).copied().unwrap_or(0.0);
+        // `slot` follows the slots (ascending positions) to find an
+        // organelle's own.
         let (mut next_liquid, mut next_leaky, mut slot) = (0usize, 0usize, 0usize);
         for pos in 0..self.ops.len() {
             let op = self.ops[pos];
             if op == OP_INPUT || op == OP_DELAY {
                 continue;
             }
-            let x = self.weighted(pos, &values);
+            let x = self.weighted(pos, values);
             let v = match op {
                 OP_CFC | OP_LTC | OP_LEAKY => {
                     while self.slots.get(slot).is_some_and(|&p| (p as usize) < pos) {
@@ -71,12 +272,18 @@ impl Network {
             }
             values[pos] = v;
         }
-        // Pass 3: delays capture, in slot (= list) order.
+        Ok(())
+    }
+
+    /// Pass 3: delays capture, in slot (= list) order; every slot's value to
+    /// `next_state`.
+    #[inline]
+    fn capture(&self, values: &[f64], next_state: Option<&mut [f64]>) -> Result<(), CoreError> {
         let mut next_state = next_state;
         for (k, &p) in self.slots.iter().enumerate() {
             let p = p as usize;
             let v = if self.ops[p] == OP_DELAY {
-                let c = self.weighted(p, &values);
+                let c = self.weighted(p, values);
                 if !c.is_finite() {
                     return Err(self.overflow(p));
                 }
@@ -87,9 +294,6 @@ impl Network {
             if let Some(d) = next_state.as_deref_mut().and_then(|ns| ns.get_mut(k)) {
                 *d = v;
             }
-        }
-        for (o, &p) in outputs.iter_mut().zip(&self.output_pos) {
-            *o = values[p as usize];
         }
         Ok(())
     }

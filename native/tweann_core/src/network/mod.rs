@@ -47,6 +47,8 @@
 //! * `compile.rs`: [`NetworkBuilder`], node list to CSR, and the derivation
 //!   of inputs, slots and forward references shared with the codec;
 //! * `eval.rs`: [`Network::evaluate`], one step (stateless or with state);
+//! * `plan.rs`: the evaluation plan, the order pass 2 runs in (nodes by
+//!   level, then by activation, so that the 2-lane math applies);
 //! * `batch.rs`: [`Network::evaluate_batch`], [`LANES`] rows per pass;
 //! * `parts.rs`: the arrays as the binary format reads and writes them.
 
@@ -54,6 +56,7 @@ mod batch;
 mod compile;
 mod eval;
 mod parts;
+mod plan;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
@@ -139,6 +142,8 @@ pub struct Network {
     forward_refs: usize,
     delays: usize,
     model: StateModel,
+    /// The order pass 2 runs in (`plan.rs`).
+    plan: plan::Plan,
     bytes: usize,
 }
 
@@ -161,6 +166,14 @@ pub struct NetworkInfo {
 }
 
 impl Network {
+    /// Builds the evaluation plan and releases spare capacity: the last
+    /// step of compiling or decoding a network.
+    fn seal(&mut self) -> Result<(), CoreError> {
+        self.build_plan()?;
+        self.shrink();
+        Ok(())
+    }
+
     fn shrink(&mut self) {
         self.input_pos.shrink_to_fit();
         self.ops.shrink_to_fit();
@@ -184,7 +197,8 @@ impl Network {
             + self.leaky.capacity() * 8
             + self.output_pos.capacity() * 4
             + self.slots.capacity() * 4
-            + self.fwd_src.capacity() * 4;
+            + self.fwd_src.capacity() * 4
+            + self.plan.bytes();
     }
 
     pub fn info(&self) -> NetworkInfo {

@@ -42,9 +42,10 @@ impl Network {
             forward_refs: d.forward_refs,
             delays: d.delays,
             model,
+            plan: Default::default(),
             bytes: 0,
         };
-        net.shrink();
+        net.seal()?;
         Ok(net)
     }
 

@@ -342,6 +342,38 @@ proptest! {
         }
     }
 
+    /// The plan order gives the list order's bits, and names the same node
+    /// when a value overflows (inputs up to 1e300 make overflows common).
+    #[test]
+    fn plan_order_equals_list_order(
+        g in network(),
+        inputs in vec(prop_oneof![-2.0f64..2.0, -1e300f64..1e300], MAX_INPUTS),
+        rows in vec(vec(prop_oneof![-2.0f64..2.0, -1e300f64..1e300], MAX_INPUTS), 0..12),
+        state in state(),
+    ) {
+        let net = g.compile();
+        let (ni, no, ns) = (net.input_count(), net.output_count(), net.state_size());
+        let inputs = &inputs[..ni];
+        for st in [None, Some(&state[..ns])] {
+            let (mut o1, mut s1) = (vec![0.0; no], vec![0.0; ns]);
+            let (mut o2, mut s2) = (vec![0.0; no], vec![0.0; ns]);
+            let r1 = net.evaluate(inputs, st, &mut o1, Some(&mut s1)).map_err(|e| e.to_string());
+            let r2 = net.evaluate_ordered(inputs, st, &mut o2, Some(&mut s2)).map_err(|e| e.to_string());
+            prop_assert_eq!(&r1, &r2);
+            if r1.is_ok() {
+                prop_assert_eq!((bits(&o1), bits(&s1)), (bits(&o2), bits(&s2)));
+            }
+        }
+        let flat: Vec<f64> = rows.iter().flat_map(|r| r[..ni].to_vec()).collect();
+        let (mut b1, mut b2) = (vec![0.0; rows.len() * no], vec![0.0; rows.len() * no]);
+        let r1 = net.evaluate_batch(&flat, rows.len(), &mut b1).map_err(|e| e.to_string());
+        let r2 = net.evaluate_batch_ordered(&flat, rows.len(), &mut b2).map_err(|e| e.to_string());
+        prop_assert_eq!(&r1, &r2);
+        if r1.is_ok() {
+            prop_assert_eq!(bits(&b1), bits(&b2));
+        }
+    }
+
     #[test]
     fn evaluation_is_deterministic(g in network(), inputs in input_row(), state in state()) {
         let net = g.compile();

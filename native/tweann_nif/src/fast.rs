@@ -1,0 +1,152 @@
+//! NIF entries with a fast path, for calls so small that the shape of the
+//! call costs as much as the work.
+//!
+//! `#[rustler::nif]` copies the argument terms into a new `Vec` on every call
+//! and routes every result through its generic return plumbing. For a
+//! scalar step or a ten-element dot product that is a large share of the
+//! call. [`fast_nif!`] instead defines the C entry point itself and reads the
+//! arguments in place from `argv`. Its body is either one expression of type
+//! `Res<Term>`, or two parts:
+//!
+//! * the fast path, an expression of type `Option<Term>`: it decodes only
+//!   what the common case needs (plain numbers, well-formed lists) and
+//!   answers `None` at the first thing it does not expect;
+//! * the detailed path, an expression of type `Res<impl Encoder>`: the
+//!   ordinary implementation, which decodes everything again and builds the
+//!   precise error (argument position and reason).
+//!
+//! So results and errors are exactly those of the detailed path; the fast
+//! path only skips work when nothing is wrong. A panic in either part becomes
+//! an Erlang exception, as with `#[rustler::nif]`; it never reaches the VM.
+//!
+//! The entry is registered in rustler's NIF table (`rustler::Nif`, collected
+//! by `rustler::init!`), on the normal scheduler.
+
+use rustler::sys::ErlNifTerm;
+use rustler::{Encoder, Env, Error, Term};
+
+/// `fast_nif!(name (env; a, b, ...) => fast_expr, else detailed_expr);` or
+/// `fast_nif!(name (env; a, b, ...) => body);` defines the NIF `name/N` (N
+/// arguments, bound as `Term`s, with `env` the call's `Env`). See the module
+/// documentation.
+macro_rules! fast_nif {
+    ($name:ident ($env:ident; $($arg:ident),+) => $fast:expr, else $detailed:expr) => {
+        fast_nif!($name ($env; $($arg),+) => match $fast {
+            Some(t) => Ok(t),
+            None => ($detailed).map(|v| rustler::Encoder::encode(&v, $env)),
+        });
+    };
+    ($name:ident ($env:ident; $($arg:ident),+) => $body:expr) => {
+        const _: () = {
+            unsafe extern "C" fn entry(
+                raw_env: *mut rustler::sys::ErlNifEnv,
+                argc: std::os::raw::c_int,
+                argv: *const rustler::sys::ErlNifTerm,
+            ) -> rustler::sys::ErlNifTerm {
+                let _profile = $crate::work::Profile::start(stringify!($name));
+                let marker = ();
+                // SAFETY: the VM passes a live env and `argc` argument terms
+                // (the registered arity); they outlive this call.
+                let $env = unsafe { rustler::Env::new(&marker, raw_env) };
+                let args = unsafe { std::slice::from_raw_parts(argv, argc as usize) };
+                let run = std::panic::AssertUnwindSafe(|| -> $crate::error::Res<rustler::Term> {
+                    let [$($arg),+] = args else {
+                        return Err(rustler::Error::BadArg);
+                    };
+                    // SAFETY: each is a live argument term of this call.
+                    $(let $arg = unsafe { rustler::Term::new($env, *$arg) };)+
+                    $body
+                });
+                $crate::fast::answer($env, std::panic::catch_unwind(run))
+            }
+
+            rustler::codegen_runtime::inventory::submit!(rustler::Nif {
+                name: concat!(stringify!($name), "\0").as_ptr() as *const std::os::raw::c_char,
+                arity: [$(stringify!($arg)),+].len() as std::os::raw::c_uint,
+                flags: rustler::SchedulerFlags::Normal as std::os::raw::c_uint,
+                raw_func: entry,
+            });
+        };
+    };
+}
+
+/// The term a [`fast_nif!`] entry returns: its result, or the exception its
+/// error (or panic) stands for.
+pub fn answer(env: Env, r: std::thread::Result<Result<Term, Error>>) -> ErlNifTerm {
+    use rustler::sys::{enif_make_badarg, enif_raise_exception};
+    let atom = |name: &str| rustler::Atom::from_str(env, name).map(|a| a.to_term(env));
+    // SAFETY: every term below belongs to this call's env.
+    unsafe {
+        match r {
+            Ok(Ok(t)) => t.as_c_arg(),
+            Ok(Err(Error::BadArg)) => enif_make_badarg(env.as_c_arg()),
+            Ok(Err(Error::Atom(name))) => match atom(name) {
+                Ok(a) => a.as_c_arg(),
+                Err(_) => enif_make_badarg(env.as_c_arg()),
+            },
+            Ok(Err(Error::RaiseAtom(name))) => match atom(name) {
+                Ok(a) => enif_raise_exception(env.as_c_arg(), a.as_c_arg()),
+                Err(_) => enif_make_badarg(env.as_c_arg()),
+            },
+            Ok(Err(Error::RaiseTerm(t))) => {
+                enif_raise_exception(env.as_c_arg(), t.encode(env).as_c_arg())
+            }
+            Ok(Err(Error::Term(t))) => (rustler::types::atom::error(), t.encode(env))
+                .encode(env)
+                .as_c_arg(),
+            Err(_) => match atom("nif_panicked") {
+                Ok(a) => enif_raise_exception(env.as_c_arg(), a.as_c_arg()),
+                Err(_) => enif_make_badarg(env.as_c_arg()),
+            },
+        }
+    }
+}
+
+/// `{A, B}` of two floats; when they are the same bits (a liquid step's
+/// state and output usually are), one float term serves both elements.
+#[inline]
+pub fn float_pair(env: Env, (a, b): (f64, f64)) -> Term {
+    use rustler::sys::{enif_make_double, enif_make_tuple_from_array};
+    // SAFETY: builds terms in this call's env from a local array.
+    unsafe {
+        let ta = enif_make_double(env.as_c_arg(), a);
+        let tb = if a.to_bits() == b.to_bits() {
+            ta
+        } else {
+            enif_make_double(env.as_c_arg(), b)
+        };
+        Term::new(
+            env,
+            enif_make_tuple_from_array(env.as_c_arg(), [ta, tb].as_ptr(), 2),
+        )
+    }
+}
+
+/// A list of floats built straight from `xs` (no intermediate vector of
+/// terms on the heap for up to [`SMALL`] values).
+#[inline]
+pub fn float_list<'a>(env: Env<'a>, xs: &[f64]) -> Term<'a> {
+    use rustler::sys::{enif_make_double, enif_make_list_from_array};
+    let mut small = [ErlNifTerm::default(); SMALL];
+    let mut big = Vec::new();
+    let terms: &mut [ErlNifTerm] = if xs.len() <= SMALL {
+        &mut small[..xs.len()]
+    } else {
+        big.resize(xs.len(), ErlNifTerm::default());
+        &mut big
+    };
+    // SAFETY: builds terms in this call's env from local arrays of the
+    // right length.
+    unsafe {
+        for (t, &x) in terms.iter_mut().zip(xs) {
+            *t = enif_make_double(env.as_c_arg(), x);
+        }
+        Term::new(
+            env,
+            enif_make_list_from_array(env.as_c_arg(), terms.as_ptr(), terms.len() as u32),
+        )
+    }
+}
+
+/// How many values the fast paths keep on the stack.
+pub const SMALL: usize = 64;
