@@ -21,6 +21,7 @@
 use crate::activation::clamp;
 use crate::error::CoreError;
 use crate::math;
+use crate::meter::{Meter, Unmetered};
 
 /// Standard deviations below this give a z-score of 0.
 pub const TINY_SD: f64 = 1.0e-10;
@@ -42,18 +43,28 @@ pub fn z_score(v: f64, mean: f64, sd: f64) -> Result<f64, CoreError> {
     }
 }
 
-/// The z-score of `current` against a non-empty history.
-fn history_z(history: &[f64], current: f64) -> Result<f64, CoreError> {
+/// Values handled between two ticks of a meter.
+const BLOCK: usize = 4096;
+
+/// The z-score of `current` against a non-empty history, telling `meter`
+/// of every block of [`BLOCK`] values of its two passes (1 unit a value).
+fn history_z(history: &[f64], current: f64, meter: &mut dyn Meter) -> Result<f64, CoreError> {
     let n = history.len() as f64;
     let mut sum = 0.0f64;
-    for &h in history {
-        sum += h;
+    for block in history.chunks(BLOCK) {
+        meter.tick(block.len())?;
+        for &h in block {
+            sum += h;
+        }
     }
     let mean = sum / n;
     let mut ss = 0.0f64;
-    for &h in history {
-        let d = h - mean;
-        ss += d * d;
+    for block in history.chunks(BLOCK) {
+        meter.tick(block.len())?;
+        for &h in block {
+            let d = h - mean;
+            ss += d * d;
+        }
     }
     if !(sum.is_finite() && ss.is_finite()) {
         return Err(overflow("the history's mean or variance"));
@@ -70,19 +81,40 @@ fn sigmoid_clamped(x: f64) -> f64 {
 
 /// `compute_reward_component(History, Current)`: `[Current, Normalized, Z]`.
 pub fn reward_component(history: &[f64], current: f64) -> Result<[f64; 3], CoreError> {
+    reward_component_metered(history, current, &mut Unmetered)
+}
+
+/// [`reward_component`] telling `meter` of its passes over the history, a
+/// block at a time: a meter that answers
+/// [`Interrupted`](crate::meter::Interrupted) stops it within a block.
+pub fn reward_component_metered(
+    history: &[f64],
+    current: f64,
+    meter: &mut dyn Meter,
+) -> Result<[f64; 3], CoreError> {
     if history.is_empty() {
         return Ok([current, math::tanh(current), 0.0]);
     }
-    let z = history_z(history, current)?;
+    let z = history_z(history, current, meter)?;
     Ok([current, math::sigmoid(z), z])
 }
 
 /// One term `weight * s` of `compute_weighted_reward`.
 pub fn weighted_term(history: &[f64], current: f64, weight: f64) -> Result<f64, CoreError> {
+    weighted_term_metered(history, current, weight, &mut Unmetered)
+}
+
+/// [`weighted_term`] telling `meter` of its passes over the history.
+fn weighted_term_metered(
+    history: &[f64],
+    current: f64,
+    weight: f64,
+    meter: &mut dyn Meter,
+) -> Result<f64, CoreError> {
     let s = if history.is_empty() {
         sigmoid_clamped(current)
     } else {
-        sigmoid_clamped(history_z(history, current)?)
+        sigmoid_clamped(history_z(history, current, meter)?)
     };
     Ok(weight * s)
 }
@@ -97,7 +129,19 @@ impl WeightedReward {
     /// Add one component; an overflow is reported at once (before any
     /// later component is looked at, as the reference does).
     pub fn add(&mut self, history: &[f64], current: f64, weight: f64) -> Result<(), CoreError> {
-        self.sum += weighted_term(history, current, weight)?;
+        self.add_metered(history, current, weight, &mut Unmetered)
+    }
+
+    /// [`WeightedReward::add`] telling `meter` of its passes over the
+    /// history (see [`reward_component_metered`]).
+    pub fn add_metered(
+        &mut self,
+        history: &[f64],
+        current: f64,
+        weight: f64,
+        meter: &mut dyn Meter,
+    ) -> Result<(), CoreError> {
+        self.sum += weighted_term_metered(history, current, weight, meter)?;
         if self.sum.is_finite() {
             Ok(())
         } else {
@@ -177,6 +221,21 @@ mod tests {
                 want += w * math::sigmoid(z.clamp(-10.0, 10.0));
             }
             prop_assert_eq!(acc.finish().to_bits(), want.to_bits());
+        }
+
+        #[test]
+        fn metered_same_bits_or_stops(h in proptest::collection::vec(-100.0f64..100.0, 0..10000), c in -200.0f64..200.0,
+                                      w in -1.0f64..1.0, limit in 0usize..20000) {
+            let mut all = crate::meter::Limit::new(usize::MAX);
+            let got = reward_component_metered(&h, c, &mut all).unwrap();
+            let want = reward_component(&h, c).unwrap();
+            prop_assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits));
+            let mut acc = WeightedReward::default();
+            acc.add_metered(&h, c, w, &mut all).unwrap();
+            prop_assert_eq!(acc.finish().to_bits(), weighted_term(&h, c, w).unwrap().to_bits());
+            // Two units a value: a smaller limit stops it.
+            let r = reward_component_metered(&h, c, &mut crate::meter::Limit::new(limit));
+            prop_assert_eq!(r.is_ok(), limit >= 2 * h.len());
         }
     }
 }

@@ -22,7 +22,7 @@ fn component_impl(history: Term, current: Term, work: &mut Work) -> Res<(f64, f6
         let c = decode::f64_arg(current, 2, "Current")?;
         // Two passes over the history (mean, then variance).
         work.take(h.len().saturating_mul(2))?;
-        let [a, b, z] = reward::reward_component(h, c).or_raise()?;
+        let [a, b, z] = reward::reward_component_metered(h, c, work).or_raise()?;
         Ok((a, b, z))
     })?
 }
@@ -52,7 +52,7 @@ fn weighted_impl(components: Term, work: &mut Work) -> Res<f64> {
         let c = decode::f64_arg(t.at(1), 1, "the Current of a component")?;
         let w = decode::f64_arg(t.at(2), 1, "the Weight of a component")?;
         work.take(h.len().saturating_mul(2))?;
-        acc.add(&h, c, w).or_raise()?;
+        acc.add_metered(&h, c, w, work).or_raise()?;
     }
     Ok(acc.finish())
 }
