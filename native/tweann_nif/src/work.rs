@@ -168,12 +168,34 @@ impl Work {
 
     /// Charge `n` units; `Err(dirty())` when the budget is spent. On a dirty
     /// call this also reports progress (see [`Work::progress`]).
-    #[inline]
+    #[inline(always)]
     pub fn take(&mut self, n: usize) -> Res<()> {
         // Bignum conversions are collected from the thread-local counter
         // every BIGNUM_CHECK calls (a thread-local read costs about as much
         // as decoding a number): a few conversions go uncharged for a while.
-        self.calls += 1;
+        self.calls = self.calls.wrapping_add(1);
+        // The common case inline (it is on every decoder's path): no bignum
+        // collection due, the units fit, no liveness check due.
+        if self.calls % BIGNUM_CHECK != 0
+            && n <= self.left
+            && (self.env.is_null() || n < self.until_check)
+        {
+            if self.left != usize::MAX {
+                self.left -= n;
+            }
+            if !self.env.is_null() {
+                self.until_check -= n;
+            }
+            return Ok(());
+        }
+        self.take_slow(n)
+    }
+
+    /// [`Work::take`] when something is due: the bignum collection, a
+    /// hand-over or a liveness check.
+    #[cold]
+    #[inline(never)]
+    fn take_slow(&mut self, n: usize) -> Res<()> {
         if self.calls % BIGNUM_CHECK == 0 {
             self.charge(pending_bignums().saturating_mul(BIGNUM))?;
         }
