@@ -24,6 +24,9 @@
 -export([fail/2, fail/3, overflow/2, overflow/3, finite/1,
          to_float/2, to_float/3, int_float/1, float_list/2, float_list/3,
          non_neg_int/2, pos_int/2, proper_list/2, map_list/4]).
+%% The readers and the overflow rule of the evolution kernels' twins
+%% (statistics, selection, rewards), worded as their glue words errors.
+-export([numbers/3, number/3, arith/2]).
 
 -export_type([position/0, text/0]).
 
@@ -249,3 +252,61 @@ map_list(F, L, Pos, Why) ->
 map_list(F, [X | Rest], K, Pos, Why) -> [F(X, K) | map_list(F, Rest, K + 1, Pos, Why)];
 map_list(_F, [], _K, _Pos, _Why) -> [];
 map_list(_F, _, _K, Pos, Why) -> fail(Pos, text(Why)).
+
+%%--------------------------------------------------------------------
+%% The evolution kernels' readers (tweann_ref_stats, _selection, _reward)
+%%--------------------------------------------------------------------
+
+%% @doc A list of numbers or a native-endian f64 binary, as floats; errors
+%% name `What' and the element as the evolution kernels' glue does.
+-spec numbers(term(), position(), iodata()) -> [float()].
+numbers(L, Pos, What) when is_list(L) ->
+    evo_floats(L, Pos, What, 1);
+numbers(B, Pos, What) when is_binary(B) ->
+    byte_size(B) rem 8 =:= 0 orelse
+        fail(Pos, io_lib:format("~ts: a binary of f64 values must have a size divisible by 8, not ~b",
+                                [What, byte_size(B)])),
+    evo_bin_floats(B, Pos, What, 1);
+numbers(_, Pos, What) ->
+    fail(Pos, [What, " is not a list or an f64 binary"]).
+
+evo_floats([X | Xs], Pos, What, I) when is_float(X) ->
+    [X | evo_floats(Xs, Pos, What, I + 1)];
+evo_floats([X | Xs], Pos, What, I) when is_integer(X) ->
+    case int_float(X) of
+        error -> fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
+        F -> [F | evo_floats(Xs, Pos, What, I + 1)]
+    end;
+evo_floats([], _Pos, _What, _I) ->
+    [];
+evo_floats([_ | _], Pos, What, I) ->
+    fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
+evo_floats(_, Pos, What, _I) ->
+    fail(Pos, [What, " is not a proper list"]).
+
+evo_bin_floats(<<X:64/float-native, Rest/binary>>, Pos, What, I) ->
+    [X | evo_bin_floats(Rest, Pos, What, I + 1)];
+evo_bin_floats(<<>>, _Pos, _What, _I) ->
+    [];
+evo_bin_floats(_, Pos, What, I) ->
+    fail(Pos, io_lib:format("~ts: value ~b of the binary is not finite", [What, I])).
+
+%% @doc A number as a float (integers as `float/1' converts them).
+-spec number(term(), position(), iodata()) -> float().
+number(X, _Pos, _What) when is_float(X) -> X;
+number(X, Pos, What) when is_integer(X) ->
+    case int_float(X) of
+        error -> fail(Pos, [What, " is not a number"]);
+        F -> F
+    end;
+number(_, Pos, What) -> fail(Pos, [What, " is not a number"]).
+
+%% @doc Run `F'; an arithmetic overflow becomes the NIF's badarith naming
+%% `Where'.
+-spec arith(iodata(), fun(() -> T)) -> T.
+arith(Where, F) ->
+    try F()
+    catch error:badarith ->
+            erlang:error({tweann_error, badarith, general,
+                          iolist_to_binary(["arithmetic overflow in ", Where])})
+    end.

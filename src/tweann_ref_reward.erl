@@ -20,10 +20,10 @@
 %% @doc See {@link tweann_nif:z_score/3}.
 -spec z_score(number(), number(), number()) -> float().
 z_score(Value, Mean, StdDev) ->
-    V = number(Value, 1, "Value"),
-    M = number(Mean, 2, "Mean"),
-    S = number(StdDev, 3, "StdDev"),
-    arith("z_score", fun() -> z(V, M, S) end).
+    V = tweann_ref_args:number(Value, 1, "Value"),
+    M = tweann_ref_args:number(Mean, 2, "Mean"),
+    S = tweann_ref_args:number(StdDev, 3, "StdDev"),
+    tweann_ref_args:arith("z_score", fun() -> z(V, M, S) end).
 
 z(_V, _M, S) when abs(S) < ?TINY_SD -> 0.0;
 z(V, M, S) -> (V - M) / S.
@@ -31,8 +31,8 @@ z(V, M, S) -> (V - M) / S.
 %% @doc See {@link tweann_nif:compute_reward_component/2}.
 -spec compute_reward_component([number()] | binary(), number()) -> {float(), float(), float()}.
 compute_reward_component(History, Current) ->
-    H = numbers(History, 1, "History"),
-    C = number(Current, 2, "Current"),
+    H = tweann_ref_args:numbers(History, 1, "History"),
+    C = tweann_ref_args:number(Current, 2, "Current"),
     case H of
         [] ->
             {C, tweann_ref_math:tanh(C), 0.0};
@@ -47,14 +47,14 @@ compute_weighted_reward(Components) ->
     weighted(Components, 1, 0.0).
 
 weighted([{History, Current, Weight} | Rest], I, Acc) ->
-    H = numbers(History, 1, "the History of a component"),
-    C = number(Current, 1, "the Current of a component"),
-    W = number(Weight, 1, "the Weight of a component"),
+    H = tweann_ref_args:numbers(History, 1, "the History of a component"),
+    C = tweann_ref_args:number(Current, 1, "the Current of a component"),
+    W = tweann_ref_args:number(Weight, 1, "the Weight of a component"),
     S = case H of
             [] -> tweann_ref_math:sigmoid(clamp(C));
             _ -> tweann_ref_math:sigmoid(clamp(history_z(H, C)))
         end,
-    weighted(Rest, I + 1, arith("compute_weighted_reward", fun() -> Acc + W * S end));
+    weighted(Rest, I + 1, tweann_ref_args:arith("compute_weighted_reward", fun() -> Acc + W * S end));
 weighted([], _I, Acc) ->
     Acc;
 weighted([_ | _], I, _Acc) ->
@@ -67,13 +67,13 @@ weighted(_, _I, _Acc) ->
 %% The z-score of C against a non-empty history.
 history_z(H, C) ->
     N = length(H),
-    {Mean, SS} = arith("the history's mean or variance",
+    {Mean, SS} = tweann_ref_args:arith("the history's mean or variance",
                        fun() ->
                                M = sum(H, 0.0) / N,
                                {M, sq_dev(H, M, 0.0)}
                        end),
     Sd = math:sqrt(case SS / N of V when V > 0.0 -> V; _ -> 0.0 end),
-    arith("z_score", fun() -> z(C, Mean, Sd) end).
+    tweann_ref_args:arith("z_score", fun() -> z(C, Mean, Sd) end).
 
 sum([X | Xs], Acc) -> sum(Xs, Acc + X);
 sum([], Acc) -> Acc.
@@ -87,55 +87,3 @@ sq_dev([], _M, Acc) ->
 clamp(X) when X < -10.0 -> -10.0;
 clamp(X) when X > 10.0 -> 10.0;
 clamp(X) -> X.
-
-%%--------------------------------------------------------------------
-%% Arguments and errors
-%%--------------------------------------------------------------------
-
-%% A list of numbers or a native-endian f64 binary, as floats.
-numbers(L, Pos, What) when is_list(L) ->
-    floats(L, Pos, What, 1);
-numbers(B, Pos, What) when is_binary(B) ->
-    byte_size(B) rem 8 =:= 0 orelse
-        tweann_ref_args:fail(Pos, io_lib:format("~ts: a binary of f64 values must have a size divisible by 8, not ~b",
-                                [What, byte_size(B)])),
-    bin_floats(B, Pos, What, 1);
-numbers(_, Pos, What) ->
-    tweann_ref_args:fail(Pos, [What, " is not a list or an f64 binary"]).
-
-floats([X | Xs], Pos, What, I) when is_float(X) ->
-    [X | floats(Xs, Pos, What, I + 1)];
-floats([X | Xs], Pos, What, I) when is_integer(X) ->
-    case tweann_ref_args:int_float(X) of
-        error -> tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
-        F -> [F | floats(Xs, Pos, What, I + 1)]
-    end;
-floats([], _Pos, _What, _I) ->
-    [];
-floats([_ | _], Pos, What, I) ->
-    tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
-floats(_, Pos, What, _I) ->
-    tweann_ref_args:fail(Pos, [What, " is not a proper list"]).
-
-bin_floats(<<X:64/float-native, Rest/binary>>, Pos, What, I) ->
-    [X | bin_floats(Rest, Pos, What, I + 1)];
-bin_floats(<<>>, _Pos, _What, _I) ->
-    [];
-bin_floats(_, Pos, What, I) ->
-    tweann_ref_args:fail(Pos, io_lib:format("~ts: value ~b of the binary is not finite", [What, I])).
-
-number(X, _Pos, _What) when is_float(X) -> X;
-number(X, Pos, What) when is_integer(X) ->
-    case tweann_ref_args:int_float(X) of
-        error -> tweann_ref_args:fail(Pos, [What, " is not a number"]);
-        F -> F
-    end;
-number(_, Pos, What) -> tweann_ref_args:fail(Pos, [What, " is not a number"]).
-
-%% Run F; an arithmetic overflow becomes the NIF's badarith.
-arith(Where, F) ->
-    try F()
-    catch error:badarith ->
-            erlang:error({tweann_error, badarith, general,
-                          iolist_to_binary(["arithmetic overflow in ", Where])})
-    end.

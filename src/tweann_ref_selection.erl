@@ -17,7 +17,7 @@
 %% @doc See {@link tweann_nif:build_cumulative_fitness/1}.
 -spec build_cumulative_fitness([number()] | binary()) -> {[float()], float()}.
 build_cumulative_fitness(Fitnesses) ->
-    case numbers(Fitnesses, 1, "Fitnesses") of
+    case tweann_ref_args:numbers(Fitnesses, 1, "Fitnesses") of
         [] ->
             {[], 0.0};
         Fs ->
@@ -44,9 +44,9 @@ running([], _Shift, Acc) ->
 %% @doc See {@link tweann_nif:roulette_select/3}.
 -spec roulette_select([number()] | binary(), number(), number()) -> non_neg_integer().
 roulette_select(Cumulative, Total, RandomVal) ->
-    Cs = numbers(Cumulative, 1, "Cumulative"),
-    T = number(Total, 2, "Total"),
-    R = number(RandomVal, 3, "RandomVal"),
+    Cs = tweann_ref_args:numbers(Cumulative, 1, "Cumulative"),
+    T = tweann_ref_args:number(Total, 2, "Total"),
+    R = tweann_ref_args:number(RandomVal, 3, "RandomVal"),
     Tuple = checked(Cs),
     pick(Tuple, target(R, T)).
 
@@ -54,9 +54,9 @@ roulette_select(Cumulative, Total, RandomVal) ->
 -spec roulette_select_batch([number()] | binary(), number(), [number()] | binary()) ->
           [non_neg_integer()].
 roulette_select_batch(Cumulative, Total, RandomVals) ->
-    Cs = numbers(Cumulative, 1, "Cumulative"),
-    T = number(Total, 2, "Total"),
-    Rs = numbers(RandomVals, 3, "RandomVals"),
+    Cs = tweann_ref_args:numbers(Cumulative, 1, "Cumulative"),
+    T = tweann_ref_args:number(Total, 2, "Total"),
+    Rs = tweann_ref_args:numbers(RandomVals, 3, "RandomVals"),
     Tuple = checked(Cs),
     [pick(Tuple, target(R, T)) || R <- Rs].
 
@@ -100,7 +100,7 @@ first_at_least(Tuple, Target, Lo, Hi) ->
 -spec tournament_select([non_neg_integer()], [number()] | binary()) -> non_neg_integer().
 tournament_select(Contestants, Fitnesses) ->
     Cs = contestants(Contestants),
-    Fs = list_to_tuple(numbers(Fitnesses, 2, "Fitnesses")),
+    Fs = list_to_tuple(tweann_ref_args:numbers(Fitnesses, 2, "Fitnesses")),
     case Cs of
         [] -> tweann_ref_args:fail(1, "Contestants is empty: a tournament needs a contestant");
         [C | Rest] -> tournament(Rest, Fs, C, fitness(C, Fs))
@@ -133,48 +133,3 @@ contestants(L, _I) when is_list(L) ->
     tweann_ref_args:fail(1, "Contestants is not a proper list");
 contestants(_, _I) ->
     tweann_ref_args:fail(1, "Contestants is not a list").
-
-%%--------------------------------------------------------------------
-%% Arguments and errors
-%%--------------------------------------------------------------------
-
-%% A list of numbers or a native-endian f64 binary, as floats.
-numbers(L, Pos, What) when is_list(L) ->
-    floats(L, Pos, What, 1);
-numbers(B, Pos, What) when is_binary(B) ->
-    byte_size(B) rem 8 =:= 0 orelse
-        tweann_ref_args:fail(Pos, io_lib:format("~ts: a binary of f64 values must have a size divisible by 8, not ~b",
-                                [What, byte_size(B)])),
-    bin_floats(B, Pos, What, 1);
-numbers(_, Pos, What) ->
-    tweann_ref_args:fail(Pos, [What, " is not a list or an f64 binary"]).
-
-floats([X | Xs], Pos, What, I) when is_float(X) ->
-    [X | floats(Xs, Pos, What, I + 1)];
-floats([X | Xs], Pos, What, I) when is_integer(X) ->
-    case tweann_ref_args:int_float(X) of
-        error -> tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
-        F -> [F | floats(Xs, Pos, What, I + 1)]
-    end;
-floats([], _Pos, _What, _I) ->
-    [];
-floats([_ | _], Pos, What, I) ->
-    tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
-floats(_, Pos, What, _I) ->
-    tweann_ref_args:fail(Pos, [What, " is not a proper list"]).
-
-bin_floats(<<X:64/float-native, Rest/binary>>, Pos, What, I) ->
-    [X | bin_floats(Rest, Pos, What, I + 1)];
-bin_floats(<<>>, _Pos, _What, _I) ->
-    [];
-bin_floats(_, Pos, What, I) ->
-    tweann_ref_args:fail(Pos, io_lib:format("~ts: value ~b of the binary is not finite", [What, I])).
-
-number(X, _Pos, _What) when is_float(X) -> X;
-number(X, Pos, What) when is_integer(X) ->
-    case tweann_ref_args:int_float(X) of
-        error -> tweann_ref_args:fail(Pos, [What, " is not a number"]);
-        F -> F
-    end;
-number(_, Pos, What) -> tweann_ref_args:fail(Pos, [What, " is not a number"]).
-

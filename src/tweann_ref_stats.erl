@@ -18,9 +18,9 @@
 -spec fitness_stats([number()] | binary()) ->
           {float(), float(), float(), float(), float(), float()}.
 fitness_stats(Fitnesses) ->
-    case numbers(Fitnesses, 1, "Fitnesses") of
+    case tweann_ref_args:numbers(Fitnesses, 1, "Fitnesses") of
         [] -> {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-        [H | _] = Xs -> arith("fitness_stats", fun() -> stats(Xs, H, H, 0.0, 0.0, 0) end)
+        [H | _] = Xs -> tweann_ref_args:arith("fitness_stats", fun() -> stats(Xs, H, H, 0.0, 0.0, 0) end)
     end.
 
 stats([X | Xs], Min, Max, S, SS, N) when is_float(X) ->
@@ -36,11 +36,11 @@ stats([], Min, Max, S, SS, N) ->
 %% @doc See {@link tweann_nif:weighted_moving_average/2}.
 -spec weighted_moving_average([number()] | binary(), number()) -> float().
 weighted_moving_average(Values, Decay) ->
-    Vs = numbers(Values, 1, "Values"),
-    D = number(Decay, 2, "Decay"),
+    Vs = tweann_ref_args:numbers(Values, 1, "Values"),
+    D = tweann_ref_args:number(Decay, 2, "Decay"),
     case Vs of
         [] -> 0.0;
-        _ -> arith("weighted_moving_average (or the weights sum to 0)",
+        _ -> tweann_ref_args:arith("weighted_moving_average (or the weights sum to 0)",
                    fun() -> wma(Vs, D, 1.0, 0.0, 0.0) end)
     end.
 
@@ -56,8 +56,8 @@ wma([V | Vs], D, W, Num, Den) ->
 %% @doc See {@link tweann_nif:shannon_entropy/1}.
 -spec shannon_entropy([number()] | binary()) -> float().
 shannon_entropy(Values) ->
-    Vs = numbers(Values, 1, "Values"),
-    Total = arith("shannon_entropy", fun() -> positive_sum(Vs, 0.0) end),
+    Vs = tweann_ref_args:numbers(Values, 1, "Values"),
+    Total = tweann_ref_args:arith("shannon_entropy", fun() -> positive_sum(Vs, 0.0) end),
     case Total > 0.0 of
         true -> entropy(Vs, Total, 0.0);
         false -> 0.0
@@ -83,19 +83,19 @@ entropy([], _Total, H) ->
 -spec histogram([number()] | binary(), non_neg_integer(), number(), number()) ->
           [non_neg_integer()].
 histogram(Values, NumBins, MinVal, MaxVal) ->
-    Vs = numbers(Values, 1, "Values"),
+    Vs = tweann_ref_args:numbers(Values, 1, "Values"),
     NB = case NumBins of
              N when is_integer(N), N >= 0, N < (1 bsl 64) -> N;
              _ -> tweann_ref_args:fail(2, "NumBins is not a non-negative integer")
          end,
-    Lo = number(MinVal, 3, "MinVal"),
-    Hi = number(MaxVal, 4, "MaxVal"),
+    Lo = tweann_ref_args:number(MinVal, 3, "MinVal"),
+    Hi = tweann_ref_args:number(MaxVal, 4, "MaxVal"),
     Budget = maps:get(memory_budget, tweann_ref_info:memory_stats()),
     NB * 24 =< Budget orelse
         erlang:error({tweann_error, badarg, general,
                       iolist_to_binary(io_lib:format("~b bins need ~b bytes, over the memory "
                                                      "budget of ~b bytes", [NB, NB * 24, Budget]))}),
-    Range = arith("histogram (MaxVal - MinVal)", fun() -> Hi - Lo end),
+    Range = tweann_ref_args:arith("histogram (MaxVal - MinVal)", fun() -> Hi - Lo end),
     case Range =< 0.0 orelse NB =:= 0 of
         true ->
             lists:duplicate(NB, 0);
@@ -115,55 +115,3 @@ bin_all([_ | Vs], Lo, Hi, Width, Last, Acc) ->
     bin_all(Vs, Lo, Hi, Width, Last, Acc);
 bin_all([], _Lo, _Hi, _Width, _Last, Acc) ->
     Acc.
-
-%%--------------------------------------------------------------------
-%% Arguments and errors
-%%--------------------------------------------------------------------
-
-%% A list of numbers or a native-endian f64 binary, as floats.
-numbers(L, Pos, What) when is_list(L) ->
-    floats(L, Pos, What, 1);
-numbers(B, Pos, What) when is_binary(B) ->
-    byte_size(B) rem 8 =:= 0 orelse
-        tweann_ref_args:fail(Pos, io_lib:format("~ts: a binary of f64 values must have a size divisible by 8, not ~b",
-                                [What, byte_size(B)])),
-    bin_floats(B, Pos, What, 1);
-numbers(_, Pos, What) ->
-    tweann_ref_args:fail(Pos, [What, " is not a list or an f64 binary"]).
-
-floats([X | Xs], Pos, What, I) when is_float(X) ->
-    [X | floats(Xs, Pos, What, I + 1)];
-floats([X | Xs], Pos, What, I) when is_integer(X) ->
-    case tweann_ref_args:int_float(X) of
-        error -> tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
-        F -> [F | floats(Xs, Pos, What, I + 1)]
-    end;
-floats([], _Pos, _What, _I) ->
-    [];
-floats([_ | _], Pos, What, I) ->
-    tweann_ref_args:fail(Pos, io_lib:format("~ts: element ~b is not a number", [What, I]));
-floats(_, Pos, What, _I) ->
-    tweann_ref_args:fail(Pos, [What, " is not a proper list"]).
-
-bin_floats(<<X:64/float-native, Rest/binary>>, Pos, What, I) ->
-    [X | bin_floats(Rest, Pos, What, I + 1)];
-bin_floats(<<>>, _Pos, _What, _I) ->
-    [];
-bin_floats(_, Pos, What, I) ->
-    tweann_ref_args:fail(Pos, io_lib:format("~ts: value ~b of the binary is not finite", [What, I])).
-
-number(X, _Pos, _What) when is_float(X) -> X;
-number(X, Pos, What) when is_integer(X) ->
-    case tweann_ref_args:int_float(X) of
-        error -> tweann_ref_args:fail(Pos, [What, " is not a number"]);
-        F -> F
-    end;
-number(_, Pos, What) -> tweann_ref_args:fail(Pos, [What, " is not a number"]).
-
-%% Run F; an arithmetic overflow becomes the NIF's badarith.
-arith(Where, F) ->
-    try F()
-    catch error:badarith ->
-            erlang:error({tweann_error, badarith, general,
-                          iolist_to_binary(["arithmetic overflow in ", Where])})
-    end.
