@@ -89,6 +89,7 @@ pub fn ode(
 }
 
 /// Check the shared scalar arguments; `bound` is argument `bound_arg`.
+#[inline]
 pub fn check_bound(bound: f64, bound_arg: u8) -> Result<(), CoreError> {
     if bound >= 0.0 && bound.is_finite() {
         Ok(())
@@ -98,6 +99,7 @@ pub fn check_bound(bound: f64, bound_arg: u8) -> Result<(), CoreError> {
 }
 
 /// Check that a scalar result is finite.
+#[inline]
 pub fn check_finite(pair: (f64, f64)) -> Result<(f64, f64), CoreError> {
     if pair.0.is_finite() && pair.1.is_finite() {
         Ok(pair)
