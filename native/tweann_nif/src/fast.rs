@@ -41,92 +41,89 @@ use rustler::{Encoder, Env, Error, Term};
 macro_rules! fast_nif {
     ($name:ident ($env:ident; $($arg:ident),+) => $fast:expr, else $detailed:expr) => {
         const _: () = {
-            /// The detailed path (and the answer of a panic), out of the
-            /// entry's way.
-            #[cold]
-            #[inline(never)]
-            fn detailed<'a>(
-                $env: rustler::Env<'a>,
-                args: &[rustler::sys::ErlNifTerm],
-            ) -> rustler::sys::ErlNifTerm {
-                let run = std::panic::AssertUnwindSafe(|| -> $crate::error::Res<rustler::Term> {
-                    let [$($arg),+] = args else {
-                        return Err(rustler::Error::BadArg);
-                    };
-                    // SAFETY: each is a live argument term of this call.
-                    $(let $arg = unsafe { rustler::Term::new($env, *$arg) };)+
-                    ($detailed).map(|v| rustler::Encoder::encode(&v, $env))
-                });
-                $crate::fast::answer($env, std::panic::catch_unwind(run))
-            }
+            // The detailed path (and the answer of a panic), out of the
+            // entry's way.
+            fast_nif!(@answer [cold, inline(never)] $env ($($arg),+)
+                      ($detailed).map(|v| rustler::Encoder::encode(&v, $env)));
 
             unsafe extern "C" fn entry(
                 raw_env: *mut rustler::sys::ErlNifEnv,
                 argc: std::os::raw::c_int,
                 argv: *const rustler::sys::ErlNifTerm,
             ) -> rustler::sys::ErlNifTerm {
-                let _profile = $crate::work::Profile::start(stringify!($name));
-                let marker = ();
-                // SAFETY: the VM passes a live env and `argc` argument terms
-                // (the registered arity); they outlive this call.
-                let $env = unsafe { rustler::Env::new(&marker, raw_env) };
-                let args = unsafe { std::slice::from_raw_parts(argv, argc as usize) };
+                fast_nif!(@enter $name raw_env argc argv => $env args);
                 // The fast path; a panic in it is left to the detailed path
                 // (which meets it again and answers it).
                 let fast = std::panic::AssertUnwindSafe(|| -> Option<rustler::sys::ErlNifTerm> {
-                    let [$($arg),+] = args else {
-                        return None;
-                    };
-                    // SAFETY: each is a live argument term of this call.
-                    $(let $arg = unsafe { rustler::Term::new($env, *$arg) };)+
+                    fast_nif!(@bind $env args ($($arg),+) else None);
                     let t: Option<rustler::Term> = $fast;
                     t.map(|t| t.as_c_arg())
                 });
                 if let Ok(Some(t)) = std::panic::catch_unwind(fast) {
                     return t;
                 }
-                detailed($env, args)
+                answer($env, args)
             }
 
-            rustler::codegen_runtime::inventory::submit!(rustler::Nif {
-                name: concat!(stringify!($name), "\0").as_ptr() as *const std::os::raw::c_char,
-                arity: [$(stringify!($arg)),+].len() as std::os::raw::c_uint,
-                flags: rustler::SchedulerFlags::Normal as std::os::raw::c_uint,
-                raw_func: entry,
-            });
+            fast_nif!(@register $name ($($arg),+));
         };
     };
     ($name:ident ($env:ident; $($arg:ident),+) => $body:expr) => {
         const _: () = {
+            fast_nif!(@answer [inline(always)] $env ($($arg),+) $body);
+
             unsafe extern "C" fn entry(
                 raw_env: *mut rustler::sys::ErlNifEnv,
                 argc: std::os::raw::c_int,
                 argv: *const rustler::sys::ErlNifTerm,
             ) -> rustler::sys::ErlNifTerm {
-                let _profile = $crate::work::Profile::start(stringify!($name));
-                let marker = ();
-                // SAFETY: the VM passes a live env and `argc` argument terms
-                // (the registered arity); they outlive this call.
-                let $env = unsafe { rustler::Env::new(&marker, raw_env) };
-                let args = unsafe { std::slice::from_raw_parts(argv, argc as usize) };
-                let run = std::panic::AssertUnwindSafe(|| -> $crate::error::Res<rustler::Term> {
-                    let [$($arg),+] = args else {
-                        return Err(rustler::Error::BadArg);
-                    };
-                    // SAFETY: each is a live argument term of this call.
-                    $(let $arg = unsafe { rustler::Term::new($env, *$arg) };)+
-                    $body
-                });
-                $crate::fast::answer($env, std::panic::catch_unwind(run))
+                fast_nif!(@enter $name raw_env argc argv => $env args);
+                answer($env, args)
             }
 
-            rustler::codegen_runtime::inventory::submit!(rustler::Nif {
-                name: concat!(stringify!($name), "\0").as_ptr() as *const std::os::raw::c_char,
-                arity: [$(stringify!($arg)),+].len() as std::os::raw::c_uint,
-                flags: rustler::SchedulerFlags::Normal as std::os::raw::c_uint,
-                raw_func: entry,
-            });
+            fast_nif!(@register $name ($($arg),+));
         };
+    };
+    // `answer(env, args)`: the term of `$body` (a `Res<Term>` over the
+    // arguments bound as terms), or the exception of its error or panic.
+    (@answer [$($attr:meta),*] $env:ident ($($arg:ident),+) $body:expr) => {
+        $(#[$attr])*
+        fn answer<'a>(
+            $env: rustler::Env<'a>,
+            args: &[rustler::sys::ErlNifTerm],
+        ) -> rustler::sys::ErlNifTerm {
+            let run = std::panic::AssertUnwindSafe(|| -> $crate::error::Res<rustler::Term> {
+                fast_nif!(@bind $env args ($($arg),+) else Err(rustler::Error::BadArg));
+                $body
+            });
+            $crate::fast::answer($env, std::panic::catch_unwind(run))
+        }
+    };
+    // Binds each argument term to its name (`return $fail` if the count
+    // differs from the registered arity, which the VM never does).
+    (@bind $env:ident $args:ident ($($arg:ident),+) else $fail:expr) => {
+        let [$($arg),+] = $args else {
+            return $fail;
+        };
+        // SAFETY: each is a live argument term of this call.
+        $(let $arg = unsafe { rustler::Term::new($env, *$arg) };)+
+    };
+    // The start of an entry: the profile of the call, `$env` and `$args`.
+    (@enter $name:ident $raw:ident $argc:ident $argv:ident => $env:ident $args:ident) => {
+        let _profile = $crate::work::Profile::start(stringify!($name));
+        let marker = ();
+        // SAFETY: the VM passes a live env and `argc` argument terms
+        // (the registered arity); they outlive this call.
+        let $env = unsafe { rustler::Env::new(&marker, $raw) };
+        let $args = unsafe { std::slice::from_raw_parts($argv, $argc as usize) };
+    };
+    (@register $name:ident ($($arg:ident),+)) => {
+        rustler::codegen_runtime::inventory::submit!(rustler::Nif {
+            name: concat!(stringify!($name), "\0").as_ptr() as *const std::os::raw::c_char,
+            arity: [$(stringify!($arg)),+].len() as std::os::raw::c_uint,
+            flags: rustler::SchedulerFlags::Normal as std::os::raw::c_uint,
+            raw_func: entry,
+        });
     };
 }
 
