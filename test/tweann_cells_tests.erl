@@ -124,16 +124,19 @@ large_population_goes_dirty_test_() ->
         ?assertEqual([32], lists:usort([length(N) || N <- News]))
     end}.
 
+%% The counts are global: they are read once the garbage of earlier tests is
+%% gone, and the 20 cells of the dead process are awaited (the VM releases
+%% them after its 'DOWN' may have arrived).
 resources_are_counted_test() ->
-    erlang:garbage_collect(),
-    #{cells := C0, cell_bytes := B0} = tweann_nif:memory_stats(),
+    #{cells := C0, cell_bytes := B0} = tweann_reliability_lib:settled([cells, cell_bytes]),
     Cfg = #{input_size => 2, units => 3},
     Len = tweann_ref_ltc:param_len(Cfg),
     Pid = spawn(fun() -> [tweann_nif:ltc_cell(Cfg, rand_vec(Len)) || _ <- lists:seq(1, 20)], ok end),
     Mon = monitor(process, Pid),
     receive {'DOWN', Mon, _, _, _} -> ok end,
     Keep = tweann_nif:ltc_cell(Cfg, rand_vec(Len)),
-    #{cells := C1, cell_bytes := B1} = tweann_nif:memory_stats(),
+    #{cells := C1, cell_bytes := B1} =
+        tweann_reliability_lib:await_stats(fun(#{cells := C}) -> C =:= C0 + 1 end),
     ?assertEqual(C0 + 1, C1),
     ?assert(B1 > B0),
     ?assertEqual(3, maps:get(state_size, tweann_nif:cell_info(Keep))).

@@ -1,13 +1,20 @@
 %% Helpers shared by the reliability suites (tweann_reliability_tests,
 %% tweann_budget_tests, tweann_dirty_stop_tests, tweann_numbers_tests):
 %% seeding and drawing, bit views of results, a layered network, a full
-%% garbage collection and the message of a badarg.
+%% garbage collection, settled resource counts and the message of a badarg.
+%% (tweann_nif_tests and tweann_cells_tests use the resource counts too.)
 -module(tweann_reliability_lib).
 
 -include_lib("eunit/include/eunit.hrl").
 
 -export([seed/1, uniform/2, pick/1, to_bin/1, bits/1, say/2, layered/4, gc_all/0,
-         badarg_message/1]).
+         settled/1, await_stats/1, badarg_message/1]).
+
+%% How often and how long the resource counts are polled: a dead process's
+%% resources are released by the VM after its 'DOWN' may have arrived, and
+%% garbage of earlier tests is freed when its holder is collected.
+-define(POLL_MS, 10).
+-define(POLLS, 500).
 
 seed(N) -> rand:seed(exsss, {N, N * 7 + 1, N * 13 + 5}).
 
@@ -40,6 +47,37 @@ layered(NIn, Layers, Width, Fan) ->
           end, {Inputs, NIn}, lists:seq(1, Layers)),
     Last = NIn + Layers * Width - 1,
     {Nodes, NIn, [Last, Last - 1, Last - 2]}.
+
+%% The counts Keys of memory_stats/0 once every process has been collected
+%% and two reads ?POLL_MS apart agree (at most ?POLLS reads: a deadline, not
+%% a timing assertion).
+settled(Keys) ->
+    settled(Keys, undefined, ?POLLS).
+
+settled(_Keys, Prev, 0) ->
+    Prev;
+settled(Keys, Prev, N) ->
+    [erlang:garbage_collect(P) || P <- processes()],
+    case maps:with(Keys, tweann_nif:memory_stats()) of
+        Prev -> Prev;
+        Now -> timer:sleep(?POLL_MS), settled(Keys, Now, N - 1)
+    end.
+
+%% memory_stats/0 once Pred holds of it, collecting every process between
+%% reads (at most ?POLLS reads; then the last, for the caller to assert on).
+await_stats(Pred) ->
+    await_stats(Pred, ?POLLS).
+
+await_stats(Pred, N) ->
+    Stats = tweann_nif:memory_stats(),
+    case N =:= 0 orelse Pred(Stats) of
+        true ->
+            Stats;
+        false ->
+            timer:sleep(?POLL_MS),
+            [erlang:garbage_collect(P) || P <- processes()],
+            await_stats(Pred, N - 1)
+    end.
 
 %% Collect every process (so that released resources are freed).
 gc_all() ->
