@@ -116,14 +116,20 @@ impl Activation {
     }
 
     /// Apply the function to every element of `xs`, writing `out` (the
-    /// dispatch happens once, not per element), two elements at a time with
-    /// [`Activation::apply_x2`]: the same bits as [`Activation::apply`].
+    /// dispatch happens once, not per element), four elements at a time with
+    /// [`Activation::apply_x4`], then two, then one: the same bits as
+    /// [`Activation::apply`].
     #[inline]
     pub fn apply_slice(self, xs: &[f64], out: &mut [f64]) {
         macro_rules! each {
             ($a:expr) => {{
-                let mut o2 = out.chunks_exact_mut(2);
-                let mut x2 = xs.chunks_exact(2);
+                let mut o4 = out.chunks_exact_mut(4);
+                let mut x4 = xs.chunks_exact(4);
+                for (o, x) in (&mut o4).zip(&mut x4) {
+                    o.copy_from_slice(&$a.apply_x4([x[0], x[1], x[2], x[3]]));
+                }
+                let mut o2 = o4.into_remainder().chunks_exact_mut(2);
+                let mut x2 = x4.remainder().chunks_exact(2);
                 for (o, x) in (&mut o2).zip(&mut x2) {
                     let y = $a.apply_x2([x[0], x[1]]);
                     o[0] = y[0];
@@ -170,6 +176,45 @@ impl Activation {
             Activation::Gaussian => math::gaussian_x2(clamped(x)),
             a => [a.apply(x[0]), a.apply(x[1])],
         }
+    }
+
+    /// Apply the function to four values at once: the transcendental ones
+    /// through the 4-lane forms of [`crate::math`] (two 2-lane chains side
+    /// by side, same bits as the scalar forms), the others value by value.
+    /// Always the bits of [`Activation::apply`] on each value.
+    #[inline(always)]
+    pub fn apply_x4(self, x: [f64; 4]) -> [f64; 4] {
+        let clamped = |x: [f64; 4]| x.map(|v| clamp(v, -10.0, 10.0));
+        match self {
+            Activation::Tanh => math::tanh_x4(x),
+            Activation::Sigmoid => math::sigmoid_x4(clamped(x)),
+            Activation::Sin => math::sin_x4(x),
+            Activation::Cos => math::cos_x4(x),
+            Activation::Gaussian => math::gaussian_x4(clamped(x)),
+            a => x.map(|v| a.apply(v)),
+        }
+    }
+
+    /// True if the function of a finite argument is always finite (bounded
+    /// or the identity on part of its domain), so that only the argument
+    /// needs a finiteness check.
+    #[inline(always)]
+    pub fn finite_on_finite(self) -> bool {
+        matches!(
+            self,
+            Activation::Tanh
+                | Activation::Sigmoid
+                | Activation::Sigmoid1
+                | Activation::Sin
+                | Activation::Cos
+                | Activation::Gaussian
+                | Activation::Linear
+                | Activation::Relu
+                | Activation::Sgn
+                | Activation::Bin
+                | Activation::Trinary
+                | Activation::Absolute
+        )
     }
 
     /// Apply the function.
@@ -331,6 +376,10 @@ mod tests {
                 let y = act.apply_x2([a, b]);
                 prop_assert_eq!(y[0].to_bits(), act.apply(a).to_bits());
                 prop_assert_eq!(y[1].to_bits(), act.apply(b).to_bits());
+                let y4 = act.apply_x4([b, a, -b, a * 1e-3]);
+                for (y, x) in y4.iter().zip([b, a, -b, a * 1e-3]) {
+                    prop_assert_eq!(y.to_bits(), act.apply(x).to_bits());
+                }
                 let mut out = vec![0.0; xs.len()];
                 act.apply_slice(&xs, &mut out);
                 for (o, &x) in out.iter().zip(&xs) {
@@ -345,6 +394,16 @@ mod tests {
             for a in [Tanh, Sigmoid, Sigmoid1, Sin, Cos, Gaussian, Sgn, Bin, Trinary] {
                 let y = a.apply(x);
                 prop_assert!((-1.0..=1.0).contains(&y), "{:?}({}) = {}", a, x, y);
+            }
+        }
+
+        #[test]
+        fn finite_on_finite_holds(x in prop_oneof![-1e6f64..1e6, any::<u64>().prop_map(f64::from_bits)]) {
+            prop_assume!(x.is_finite());
+            for a in Activation::ALL {
+                if a.finite_on_finite() {
+                    prop_assert!(a.apply(x).is_finite(), "{:?}({})", a, x);
+                }
             }
         }
 

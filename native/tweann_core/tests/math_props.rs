@@ -1,5 +1,5 @@
 //! Properties of `tweann_core::math`: the scalar, SSE2 and portable 2-lane
-//! forms agree bit for bit on arbitrary inputs (every bit pattern, NaN
+//! and the 4-lane forms agree bit for bit on arbitrary inputs (every bit pattern, NaN
 //! aside); symmetries, ranges and monotonicity hold; edge values are as
 //! documented.
 
@@ -9,6 +9,20 @@ use tweann_core::math;
 type Scalar = fn(f64) -> f64;
 type Lanes = fn([f64; 2]) -> [f64; 2];
 type Slice = fn(&mut [f64]);
+type Quad = fn([f64; 4]) -> [f64; 4];
+
+const QUADS: [(&str, Scalar, Quad); 10] = [
+    ("exp", math::exp, math::exp_x4),
+    ("sigmoid", math::sigmoid, math::sigmoid_x4),
+    ("tanh", math::tanh, math::tanh_x4),
+    ("gaussian", math::gaussian, math::gaussian_x4),
+    ("sin", math::sin, math::sin_x4),
+    ("cos", math::cos, math::cos_x4),
+    ("log", math::log, math::log_x4),
+    ("log1p", math::log1p, math::log1p_x4),
+    ("softplus", math::softplus, math::softplus_x4),
+    ("erf", math::erf, math::erf_x4),
+];
 
 const FORMS: [(&str, Scalar, Lanes, Lanes); 10] = [
     ("exp", math::exp, math::exp_x2, math::portable::exp_x2),
@@ -78,7 +92,19 @@ proptest! {
     }
 
     #[test]
-    fn slices_equal_the_scalar_form(xs in prop::collection::vec(arg(), 0..9)) {
+    fn four_lane_forms_equal_the_scalar_form(
+        x in prop_oneof![prop::array::uniform4(arg()), prop::array::uniform4(-40.0f64..40.0)]
+    ) {
+        for (name, f, x4) in QUADS {
+            let got = x4(x);
+            for (k, (&g, &a)) in got.iter().zip(&x).enumerate() {
+                prop_assert!(same(g, f(a)), "{} x4 lane {} at {:?}: {:e} vs {:e}", name, k, x, g, f(a));
+            }
+        }
+    }
+
+    #[test]
+    fn slices_equal_the_scalar_form(xs in prop::collection::vec(arg(), 0..13)) {
         let slices: [(Scalar, Slice); 10] = [
             (math::exp, math::exp_slice),
             (math::sigmoid, math::sigmoid_slice),

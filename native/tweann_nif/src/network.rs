@@ -433,7 +433,9 @@ fn eval_batch<'a>(
     for &ok in valid.iter().rev() {
         let row = if ok {
             next -= 1;
-            encode::build_floats(env, &out[next * no..(next + 1) * no], work)?
+            // One list per row from an array (one ERTS call for the cells).
+            work.progress(no.saturating_mul(NUMBER))?;
+            fast::float_list(env, &out[next * no..(next + 1) * no])
         } else {
             Vec::<f64>::new().encode(env)
         };

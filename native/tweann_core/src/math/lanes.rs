@@ -454,3 +454,119 @@ mod sse2 {
         }
     }
 }
+
+/// Twice the lanes of `V` (two `V` side by side, every operation applied to
+/// both halves): four lanes from two [`Sse2`] registers. The two halves are
+/// independent chains of the same operations, so a 4-lane form of an
+/// algorithm performs, on each lane, exactly the operations of its scalar
+/// form, with twice the instruction-level parallelism of the 2-lane form.
+#[derive(Clone, Copy, Debug)]
+pub struct Two<V>(pub V, pub V);
+
+macro_rules! two_op {
+    ($tr:ident, $f:ident) => {
+        impl<V: Lanes> $tr for Two<V> {
+            type Output = Two<V>;
+            #[inline(always)]
+            fn $f(self, o: Two<V>) -> Two<V> {
+                Two($tr::$f(self.0, o.0), $tr::$f(self.1, o.1))
+            }
+        }
+    };
+}
+two_op!(Add, add);
+two_op!(Sub, sub);
+two_op!(Mul, mul);
+two_op!(Div, div);
+
+impl<V: Lanes> Neg for Two<V> {
+    type Output = Two<V>;
+    #[inline(always)]
+    fn neg(self) -> Two<V> {
+        Two(-self.0, -self.1)
+    }
+}
+
+impl<V: Lanes> Lanes for Two<V> {
+    type Mask = (V::Mask, V::Mask);
+    type Bits = (V::Bits, V::Bits);
+
+    #[inline(always)]
+    fn splat(c: f64) -> Self {
+        Two(V::splat(c), V::splat(c))
+    }
+    #[inline(always)]
+    fn lt(self, o: Self) -> Self::Mask {
+        (self.0.lt(o.0), self.1.lt(o.1))
+    }
+    #[inline(always)]
+    fn le(self, o: Self) -> Self::Mask {
+        (self.0.le(o.0), self.1.le(o.1))
+    }
+    #[inline(always)]
+    fn select(m: Self::Mask, a: Self, b: Self) -> Self {
+        Two(V::select(m.0, a.0, b.0), V::select(m.1, a.1, b.1))
+    }
+    #[inline(always)]
+    fn and(a: Self::Mask, b: Self::Mask) -> Self::Mask {
+        (V::and(a.0, b.0), V::and(a.1, b.1))
+    }
+    #[inline(always)]
+    fn all(m: Self::Mask) -> bool {
+        V::all(m.0) & V::all(m.1)
+    }
+    #[inline(always)]
+    fn any(m: Self::Mask) -> bool {
+        V::any(m.0) | V::any(m.1)
+    }
+    #[inline(always)]
+    fn to_bits(self) -> Self::Bits {
+        (self.0.to_bits(), self.1.to_bits())
+    }
+    #[inline(always)]
+    fn from_bits(b: Self::Bits) -> Self {
+        Two(V::from_bits(b.0), V::from_bits(b.1))
+    }
+    #[inline(always)]
+    fn bits(c: u64) -> Self::Bits {
+        (V::bits(c), V::bits(c))
+    }
+    #[inline(always)]
+    fn band(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        (V::band(a.0, b.0), V::band(a.1, b.1))
+    }
+    #[inline(always)]
+    fn bor(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        (V::bor(a.0, b.0), V::bor(a.1, b.1))
+    }
+    #[inline(always)]
+    fn bxor(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        (V::bxor(a.0, b.0), V::bxor(a.1, b.1))
+    }
+    #[inline(always)]
+    fn badd(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        (V::badd(a.0, b.0), V::badd(a.1, b.1))
+    }
+    #[inline(always)]
+    fn bsub(a: Self::Bits, b: Self::Bits) -> Self::Bits {
+        (V::bsub(a.0, b.0), V::bsub(a.1, b.1))
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(a: Self::Bits) -> Self::Bits {
+        (V::shl::<S>(a.0), V::shl::<S>(a.1))
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(a: Self::Bits) -> Self::Bits {
+        (V::shr::<S>(a.0), V::shr::<S>(a.1))
+    }
+    #[inline(always)]
+    fn bits_mask(a: Self::Bits) -> Self::Mask {
+        (V::bits_mask(a.0), V::bits_mask(a.1))
+    }
+    #[inline(always)]
+    fn exp_table(kf: Self) -> (Self, Self) {
+        let (s0, t0) = V::exp_table(kf.0);
+        let (s1, t1) = V::exp_table(kf.1);
+        (Two(s0, s1), Two(t0, t1))
+    }
+}

@@ -31,12 +31,16 @@
 //! * the scalar `f(x: f64) -> f64`;
 //! * `f_x2(x: [f64; 2]) -> [f64; 2]`, two values at once: SSE2 `_mm_*_pd`
 //!   code on x86_64, the portable [`portable`] form elsewhere;
-//! * `f_slice(xs: &mut [f64])`, in place, two at a time.
+//! * `f_x4(x: [f64; 4]) -> [f64; 4]`, four values at once: the 2-lane
+//!   code on two registers side by side (two independent chains, for
+//!   throughput where many values are ready at once);
+//! * `f_slice(xs: &mut [f64])`, in place, four at a time.
 //!
-//! The scalar and 2-lane forms are one generic algorithm (branches are
+//! The scalar and lane forms are one generic algorithm (branches are
 //! selects), so they perform the same IEEE operations on each value. A pair
-//! with a value outside a function's main range (for example `|x| > 700` for
-//! `exp`) is computed by the scalar form, value by value.
+//! (or quad) with a value outside a function's main range (for example
+//! `|x| > 700` for `exp`) is computed by the narrower forms, down to the
+//! scalar form value by value.
 //!
 //! Edge values: results that overflow are `+inf` (`exp(x > 709.78...)`),
 //! `log(0) = -inf`, `log(x < 0) = NaN`, `log1p(-1) = -inf`, NaN gives NaN,
@@ -55,7 +59,20 @@ pub use exp::{exp, gaussian, sigmoid, tanh};
 pub use log::{log, log1p, softplus};
 pub use trig::{cos, sin};
 
-use lanes::Lanes;
+use lanes::{Lanes, Two};
+
+/// Four lanes: two [`Fast2`] side by side.
+type Fast4 = Two<Fast2>;
+
+#[inline(always)]
+fn load4(x: [f64; 4]) -> Fast4 {
+    Two(load([x[0], x[1]]), load([x[2], x[3]]))
+}
+#[inline(always)]
+fn store4(v: Fast4) -> [f64; 4] {
+    let (a, b) = (store(v.0), store(v.1));
+    [a[0], a[1], b[0], b[1]]
+}
 
 #[cfg(target_arch = "x86_64")]
 type Fast2 = lanes::Sse2;
@@ -90,7 +107,7 @@ fn ordered<V: Lanes>(x: V) -> V::Mask {
 }
 
 macro_rules! lane_forms {
-    ($(($scalar:ident, $x2:ident, $slice:ident, $core:path, $fast:path)),* $(,)?) => {
+    ($(($scalar:ident, $x2:ident, $x4:ident, $slice:ident, $core:path, $fast:path)),* $(,)?) => {
         $(
             #[doc = concat!("Two values of [`", stringify!($scalar), "`] at once (SSE2 on x86_64), with the same bits as the scalar form.")]
             #[inline]
@@ -103,9 +120,26 @@ macro_rules! lane_forms {
                 }
             }
 
-            #[doc = concat!("[`", stringify!($scalar), "`] of every element of `xs`, in place, two at a time.")]
+            #[doc = concat!("Four values of [`", stringify!($scalar), "`] at once (two 2-lane chains side by side), with the same bits as the scalar form.")]
+            #[inline]
+            pub fn $x4(x: [f64; 4]) -> [f64; 4] {
+                let v = load4(x);
+                if <Fast4 as Lanes>::all($fast(v)) {
+                    store4($core(v))
+                } else {
+                    let (a, b) = ($x2([x[0], x[1]]), $x2([x[2], x[3]]));
+                    [a[0], a[1], b[0], b[1]]
+                }
+            }
+
+            #[doc = concat!("[`", stringify!($scalar), "`] of every element of `xs`, in place, four at a time.")]
             pub fn $slice(xs: &mut [f64]) {
-                let mut pairs = xs.chunks_exact_mut(2);
+                let mut quads = xs.chunks_exact_mut(4);
+                for q in &mut quads {
+                    let y = $x4([q[0], q[1], q[2], q[3]]);
+                    q.copy_from_slice(&y);
+                }
+                let mut pairs = quads.into_remainder().chunks_exact_mut(2);
                 for p in &mut pairs {
                     let y = $x2([p[0], p[1]]);
                     p[0] = y[0];
@@ -148,6 +182,7 @@ lane_forms!(
     (
         exp,
         exp_x2,
+        exp_x4,
         exp_slice,
         crate::math::exp::exp_core,
         crate::math::exp::exp_fast
@@ -155,6 +190,7 @@ lane_forms!(
     (
         sigmoid,
         sigmoid_x2,
+        sigmoid_x4,
         sigmoid_slice,
         crate::math::exp::sigmoid_core,
         crate::math::exp::exp_fast
@@ -162,6 +198,7 @@ lane_forms!(
     (
         tanh,
         tanh_x2,
+        tanh_x4,
         tanh_slice,
         crate::math::exp::tanh_lanes,
         crate::math::ordered
@@ -169,6 +206,7 @@ lane_forms!(
     (
         gaussian,
         gaussian_x2,
+        gaussian_x4,
         gaussian_slice,
         crate::math::exp::gaussian_core,
         crate::math::exp::gaussian_fast
@@ -176,6 +214,7 @@ lane_forms!(
     (
         sin,
         sin_x2,
+        sin_x4,
         sin_slice,
         crate::math::trig::sin_core,
         crate::math::trig::trig_fast
@@ -183,6 +222,7 @@ lane_forms!(
     (
         cos,
         cos_x2,
+        cos_x4,
         cos_slice,
         crate::math::trig::cos_core,
         crate::math::trig::trig_fast
@@ -190,6 +230,7 @@ lane_forms!(
     (
         log,
         log_x2,
+        log_x4,
         log_slice,
         crate::math::log::log_core,
         crate::math::log::log_fast
@@ -197,6 +238,7 @@ lane_forms!(
     (
         log1p,
         log1p_x2,
+        log1p_x4,
         log1p_slice,
         crate::math::log::log1p_core,
         crate::math::log::log1p_fast
@@ -204,6 +246,7 @@ lane_forms!(
     (
         softplus,
         softplus_x2,
+        softplus_x4,
         softplus_slice,
         crate::math::log::softplus_core,
         crate::math::log::softplus_fast
@@ -214,6 +257,12 @@ lane_forms!(
 #[inline]
 pub fn erf_x2(x: [f64; 2]) -> [f64; 2] {
     [erf(x[0]), erf(x[1])]
+}
+
+/// Four values of [`erf`], value by value.
+#[inline]
+pub fn erf_x4(x: [f64; 4]) -> [f64; 4] {
+    [erf(x[0]), erf(x[1]), erf(x[2]), erf(x[3])]
 }
 
 /// [`erf`] of every element of `xs`, in place.

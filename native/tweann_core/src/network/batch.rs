@@ -30,6 +30,12 @@ fn step_lanes(c: Conns, values: &[f64], st: &Step) -> [f64; LANES] {
     acc
 }
 
+/// True if every value is finite (no early exit: one vector reduction).
+#[inline(always)]
+fn all_finite(xs: &[f64; LANES]) -> bool {
+    xs.iter().fold(true, |a, x| a & x.is_finite())
+}
+
 impl Network {
     /// Evaluate `rows` stateless inputs laid out back to back in `inputs`
     /// (`rows * input_count` values), writing `rows * output_count` values to
@@ -57,9 +63,13 @@ impl Network {
             for &p in &self.fwd_src {
                 values[p as usize * LANES..(p as usize + 1) * LANES].fill(0.0);
             }
+            // The unused lanes of a last, partial pass repeat its first row:
+            // they compute exactly its values, so every lane is checked.
             for (k, &p) in self.input_pos.iter().enumerate() {
-                for l in 0..lanes {
-                    values[p as usize * LANES + l] = inputs[(row + l) * ni + k];
+                let dst = &mut values[p as usize * LANES..(p as usize + 1) * LANES];
+                for (l, d) in dst.iter_mut().enumerate() {
+                    let r = if l < lanes { row + l } else { row };
+                    *d = inputs[r * ni + k];
                 }
             }
             let mut start = 0usize;
@@ -69,7 +79,7 @@ impl Network {
                 start = g.end as usize;
                 macro_rules! ordinary {
                     ($tag:literal) => {
-                        self.ordinary_lanes::<$tag>(steps, &mut values, lanes)
+                        self.ordinary_lanes::<$tag>(steps, &mut values)
                     };
                 }
                 ok &= by_tag!(
@@ -99,15 +109,12 @@ impl Network {
         Ok(())
     }
 
-    /// A group of ordinary nodes with activation `TAG`, every lane. False
-    /// if a value of the first `lanes` lanes is not finite.
+    /// A group of ordinary nodes with activation `TAG`, every lane, four
+    /// lanes at a time through [`Activation::apply_x4`]. False if a value is
+    /// not finite (every lane holds a row of the batch: the unused lanes of
+    /// the last pass repeat its first row).
     #[inline(never)]
-    fn ordinary_lanes<const TAG: u8>(
-        &self,
-        steps: &[Step],
-        values: &mut [f64],
-        lanes: usize,
-    ) -> bool {
+    fn ordinary_lanes<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
         let act = Activation::ALL[TAG as usize];
         let mut ok = true;
         for st in steps {
@@ -116,15 +123,13 @@ impl Network {
             let dst: &mut [f64; LANES] = (&mut values[p * LANES..(p + 1) * LANES])
                 .try_into()
                 .expect("lane row");
-            for (d, x) in dst.chunks_exact_mut(2).zip(xs.chunks_exact(2)) {
-                let y = act.apply_x2([x[0], x[1]]);
-                d[0] = y[0];
-                d[1] = y[1];
+            for (d, x) in dst.chunks_exact_mut(4).zip(xs.chunks_exact(4)) {
+                d.copy_from_slice(&act.apply_x4([x[0], x[1], x[2], x[3]]));
             }
-            ok &= xs[..lanes]
-                .iter()
-                .chain(&dst[..lanes])
-                .all(|v| v.is_finite());
+            ok &= all_finite(&xs);
+            if !act.finite_on_finite() {
+                ok &= all_finite(dst);
+            }
         }
         ok
     }

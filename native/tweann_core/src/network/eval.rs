@@ -10,6 +10,9 @@ use crate::scalar;
 
 /// Networks of at most this many nodes keep their values on the stack.
 const STACK_VALUES: usize = 64;
+/// Networks with at least this many steps in pass 2 run groups of four
+/// nodes with the 4-lane math.
+const QUAD_STEPS: usize = 256;
 
 /// `f!(TAG)` for the activation tag `$op` (0 to 16), `$other` for any
 /// other op.
@@ -78,6 +81,19 @@ fn step_sums(c: Conns, values: &[f64], a: &Step, b: &Step) -> [f64; 2] {
     [xa + a.bias, xb + b.bias]
 }
 
+/// True for the activations with 4-lane forms in [`crate::math`].
+#[inline(always)]
+fn lane_math(act: Activation) -> bool {
+    matches!(
+        act,
+        Activation::Tanh
+            | Activation::Sigmoid
+            | Activation::Sin
+            | Activation::Cos
+            | Activation::Gaussian
+    )
+}
+
 impl Network {
     /// Evaluate one step. `inputs.len()` must equal the input count (the
     /// caller handles the "wrong count gives []" contract). `state` is `None`
@@ -108,7 +124,14 @@ impl Network {
             &mut heap
         };
         self.emit(values, inputs, state);
-        if !self.run_plan(values, state) {
+        // Big networks have groups wide enough for the 4-lane math; small
+        // ones keep the tighter code of pairs.
+        let done = if self.plan.steps.len() >= QUAD_STEPS {
+            self.run_plan::<true>(values, state)
+        } else {
+            self.run_plan::<false>(values, state)
+        };
+        if !done {
             values.fill(0.0);
             self.emit(values, inputs, state);
             self.run_ordered(values, state)?;
@@ -159,7 +182,7 @@ impl Network {
     /// Pass 2 in plan order. False if some value is not finite (the caller
     /// then runs [`Network::run_ordered`] for the error).
     #[inline]
-    fn run_plan(&self, values: &mut [f64], state: Option<&[f64]>) -> bool {
+    fn run_plan<const QUAD: bool>(&self, values: &mut [f64], state: Option<&[f64]>) -> bool {
         let plan = &self.plan;
         let mut start = 0usize;
         let mut ok = true;
@@ -168,7 +191,7 @@ impl Network {
             start = g.end as usize;
             macro_rules! ordinary {
                 ($tag:literal) => {
-                    self.ordinary_group::<$tag>(steps, values)
+                    self.ordinary_group::<$tag, QUAD>(steps, values)
                 };
             }
             ok &= by_tag!(
@@ -184,11 +207,21 @@ impl Network {
     /// a time. False if a value is not finite. Inlined into the dispatch
     /// (a call per group costs more than its register pressure).
     #[inline(always)]
-    fn ordinary_group<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
+    fn ordinary_group<const TAG: u8, const QUAD: bool>(
+        &self,
+        steps: &[Step],
+        values: &mut [f64],
+    ) -> bool {
         let act = Activation::ALL[TAG as usize];
         let conns = self.conns();
         let mut ok = true;
-        let mut pairs = steps.chunks_exact(2);
+        let mut rest = steps;
+        if QUAD && lane_math(act) && steps.len() >= 4 {
+            let whole = steps.len() / 4 * 4;
+            ok &= self.quad_steps::<TAG>(&steps[..whole], values);
+            rest = &steps[whole..];
+        }
+        let mut pairs = rest.chunks_exact(2);
         for p in &mut pairs {
             let x = step_sums(conns, values, &p[0], &p[1]);
             let v = act.apply_x2(x);
@@ -201,6 +234,28 @@ impl Network {
             let v = act.apply(x);
             ok &= x.is_finite() & v.is_finite();
             values[st.pos as usize] = v;
+        }
+        ok
+    }
+
+    /// Steps of a group of ordinary nodes with activation `TAG` (a
+    /// multiple of four of them), four at a time: two pairs of sums, one
+    /// 4-lane activation. Out of line, so that the common short groups keep
+    /// their tight inlined code.
+    #[inline(never)]
+    fn quad_steps<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
+        let act = Activation::ALL[TAG as usize];
+        let conns = self.conns();
+        let mut ok = true;
+        for q in steps.chunks_exact(4) {
+            let a = step_sums(conns, values, &q[0], &q[1]);
+            let b = step_sums(conns, values, &q[2], &q[3]);
+            let x = [a[0], a[1], b[0], b[1]];
+            let v = act.apply_x4(x);
+            ok &= x.iter().chain(&v).fold(true, |o, y| o & y.is_finite());
+            for (st, &y) in q.iter().zip(&v) {
+                values[st.pos as usize] = y;
+            }
         }
         ok
     }

@@ -260,6 +260,106 @@ fn state() -> impl Strategy<Value = Vec<f64>> {
     vec(-1.0f64..1.0, MAX_STATE)
 }
 
+/// [`Network::evaluate`] and [`Network::evaluate_batch`] against their
+/// list-order definitions: the same bits, or the same error.
+fn plan_order_holds(
+    g: &GenNet,
+    inputs: &[f64],
+    rows: &[Vec<f64>],
+    state: &[f64],
+) -> Result<(), TestCaseError> {
+    let net = g.compile();
+    let (ni, no, ns) = (net.input_count(), net.output_count(), net.state_size());
+    let inputs = &inputs[..ni];
+    for st in [None, Some(&state[..ns])] {
+        let (mut o1, mut s1) = (vec![0.0; no], vec![0.0; ns]);
+        let (mut o2, mut s2) = (vec![0.0; no], vec![0.0; ns]);
+        let r1 = net
+            .evaluate(inputs, st, &mut o1, Some(&mut s1))
+            .map_err(|e| e.to_string());
+        let r2 = net
+            .evaluate_ordered(inputs, st, &mut o2, Some(&mut s2))
+            .map_err(|e| e.to_string());
+        prop_assert_eq!(&r1, &r2);
+        if r1.is_ok() {
+            prop_assert_eq!((bits(&o1), bits(&s1)), (bits(&o2), bits(&s2)));
+        }
+    }
+    let flat: Vec<f64> = rows.iter().flat_map(|r| r[..ni].to_vec()).collect();
+    let (mut b1, mut b2) = (vec![0.0; rows.len() * no], vec![0.0; rows.len() * no]);
+    let r1 = net
+        .evaluate_batch(&flat, rows.len(), &mut b1)
+        .map_err(|e| e.to_string());
+    let r2 = net
+        .evaluate_batch_ordered(&flat, rows.len(), &mut b2)
+        .map_err(|e| e.to_string());
+    prop_assert_eq!(&r1, &r2);
+    if r1.is_ok() {
+        prop_assert_eq!(bits(&b1), bits(&b2));
+    }
+    Ok(())
+}
+
+/// A node of a wide network: mostly ordinary, with the activations that
+/// have lane forms (and relu), few connections.
+fn wide_node() -> impl Strategy<Value = GenNode> {
+    use Activation::*;
+    (
+        prop_oneof![9 => Just(NodeKind::Ordinary), 1 => kind()],
+        select(vec![Tanh, Sigmoid, Sin, Cos, Gaussian, Relu]),
+        -1.0f64..1.0,
+        vec((any::<Index>(), -1.0f64..1.0), 0..4),
+    )
+        .prop_map(|(kind, act, bias, conns)| GenNode {
+            kind,
+            act,
+            bias,
+            conns,
+        })
+}
+
+/// 256 to 300 nodes (wide groups: the path that runs four nodes at a
+/// time) and [`MAX_INPUTS`] inputs at the front.
+fn wide_network() -> impl Strategy<Value = GenNet> {
+    (
+        prop_oneof![Just(StateModel::Organelles), Just(StateModel::ForwardRefs)],
+        vec(wide_node(), 264..300),
+        vec(any::<Index>(), 1..8),
+    )
+        .prop_map(|(model, mut nodes, outputs)| {
+            for _ in 0..MAX_INPUTS {
+                let input = GenNode {
+                    kind: NodeKind::Input,
+                    act: Activation::Linear,
+                    bias: 0.0,
+                    conns: Vec::new(),
+                };
+                nodes.insert(0, input);
+            }
+            GenNet {
+                model,
+                nodes,
+                outputs,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// As `plan_order_equals_list_order`, on wide networks.
+    #[test]
+    fn plan_order_equals_list_order_wide(
+        g in wide_network(),
+        inputs in vec(prop_oneof![-2.0f64..2.0, -1e300f64..1e300], MAX_INPUTS),
+        rows in vec(vec(prop_oneof![3 => -2.0f64..2.0, 1 => -1e300f64..1e300], MAX_INPUTS), 0..20),
+        state in vec(-1.0f64..1.0, 310),
+    ) {
+        prop_assume!(g.compile().plan.steps.len() >= 256);
+        plan_order_holds(&g, &inputs, &rows, &state)?;
+    }
+}
+
 proptest! {
     // Shrinking runs only when a case fails; give it room to remove nodes,
     // connections and inputs before it simplifies numbers.
@@ -351,27 +451,7 @@ proptest! {
         rows in vec(vec(prop_oneof![-2.0f64..2.0, -1e300f64..1e300], MAX_INPUTS), 0..12),
         state in state(),
     ) {
-        let net = g.compile();
-        let (ni, no, ns) = (net.input_count(), net.output_count(), net.state_size());
-        let inputs = &inputs[..ni];
-        for st in [None, Some(&state[..ns])] {
-            let (mut o1, mut s1) = (vec![0.0; no], vec![0.0; ns]);
-            let (mut o2, mut s2) = (vec![0.0; no], vec![0.0; ns]);
-            let r1 = net.evaluate(inputs, st, &mut o1, Some(&mut s1)).map_err(|e| e.to_string());
-            let r2 = net.evaluate_ordered(inputs, st, &mut o2, Some(&mut s2)).map_err(|e| e.to_string());
-            prop_assert_eq!(&r1, &r2);
-            if r1.is_ok() {
-                prop_assert_eq!((bits(&o1), bits(&s1)), (bits(&o2), bits(&s2)));
-            }
-        }
-        let flat: Vec<f64> = rows.iter().flat_map(|r| r[..ni].to_vec()).collect();
-        let (mut b1, mut b2) = (vec![0.0; rows.len() * no], vec![0.0; rows.len() * no]);
-        let r1 = net.evaluate_batch(&flat, rows.len(), &mut b1).map_err(|e| e.to_string());
-        let r2 = net.evaluate_batch_ordered(&flat, rows.len(), &mut b2).map_err(|e| e.to_string());
-        prop_assert_eq!(&r1, &r2);
-        if r1.is_ok() {
-            prop_assert_eq!(bits(&b1), bits(&b2));
-        }
+        plan_order_holds(&g, &inputs, &rows, &state)?;
     }
 
     #[test]
