@@ -47,6 +47,10 @@ use crate::math;
 /// two at a time).
 pub(super) const W: usize = 4;
 
+/// Presynaptic rows per round of a block: their arguments, then their
+/// sigmoids, then their sums (a small buffer on the stack).
+const R: usize = 8;
+
 /// The constants of the `W` synapses from one presynaptic `i` to `W`
 /// consecutive postsynaptic neurons.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,27 +91,6 @@ fn try_vec<T>(n: usize) -> Result<Vec<T>, CellError> {
         bytes: n.saturating_mul(std::mem::size_of::<T>()),
     })?;
     Ok(v)
-}
-
-/// The sigmoids of a group's arguments, two at a time.
-#[inline(always)]
-fn sigmoids(a: [f64; W]) -> [f64; W] {
-    if W == 2 {
-        let y = math::portable::sigmoid_x2([a[0], a[1 % W]]);
-        let mut s = [0.0; W];
-        s[0] = y[0];
-        s[1 % W] = y[1];
-        s
-    } else {
-        let lo = math::portable::sigmoid_x2([a[0], a[1 % W]]);
-        let hi = math::portable::sigmoid_x2([a[2 % W], a[3 % W]]);
-        let mut s = [0.0; W];
-        s[0] = lo[0];
-        s[1 % W] = lo[1];
-        s[2 % W] = hi[0];
-        s[3 % W] = hi[1];
-        s
-    }
 }
 
 impl Synapses {
@@ -177,51 +160,40 @@ impl Synapses {
     /// Returns false if the sigmoid argument of a synapse with a nonzero
     /// mask is not finite.
     pub(super) fn sums(&self, x: &[f64], num: &mut [f64], den: &mut [f64]) -> bool {
-        let x_max = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let bounded = (self.sigma_max * (x_max + self.mu_max)).is_finite() && x_max.is_finite();
-        match (self.masks.is_empty(), bounded) {
-            (true, true) => self.sums_with::<false>(x, num, den, |_| None),
-            (false, true) => self.sums_with::<false>(x, num, den, |k| Some(&self.masks[k])),
-            (true, false) => self.sums_with::<true>(x, num, den, |_| None),
-            (false, false) => self.sums_with::<true>(x, num, den, |k| Some(&self.masks[k])),
-        }
-    }
-
-    #[inline(always)]
-    fn sums_with<'a, const CHECK: bool>(
-        &self,
-        x: &[f64],
-        num: &mut [f64],
-        den: &mut [f64],
-        mask: impl Fn(usize) -> Option<&'a [f64; W]>,
-    ) -> bool {
         let (rows, cols) = (self.rows, self.cols);
         let x = &x[..rows];
         let (num, den) = (&mut num[..cols], &mut den[..cols]);
-        num.fill(0.0);
-        den.fill(0.0);
+        // Every argument is at most sigma_max * (x_max + mu_max) in
+        // magnitude (rounding is monotonic): if that is finite, none needs
+        // checking.
+        let x_max = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let check = !(x_max.is_finite() && (self.sigma_max * (x_max + self.mu_max)).is_finite());
+        let masks = (!self.masks.is_empty()).then_some(&self.masks[..]);
         let mut ok = true;
         for b in 0..cols.div_ceil(W) {
-            let block = &self.groups[b * rows..(b + 1) * rows];
+            let first = b * rows;
             let mut nu = [0.0f64; W];
             let mut de = [0.0f64; W];
-            for (i, (g, &xi)) in block.iter().zip(x).enumerate() {
-                let mut a = [0.0f64; W];
-                for l in 0..W {
-                    a[l] = g.sigma[l] * (xi - g.mu[l]);
+            for c in (0..rows).step_by(R) {
+                let len = R.min(rows - c);
+                let groups = &self.groups[first + c..first + c + len];
+                let mut buf = [[0.0f64; W]; R];
+                let buf = &mut buf[..len];
+                arguments(groups, &x[c..c + len], buf);
+                if check {
+                    ok &= buf.iter().flatten().all(|a| a.is_finite());
                 }
-                if CHECK {
-                    ok &= a.iter().all(|v| v.is_finite());
+                for p in buf.as_flattened_mut().chunks_exact_mut(2) {
+                    let y = math::portable::sigmoid_x2([p[0], p[1]]);
+                    p[0] = y[0];
+                    p[1] = y[1];
                 }
-                let s = sigmoids(a);
-                let m = mask(b * rows + i);
-                for l in 0..W {
-                    let mut r = g.w[l] * s[l];
-                    if let Some(m) = m {
-                        r *= m[l];
+                match masks {
+                    None => accumulate(groups, buf, &mut nu, &mut de),
+                    Some(m) => {
+                        let m = &m[first + c..first + c + len];
+                        accumulate_masked(groups, m, buf, &mut nu, &mut de);
                     }
-                    nu[l] += r * g.erev[l];
-                    de[l] += r;
                 }
             }
             let j0 = b * W;
@@ -230,5 +202,45 @@ impl Synapses {
             den[j0..j0 + len].copy_from_slice(&de[..len]);
         }
         ok
+    }
+}
+
+/// `a[k][l] = sigma * (x[k] - mu)` of group `k`, lane `l`.
+#[inline(always)]
+fn arguments(groups: &[Group], x: &[f64], a: &mut [[f64; W]]) {
+    for ((a, g), &xk) in a.iter_mut().zip(groups).zip(x) {
+        for l in 0..W {
+            a[l] = g.sigma[l] * (xk - g.mu[l]);
+        }
+    }
+}
+
+/// Adds `ra = w * s` (the sigmoids `s`) of the groups in order.
+#[inline(always)]
+fn accumulate(groups: &[Group], s: &[[f64; W]], nu: &mut [f64; W], de: &mut [f64; W]) {
+    for (g, s) in groups.iter().zip(s) {
+        for l in 0..W {
+            let r = g.w[l] * s[l];
+            nu[l] += r * g.erev[l];
+            de[l] += r;
+        }
+    }
+}
+
+/// Adds `ra = (w * s) * mask` of the groups in order.
+#[inline(always)]
+fn accumulate_masked(
+    groups: &[Group],
+    masks: &[[f64; W]],
+    s: &[[f64; W]],
+    nu: &mut [f64; W],
+    de: &mut [f64; W],
+) {
+    for ((g, m), s) in groups.iter().zip(masks).zip(s) {
+        for l in 0..W {
+            let r = (g.w[l] * s[l]) * m[l];
+            nu[l] += r * g.erev[l];
+            de[l] += r;
+        }
     }
 }
