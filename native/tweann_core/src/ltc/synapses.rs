@@ -170,6 +170,7 @@ impl Synapses {
         let check = !(x_max.is_finite() && (self.sigma_max * (x_max + self.mu_max)).is_finite());
         let masks = (!self.masks.is_empty()).then_some(&self.masks[..]);
         let mut ok = true;
+        let mut buf = [[0.0f64; W]; R];
         for b in 0..cols.div_ceil(W) {
             let first = b * rows;
             let mut nu = [0.0f64; W];
@@ -177,7 +178,6 @@ impl Synapses {
             for c in (0..rows).step_by(R) {
                 let len = R.min(rows - c);
                 let groups = &self.groups[first + c..first + c + len];
-                let mut buf = [[0.0f64; W]; R];
                 let buf = &mut buf[..len];
                 arguments(groups, &x[c..c + len], buf);
                 if check {
