@@ -50,7 +50,10 @@
 //! never become -0.0), so adding it is bit-identical to skipping it. The
 //! kernel computes such a synapse's sigmoid at 0 (its own argument may not
 //! be finite, and must not fail the step) and adds the ±0, which lets it
-//! take every sigmoid of a row two at a time with no branch.
+//! take every sigmoid two at a time with no branch. The synapse constants
+//! are copied at construction into the layout of the kernel
+//! (`ltc/synapses.rs`), which gives these bits and spends almost all of a
+//! step in the sigmoids.
 //!
 //! `dt` must be finite and `> 0` (`dt = 0` divides by zero in step 3).
 //! `pos` is applied once at construction. A step allocates nothing: it works
@@ -224,11 +227,17 @@ impl LtcConfig {
 
     /// An upper bound of the heap bytes of an [`LtcCell`] of this
     /// configuration (one `f64` per parameter, plus `N` precomputed
-    /// values), checked against a memory budget before a cell is built.
-    /// Saturates instead of overflowing.
+    /// values, plus the padding of the synapse layout: the synapse
+    /// matrices are stored in whole groups of postsynaptic neurons),
+    /// checked against a memory budget before a cell is built. Saturates
+    /// instead of overflowing.
     pub fn cell_bytes(&self) -> usize {
+        let (i, n) = (self.input_size, self.units);
+        let layout = Synapses::max_values(n, n).saturating_add(Synapses::max_values(i, n));
+        let unpadded = n.saturating_mul(n).saturating_add(i.saturating_mul(n));
         self.param_len()
             .saturating_add(self.units)
+            .saturating_add(layout.saturating_sub(unpadded.saturating_mul(5)))
             .saturating_mul(8)
             .saturating_add(std::mem::size_of::<LtcCell>())
     }
