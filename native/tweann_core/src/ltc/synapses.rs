@@ -29,8 +29,8 @@
 //! a sigmoid is a long chain of dependent operations, and the processor
 //! overlaps the most of them when nothing else (and nothing waiting for
 //! their results) sits between them; adding each result to the sums right
-//! away (one pass) measured 9 % slower, computing the arguments inside the
-//! sigmoid loop 6 % slower.
+//! away (one pass) measured 5 to 9 % slower, computing the arguments in the
+//! sigmoid loop about 6 % slower (on AMD Zen 3).
 //!
 //! The sigmoids are [`math::portable::sigmoid_x2`]: the same bits as the
 //! scalar and SSE2 forms (the math module's contract), and in this loop
