@@ -21,7 +21,7 @@
 %%     one U -> 4H product). Biases, activations (tanh, sigmoid) and the
 %%     gate arithmetic are NOT counted. For I=8, H=32, U=64: 21 504 flops
 %%     per member, 2.15 MFLOP per 100-member step.
-%%   * LTC: per synapse term (the kernel's inner loop, ltc.rs synapses/8):
+%%   * LTC: per synapse term (the kernel's inner loop, ltc/synapses.rs):
 %%     sub, mul (argument), exp counted as ONE flop, add, div (sigmoid),
 %%     two muls (w, mask), mul + two adds (num, den) = 10 flops. Synapse
 %%     terms per member per step: K*N*N + I*N = 6*32*32 + 8*32 = 6 400.

@@ -50,7 +50,10 @@
 //! never become -0.0), so adding it is bit-identical to skipping it. The
 //! kernel computes such a synapse's sigmoid at 0 (its own argument may not
 //! be finite, and must not fail the step) and adds the ±0, which lets it
-//! take every sigmoid of a row two at a time with no branch.
+//! take every sigmoid two at a time with no branch. The synapse constants
+//! are copied at construction into the layout of the kernel
+//! (`ltc/synapses.rs`), which gives these bits and spends almost all of a
+//! step in the sigmoids.
 //!
 //! `dt` must be finite and `> 0` (`dt = 0` divides by zero in step 3).
 //! `pos` is applied once at construction. A step allocates nothing: it works
@@ -63,7 +66,10 @@ use crate::cells::{
     check_lengths, check_params, softplus, try_copy, try_map, try_zeros, Cell, CellError,
     Population,
 };
-use crate::math;
+
+mod synapses;
+
+use synapses::Synapses;
 
 /// The largest `ode_unfolds` a configuration may ask for. ncps uses 6; each
 /// unfold costs about `N²` synapse evaluations per step, so a count in the
@@ -221,11 +227,17 @@ impl LtcConfig {
 
     /// An upper bound of the heap bytes of an [`LtcCell`] of this
     /// configuration (one `f64` per parameter, plus `N` precomputed
-    /// values), checked against a memory budget before a cell is built.
-    /// Saturates instead of overflowing.
+    /// values, plus the padding of the synapse layout: the synapse
+    /// matrices are stored in whole groups of postsynaptic neurons),
+    /// checked against a memory budget before a cell is built. Saturates
+    /// instead of overflowing.
     pub fn cell_bytes(&self) -> usize {
+        let (i, n) = (self.input_size, self.units);
+        let layout = Synapses::max_values(n, n).saturating_add(Synapses::max_values(i, n));
+        let unpadded = n.saturating_mul(n).saturating_add(i.saturating_mul(n));
         self.param_len()
             .saturating_add(self.units)
+            .saturating_add(layout.saturating_sub(unpadded.saturating_mul(5)))
             .saturating_mul(8)
             .saturating_add(std::mem::size_of::<LtcCell>())
     }
@@ -246,16 +258,10 @@ pub struct LtcCell {
     /// `pos(gleak[j]) * vleak[j]`, loop invariant.
     gleak_vleak: Vec<f64>,
     cm: Vec<f64>,
-    sigma: Vec<f64>,
-    mu: Vec<f64>,
-    w: Vec<f64>,
-    erev: Vec<f64>,
-    mask: Vec<f64>,
-    s_sigma: Vec<f64>,
-    s_mu: Vec<f64>,
-    s_w: Vec<f64>,
-    s_erev: Vec<f64>,
-    s_mask: Vec<f64>,
+    /// The `[N, N]` synapses.
+    recurrent: Synapses,
+    /// The `[I, N]` sensory synapses.
+    sensory: Synapses,
     input_w: Vec<f64>,
     input_b: Vec<f64>,
     output_w: Vec<f64>,
@@ -286,16 +292,16 @@ impl LtcCell {
         let gleak = try_map(take(n), p)?;
         let vleak = take(n);
         let cm = try_map(take(n), p)?;
-        let sigma = try_copy(take(n * n))?;
-        let mu = try_copy(take(n * n))?;
+        let sigma = take(n * n);
+        let mu = take(n * n);
         let w = try_map(take(n * n), p)?;
-        let erev = try_copy(take(n * n))?;
-        let s_sigma = try_copy(take(i * n))?;
-        let s_mu = try_copy(take(i * n))?;
+        let erev = take(n * n);
+        let s_sigma = take(i * n);
+        let s_mu = take(i * n);
         let s_w = try_map(take(i * n), p)?;
-        let s_erev = try_copy(take(i * n))?;
-        let mask = try_copy(take(n * n))?;
-        let s_mask = try_copy(take(i * n))?;
+        let s_erev = take(i * n);
+        let mask = take(n * n);
+        let s_mask = take(i * n);
         let input_w = try_copy(take(i))?;
         let input_b = try_copy(take(i))?;
         let output_w = try_copy(take(m))?;
@@ -307,16 +313,8 @@ impl LtcCell {
             gleak,
             gleak_vleak,
             cm,
-            sigma,
-            mu,
-            w,
-            erev,
-            mask,
-            s_sigma,
-            s_mu,
-            s_w,
-            s_erev,
-            s_mask,
+            recurrent: Synapses::new(n, n, [sigma, mu, &w, erev, mask])?,
+            sensory: Synapses::new(i, n, [s_sigma, s_mu, &s_w, s_erev, s_mask])?,
             input_w,
             input_b,
             output_w,
@@ -338,70 +336,6 @@ impl LtcCell {
     pub fn config(&self) -> &LtcConfig {
         &self.config
     }
-}
-
-/// Postsynaptic neurons handled per block of [`synapses`] (the sigmoid
-/// arguments of a block wait on the stack).
-const BLOCK: usize = 64;
-
-/// Adds the synapses of every presynaptic `i` (value `x[i]`) into the
-/// accumulators: `num[j] += ra * erev[i,j]`, `den[j] += ra` with
-/// `ra = (pw * sigmoid(sg * (x[i] - mu))) * mask`, skipping zero masks.
-/// Returns false if a sigmoid argument is not finite.
-///
-/// The sigmoids of a row go through [`math::sigmoid_slice`] (two at a time
-/// with the 2-lane form, the same bits as the scalar one). A synapse whose
-/// mask is 0 gets the argument `0.0` and then adds `ra = ±0`, which leaves
-/// its accumulators unchanged (see the module docs): the same bits as
-/// skipping it, and no branch.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn synapses(
-    x: &[f64],
-    sg: &[f64],
-    mu: &[f64],
-    pw: &[f64],
-    erev: &[f64],
-    mask: &[f64],
-    num: &mut [f64],
-    den: &mut [f64],
-) -> bool {
-    let n = num.len();
-    num.iter_mut().for_each(|a| *a = 0.0);
-    den.iter_mut().for_each(|a| *a = 0.0);
-    let mut ok = true;
-    let mut sig = [0.0f64; BLOCK];
-    for (i, &xi) in x.iter().enumerate() {
-        let row = i * n;
-        let mut j0 = 0;
-        while j0 < n {
-            let len = BLOCK.min(n - j0);
-            let r = row + j0..row + j0 + len;
-            let (sg, mu, pw, erev, mask) = (
-                &sg[r.clone()],
-                &mu[r.clone()],
-                &pw[r.clone()],
-                &erev[r.clone()],
-                &mask[r],
-            );
-            let s = &mut sig[..len];
-            for j in 0..len {
-                let arg = sg[j] * (xi - mu[j]);
-                let live = mask[j] != 0.0;
-                ok &= !live | arg.is_finite();
-                s[j] = if live { arg } else { 0.0 };
-            }
-            math::sigmoid_slice(s);
-            let (num, den) = (&mut num[j0..j0 + len], &mut den[j0..j0 + len]);
-            for j in 0..len {
-                let ra = pw[j] * s[j] * mask[j];
-                num[j] += ra * erev[j];
-                den[j] += ra;
-            }
-            j0 += len;
-        }
-    }
-    ok
 }
 
 impl Cell for LtcCell {
@@ -488,16 +422,7 @@ impl Cell for LtcCell {
             return Err(overflow("a mapped input"));
         }
         // 2. sensory synapses
-        if !synapses(
-            u,
-            &self.s_sigma,
-            &self.s_mu,
-            &self.s_w,
-            &self.s_erev,
-            &self.s_mask,
-            sn,
-            sd,
-        ) {
+        if !self.sensory.sums(u, sn, sd) {
             return Err(overflow("a sensory synapse's sigmoid argument"));
         }
         if !(sn.iter().chain(sd.iter()).all(|x| x.is_finite())) {
@@ -515,16 +440,7 @@ impl Cell for LtcCell {
         new_state.copy_from_slice(state);
         let eps = cfg.epsilon;
         for _ in 0..cfg.ode_unfolds {
-            if !synapses(
-                new_state,
-                &self.sigma,
-                &self.mu,
-                &self.w,
-                &self.erev,
-                &self.mask,
-                num,
-                den,
-            ) {
+            if !self.recurrent.sums(new_state, num, den) {
                 return Err(overflow("a synapse's sigmoid argument"));
             }
             let mut ok = true;
