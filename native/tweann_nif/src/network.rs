@@ -107,64 +107,67 @@ fn state_model(term: Term, arg: u8) -> Res<StateModel> {
     }
 }
 
-/// The cells of a list, read in a tight loop (the hot path of
-/// `compile_network/3`: one `enif_get_list_cell` per element, nothing
-/// returned through memory); [`Cells::finish`] checks the tail.
-struct Cells<'a> {
-    env: Env<'a>,
-    rest: rustler::sys::ErlNifTerm,
-    arg: u8,
-    what: &'static str,
-}
+/// Work units [`compile`] charges per node (its five elements, and
+/// resolving its index) and per connection (its tuple and two numbers).
+const NODE_UNITS: usize = 5 * NUMBER + 1;
+const CONN_UNITS: usize = 3 * NUMBER;
 
-impl<'a> Cells<'a> {
-    /// The same errors as [`items`]: not a list.
-    #[inline]
-    fn new(term: Term<'a>, arg: u8, what: &'static str) -> Res<Self> {
-        items(term, arg, what)?;
-        Ok(Cells {
-            env: term.get_env(),
-            rest: term.as_c_arg(),
-            arg,
-            what,
-        })
-    }
+/// List cells [`shape`] walks between two charges.
+const STRIDE: usize = 4096;
 
-    /// The next element, `None` at the end of the list or at an improper
-    /// tail.
-    #[inline(always)]
-    fn next(&mut self) -> Option<Term<'a>> {
-        let (mut head, mut tail) = Default::default();
-        // SAFETY: `rest` is a live term of this call's env; the out-pointers
-        // are locals.
-        unsafe {
-            if rustler::sys::enif_get_list_cell(
-                self.env.as_c_arg(),
-                self.rest,
-                &mut head,
-                &mut tail,
-            ) == 0
-            {
-                return None;
+/// The number of nodes and of connections in `Nodes`, by a walk over its
+/// list cells and node tuples only (nothing else is read or validated: a
+/// malformed node counts as far as it goes, and decoding then reports it),
+/// at one unit of work per cell. On a normal entry, as soon as decoding
+/// what has been counted would pass the budget, the call hands over before
+/// decoding anything: a large network costs the normal entry this walk over
+/// a part of it, not a decoding of that part.
+fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize)> {
+    let normal = work.is_normal();
+    let e = nodes.get_env().as_c_arg();
+    let (mut n, mut c, mut cells) = (0usize, 0usize, 0usize);
+    let mut rest = nodes.as_c_arg();
+    let (mut head, mut tail) = Default::default();
+    let mut arity = 0;
+    let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
+    // The decoding estimate and the walk so far; past the budget, hand over.
+    let over = |n: usize, c: usize, work: &mut Work| -> Res<()> {
+        let est = n * NODE_UNITS + c * CONN_UNITS;
+        if normal && est > decode::NORMAL_WORK_LIMIT {
+            work.check(est)?;
+        }
+        Ok(())
+    };
+    // SAFETY: every term read is a live term of this call's env (the
+    // argument or a part of it); the out-pointers are locals, and `elems`
+    // is read only after enif_get_tuple succeeded with 5 elements.
+    unsafe {
+        while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
+            rest = tail;
+            n += 1;
+            cells += 1;
+            if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) != 0 && arity == 5 {
+                let mut conns = *elems.add(4);
+                while rustler::sys::enif_get_list_cell(e, conns, &mut head, &mut tail) != 0 {
+                    conns = tail;
+                    c += 1;
+                    cells += 1;
+                    if cells == STRIDE {
+                        work.take(cells)?;
+                        cells = 0;
+                        over(n, c, work)?;
+                    }
+                }
             }
-            self.rest = tail;
-            Some(Term::new(self.env, head))
+            if normal || cells >= STRIDE {
+                work.take(cells)?;
+                cells = 0;
+                over(n, c, work)?;
+            }
         }
     }
-
-    /// After [`Cells::next`] gave `None`: an error if the list was improper,
-    /// as [`items`] gives.
-    fn finish(self) -> Res<()> {
-        // SAFETY: `rest` is a live term of this call's env.
-        if unsafe { Term::new(self.env, self.rest) }.is_empty_list() {
-            Ok(())
-        } else {
-            Err(badarg(
-                self.arg,
-                format!("{} is not a proper list", self.what),
-            ))
-        }
-    }
+    work.take(cells)?;
+    Ok((n, c))
 }
 
 /// Decode and compile, charging `work` per node and connection.
@@ -178,26 +181,32 @@ fn compile(
     let budget = info::budget_arg(budget, 4)?;
     let model = state_model(model, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
+    items(nodes, 1, "Nodes")?;
+    let (n, c) = shape(nodes, work)?;
     let mut b = NetworkBuilder::new(budget).with_state_model(model);
-    let mut node_list = Cells::new(nodes, 1, "Nodes")?;
-    for pos in 0usize.. {
-        let Some(node) = node_list.next() else {
-            break;
-        };
+    b.reserve(n, c);
+    let e = nodes.get_env().as_c_arg();
+    let (mut head, mut tail) = Default::default();
+    let mut rest = nodes.as_c_arg();
+    let mut pos = 0usize;
+    // SAFETY (every unsafe block below): the terms read are live terms of
+    // this call's env (the argument or parts of it); the out-pointers are
+    // locals, read only after the call that writes them succeeded.
+    while unsafe { rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) } != 0 {
+        rest = tail;
+        pos += 1;
         work.take(5 * NUMBER)?;
+        // SAFETY: as above.
+        let node = unsafe { Term::new(nodes.get_env(), head) };
         let t = tuple(node, 5, 1, || {
             format!(
-                "element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple",
-                pos + 1
+                "element {pos} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple"
             )
         })?;
         let index = decode::uint(t.at(0)).ok_or_else(|| {
             badarg(
                 1,
-                format!(
-                    "element {} of Nodes: Index must be a non-negative integer",
-                    pos + 1
-                ),
+                format!("element {pos} of Nodes: Index must be a non-negative integer"),
             )
         })?;
         let kind = node_kind(t.at(1), index)?;
@@ -210,29 +219,12 @@ fn compile(
         let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        let mut conns = Cells::new(t.at(4), 1, "a node's Connections")?;
-        while let Some(conn) = conns.next() {
-            work.take(3 * NUMBER)?;
-            let c = tuple(conn, 2, 1, || {
-                format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
-            })?;
-            let from = decode::uint(c.at(0)).ok_or_else(|| {
-                badarg(
-                    1,
-                    format!("node {index}: FromIndex must be a non-negative integer"),
-                )
-            })?;
-            let w = decode::number(c.at(1)).ok_or_else(|| {
-                badarg(
-                    1,
-                    format!("node {index}: connection weight is not a number"),
-                )
-            })?;
-            b.connect(from, w).or_raise()?;
-        }
-        conns.finish()?;
+        connections(t.at(4), index, &mut b, work)?;
     }
-    node_list.finish()?;
+    // SAFETY: as above.
+    if !unsafe { Term::new(nodes.get_env(), rest) }.is_empty_list() {
+        return Err(badarg(1, "Nodes is not a proper list"));
+    }
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
@@ -243,6 +235,56 @@ fn compile(
     // Resolving indices touches every connection once more.
     work.take(b.len())?;
     b.finish(input_count, &outs).or_raise()
+}
+
+/// The connections of node `index` (a list of `{FromIndex, Weight}`) into
+/// `b`: the hot loop of `compile_network/3`, four ERTS calls a connection
+/// when the weight is a float.
+#[inline(always)]
+fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) -> Res<()> {
+    items(list, 1, "a node's Connections")?;
+    let e = list.get_env().as_c_arg();
+    let (mut head, mut tail) = Default::default();
+    let mut rest = list.as_c_arg();
+    let mut arity = 0;
+    let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
+    let (mut from, mut w) = (0u64, 0.0f64);
+    // SAFETY: the terms read are live terms of this call's env (parts of
+    // the argument); the out-pointers are locals, and `elems` is read only
+    // after enif_get_tuple succeeded with 2 elements.
+    unsafe {
+        while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
+            rest = tail;
+            work.take(CONN_UNITS)?;
+            if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) == 0 || arity != 2 {
+                return Err(badarg(
+                    1,
+                    format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple"),
+                ));
+            }
+            let (f, x) = (*elems, *elems.add(1));
+            if rustler::sys::enif_get_uint64(e, f, &mut from) == 0 {
+                return Err(badarg(
+                    1,
+                    format!("node {index}: FromIndex must be a non-negative integer"),
+                ));
+            }
+            if rustler::sys::enif_get_double(e, x, &mut w) == 0 {
+                w = decode::number(Term::new(list.get_env(), x)).ok_or_else(|| {
+                    badarg(
+                        1,
+                        format!("node {index}: connection weight is not a number"),
+                    )
+                })?;
+            }
+            b.connect(from, w).or_raise()?;
+        }
+        if Term::new(list.get_env(), rest).is_empty_list() {
+            Ok(())
+        } else {
+            Err(badarg(1, "a node's Connections is not a proper list"))
+        }
+    }
 }
 
 fn compile_term<'a>(

@@ -25,6 +25,8 @@ pub struct NetworkBuilder {
     leaky: Vec<f64>,
     inputs: Vec<u32>,
     model: StateModel,
+    /// The current node takes connections (there is one, not an input).
+    open: bool,
 }
 
 /// `v.push(x)`, growing `v` (by its capacity, at least 16) only if
@@ -69,7 +71,31 @@ impl NetworkBuilder {
             leaky: Vec::new(),
             inputs: Vec::new(),
             model: StateModel::Organelles,
+            open: false,
         }
+    }
+
+    /// Room for exactly `nodes` nodes and `conns` connections (their
+    /// indices, kinds, biases, rows, sources and weights), when it fits in
+    /// the budget: then adding them never reallocates and the arrays need
+    /// no shrinking. When it does not fit (or cannot be allocated), nothing
+    /// is reserved and the arrays grow as the nodes come, so that the
+    /// budget error is the one growing would meet. A count that is wrong
+    /// only costs growth or spare capacity (released by `finish`).
+    pub fn reserve(&mut self, nodes: usize, conns: usize) {
+        let bytes = nodes
+            .saturating_mul(4 + 1 + 8 + 4)
+            .saturating_add(4)
+            .saturating_add(conns.saturating_mul(4 + 8));
+        if self.used().saturating_add(bytes) > self.budget {
+            return;
+        }
+        let _ = self.index.try_reserve_exact(nodes).is_ok()
+            && self.ops.try_reserve_exact(nodes).is_ok()
+            && self.bias.try_reserve_exact(nodes).is_ok()
+            && self.row_start.try_reserve_exact(nodes + 1).is_ok()
+            && self.from.try_reserve_exact(conns).is_ok()
+            && self.weight.try_reserve_exact(conns).is_ok();
     }
 
     /// The same builder compiling for `model`.
@@ -162,11 +188,36 @@ impl NetworkBuilder {
         if op == OP_INPUT {
             push(&mut self.inputs, pos as u32, used, budget, "inputs")?;
         }
+        self.open = op != OP_INPUT;
         Ok(())
     }
 
     /// Add a connection `from` (a node index) with `weight` to the current node.
+    #[inline(always)]
     pub fn connect(&mut self, from: u64, weight: f64) -> Result<(), CoreError> {
+        // The common case: a node that takes connections, a valid source
+        // and weight, room in both arrays (so no budget to consult) and
+        // below the connection limit (the capacity check covers it as long
+        // as the capacity is below the limit).
+        if self.open
+            && from <= MAX_INDEX
+            && weight.is_finite()
+            && self.from.len() < self.from.capacity()
+            && self.weight.len() < self.weight.capacity()
+            && self.from.len() < u32::MAX as usize - 1
+        {
+            self.from.push(from as u32);
+            self.weight.push(weight);
+            return Ok(());
+        }
+        self.connect_slow(from, weight)
+    }
+
+    /// [`NetworkBuilder::connect`] with every check in order: the errors,
+    /// and growth within the budget.
+    #[cold]
+    #[inline(never)]
+    fn connect_slow(&mut self, from: u64, weight: f64) -> Result<(), CoreError> {
         let Some(&op) = self.ops.last() else {
             return Err(CoreError::badarg(1, "connection before any node"));
         };
