@@ -225,38 +225,62 @@ fn compile(
     if !unsafe { Term::new(nodes.get_env(), rest) }.is_empty_list() {
         return Err(badarg(1, "Nodes is not a proper list"));
     }
+    // The outputs: up to 64 on the stack, more in a vector (counted).
+    let (mut few, mut n_few) = ([0u64; 64], 0usize);
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
         let index = decode::uint(o?)
             .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?;
-        work.push(&mut outs, index, "the output indices")?;
+        if n_few < few.len() {
+            few[n_few] = index;
+            n_few += 1;
+        } else {
+            if outs.is_empty() {
+                work.extend(&mut outs, &few, "the output indices")?;
+            }
+            work.push(&mut outs, index, "the output indices")?;
+        }
     }
+    let outs = if outs.is_empty() {
+        &few[..n_few]
+    } else {
+        &outs[..]
+    };
     // Resolving indices touches every connection once more.
     work.take(b.len())?;
-    b.finish(input_count, &outs).or_raise()
+    b.finish(input_count, outs).or_raise()
 }
 
 /// The connections of node `index` (a list of `{FromIndex, Weight}`) into
 /// `b`: the hot loop of `compile_network/3`, four ERTS calls a connection
-/// when the weight is a float.
+/// when the weight is a float. The work is charged [`STRIDE`] connections
+/// at a time and at the end (on a normal entry, [`shape`] has already
+/// checked that it fits); a weight that is not a float charges at once,
+/// so that the bignum conversions are collected as often as before.
 #[inline(always)]
 fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) -> Res<()> {
-    items(list, 1, "a node's Connections")?;
-    let e = list.get_env().as_c_arg();
+    let env = list.get_env();
+    let e = env.as_c_arg();
     let (mut head, mut tail) = Default::default();
     let mut rest = list.as_c_arg();
     let mut arity = 0;
     let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
     let (mut from, mut w) = (0u64, 0.0f64);
+    let mut k = 0usize;
     // SAFETY: the terms read are live terms of this call's env (parts of
     // the argument); the out-pointers are locals, and `elems` is read only
     // after enif_get_tuple succeeded with 2 elements.
     unsafe {
         while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
             rest = tail;
-            work.take(CONN_UNITS)?;
+            k += 1;
+            if k == STRIDE {
+                work.take(STRIDE * CONN_UNITS)?;
+                k = 0;
+            }
             if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) == 0 || arity != 2 {
+                work.take(k * CONN_UNITS)?;
                 return Err(badarg(
                     1,
                     format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple"),
@@ -264,13 +288,16 @@ fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) 
             }
             let (f, x) = (*elems, *elems.add(1));
             if rustler::sys::enif_get_uint64(e, f, &mut from) == 0 {
+                work.take(k * CONN_UNITS)?;
                 return Err(badarg(
                     1,
                     format!("node {index}: FromIndex must be a non-negative integer"),
                 ));
             }
             if rustler::sys::enif_get_double(e, x, &mut w) == 0 {
-                w = decode::number(Term::new(list.get_env(), x)).ok_or_else(|| {
+                work.take(k * CONN_UNITS)?;
+                k = 0;
+                w = decode::number(Term::new(env, x)).ok_or_else(|| {
                     badarg(
                         1,
                         format!("node {index}: connection weight is not a number"),
@@ -279,8 +306,12 @@ fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) 
             }
             b.connect(from, w).or_raise()?;
         }
-        if Term::new(list.get_env(), rest).is_empty_list() {
+        work.take(k * CONN_UNITS)?;
+        if rustler::sys::enif_is_empty_list(e, rest) != 0 {
             Ok(())
+        } else if rest == list.as_c_arg() {
+            // No cell was read: not a list at all.
+            Err(badarg(1, "a node's Connections is not a list"))
         } else {
             Err(badarg(1, "a node's Connections is not a proper list"))
         }

@@ -23,7 +23,8 @@ pub struct NetworkBuilder {
     weight: Vec<f64>,
     liquid: Vec<Liquid>,
     leaky: Vec<f64>,
-    inputs: Vec<u32>,
+    /// Input nodes so far.
+    inputs: usize,
     model: StateModel,
     /// The current node takes connections (there is one, not an input).
     open: bool,
@@ -69,7 +70,7 @@ impl NetworkBuilder {
             weight: Vec::new(),
             liquid: Vec::new(),
             leaky: Vec::new(),
-            inputs: Vec::new(),
+            inputs: 0,
             model: StateModel::Organelles,
             open: false,
         }
@@ -113,7 +114,6 @@ impl NetworkBuilder {
             + self.weight.capacity() * 8
             + self.liquid.capacity() * std::mem::size_of::<Liquid>()
             + self.leaky.capacity() * 8
-            + self.inputs.capacity() * 4
     }
 
     /// Start the next node (in list order). Its connections follow with
@@ -178,16 +178,27 @@ impl NetworkBuilder {
         if self.ops.len() >= u32::MAX as usize - 1 {
             return Err(CoreError::badarg(1, "too many nodes"));
         }
-        let used = self.used();
-        let budget = self.budget;
         let start = self.from.len() as u32;
-        push(&mut self.index, index as u32, used, budget, "node indices")?;
-        push(&mut self.ops, op, used, budget, "node kinds")?;
-        push(&mut self.bias, bias, used, budget, "biases")?;
-        push(&mut self.row_start, start, used, budget, "node rows")?;
-        if op == OP_INPUT {
-            push(&mut self.inputs, pos as u32, used, budget, "inputs")?;
+        let room = |len: usize, cap: usize| len < cap;
+        if room(self.index.len(), self.index.capacity())
+            && room(self.ops.len(), self.ops.capacity())
+            && room(self.bias.len(), self.bias.capacity())
+            && room(self.row_start.len(), self.row_start.capacity())
+        {
+            // Room in all four (reserved): no budget to consult.
+            self.index.push(index as u32);
+            self.ops.push(op);
+            self.bias.push(bias);
+            self.row_start.push(start);
+        } else {
+            let used = self.used();
+            let budget = self.budget;
+            push(&mut self.index, index as u32, used, budget, "node indices")?;
+            push(&mut self.ops, op, used, budget, "node kinds")?;
+            push(&mut self.bias, bias, used, budget, "biases")?;
+            push(&mut self.row_start, start, used, budget, "node rows")?;
         }
+        self.inputs += usize::from(op == OP_INPUT);
         self.open = op != OP_INPUT;
         Ok(())
     }
@@ -278,13 +289,12 @@ impl NetworkBuilder {
     /// Resolve indices to positions, find forward references and state slots,
     /// and check the input count (argument 2) and the outputs (argument 3).
     pub fn finish(mut self, input_count: usize, outputs: &[u64]) -> Result<Network, CoreError> {
-        let n = self.ops.len();
-        if self.inputs.len() != input_count {
+        if self.inputs != input_count {
             return Err(CoreError::badarg(
                 2,
                 format!(
                     "InputCount is {input_count} but Nodes has {} input nodes",
-                    self.inputs.len()
+                    self.inputs
                 ),
             ));
         }
@@ -301,25 +311,27 @@ impl NetworkBuilder {
         if let Some(dup) = lookup.duplicate {
             return Err(CoreError::badarg(1, format!("duplicate node index {dup}")));
         }
-        // Resolve sources in place.
-        for pos in 0..n {
-            let (a, b) = (
-                self.row_start[pos] as usize,
-                self.row_start[pos + 1] as usize,
-            );
-            for k in a..b {
-                let idx = self.from[k];
-                let Some(src) = lookup.get(idx) else {
-                    return Err(CoreError::badarg(
-                        1,
-                        format!(
-                            "node {}: connection from missing node {idx}",
-                            self.index[pos]
-                        ),
-                    ));
-                };
-                self.from[k] = src;
-            }
+        // Resolve sources in place (the node of a missing source is found
+        // only for the error).
+        let missing = match &lookup.sorted[..] {
+            [] => resolve(&mut self.from, |i| {
+                lookup
+                    .direct
+                    .get(i as usize)
+                    .copied()
+                    .filter(|&p| p != u32::MAX)
+            }),
+            _ => resolve(&mut self.from, |i| lookup.get(i)),
+        };
+        if let Some((k, idx)) = missing {
+            let pos = self.row_start.partition_point(|&r| r as usize <= k) - 1;
+            return Err(CoreError::badarg(
+                1,
+                format!(
+                    "node {}: connection from missing node {idx}",
+                    self.index[pos]
+                ),
+            ));
         }
         let mut output_pos = try_vec::<u32>(outputs.len(), "outputs")?;
         for &o in outputs {
@@ -380,38 +392,72 @@ pub(super) fn derive(
     model: StateModel,
 ) -> Result<Derived, CoreError> {
     let n = ops.len();
-    let mut fwd = try_vec::<bool>(n, "state slots")?;
-    fwd.resize(n, false);
+    let plain = |op: u8| op != OP_INPUT && op != OP_DELAY;
+    // Forward-reference sources, marked in a table made at the first one.
+    let mut fwd: Vec<bool> = Vec::new();
     let mut forward_refs = 0usize;
     for pos in 0..n {
-        if ops[pos] == OP_INPUT || ops[pos] == OP_DELAY {
+        if !plain(ops[pos]) {
             continue;
         }
         let (a, b) = (row_start[pos] as usize, row_start[pos + 1] as usize);
         for &s in &src[a..b] {
             let s = s as usize;
-            if s >= pos && ops[s] != OP_INPUT && ops[s] != OP_DELAY {
+            if s >= pos && plain(ops[s]) {
+                if fwd.is_empty() {
+                    fwd = try_vec::<bool>(n, "state slots")?;
+                    fwd.resize(n, false);
+                }
                 fwd[s] = true;
                 forward_refs += 1;
             }
         }
     }
-    let is_slot = |p: usize| is_organelle(ops[p]) || (model == StateModel::ForwardRefs && fwd[p]);
-    let count = |f: &dyn Fn(usize) -> bool| (0..n).filter(|&p| f(p)).count();
-    let n_in = count(&|p| ops[p] == OP_INPUT);
+    let is_fwd = |p: usize| !fwd.is_empty() && fwd[p];
+    let is_slot =
+        |p: usize| is_organelle(ops[p]) || (model == StateModel::ForwardRefs && is_fwd(p));
+    let (mut n_in, mut n_slots, mut n_fwd, mut delays) = (0usize, 0usize, 0usize, 0usize);
+    for (p, &op) in ops.iter().enumerate() {
+        n_in += usize::from(op == OP_INPUT);
+        delays += usize::from(op == OP_DELAY);
+        n_slots += usize::from(is_slot(p));
+        n_fwd += usize::from(is_fwd(p));
+    }
     let mut input_pos = try_vec::<u32>(n_in, "inputs")?;
-    input_pos.extend((0..n as u32).filter(|&p| ops[p as usize] == OP_INPUT));
-    let mut slots = try_vec::<u32>(count(&is_slot), "state slots")?;
-    slots.extend((0..n as u32).filter(|&p| is_slot(p as usize)));
-    let mut fwd_src = try_vec::<u32>(count(&|p| fwd[p]), "forward reference sources")?;
-    fwd_src.extend((0..n as u32).filter(|&p| fwd[p as usize]));
+    let mut slots = try_vec::<u32>(n_slots, "state slots")?;
+    let mut fwd_src = try_vec::<u32>(n_fwd, "forward reference sources")?;
+    for (p, &op) in ops.iter().enumerate() {
+        if op == OP_INPUT {
+            input_pos.push(p as u32);
+        }
+        if is_slot(p) {
+            slots.push(p as u32);
+        }
+        if is_fwd(p) {
+            fwd_src.push(p as u32);
+        }
+    }
     Ok(Derived {
         input_pos,
         slots,
         fwd_src,
         forward_refs,
-        delays: count(&|p| ops[p] == OP_DELAY),
+        delays,
     })
+}
+
+/// Replaces each source index in `from` by its position; the first
+/// connection whose index `get` does not know, `(its place, its index)`,
+/// stops it.
+#[inline(always)]
+fn resolve(from: &mut [u32], get: impl Fn(u32) -> Option<u32>) -> Option<(usize, u32)> {
+    for (k, f) in from.iter_mut().enumerate() {
+        match get(*f) {
+            Some(p) => *f = p,
+            None => return Some((k, *f)),
+        }
+    }
+    None
 }
 
 /// External node index -> position: a direct table when the indices are
