@@ -50,6 +50,22 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
             format!("node {index}: unknown node type (one of {KINDS})"),
         )
     };
+    // The plain types by term identity (an atom is equal to one term only).
+    let raw = term.as_c_arg();
+    if raw == atoms::input().as_c_arg() {
+        return Ok(NodeKind::Input);
+    }
+    if [
+        atoms::hidden(),
+        atoms::output(),
+        atoms::neuron(),
+        atoms::bias(),
+    ]
+    .iter()
+    .any(|a| a.as_c_arg() == raw)
+    {
+        return Ok(NodeKind::Ordinary);
+    }
     if let Ok(a) = term.decode::<rustler::Atom>() {
         return if a == atoms::input() {
             Ok(NodeKind::Input)
@@ -95,6 +111,17 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
     })
 }
 
+/// The activation an atom names, by term identity (what
+/// [`atoms::acts::decode`] finds, without asking whether it is an atom).
+#[inline]
+fn activation(term: Term) -> Option<tweann_core::activation::Activation> {
+    let raw = term.as_c_arg();
+    atoms::acts::all()
+        .iter()
+        .position(|a| a.as_c_arg() == raw)
+        .and_then(|k| tweann_core::activation::Activation::from_tag(k as u8))
+}
+
 /// The state model argument: `organelles` or `forward_refs`.
 fn state_model(term: Term, arg: u8) -> Res<StateModel> {
     match term.decode::<rustler::Atom>() {
@@ -115,24 +142,36 @@ const CONN_UNITS: usize = 3 * NUMBER;
 /// List cells [`shape`] walks between two charges.
 const STRIDE: usize = 4096;
 
-/// The number of nodes and of connections in `Nodes`, by a walk over its
-/// list cells and node tuples only (nothing else is read or validated: a
-/// malformed node counts as far as it goes, and decoding then reports it),
-/// at one unit of work per cell. On a normal entry, as soon as decoding
-/// what has been counted would pass the budget, the call hands over before
-/// decoding anything: a large network costs the normal entry this walk over
-/// a part of it, not a decoding of that part.
+/// Samples [`shape`] takes at each spacing before it doubles the spacing.
+const SAMPLES: usize = 16;
+
+/// The number of nodes in `Nodes` and an estimate of its connections, from
+/// a walk over the node list that counts the connection lists of a sample
+/// of the nodes: the first [`SAMPLES`], then [`SAMPLES`] at every second
+/// node, then at every fourth, and so on (about `16 log2(n / 16)` lists),
+/// each standing for the nodes up to the next. Nothing is validated (a
+/// malformed node counts as far as it goes; decoding reports it), and the
+/// walk costs one unit of work per cell. On a normal entry, as soon as the
+/// estimate of the decoding passes the budget, the call hands over before
+/// decoding anything: a large network costs the normal entry a part of
+/// this walk, not a decoding of that part.
 fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize)> {
     let normal = work.is_normal();
     let e = nodes.get_env().as_c_arg();
     let (mut n, mut c, mut cells) = (0usize, 0usize, 0usize);
+    // The next node sampled, the spacing, samples taken; the last sample's
+    // count and the spacing it stands for.
+    let (mut next, mut gap, mut taken) = (0usize, 1usize, 0usize);
+    let mut last = (0usize, 0usize);
     let mut rest = nodes.as_c_arg();
     let (mut head, mut tail) = Default::default();
     let mut arity = 0;
     let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
-    // The decoding estimate and the walk so far; past the budget, hand over.
+    // Past the budget, hand over.
     let over = |n: usize, c: usize, work: &mut Work| -> Res<()> {
-        let est = n * NODE_UNITS + c * CONN_UNITS;
+        let est = n
+            .saturating_mul(NODE_UNITS)
+            .saturating_add(c.saturating_mul(CONN_UNITS));
         if normal && est > decode::NORMAL_WORK_LIMIT {
             work.check(est)?;
         }
@@ -144,21 +183,32 @@ fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize)> {
     unsafe {
         while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
             rest = tail;
-            n += 1;
             cells += 1;
-            if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) != 0 && arity == 5 {
-                let mut conns = *elems.add(4);
-                while rustler::sys::enif_get_list_cell(e, conns, &mut head, &mut tail) != 0 {
-                    conns = tail;
-                    c += 1;
-                    cells += 1;
-                    if cells == STRIDE {
-                        work.take(cells)?;
-                        cells = 0;
-                        over(n, c, work)?;
+            if n == next {
+                let mut k = 0usize;
+                if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) != 0 && arity == 5
+                {
+                    let mut conns = *elems.add(4);
+                    while rustler::sys::enif_get_list_cell(e, conns, &mut head, &mut tail) != 0 {
+                        conns = tail;
+                        k += 1;
+                        cells += 1;
+                        if cells == STRIDE {
+                            work.take(cells)?;
+                            cells = 0;
+                            over(n + 1, c.saturating_add(k.saturating_mul(gap)), work)?;
+                        }
                     }
                 }
+                taken += 1;
+                if taken % SAMPLES == 0 {
+                    gap *= 2;
+                }
+                c = c.saturating_add(k.saturating_mul(gap));
+                last = (k, gap);
+                next = n + gap;
             }
+            n += 1;
             if normal || cells >= STRIDE {
                 work.take(cells)?;
                 cells = 0;
@@ -167,7 +217,9 @@ fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize)> {
         }
     }
     work.take(cells)?;
-    Ok((n, c))
+    // The last sample stands only for the nodes that are there.
+    let beyond = next.saturating_sub(n).min(last.1);
+    Ok((n, c - last.0 * beyond))
 }
 
 /// Decode and compile, charging `work` per node and connection.
@@ -184,7 +236,8 @@ fn compile(
     items(nodes, 1, "Nodes")?;
     let (n, c) = shape(nodes, work)?;
     let mut b = NetworkBuilder::new(budget).with_state_model(model);
-    b.reserve(n, c);
+    // Room for the estimate and a quarter more (the spare is released).
+    b.reserve(n, c.saturating_add(c / 4).saturating_add(16));
     let e = nodes.get_env().as_c_arg();
     let (mut head, mut tail) = Default::default();
     let mut rest = nodes.as_c_arg();
@@ -210,7 +263,7 @@ fn compile(
             )
         })?;
         let kind = node_kind(t.at(1), index)?;
-        let act = atoms::acts::decode(t.at(2)).ok_or_else(|| {
+        let act = activation(t.at(2)).ok_or_else(|| {
             badarg(
                 1,
                 format!("node {index}: unknown activation {:?}", atom_text(t.at(2))),

@@ -311,28 +311,35 @@ impl NetworkBuilder {
         if let Some(dup) = lookup.duplicate {
             return Err(CoreError::badarg(1, format!("duplicate node index {dup}")));
         }
-        // Resolve sources in place (the node of a missing source is found
-        // only for the error).
-        let missing = match &lookup.sorted[..] {
-            [] => resolve(&mut self.from, |i| {
+        // Resolve sources in place, noting whether any source stands at or
+        // after its reader (else there is no forward reference to look for).
+        let rows = &self.row_start;
+        let n = self.ops.len();
+        let found = match &lookup.sorted[..] {
+            _ if lookup.identity => {
+                resolve(rows, &mut self.from, |i| ((i as usize) < n).then_some(i))
+            }
+            [] => resolve(rows, &mut self.from, |i| {
                 lookup
                     .direct
                     .get(i as usize)
                     .copied()
                     .filter(|&p| p != u32::MAX)
             }),
-            _ => resolve(&mut self.from, |i| lookup.get(i)),
+            _ => resolve(rows, &mut self.from, |i| lookup.get(i)),
         };
-        if let Some((k, idx)) = missing {
-            let pos = self.row_start.partition_point(|&r| r as usize <= k) - 1;
-            return Err(CoreError::badarg(
-                1,
-                format!(
-                    "node {}: connection from missing node {idx}",
-                    self.index[pos]
-                ),
-            ));
-        }
+        let later = match found {
+            Ok(later) => later,
+            Err((pos, idx)) => {
+                return Err(CoreError::badarg(
+                    1,
+                    format!(
+                        "node {}: connection from missing node {idx}",
+                        self.index[pos]
+                    ),
+                ))
+            }
+        };
         let mut output_pos = try_vec::<u32>(outputs.len(), "outputs")?;
         for &o in outputs {
             match (o <= MAX_INDEX).then(|| lookup.get(o as u32)).flatten() {
@@ -345,7 +352,7 @@ impl NetworkBuilder {
                 }
             }
         }
-        let d = derive(&self.ops, &self.row_start, &self.from, self.model)?;
+        let d = derive(&self.ops, &self.row_start, &self.from, self.model, later)?;
         let mut net = Network {
             n_inputs: input_count,
             input_pos: d.input_pos,
@@ -385,18 +392,21 @@ pub(super) struct Derived {
 /// whose source is neither an input nor a delay and stands at or after the
 /// reader, is a forward reference. Slots: every organelle, and under
 /// [`StateModel::ForwardRefs`] every forward-reference source, in list order.
+/// `later` false says that no source stands at or after its reader (so there
+/// is no forward reference to look for).
 pub(super) fn derive(
     ops: &[u8],
     row_start: &[u32],
     src: &[u32],
     model: StateModel,
+    later: bool,
 ) -> Result<Derived, CoreError> {
     let n = ops.len();
     let plain = |op: u8| op != OP_INPUT && op != OP_DELAY;
     // Forward-reference sources, marked in a table made at the first one.
     let mut fwd: Vec<bool> = Vec::new();
     let mut forward_refs = 0usize;
-    for pos in 0..n {
+    for pos in 0..if later { n } else { 0 } {
         if !plain(ops[pos]) {
             continue;
         }
@@ -446,23 +456,37 @@ pub(super) fn derive(
     })
 }
 
-/// Replaces each source index in `from` by its position; the first
-/// connection whose index `get` does not know, `(its place, its index)`,
-/// stops it.
+/// Replaces each source index in `from` (rows `row_start`) by its
+/// position. `Ok(true)` if some source stands at or after its reader;
+/// `Err((reader, index))` at the first index `get` does not know.
 #[inline(always)]
-fn resolve(from: &mut [u32], get: impl Fn(u32) -> Option<u32>) -> Option<(usize, u32)> {
-    for (k, f) in from.iter_mut().enumerate() {
-        match get(*f) {
-            Some(p) => *f = p,
-            None => return Some((k, *f)),
+fn resolve(
+    row_start: &[u32],
+    from: &mut [u32],
+    get: impl Fn(u32) -> Option<u32>,
+) -> Result<bool, (usize, u32)> {
+    let mut later = false;
+    for (pos, w) in row_start.windows(2).enumerate() {
+        for f in &mut from[w[0] as usize..w[1] as usize] {
+            match get(*f) {
+                Some(p) => {
+                    later |= p as usize >= pos;
+                    *f = p;
+                }
+                None => return Err((pos, *f)),
+            }
         }
     }
-    None
+    Ok(later)
 }
 
-/// External node index -> position: a direct table when the indices are
-/// dense enough, else a sorted list searched by bisection.
+/// External node index -> position: none when every node's index is its
+/// position (no table), a direct table when the indices are dense enough,
+/// else a sorted list searched by bisection.
 struct IndexMap {
+    /// Index `i` is position `i`, for every `i` below the node count.
+    identity: bool,
+    n: usize,
     direct: Vec<u32>,
     sorted: Vec<(u32, u32)>,
     duplicate: Option<u32>,
@@ -471,6 +495,15 @@ struct IndexMap {
 impl IndexMap {
     fn new(index: &[u32], budget: usize) -> Result<Self, CoreError> {
         let n = index.len();
+        if index.iter().enumerate().all(|(p, &i)| i as usize == p) {
+            return Ok(IndexMap {
+                identity: true,
+                n,
+                direct: Vec::new(),
+                sorted: Vec::new(),
+                duplicate: None,
+            });
+        }
         let max = index.iter().copied().max().unwrap_or(0) as usize;
         let mut duplicate = None;
         if max < 4 * n + 1024 && (max + 1) * 4 <= budget.max(64 * 1024) {
@@ -483,6 +516,8 @@ impl IndexMap {
                 direct[i as usize] = pos as u32;
             }
             Ok(IndexMap {
+                identity: false,
+                n,
                 direct,
                 sorted: Vec::new(),
                 duplicate,
@@ -495,6 +530,8 @@ impl IndexMap {
                 duplicate = Some(w[0].0);
             }
             Ok(IndexMap {
+                identity: false,
+                n,
                 direct: Vec::new(),
                 sorted,
                 duplicate,
@@ -504,7 +541,9 @@ impl IndexMap {
 
     #[inline]
     fn get(&self, idx: u32) -> Option<u32> {
-        if !self.direct.is_empty() {
+        if self.identity {
+            ((idx as usize) < self.n).then_some(idx)
+        } else if !self.direct.is_empty() {
             self.direct
                 .get(idx as usize)
                 .copied()

@@ -120,27 +120,49 @@ impl Network {
         let mut level = try_vec::<u32>(n, "the evaluation plan")?;
         level.resize(n, 0);
         let mut m = 0usize;
-        for p in 0..n {
-            if !runs(ops[p]) {
-                continue;
-            }
-            let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
-            let row = &self.src[a..b];
-            let mut lv = level[p];
-            for &s in row {
-                let s = s as usize;
-                if s < p && runs(ops[s]) {
-                    lv = lv.max(level[s] + 1);
+        if self.forward_refs == 0 {
+            // No forward reference: a running node reads only nodes before
+            // it, inputs and delays (at any place). `level` holds level + 1
+            // of the running nodes already placed, 0 for inputs and delays
+            // (and for nodes not reached yet, which no row reads), so a
+            // node's level is the largest entry of its row.
+            for p in 0..n {
+                if !runs(ops[p]) {
+                    continue;
                 }
+                let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
+                let lv = self.src[a..b]
+                    .iter()
+                    .fold(0, |lv, &s| lv.max(level[s as usize]));
+                level[p] = lv + 1;
+                m += 1;
             }
-            level[p] = lv;
-            for &s in row {
-                let s = s as usize;
-                if s > p && runs(ops[s]) {
-                    level[s] = level[s].max(lv + 1);
+            for l in level.iter_mut() {
+                *l = l.saturating_sub(1);
+            }
+        } else {
+            for p in 0..n {
+                if !runs(ops[p]) {
+                    continue;
                 }
+                let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
+                let row = &self.src[a..b];
+                let mut lv = level[p];
+                for &s in row {
+                    let s = s as usize;
+                    if s < p && runs(ops[s]) {
+                        lv = lv.max(level[s] + 1);
+                    }
+                }
+                level[p] = lv;
+                for &s in row {
+                    let s = s as usize;
+                    if s > p && runs(ops[s]) {
+                        level[s] = level[s].max(lv + 1);
+                    }
+                }
+                m += 1;
             }
-            m += 1;
         }
         // The nodes pass 2 runs, sorted by (level, op, position); `order`
         // ends up holding their positions in the low 32 bits. A level is
