@@ -145,7 +145,8 @@ const STRIDE: usize = 4096;
 /// Samples [`shape`] takes at each spacing before it doubles the spacing.
 const SAMPLES: usize = 16;
 
-/// The number of nodes in `Nodes` and an estimate of its connections, from
+/// The number of nodes in `Nodes` and an estimate of its connections (exact
+/// when the third element is true: every node was sampled), from
 /// a walk over the node list that counts the connection lists of a sample
 /// of the nodes: the first [`SAMPLES`], then [`SAMPLES`] at every second
 /// node, then at every fourth, and so on (about `16 log2(n / 16)` lists),
@@ -155,7 +156,7 @@ const SAMPLES: usize = 16;
 /// estimate of the decoding passes the budget, the call hands over before
 /// decoding anything: a large network costs the normal entry a part of
 /// this walk, not a decoding of that part.
-fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize)> {
+fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize, bool)> {
     let normal = work.is_normal();
     let e = nodes.get_env().as_c_arg();
     let (mut n, mut c, mut cells) = (0usize, 0usize, 0usize);
@@ -219,7 +220,7 @@ fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize)> {
     work.take(cells)?;
     // The last sample stands only for the nodes that are there.
     let beyond = next.saturating_sub(n).min(last.1);
-    Ok((n, c - last.0 * beyond))
+    Ok((n, c - last.0 * beyond, taken == n))
 }
 
 /// Decode and compile, charging `work` per node and connection.
@@ -234,11 +235,22 @@ fn compile(
     let model = state_model(model, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
     items(nodes, 1, "Nodes")?;
-    let (n, c) = shape(nodes, work)?;
+    let (n, c, exact) = shape(nodes, work)?;
     let mut b = NetworkBuilder::new(budget).with_state_model(model);
-    // Room for the estimate and a quarter more (the spare is released).
-    b.reserve(n, c.saturating_add(c / 4).saturating_add(16));
+    // Room for the count, or for the estimate and a quarter more (the
+    // spare is released).
+    b.reserve(
+        n,
+        if exact {
+            c
+        } else {
+            c.saturating_add(c / 4).saturating_add(16)
+        },
+    );
     let e = nodes.get_env().as_c_arg();
+    // `[]`, an immediate: a list ends properly where its tail is this term.
+    // SAFETY: makes a term in this call's env.
+    let nil = unsafe { rustler::sys::enif_make_list_from_array(e, std::ptr::null(), 0) };
     let (mut head, mut tail) = Default::default();
     let mut rest = nodes.as_c_arg();
     let mut pos = 0usize;
@@ -272,7 +284,7 @@ fn compile(
         let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        connections(t.at(4), index, &mut b, work)?;
+        connections(t.at(4), index, nil, &mut b, work)?;
     }
     // SAFETY: as above.
     if !unsafe { Term::new(nodes.get_env(), rest) }.is_empty_list() {
@@ -310,9 +322,16 @@ fn compile(
 /// when the weight is a float. The work is charged [`STRIDE`] connections
 /// at a time and at the end (on a normal entry, [`shape`] has already
 /// checked that it fits); a weight that is not a float charges at once,
-/// so that the bignum conversions are collected as often as before.
+/// so that the bignum conversions are collected as often as before. `nil`
+/// is the term `[]`, where a proper list ends.
 #[inline(always)]
-fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) -> Res<()> {
+fn connections(
+    list: Term,
+    index: u64,
+    nil: rustler::sys::ErlNifTerm,
+    b: &mut NetworkBuilder,
+    work: &mut Work,
+) -> Res<()> {
     let env = list.get_env();
     let e = env.as_c_arg();
     let (mut head, mut tail) = Default::default();
@@ -360,7 +379,7 @@ fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) 
             b.connect(from, w).or_raise()?;
         }
         work.take(k * CONN_UNITS)?;
-        if rustler::sys::enif_is_empty_list(e, rest) != 0 {
+        if rest == nil {
             Ok(())
         } else if rest == list.as_c_arg() {
             // No cell was read: not a list at all.

@@ -15,7 +15,10 @@ use crate::error::{try_vec, CoreError};
 #[derive(Debug)]
 pub struct NetworkBuilder {
     budget: usize,
+    /// Every node's index; empty while each index so far is its position
+    /// (`dense`), the common case, which needs no table.
     index: Vec<u32>,
+    dense: bool,
     ops: Vec<u8>,
     bias: Vec<f64>,
     row_start: Vec<u32>,
@@ -63,6 +66,7 @@ impl NetworkBuilder {
         NetworkBuilder {
             budget,
             index: Vec::new(),
+            dense: true,
             ops: Vec::new(),
             bias: Vec::new(),
             row_start: Vec::new(),
@@ -77,7 +81,7 @@ impl NetworkBuilder {
     }
 
     /// Room for exactly `nodes` nodes and `conns` connections (their
-    /// indices, kinds, biases, rows, sources and weights), when it fits in
+    /// kinds, biases, rows, sources and weights), when it fits in
     /// the budget: then adding them never reallocates and the arrays need
     /// no shrinking. When it does not fit (or cannot be allocated), nothing
     /// is reserved and the arrays grow as the nodes come, so that the
@@ -85,14 +89,13 @@ impl NetworkBuilder {
     /// only costs growth or spare capacity (released by `finish`).
     pub fn reserve(&mut self, nodes: usize, conns: usize) {
         let bytes = nodes
-            .saturating_mul(4 + 1 + 8 + 4)
+            .saturating_mul(1 + 8 + 4)
             .saturating_add(4)
             .saturating_add(conns.saturating_mul(4 + 8));
         if self.used().saturating_add(bytes) > self.budget {
             return;
         }
-        let _ = self.index.try_reserve_exact(nodes).is_ok()
-            && self.ops.try_reserve_exact(nodes).is_ok()
+        let _ = self.ops.try_reserve_exact(nodes).is_ok()
             && self.bias.try_reserve_exact(nodes).is_ok()
             && self.row_start.try_reserve_exact(nodes + 1).is_ok()
             && self.from.try_reserve_exact(conns).is_ok()
@@ -178,22 +181,22 @@ impl NetworkBuilder {
         if self.ops.len() >= u32::MAX as usize - 1 {
             return Err(CoreError::badarg(1, "too many nodes"));
         }
+        if !(self.dense && index == pos as u64) {
+            self.sparse_index(index as u32)?;
+        }
         let start = self.from.len() as u32;
         let room = |len: usize, cap: usize| len < cap;
-        if room(self.index.len(), self.index.capacity())
-            && room(self.ops.len(), self.ops.capacity())
+        if room(self.ops.len(), self.ops.capacity())
             && room(self.bias.len(), self.bias.capacity())
             && room(self.row_start.len(), self.row_start.capacity())
         {
-            // Room in all four (reserved): no budget to consult.
-            self.index.push(index as u32);
+            // Room in all three (reserved): no budget to consult.
             self.ops.push(op);
             self.bias.push(bias);
             self.row_start.push(start);
         } else {
             let used = self.used();
             let budget = self.budget;
-            push(&mut self.index, index as u32, used, budget, "node indices")?;
             push(&mut self.ops, op, used, budget, "node kinds")?;
             push(&mut self.bias, bias, used, budget, "biases")?;
             push(&mut self.row_start, start, used, budget, "node rows")?;
@@ -232,7 +235,7 @@ impl NetworkBuilder {
         let Some(&op) = self.ops.last() else {
             return Err(CoreError::badarg(1, "connection before any node"));
         };
-        let node = *self.index.last().unwrap_or(&0);
+        let node = self.index_of(self.ops.len() - 1);
         if op == OP_INPUT {
             return Err(CoreError::badarg(
                 1,
@@ -276,6 +279,32 @@ impl NetworkBuilder {
         Ok(())
     }
 
+    /// Records the index of the node being added when the indices stop
+    /// being the positions (the table of the earlier ones is made first).
+    #[cold]
+    fn sparse_index(&mut self, index: u32) -> Result<(), CoreError> {
+        let pos = self.ops.len();
+        let budget = self.budget;
+        if self.dense {
+            self.dense = false;
+            for p in 0..pos as u32 {
+                let used = self.used();
+                push(&mut self.index, p, used, budget, "node indices")?;
+            }
+        }
+        let used = self.used();
+        push(&mut self.index, index, used, budget, "node indices")
+    }
+
+    /// The index of the node at `pos`.
+    fn index_of(&self, pos: usize) -> u32 {
+        if self.dense {
+            pos as u32
+        } else {
+            self.index[pos]
+        }
+    }
+
     /// Number of nodes added so far.
     pub fn len(&self) -> usize {
         self.ops.len()
@@ -307,7 +336,11 @@ impl NetworkBuilder {
             budget,
             "node rows",
         )?;
-        let lookup = IndexMap::new(&self.index, budget.saturating_sub(self.used()))?;
+        let lookup = if self.dense {
+            IndexMap::identity(self.ops.len())
+        } else {
+            IndexMap::new(&self.index, budget.saturating_sub(self.used()))?
+        };
         if let Some(dup) = lookup.duplicate {
             return Err(CoreError::badarg(1, format!("duplicate node index {dup}")));
         }
@@ -335,7 +368,7 @@ impl NetworkBuilder {
                     1,
                     format!(
                         "node {}: connection from missing node {idx}",
-                        self.index[pos]
+                        self.index_of(pos)
                     ),
                 ))
             }
@@ -493,6 +526,17 @@ struct IndexMap {
 }
 
 impl IndexMap {
+    /// Every index is its position, below `n`.
+    fn identity(n: usize) -> Self {
+        IndexMap {
+            identity: true,
+            n,
+            direct: Vec::new(),
+            sorted: Vec::new(),
+            duplicate: None,
+        }
+    }
+
     fn new(index: &[u32], budget: usize) -> Result<Self, CoreError> {
         let n = index.len();
         if index.iter().enumerate().all(|(p, &i)| i as usize == p) {
