@@ -50,6 +50,22 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
             format!("node {index}: unknown node type (one of {KINDS})"),
         )
     };
+    // The plain types by term identity (an atom is equal to one term only).
+    let raw = term.as_c_arg();
+    if raw == atoms::input().as_c_arg() {
+        return Ok(NodeKind::Input);
+    }
+    if [
+        atoms::hidden(),
+        atoms::output(),
+        atoms::neuron(),
+        atoms::bias(),
+    ]
+    .iter()
+    .any(|a| a.as_c_arg() == raw)
+    {
+        return Ok(NodeKind::Ordinary);
+    }
     if let Ok(a) = term.decode::<rustler::Atom>() {
         return if a == atoms::input() {
             Ok(NodeKind::Input)
@@ -95,6 +111,17 @@ fn node_kind(term: Term, index: u64) -> Res<NodeKind> {
     })
 }
 
+/// The activation an atom names, by term identity (what
+/// [`atoms::acts::decode`] finds, without asking whether it is an atom).
+#[inline]
+fn activation(term: Term) -> Option<tweann_core::activation::Activation> {
+    let raw = term.as_c_arg();
+    atoms::acts::all()
+        .iter()
+        .position(|a| a.as_c_arg() == raw)
+        .and_then(|k| tweann_core::activation::Activation::from_tag(k as u8))
+}
+
 /// The state model argument: `organelles` or `forward_refs`.
 fn state_model(term: Term, arg: u8) -> Res<StateModel> {
     match term.decode::<rustler::Atom>() {
@@ -107,64 +134,93 @@ fn state_model(term: Term, arg: u8) -> Res<StateModel> {
     }
 }
 
-/// The cells of a list, read in a tight loop (the hot path of
-/// `compile_network/3`: one `enif_get_list_cell` per element, nothing
-/// returned through memory); [`Cells::finish`] checks the tail.
-struct Cells<'a> {
-    env: Env<'a>,
-    rest: rustler::sys::ErlNifTerm,
-    arg: u8,
-    what: &'static str,
-}
+/// Work units [`compile`] charges per node (its five elements, and
+/// resolving its index) and per connection (its tuple and two numbers).
+const NODE_UNITS: usize = 5 * NUMBER + 1;
+const CONN_UNITS: usize = 3 * NUMBER;
 
-impl<'a> Cells<'a> {
-    /// The same errors as [`items`]: not a list.
-    #[inline]
-    fn new(term: Term<'a>, arg: u8, what: &'static str) -> Res<Self> {
-        items(term, arg, what)?;
-        Ok(Cells {
-            env: term.get_env(),
-            rest: term.as_c_arg(),
-            arg,
-            what,
-        })
-    }
+/// List cells [`shape`] walks between two charges.
+const STRIDE: usize = 4096;
 
-    /// The next element, `None` at the end of the list or at an improper
-    /// tail.
-    #[inline(always)]
-    fn next(&mut self) -> Option<Term<'a>> {
-        let (mut head, mut tail) = Default::default();
-        // SAFETY: `rest` is a live term of this call's env; the out-pointers
-        // are locals.
-        unsafe {
-            if rustler::sys::enif_get_list_cell(
-                self.env.as_c_arg(),
-                self.rest,
-                &mut head,
-                &mut tail,
-            ) == 0
-            {
-                return None;
+/// Samples [`shape`] takes at each spacing before it doubles the spacing.
+const SAMPLES: usize = 16;
+
+/// The number of nodes in `Nodes` and an estimate of its connections (exact
+/// when the third element is true: every node was sampled), from
+/// a walk over the node list that counts the connection lists of a sample
+/// of the nodes: the first [`SAMPLES`], then [`SAMPLES`] at every second
+/// node, then at every fourth, and so on (about `16 log2(n / 16)` lists),
+/// each standing for the nodes up to the next. Nothing is validated (a
+/// malformed node counts as far as it goes; decoding reports it), and the
+/// walk costs one unit of work per cell. On a normal entry, as soon as the
+/// estimate of the decoding passes the budget, the call hands over before
+/// decoding anything: a large network costs the normal entry a part of
+/// this walk, not a decoding of that part.
+fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize, bool)> {
+    let normal = work.is_normal();
+    let e = nodes.get_env().as_c_arg();
+    let (mut n, mut c, mut cells) = (0usize, 0usize, 0usize);
+    // The next node sampled, the spacing, samples taken; the last sample's
+    // count and the spacing it stands for.
+    let (mut next, mut gap, mut taken) = (0usize, 1usize, 0usize);
+    let mut last = (0usize, 0usize);
+    let mut rest = nodes.as_c_arg();
+    let (mut head, mut tail) = Default::default();
+    let mut arity = 0;
+    let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
+    // Past the budget, hand over.
+    let over = |n: usize, c: usize, work: &mut Work| -> Res<()> {
+        let est = n
+            .saturating_mul(NODE_UNITS)
+            .saturating_add(c.saturating_mul(CONN_UNITS));
+        if normal && est > decode::NORMAL_WORK_LIMIT {
+            work.check(est)?;
+        }
+        Ok(())
+    };
+    // SAFETY: every term read is a live term of this call's env (the
+    // argument or a part of it); the out-pointers are locals, and `elems`
+    // is read only after enif_get_tuple succeeded with 5 elements.
+    unsafe {
+        while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
+            rest = tail;
+            cells += 1;
+            if n == next {
+                let mut k = 0usize;
+                if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) != 0 && arity == 5
+                {
+                    let mut conns = *elems.add(4);
+                    while rustler::sys::enif_get_list_cell(e, conns, &mut head, &mut tail) != 0 {
+                        conns = tail;
+                        k += 1;
+                        cells += 1;
+                        if cells == STRIDE {
+                            work.take(cells)?;
+                            cells = 0;
+                            over(n + 1, c.saturating_add(k.saturating_mul(gap)), work)?;
+                        }
+                    }
+                }
+                taken += 1;
+                if taken % SAMPLES == 0 {
+                    gap *= 2;
+                }
+                c = c.saturating_add(k.saturating_mul(gap));
+                last = (k, gap);
+                next = n + gap;
             }
-            self.rest = tail;
-            Some(Term::new(self.env, head))
+            n += 1;
+            if normal || cells >= STRIDE {
+                work.take(cells)?;
+                cells = 0;
+                over(n, c, work)?;
+            }
         }
     }
-
-    /// After [`Cells::next`] gave `None`: an error if the list was improper,
-    /// as [`items`] gives.
-    fn finish(self) -> Res<()> {
-        // SAFETY: `rest` is a live term of this call's env.
-        if unsafe { Term::new(self.env, self.rest) }.is_empty_list() {
-            Ok(())
-        } else {
-            Err(badarg(
-                self.arg,
-                format!("{} is not a proper list", self.what),
-            ))
-        }
-    }
+    work.take(cells)?;
+    // The last sample stands only for the nodes that are there.
+    let beyond = next.saturating_sub(n).min(last.1);
+    Ok((n, c - last.0 * beyond, taken == n))
 }
 
 /// Decode and compile, charging `work` per node and connection.
@@ -178,30 +234,48 @@ fn compile(
     let budget = info::budget_arg(budget, 4)?;
     let model = state_model(model, 4)?;
     let input_count = decode::u64_arg(input_count, 2, "InputCount")? as usize;
+    items(nodes, 1, "Nodes")?;
+    let (n, c, exact) = shape(nodes, work)?;
     let mut b = NetworkBuilder::new(budget).with_state_model(model);
-    let mut node_list = Cells::new(nodes, 1, "Nodes")?;
-    for pos in 0usize.. {
-        let Some(node) = node_list.next() else {
-            break;
-        };
+    // Room for the count, or for the estimate and a quarter more (the
+    // spare is released).
+    b.reserve(
+        n,
+        if exact {
+            c
+        } else {
+            c.saturating_add(c / 4).saturating_add(16)
+        },
+    );
+    let e = nodes.get_env().as_c_arg();
+    // `[]`, an immediate: a list ends properly where its tail is this term.
+    // SAFETY: makes a term in this call's env.
+    let nil = unsafe { rustler::sys::enif_make_list_from_array(e, std::ptr::null(), 0) };
+    let (mut head, mut tail) = Default::default();
+    let mut rest = nodes.as_c_arg();
+    let mut pos = 0usize;
+    // SAFETY (every unsafe block below): the terms read are live terms of
+    // this call's env (the argument or parts of it); the out-pointers are
+    // locals, read only after the call that writes them succeeded.
+    while unsafe { rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) } != 0 {
+        rest = tail;
+        pos += 1;
         work.take(5 * NUMBER)?;
+        // SAFETY: as above.
+        let node = unsafe { Term::new(nodes.get_env(), head) };
         let t = tuple(node, 5, 1, || {
             format!(
-                "element {} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple",
-                pos + 1
+                "element {pos} of Nodes is not a {{Index, Type, Activation, Bias, Connections}} tuple"
             )
         })?;
         let index = decode::uint(t.at(0)).ok_or_else(|| {
             badarg(
                 1,
-                format!(
-                    "element {} of Nodes: Index must be a non-negative integer",
-                    pos + 1
-                ),
+                format!("element {pos} of Nodes: Index must be a non-negative integer"),
             )
         })?;
         let kind = node_kind(t.at(1), index)?;
-        let act = atoms::acts::decode(t.at(2)).ok_or_else(|| {
+        let act = activation(t.at(2)).ok_or_else(|| {
             badarg(
                 1,
                 format!("node {index}: unknown activation {:?}", atom_text(t.at(2))),
@@ -210,39 +284,110 @@ fn compile(
         let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        let mut conns = Cells::new(t.at(4), 1, "a node's Connections")?;
-        while let Some(conn) = conns.next() {
-            work.take(3 * NUMBER)?;
-            let c = tuple(conn, 2, 1, || {
-                format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple")
-            })?;
-            let from = decode::uint(c.at(0)).ok_or_else(|| {
-                badarg(
-                    1,
-                    format!("node {index}: FromIndex must be a non-negative integer"),
-                )
-            })?;
-            let w = decode::number(c.at(1)).ok_or_else(|| {
-                badarg(
-                    1,
-                    format!("node {index}: connection weight is not a number"),
-                )
-            })?;
-            b.connect(from, w).or_raise()?;
-        }
-        conns.finish()?;
+        connections(t.at(4), index, nil, &mut b, work)?;
     }
-    node_list.finish()?;
+    // SAFETY: as above.
+    if !unsafe { Term::new(nodes.get_env(), rest) }.is_empty_list() {
+        return Err(badarg(1, "Nodes is not a proper list"));
+    }
+    // The outputs: up to 64 on the stack, more in a vector (counted).
+    let (mut few, mut n_few) = ([0u64; 64], 0usize);
     let mut outs = Vec::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
         let index = decode::uint(o?)
             .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?;
-        work.push(&mut outs, index, "the output indices")?;
+        if n_few < few.len() {
+            few[n_few] = index;
+            n_few += 1;
+        } else {
+            if outs.is_empty() {
+                work.extend(&mut outs, &few, "the output indices")?;
+            }
+            work.push(&mut outs, index, "the output indices")?;
+        }
     }
+    let outs = if outs.is_empty() {
+        &few[..n_few]
+    } else {
+        &outs[..]
+    };
     // Resolving indices touches every connection once more.
     work.take(b.len())?;
-    b.finish(input_count, &outs).or_raise()
+    b.finish(input_count, outs).or_raise()
+}
+
+/// The connections of node `index` (a list of `{FromIndex, Weight}`) into
+/// `b`: the hot loop of `compile_network/3`, four ERTS calls a connection
+/// when the weight is a float. The work is charged [`STRIDE`] connections
+/// at a time and at the end (on a normal entry, [`shape`] has already
+/// checked that it fits); a weight that is not a float charges at once,
+/// so that the bignum conversions are collected as often as before. `nil`
+/// is the term `[]`, where a proper list ends.
+#[inline(always)]
+fn connections(
+    list: Term,
+    index: u64,
+    nil: rustler::sys::ErlNifTerm,
+    b: &mut NetworkBuilder,
+    work: &mut Work,
+) -> Res<()> {
+    let env = list.get_env();
+    let e = env.as_c_arg();
+    let (mut head, mut tail) = Default::default();
+    let mut rest = list.as_c_arg();
+    let mut arity = 0;
+    let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
+    let (mut from, mut w) = (0u64, 0.0f64);
+    let mut k = 0usize;
+    // SAFETY: the terms read are live terms of this call's env (parts of
+    // the argument); the out-pointers are locals, and `elems` is read only
+    // after enif_get_tuple succeeded with 2 elements.
+    unsafe {
+        while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
+            rest = tail;
+            k += 1;
+            if k == STRIDE {
+                work.take(STRIDE * CONN_UNITS)?;
+                k = 0;
+            }
+            if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) == 0 || arity != 2 {
+                work.take(k * CONN_UNITS)?;
+                return Err(badarg(
+                    1,
+                    format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple"),
+                ));
+            }
+            let (f, x) = (*elems, *elems.add(1));
+            if rustler::sys::enif_get_uint64(e, f, &mut from) == 0 {
+                work.take(k * CONN_UNITS)?;
+                return Err(badarg(
+                    1,
+                    format!("node {index}: FromIndex must be a non-negative integer"),
+                ));
+            }
+            if rustler::sys::enif_get_double(e, x, &mut w) == 0 {
+                work.take(k * CONN_UNITS)?;
+                k = 0;
+                w = decode::number(Term::new(env, x)).ok_or_else(|| {
+                    badarg(
+                        1,
+                        format!("node {index}: connection weight is not a number"),
+                    )
+                })?;
+            }
+            b.connect(from, w).or_raise()?;
+        }
+        work.take(k * CONN_UNITS)?;
+        if rest == nil {
+            Ok(())
+        } else if rest == list.as_c_arg() {
+            // No cell was read: not a list at all.
+            Err(badarg(1, "a node's Connections is not a list"))
+        } else {
+            Err(badarg(1, "a node's Connections is not a proper list"))
+        }
+    }
 }
 
 fn compile_term<'a>(

@@ -15,7 +15,10 @@ use crate::error::{try_vec, CoreError};
 #[derive(Debug)]
 pub struct NetworkBuilder {
     budget: usize,
+    /// Every node's index; empty while each index so far is its position
+    /// (`dense`), the common case, which needs no table.
     index: Vec<u32>,
+    dense: bool,
     ops: Vec<u8>,
     bias: Vec<f64>,
     row_start: Vec<u32>,
@@ -23,8 +26,11 @@ pub struct NetworkBuilder {
     weight: Vec<f64>,
     liquid: Vec<Liquid>,
     leaky: Vec<f64>,
-    inputs: Vec<u32>,
+    /// Input nodes so far.
+    inputs: usize,
     model: StateModel,
+    /// The current node takes connections (there is one, not an input).
+    open: bool,
 }
 
 /// `v.push(x)`, growing `v` (by its capacity, at least 16) only if
@@ -60,6 +66,7 @@ impl NetworkBuilder {
         NetworkBuilder {
             budget,
             index: Vec::new(),
+            dense: true,
             ops: Vec::new(),
             bias: Vec::new(),
             row_start: Vec::new(),
@@ -67,9 +74,32 @@ impl NetworkBuilder {
             weight: Vec::new(),
             liquid: Vec::new(),
             leaky: Vec::new(),
-            inputs: Vec::new(),
+            inputs: 0,
             model: StateModel::Organelles,
+            open: false,
         }
+    }
+
+    /// Room for exactly `nodes` nodes and `conns` connections (their
+    /// kinds, biases, rows, sources and weights), when it fits in
+    /// the budget: then adding them never reallocates and the arrays need
+    /// no shrinking. When it does not fit (or cannot be allocated), nothing
+    /// is reserved and the arrays grow as the nodes come, so that the
+    /// budget error is the one growing would meet. A count that is wrong
+    /// only costs growth or spare capacity (released by `finish`).
+    pub fn reserve(&mut self, nodes: usize, conns: usize) {
+        let bytes = nodes
+            .saturating_mul(1 + 8 + 4)
+            .saturating_add(4)
+            .saturating_add(conns.saturating_mul(4 + 8));
+        if self.used().saturating_add(bytes) > self.budget {
+            return;
+        }
+        let _ = self.ops.try_reserve_exact(nodes).is_ok()
+            && self.bias.try_reserve_exact(nodes).is_ok()
+            && self.row_start.try_reserve_exact(nodes + 1).is_ok()
+            && self.from.try_reserve_exact(conns).is_ok()
+            && self.weight.try_reserve_exact(conns).is_ok();
     }
 
     /// The same builder compiling for `model`.
@@ -87,7 +117,6 @@ impl NetworkBuilder {
             + self.weight.capacity() * 8
             + self.liquid.capacity() * std::mem::size_of::<Liquid>()
             + self.leaky.capacity() * 8
-            + self.inputs.capacity() * 4
     }
 
     /// Start the next node (in list order). Its connections follow with
@@ -152,25 +181,61 @@ impl NetworkBuilder {
         if self.ops.len() >= u32::MAX as usize - 1 {
             return Err(CoreError::badarg(1, "too many nodes"));
         }
-        let used = self.used();
-        let budget = self.budget;
-        let start = self.from.len() as u32;
-        push(&mut self.index, index as u32, used, budget, "node indices")?;
-        push(&mut self.ops, op, used, budget, "node kinds")?;
-        push(&mut self.bias, bias, used, budget, "biases")?;
-        push(&mut self.row_start, start, used, budget, "node rows")?;
-        if op == OP_INPUT {
-            push(&mut self.inputs, pos as u32, used, budget, "inputs")?;
+        if !(self.dense && index == pos as u64) {
+            self.sparse_index(index as u32)?;
         }
+        let start = self.from.len() as u32;
+        let room = |len: usize, cap: usize| len < cap;
+        if room(self.ops.len(), self.ops.capacity())
+            && room(self.bias.len(), self.bias.capacity())
+            && room(self.row_start.len(), self.row_start.capacity())
+        {
+            // Room in all three (reserved): no budget to consult.
+            self.ops.push(op);
+            self.bias.push(bias);
+            self.row_start.push(start);
+        } else {
+            let used = self.used();
+            let budget = self.budget;
+            push(&mut self.ops, op, used, budget, "node kinds")?;
+            push(&mut self.bias, bias, used, budget, "biases")?;
+            push(&mut self.row_start, start, used, budget, "node rows")?;
+        }
+        self.inputs += usize::from(op == OP_INPUT);
+        self.open = op != OP_INPUT;
         Ok(())
     }
 
     /// Add a connection `from` (a node index) with `weight` to the current node.
+    #[inline(always)]
     pub fn connect(&mut self, from: u64, weight: f64) -> Result<(), CoreError> {
+        // The common case: a node that takes connections, a valid source
+        // and weight, room in both arrays (so no budget to consult) and
+        // below the connection limit (the capacity check covers it as long
+        // as the capacity is below the limit).
+        if self.open
+            && from <= MAX_INDEX
+            && weight.is_finite()
+            && self.from.len() < self.from.capacity()
+            && self.weight.len() < self.weight.capacity()
+            && self.from.len() < u32::MAX as usize - 1
+        {
+            self.from.push(from as u32);
+            self.weight.push(weight);
+            return Ok(());
+        }
+        self.connect_slow(from, weight)
+    }
+
+    /// [`NetworkBuilder::connect`] with every check in order: the errors,
+    /// and growth within the budget.
+    #[cold]
+    #[inline(never)]
+    fn connect_slow(&mut self, from: u64, weight: f64) -> Result<(), CoreError> {
         let Some(&op) = self.ops.last() else {
             return Err(CoreError::badarg(1, "connection before any node"));
         };
-        let node = *self.index.last().unwrap_or(&0);
+        let node = self.index_of(self.ops.len() - 1);
         if op == OP_INPUT {
             return Err(CoreError::badarg(
                 1,
@@ -214,6 +279,32 @@ impl NetworkBuilder {
         Ok(())
     }
 
+    /// Records the index of the node being added when the indices stop
+    /// being the positions (the table of the earlier ones is made first).
+    #[cold]
+    fn sparse_index(&mut self, index: u32) -> Result<(), CoreError> {
+        let pos = self.ops.len();
+        let budget = self.budget;
+        if self.dense {
+            self.dense = false;
+            for p in 0..pos as u32 {
+                let used = self.used();
+                push(&mut self.index, p, used, budget, "node indices")?;
+            }
+        }
+        let used = self.used();
+        push(&mut self.index, index, used, budget, "node indices")
+    }
+
+    /// The index of the node at `pos`.
+    fn index_of(&self, pos: usize) -> u32 {
+        if self.dense {
+            pos as u32
+        } else {
+            self.index[pos]
+        }
+    }
+
     /// Number of nodes added so far.
     pub fn len(&self) -> usize {
         self.ops.len()
@@ -227,13 +318,12 @@ impl NetworkBuilder {
     /// Resolve indices to positions, find forward references and state slots,
     /// and check the input count (argument 2) and the outputs (argument 3).
     pub fn finish(mut self, input_count: usize, outputs: &[u64]) -> Result<Network, CoreError> {
-        let n = self.ops.len();
-        if self.inputs.len() != input_count {
+        if self.inputs != input_count {
             return Err(CoreError::badarg(
                 2,
                 format!(
                     "InputCount is {input_count} but Nodes has {} input nodes",
-                    self.inputs.len()
+                    self.inputs
                 ),
             ));
         }
@@ -246,30 +336,43 @@ impl NetworkBuilder {
             budget,
             "node rows",
         )?;
-        let lookup = IndexMap::new(&self.index, budget.saturating_sub(self.used()))?;
+        let lookup = if self.dense {
+            IndexMap::identity(self.ops.len())
+        } else {
+            IndexMap::new(&self.index, budget.saturating_sub(self.used()))?
+        };
         if let Some(dup) = lookup.duplicate {
             return Err(CoreError::badarg(1, format!("duplicate node index {dup}")));
         }
-        // Resolve sources in place.
-        for pos in 0..n {
-            let (a, b) = (
-                self.row_start[pos] as usize,
-                self.row_start[pos + 1] as usize,
-            );
-            for k in a..b {
-                let idx = self.from[k];
-                let Some(src) = lookup.get(idx) else {
-                    return Err(CoreError::badarg(
-                        1,
-                        format!(
-                            "node {}: connection from missing node {idx}",
-                            self.index[pos]
-                        ),
-                    ));
-                };
-                self.from[k] = src;
+        // Resolve sources in place, noting whether any source stands at or
+        // after its reader (else there is no forward reference to look for).
+        let rows = &self.row_start;
+        let n = self.ops.len();
+        let found = match &lookup.sorted[..] {
+            _ if lookup.identity => {
+                resolve(rows, &mut self.from, |i| ((i as usize) < n).then_some(i))
             }
-        }
+            [] => resolve(rows, &mut self.from, |i| {
+                lookup
+                    .direct
+                    .get(i as usize)
+                    .copied()
+                    .filter(|&p| p != u32::MAX)
+            }),
+            _ => resolve(rows, &mut self.from, |i| lookup.get(i)),
+        };
+        let later = match found {
+            Ok(later) => later,
+            Err((pos, idx)) => {
+                return Err(CoreError::badarg(
+                    1,
+                    format!(
+                        "node {}: connection from missing node {idx}",
+                        self.index_of(pos)
+                    ),
+                ))
+            }
+        };
         let mut output_pos = try_vec::<u32>(outputs.len(), "outputs")?;
         for &o in outputs {
             match (o <= MAX_INDEX).then(|| lookup.get(o as u32)).flatten() {
@@ -282,7 +385,7 @@ impl NetworkBuilder {
                 }
             }
         }
-        let d = derive(&self.ops, &self.row_start, &self.from, self.model)?;
+        let d = derive(&self.ops, &self.row_start, &self.from, self.model, later)?;
         let mut net = Network {
             n_inputs: input_count,
             input_pos: d.input_pos,
@@ -322,58 +425,129 @@ pub(super) struct Derived {
 /// whose source is neither an input nor a delay and stands at or after the
 /// reader, is a forward reference. Slots: every organelle, and under
 /// [`StateModel::ForwardRefs`] every forward-reference source, in list order.
+/// `later` false says that no source stands at or after its reader (so there
+/// is no forward reference to look for).
 pub(super) fn derive(
     ops: &[u8],
     row_start: &[u32],
     src: &[u32],
     model: StateModel,
+    later: bool,
 ) -> Result<Derived, CoreError> {
     let n = ops.len();
-    let mut fwd = try_vec::<bool>(n, "state slots")?;
-    fwd.resize(n, false);
+    let plain = |op: u8| op != OP_INPUT && op != OP_DELAY;
+    // Forward-reference sources, marked in a table made at the first one.
+    let mut fwd: Vec<bool> = Vec::new();
     let mut forward_refs = 0usize;
-    for pos in 0..n {
-        if ops[pos] == OP_INPUT || ops[pos] == OP_DELAY {
+    for pos in 0..if later { n } else { 0 } {
+        if !plain(ops[pos]) {
             continue;
         }
         let (a, b) = (row_start[pos] as usize, row_start[pos + 1] as usize);
         for &s in &src[a..b] {
             let s = s as usize;
-            if s >= pos && ops[s] != OP_INPUT && ops[s] != OP_DELAY {
+            if s >= pos && plain(ops[s]) {
+                if fwd.is_empty() {
+                    fwd = try_vec::<bool>(n, "state slots")?;
+                    fwd.resize(n, false);
+                }
                 fwd[s] = true;
                 forward_refs += 1;
             }
         }
     }
-    let is_slot = |p: usize| is_organelle(ops[p]) || (model == StateModel::ForwardRefs && fwd[p]);
-    let count = |f: &dyn Fn(usize) -> bool| (0..n).filter(|&p| f(p)).count();
-    let n_in = count(&|p| ops[p] == OP_INPUT);
+    let is_fwd = |p: usize| !fwd.is_empty() && fwd[p];
+    let is_slot =
+        |p: usize| is_organelle(ops[p]) || (model == StateModel::ForwardRefs && is_fwd(p));
+    let (mut n_in, mut n_slots, mut n_fwd, mut delays) = (0usize, 0usize, 0usize, 0usize);
+    for (p, &op) in ops.iter().enumerate() {
+        n_in += usize::from(op == OP_INPUT);
+        delays += usize::from(op == OP_DELAY);
+        n_slots += usize::from(is_slot(p));
+        n_fwd += usize::from(is_fwd(p));
+    }
     let mut input_pos = try_vec::<u32>(n_in, "inputs")?;
-    input_pos.extend((0..n as u32).filter(|&p| ops[p as usize] == OP_INPUT));
-    let mut slots = try_vec::<u32>(count(&is_slot), "state slots")?;
-    slots.extend((0..n as u32).filter(|&p| is_slot(p as usize)));
-    let mut fwd_src = try_vec::<u32>(count(&|p| fwd[p]), "forward reference sources")?;
-    fwd_src.extend((0..n as u32).filter(|&p| fwd[p as usize]));
+    let mut slots = try_vec::<u32>(n_slots, "state slots")?;
+    let mut fwd_src = try_vec::<u32>(n_fwd, "forward reference sources")?;
+    for (p, &op) in ops.iter().enumerate() {
+        if op == OP_INPUT {
+            input_pos.push(p as u32);
+        }
+        if is_slot(p) {
+            slots.push(p as u32);
+        }
+        if is_fwd(p) {
+            fwd_src.push(p as u32);
+        }
+    }
     Ok(Derived {
         input_pos,
         slots,
         fwd_src,
         forward_refs,
-        delays: count(&|p| ops[p] == OP_DELAY),
+        delays,
     })
 }
 
-/// External node index -> position: a direct table when the indices are
-/// dense enough, else a sorted list searched by bisection.
+/// Replaces each source index in `from` (rows `row_start`) by its
+/// position. `Ok(true)` if some source stands at or after its reader;
+/// `Err((reader, index))` at the first index `get` does not know.
+#[inline(always)]
+fn resolve(
+    row_start: &[u32],
+    from: &mut [u32],
+    get: impl Fn(u32) -> Option<u32>,
+) -> Result<bool, (usize, u32)> {
+    let mut later = false;
+    for (pos, w) in row_start.windows(2).enumerate() {
+        for f in &mut from[w[0] as usize..w[1] as usize] {
+            match get(*f) {
+                Some(p) => {
+                    later |= p as usize >= pos;
+                    *f = p;
+                }
+                None => return Err((pos, *f)),
+            }
+        }
+    }
+    Ok(later)
+}
+
+/// External node index -> position: none when every node's index is its
+/// position (no table), a direct table when the indices are dense enough,
+/// else a sorted list searched by bisection.
 struct IndexMap {
+    /// Index `i` is position `i`, for every `i` below the node count.
+    identity: bool,
+    n: usize,
     direct: Vec<u32>,
     sorted: Vec<(u32, u32)>,
     duplicate: Option<u32>,
 }
 
 impl IndexMap {
+    /// Every index is its position, below `n`.
+    fn identity(n: usize) -> Self {
+        IndexMap {
+            identity: true,
+            n,
+            direct: Vec::new(),
+            sorted: Vec::new(),
+            duplicate: None,
+        }
+    }
+
     fn new(index: &[u32], budget: usize) -> Result<Self, CoreError> {
         let n = index.len();
+        if index.iter().enumerate().all(|(p, &i)| i as usize == p) {
+            return Ok(IndexMap {
+                identity: true,
+                n,
+                direct: Vec::new(),
+                sorted: Vec::new(),
+                duplicate: None,
+            });
+        }
         let max = index.iter().copied().max().unwrap_or(0) as usize;
         let mut duplicate = None;
         if max < 4 * n + 1024 && (max + 1) * 4 <= budget.max(64 * 1024) {
@@ -386,6 +560,8 @@ impl IndexMap {
                 direct[i as usize] = pos as u32;
             }
             Ok(IndexMap {
+                identity: false,
+                n,
                 direct,
                 sorted: Vec::new(),
                 duplicate,
@@ -398,6 +574,8 @@ impl IndexMap {
                 duplicate = Some(w[0].0);
             }
             Ok(IndexMap {
+                identity: false,
+                n,
                 direct: Vec::new(),
                 sorted,
                 duplicate,
@@ -407,7 +585,9 @@ impl IndexMap {
 
     #[inline]
     fn get(&self, idx: u32) -> Option<u32> {
-        if !self.direct.is_empty() {
+        if self.identity {
+            ((idx as usize) < self.n).then_some(idx)
+        } else if !self.direct.is_empty() {
             self.direct
                 .get(idx as usize)
                 .copied()

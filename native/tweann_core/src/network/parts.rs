@@ -25,7 +25,7 @@ impl Network {
     ) -> Result<Network, CoreError> {
         let mut l = try_vec::<Liquid>(liquid.len(), "liquid nodes")?;
         l.extend(liquid.iter().map(|&(tau, bound)| Liquid { tau, bound }));
-        let d = derive(&ops, &row_start, &src, model)?;
+        let d = derive(&ops, &row_start, &src, model, true)?;
         let mut net = Network {
             n_inputs: d.input_pos.len(),
             input_pos: d.input_pos,

@@ -116,91 +116,127 @@ impl Network {
     /// Builds `self.plan` from the compiled arrays (module docs).
     pub(super) fn build_plan(&mut self) -> Result<(), CoreError> {
         let n = self.ops.len();
+        let ops = &self.ops;
         let mut level = try_vec::<u32>(n, "the evaluation plan")?;
         level.resize(n, 0);
-        let mut order = try_vec::<u32>(n, "the evaluation plan")?;
-        for p in 0..n {
-            if !runs(self.ops[p]) {
-                continue;
-            }
-            let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
-            let mut lv = level[p];
-            for &s in &self.src[a..b] {
-                let s = s as usize;
-                if s < p && runs(self.ops[s]) {
-                    lv = lv.max(level[s] + 1);
+        let mut m = 0usize;
+        if self.forward_refs == 0 {
+            // No forward reference: a running node reads only nodes before
+            // it, inputs and delays (at any place). `level` holds level + 1
+            // of the running nodes already placed, 0 for inputs and delays
+            // (and for nodes not reached yet, which no row reads), so a
+            // node's level is the largest entry of its row.
+            for p in 0..n {
+                if !runs(ops[p]) {
+                    continue;
                 }
+                let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
+                let lv = self.src[a..b]
+                    .iter()
+                    .fold(0, |lv, &s| lv.max(level[s as usize]));
+                level[p] = lv + 1;
+                m += 1;
             }
-            level[p] = lv;
-            for &s in &self.src[a..b] {
-                let s = s as usize;
-                if s > p && runs(self.ops[s]) {
-                    level[s] = level[s].max(lv + 1);
+            for l in level.iter_mut() {
+                *l = l.saturating_sub(1);
+            }
+        } else {
+            for p in 0..n {
+                if !runs(ops[p]) {
+                    continue;
                 }
+                let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
+                let row = &self.src[a..b];
+                let mut lv = level[p];
+                for &s in row {
+                    let s = s as usize;
+                    if s < p && runs(ops[s]) {
+                        lv = lv.max(level[s] + 1);
+                    }
+                }
+                level[p] = lv;
+                for &s in row {
+                    let s = s as usize;
+                    if s > p && runs(ops[s]) {
+                        level[s] = level[s].max(lv + 1);
+                    }
+                }
+                m += 1;
             }
-            order.push(p as u32);
         }
-        let ops = &self.ops;
-        // Sort by (level, op, position): op and position packed in a u64.
-        let mut keys = try_vec::<(u32, u64)>(order.len(), "the evaluation plan")?;
-        keys.extend(order.iter().map(|&p| {
-            (
-                level[p as usize],
-                ((ops[p as usize] as u64) << 32) | p as u64,
-            )
-        }));
-        keys.sort_unstable();
-        order.clear();
-        order.extend(keys.iter().map(|&(_, k)| k as u32));
+        // The nodes pass 2 runs, sorted by (level, op, position); `order`
+        // ends up holding their positions in the low 32 bits. A level is
+        // below the number of nodes (each one is a longest path in the
+        // order of positions), so below 2^24 nodes the key fits in a u64.
+        let mut order = try_vec::<u64>(m, "the evaluation plan")?;
+        if n < 1 << 24 {
+            order.extend(
+                (0..n)
+                    .filter(|&p| runs(ops[p]))
+                    .map(|p| ((level[p] as u64) << 40) | ((ops[p] as u64) << 32) | p as u64),
+            );
+            order.sort_unstable();
+        } else {
+            let mut keys = try_vec::<(u32, u64)>(m, "the evaluation plan")?;
+            keys.extend(
+                (0..n)
+                    .filter(|&p| runs(ops[p]))
+                    .map(|p| (level[p], ((ops[p] as u64) << 32) | p as u64)),
+            );
+            keys.sort_unstable();
+            order.extend(keys.iter().map(|&(_, k)| k & 0xffff_ffff));
+        }
 
-        let mut steps = try_vec::<Step>(order.len(), "the evaluation plan")?;
-        // Organelle parameters and slots, by position.
-        let mut param_of = try_vec::<u32>(n, "the evaluation plan")?;
-        param_of.resize(n, u32::MAX);
-        let (mut nl, mut nk) = (0u32, 0u32);
-        for (param, &op) in param_of.iter_mut().zip(&self.ops) {
-            match op {
+        // Organelle parameters by position (only when there are organelles:
+        // the parameter index of a leaky or liquid node is its rank among
+        // the nodes of its kind).
+        let mut param_of = Vec::new();
+        if !self.leaky.is_empty() || !self.liquid.is_empty() {
+            param_of = try_vec::<u32>(n, "the evaluation plan")?;
+            let (mut nl, mut nk) = (0u32, 0u32);
+            param_of.extend(self.ops.iter().map(|&op| match op {
                 super::OP_LEAKY => {
-                    *param = nk;
                     nk += 1;
+                    nk - 1
                 }
                 super::OP_CFC | super::OP_LTC => {
-                    *param = nl;
                     nl += 1;
+                    nl - 1
                 }
-                _ => {}
-            }
+                _ => u32::MAX,
+            }));
         }
         // Exact capacities (at most one group per step), so that the size
         // of a network is a formula of its counts (`docs/semantics.md`).
-        let mut groups = try_vec::<Group>(order.len(), "the evaluation plan")?;
-        let mut organelles = try_vec::<Organelle>((nl + nk) as usize, "the evaluation plan")?;
-        let mut slot_of = try_vec::<u32>(n, "the evaluation plan")?;
-        slot_of.resize(n, u32::MAX);
-        for (k, &p) in self.slots.iter().enumerate() {
-            slot_of[p as usize] = k as u32;
-        }
-        for (k, &p) in order.iter().enumerate() {
-            let p = p as usize;
-            let (a, b) = (self.row_start[p] as usize, self.row_start[p + 1] as usize);
+        let mut steps = try_vec::<Step>(m, "the evaluation plan")?;
+        let mut groups = try_vec::<Group>(m, "the evaluation plan")?;
+        let mut organelles =
+            try_vec::<Organelle>(self.leaky.len() + self.liquid.len(), "the evaluation plan")?;
+        for (k, &key) in order.iter().enumerate() {
+            let p = (key & 0xffff_ffff) as usize;
+            let (a, b) = (self.row_start[p], self.row_start[p + 1]);
             let mut aux = u32::MAX;
-            if param_of[p] != u32::MAX {
+            if let Some(&param) = param_of.get(p).filter(|&&x| x != u32::MAX) {
                 aux = organelles.len() as u32;
-                organelles.push(Organelle {
-                    param: param_of[p],
-                    slot: slot_of[p],
-                });
+                // Every organelle owns a slot; slots are in list order.
+                let slot = self
+                    .slots
+                    .binary_search(&(p as u32))
+                    .map_or(u32::MAX, |i| i as u32);
+                organelles.push(Organelle { param, slot });
             }
             steps.push(Step {
                 bias: self.bias[p],
-                start: a as u32,
-                end: b as u32,
+                start: a,
+                end: b,
                 pos: p as u32,
                 aux,
             });
-            let next = order.get(k + 1).map(|&q| q as usize);
-            let last = match next {
-                Some(q) => level[q] != level[p] || ops[q] != ops[p],
+            let last = match order.get(k + 1) {
+                Some(&next) => {
+                    let q = (next & 0xffff_ffff) as usize;
+                    level[q] != level[p] || ops[q] != ops[p]
+                }
                 None => true,
             };
             if last {
