@@ -9,9 +9,11 @@
 //! turned into its result term in one pass, with no intermediate vector.
 //! The scalar arguments are checked first, then the lists in order, element
 //! by element, exactly as the Erlang reference `tweann_ref_weights` does, so
-//! both report the same argument (or overflow) for any input. A list whose
-//! length is known up front is charged to the work budget before any work,
-//! so a large call goes to the dirty scheduler at once.
+//! both report the same argument (or overflow) for any input. A binary, and
+//! a batch whose lists are all proper, are charged to the work budget
+//! before any work, so a large call goes to the dirty scheduler at once; a
+//! single weight list is charged as it is read (a long one leaves the
+//! normal scheduler after one budget's worth of weights).
 
 use crate::decode::{self, items, Work, NORMAL_WORK_LIMIT, NUMBER};
 use crate::encode::{self, CELL_BYTES, FLOAT_BYTES};
@@ -200,18 +202,12 @@ fn mutate_list<'a>(
         }
         return Ok(out.take_list());
     }
-    // `per` units charged per weight as it is read (0: charged up front,
-    // then only reported as progress); `counted`: the result's memory was
-    // counted up front (else it is counted weight by weight).
-    let (per, counted) = if charged {
-        (0, false)
-    } else if let Some(n) = charged_len(term, MUTATE, work)? {
-        check_budget(n, work)?;
-        out.reserve(n)?;
-        (0, true)
-    } else {
-        (MUTATE, false)
-    };
+    // `per` units charged per weight as it is read (0: charged up front by
+    // the caller, then only reported as progress); the result's memory is
+    // counted weight by weight. No counting pass first: it would cost a
+    // third VM call per weight, and a list too long for a normal scheduler
+    // still leaves it after one budget's worth of weights.
+    let per = if charged { 0 } else { MUTATE };
     let mut list =
         NumList::new(term).ok_or_else(|| badarg(arg, "Weights is not a list or an f64 binary"))?;
     let first = out.terms.len();
@@ -223,8 +219,9 @@ fn mutate_list<'a>(
                 } else {
                     work.progress(MUTATE)?;
                 }
-                if !counted {
-                    work.reserve(RESULT_FLOAT, "the weights")?;
+                work.reserve(RESULT_FLOAT, "the weights")?;
+                if out.terms.len() == out.terms.capacity() {
+                    out.reserve(out.terms.len().max(64))?;
                 }
                 let r = m.apply(w, rng).or_raise()?;
                 // A weight left as it was (same bits) that came as a float is
