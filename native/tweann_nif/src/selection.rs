@@ -69,8 +69,8 @@ fn roulette_impl(cumulative: Term, total: Term, r: Term, work: &mut Work) -> Res
         _ => None,
     };
     let mut scan = RouletteScan::new(target.as_ref().and_then(|t| t.as_ref().ok().copied()));
-    floats::each_block(cumulative, 1, &|| "Cumulative".into(), work, |b| {
-        scan.push_block(b)
+    floats::each_fused(cumulative, 1, &|| "Cumulative".into(), work, |c| {
+        scan.push(c)
     })?;
     total?;
     r?;
