@@ -159,11 +159,18 @@ fn float_list<'a>(
     mut f: impl FnMut() -> Result<f64, CoreError>,
 ) -> Res<Term<'a>> {
     out.reserve(n)?;
-    for i in 0..n {
-        if i % STRIDE == 0 {
-            work.progress(STRIDE.saturating_mul(per))?;
+    let e = out.env.as_c_arg();
+    for start in (0..n).step_by(STRIDE) {
+        work.progress(STRIDE.saturating_mul(per))?;
+        let k = (n - start).min(STRIDE);
+        // Written in place (room for n was reserved): no capacity check
+        // per float.
+        for slot in &mut out.terms.spare_capacity_mut()[..k] {
+            // SAFETY: makes a float term in this call's env.
+            slot.write(unsafe { enif_make_double(e, f().or_raise()?) });
         }
-        out.push(f().or_raise()?);
+        // SAFETY: the k slots after the length were just written.
+        unsafe { out.terms.set_len(out.terms.len() + k) };
     }
     Ok(out.take_list())
 }
