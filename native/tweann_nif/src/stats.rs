@@ -27,7 +27,7 @@ nif_pair!(fitness_stats / fitness_stats_dirty (env; values) => stats_impl);
 fn wma_impl(values: Term, decay: Term, work: &mut Work) -> Res<f64> {
     let d = decode::f64_arg(decay, 2, "Decay");
     let mut w = Wma::new(*d.as_ref().unwrap_or(&0.0));
-    floats::each_fused(values, 1, &|| "Values".into(), work, |x| w.push(x))?;
+    floats::each_block(values, 1, &|| "Values".into(), work, |b| w.push_block(b))?;
     d?;
     w.finish().or_raise()
 }
