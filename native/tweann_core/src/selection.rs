@@ -124,9 +124,16 @@ impl RouletteScan {
         self.n += block.len();
     }
 
-    #[inline]
+    /// The next entry: the same counts as [`RouletteScan::push_block`],
+    /// one entry at a time (for a caller that reads entries one by one).
+    #[inline(always)]
     pub fn push(&mut self, c: f64) {
-        self.push_block(&[c]);
+        self.below += (c < self.target) as usize;
+        if c < self.prev && self.drop_at.is_none() {
+            self.drop_at = Some(self.n);
+        }
+        self.prev = c;
+        self.n += 1;
     }
 
     /// The entries are non-empty and non-decreasing (argument 1).

@@ -10,7 +10,10 @@ use crate::decode::{self, items, Work, NUMBER};
 use crate::encode::{self, CELL_BYTES};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
-use rustler::sys::{enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
+use rustler::sys::{
+    enif_get_list_cell, enif_is_empty_list, enif_make_double, enif_make_list_from_array,
+    enif_make_uint64, ErlNifTerm,
+};
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
 
@@ -66,8 +69,8 @@ fn roulette_impl(cumulative: Term, total: Term, r: Term, work: &mut Work) -> Res
         _ => None,
     };
     let mut scan = RouletteScan::new(target.as_ref().and_then(|t| t.as_ref().ok().copied()));
-    floats::each_block(cumulative, 1, &|| "Cumulative".into(), work, |b| {
-        scan.push_block(b)
+    floats::each_fused(cumulative, 1, &|| "Cumulative".into(), work, |c| {
+        scan.push(c)
     })?;
     total?;
     r?;
@@ -137,19 +140,30 @@ fn roulette_batch_impl<'a>(
 
 nif_pair!(roulette_select_batch / roulette_select_batch_dirty (env; cumulative, total, rs) => roulette_batch_impl);
 
+/// Contestants a tournament holds on the stack (the common case: a
+/// handful), each fitness block then checked against all of them.
+const FEW: usize = 16;
+
+fn contestant(c: Res<Term>, i: usize, work: &mut Work) -> Res<u64> {
+    work.take(NUMBER)?;
+    decode::uint(c?).ok_or_else(|| {
+        badarg(
+            1,
+            format!(
+                "Contestants: element {} is not a non-negative integer",
+                i + 1
+            ),
+        )
+    })
+}
+
 fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u64> {
+    if let Some((cs, n)) = few_contestants(contestants, work)? {
+        return tournament_few(&cs[..n], fitnesses, work);
+    }
     let mut cs = Vec::new();
     for (i, c) in items(contestants, 1, "Contestants")?.enumerate() {
-        work.take(NUMBER)?;
-        let c = decode::uint(c?).ok_or_else(|| {
-            badarg(
-                1,
-                format!(
-                    "Contestants: element {} is not a non-negative integer",
-                    i + 1
-                ),
-            )
-        })?;
+        let c = contestant(c, i, work)?;
         work.push(&mut cs, c, "the contestants")?;
     }
     // The contestants by index: the fitness list is read once, picking
@@ -175,6 +189,61 @@ fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u
         base = end;
     })?;
     selection::tournament_picked(&cs, &picked, len).or_raise()
+}
+
+/// The contestants when there are at most [`FEW`] (`None` if there are
+/// more: the caller reads them again, charged again), each charged and
+/// checked in order as [`contestant`] does; the list is read cell by cell.
+#[allow(clippy::type_complexity)]
+fn few_contestants(contestants: Term, work: &mut Work) -> Res<Option<([u64; FEW], usize)>> {
+    if !contestants.is_list() {
+        return Err(badarg(1, "Contestants is not a list"));
+    }
+    let env = contestants.get_env().as_c_arg();
+    let mut rest = contestants.as_c_arg();
+    let mut cs = [0u64; FEW];
+    let mut n = 0;
+    loop {
+        let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
+        // SAFETY: `rest` is a live term of this call's env; the
+        // out-pointers are locals.
+        if unsafe { enif_get_list_cell(env, rest, &mut head, &mut tail) } == 0 {
+            // SAFETY: reads a live term.
+            if unsafe { enif_is_empty_list(env, rest) } != 0 {
+                return Ok(Some((cs, n)));
+            }
+            return Err(badarg(1, "Contestants is not a proper list"));
+        }
+        if n == FEW {
+            return Ok(None);
+        }
+        rest = tail;
+        // SAFETY: `head` is a live term of this call's env.
+        cs[n] = contestant(
+            Ok(unsafe { Term::new(contestants.get_env(), head) }),
+            n,
+            work,
+        )?;
+        n += 1;
+    }
+}
+
+/// [`tournament_impl`] for at most [`FEW`] contestants: on the stack, each
+/// block of fitnesses checked against every contestant.
+fn tournament_few(cs: &[u64], fitnesses: Term, work: &mut Work) -> Res<u64> {
+    let n = cs.len();
+    let mut picked = [None; FEW];
+    let mut base = 0u64;
+    let len = floats::each_block(fitnesses, 2, &|| "Fitnesses".into(), work, |b| {
+        let end = base + b.len() as u64;
+        for (p, &c) in picked.iter_mut().zip(cs) {
+            if c >= base && c < end {
+                *p = Some(b[(c - base) as usize]);
+            }
+        }
+        base = end;
+    })?;
+    selection::tournament_picked(cs, &picked[..n], len).or_raise()
 }
 
 nif_pair!(tournament_select / tournament_select_dirty (contestants, fitnesses) -> Res<u64>,

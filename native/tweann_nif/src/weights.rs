@@ -9,9 +9,11 @@
 //! turned into its result term in one pass, with no intermediate vector.
 //! The scalar arguments are checked first, then the lists in order, element
 //! by element, exactly as the Erlang reference `tweann_ref_weights` does, so
-//! both report the same argument (or overflow) for any input. A list whose
-//! length is known up front is charged to the work budget before any work,
-//! so a large call goes to the dirty scheduler at once.
+//! both report the same argument (or overflow) for any input. A binary, and
+//! a batch whose lists are all proper, are charged to the work budget
+//! before any work, so a large call goes to the dirty scheduler at once; a
+//! single weight list is charged as it is read (a long one leaves the
+//! normal scheduler after one budget's worth of weights).
 
 use crate::decode::{self, items, Work, NORMAL_WORK_LIMIT, NUMBER};
 use crate::encode::{self, CELL_BYTES, FLOAT_BYTES};
@@ -157,11 +159,18 @@ fn float_list<'a>(
     mut f: impl FnMut() -> Result<f64, CoreError>,
 ) -> Res<Term<'a>> {
     out.reserve(n)?;
-    for i in 0..n {
-        if i % STRIDE == 0 {
-            work.progress(STRIDE.saturating_mul(per))?;
+    let e = out.env.as_c_arg();
+    for start in (0..n).step_by(STRIDE) {
+        work.progress(STRIDE.saturating_mul(per))?;
+        let k = (n - start).min(STRIDE);
+        // Written in place (room for n was reserved): no capacity check
+        // per float.
+        for slot in &mut out.terms.spare_capacity_mut()[..k] {
+            // SAFETY: makes a float term in this call's env.
+            slot.write(unsafe { enif_make_double(e, f().or_raise()?) });
         }
-        out.push(f().or_raise()?);
+        // SAFETY: the k slots after the length were just written.
+        unsafe { out.terms.set_len(out.terms.len() + k) };
     }
     Ok(out.take_list())
 }
@@ -200,18 +209,12 @@ fn mutate_list<'a>(
         }
         return Ok(out.take_list());
     }
-    // `per` units charged per weight as it is read (0: charged up front,
-    // then only reported as progress); `counted`: the result's memory was
-    // counted up front (else it is counted weight by weight).
-    let (per, counted) = if charged {
-        (0, false)
-    } else if let Some(n) = charged_len(term, MUTATE, work)? {
-        check_budget(n, work)?;
-        out.reserve(n)?;
-        (0, true)
-    } else {
-        (MUTATE, false)
-    };
+    // `per` units charged per weight as it is read (0: charged up front by
+    // the caller, then only reported as progress); the result's memory is
+    // counted weight by weight. No counting pass first: it would cost a
+    // third VM call per weight, and a list too long for a normal scheduler
+    // still leaves it after one budget's worth of weights.
+    let per = if charged { 0 } else { MUTATE };
     let mut list =
         NumList::new(term).ok_or_else(|| badarg(arg, "Weights is not a list or an f64 binary"))?;
     let first = out.terms.len();
@@ -223,8 +226,9 @@ fn mutate_list<'a>(
                 } else {
                     work.progress(MUTATE)?;
                 }
-                if !counted {
-                    work.reserve(RESULT_FLOAT, "the weights")?;
+                work.reserve(RESULT_FLOAT, "the weights")?;
+                if out.terms.len() == out.terms.capacity() {
+                    out.reserve(out.terms.len().max(64))?;
                 }
                 let r = m.apply(w, rng).or_raise()?;
                 // A weight left as it was (same bits) that came as a float is
