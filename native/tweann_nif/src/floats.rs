@@ -90,24 +90,11 @@ pub fn each_fused(
         let mut k = 0;
         let mut slow = false;
         while k < BLOCK {
-            let mut head = MaybeUninit::<ErlNifTerm>::uninit();
-            let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
             let mut d = MaybeUninit::<f64>::uninit();
             // SAFETY: as in `walk`.
             unsafe {
-                if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+                if !next_number(env, &mut rest, term, arg, ctx, n + k, &mut d, &mut slow)? {
                     break;
-                }
-                rest = tail.assume_init();
-                let h = head.assume_init();
-                if enif_get_double(env, h, d.as_mut_ptr()) == 0 {
-                    slow = true;
-                    d.write(slow_number(term.get_env(), h).ok_or_else(|| {
-                        badarg(
-                            arg,
-                            format!("{}: element {} is not a number", ctx(), n + k + 1),
-                        )
-                    })?);
                 }
                 f(d.assume_init());
             }
@@ -123,24 +110,13 @@ pub fn each_fused(
             break;
         }
     }
-    // SAFETY: reads a live term.
-    if unsafe { enif_is_empty_list(env, rest) } != 0 {
+    if list_end(env, rest, n, term, arg, ctx)? {
         return Ok(n);
     }
-    if n == 0 && term.is_binary() {
-        return walk_binary(term, arg, ctx, work, |b, _| {
-            b.iter().for_each(|&x| f(x));
-            Ok(())
-        });
-    }
-    Err(badarg(
-        arg,
-        if term.is_list() {
-            format!("{} is not a proper list", ctx())
-        } else {
-            format!("{} is not a list of numbers or an f64 binary", ctx())
-        },
-    ))
+    walk_binary(term, arg, ctx, work, |b, _| {
+        b.iter().for_each(|&x| f(x));
+        Ok(())
+    })
 }
 
 /// The reader itself: hands whole blocks of numbers (in order) to `f`,
@@ -164,25 +140,21 @@ pub fn walk(
         // Numbers read by the slow path (integers; bignums are charged).
         let mut slow = false;
         while k < BLOCK {
-            let mut head = MaybeUninit::<ErlNifTerm>::uninit();
-            let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
-            // SAFETY: `rest` is a live term of this call's env; out-pointers
-            // are locals, written when the call succeeds.
-            unsafe {
-                if enif_get_list_cell(env, rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
-                    break;
-                }
-                rest = tail.assume_init();
-                let h = head.assume_init();
-                if enif_get_double(env, h, block[k].as_mut_ptr()) == 0 {
-                    slow = true;
-                    block[k].write(slow_number(term.get_env(), h).ok_or_else(|| {
-                        badarg(
-                            arg,
-                            format!("{}: element {} is not a number", ctx(), n + k + 1),
-                        )
-                    })?);
-                }
+            // SAFETY: `rest` is a live term of this call's env; `block[k]`
+            // is a local, written when a number is read.
+            if !unsafe {
+                next_number(
+                    env,
+                    &mut rest,
+                    term,
+                    arg,
+                    ctx,
+                    n + k,
+                    &mut block[k],
+                    &mut slow,
+                )?
+            } {
+                break;
             }
             k += 1;
         }
@@ -201,12 +173,72 @@ pub fn walk(
             break;
         }
     }
-    // SAFETY: reads a live term.
-    if unsafe { enif_is_empty_list(env, rest) } != 0 {
+    if list_end(env, rest, n, term, arg, ctx)? {
         return Ok(n);
     }
+    walk_binary(term, arg, ctx, work, f)
+}
+
+/// Reads the next number of a list walk: `Ok(false)` when `rest` is not a
+/// list cell (the end, or an improper tail), else `Ok(true)` with the
+/// number (element `index`, from 0) in `out` and `rest` moved on; a number
+/// that is not a float sets `slow` (the caller charges its bignums).
+///
+/// # Safety
+/// `rest` must be a live term of this call's env.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn next_number(
+    env: *mut rustler::sys::ErlNifEnv,
+    rest: &mut ErlNifTerm,
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+    index: usize,
+    out: &mut MaybeUninit<f64>,
+    slow: &mut bool,
+) -> Res<bool> {
+    let mut head = MaybeUninit::<ErlNifTerm>::uninit();
+    let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
+    // SAFETY: `rest` is live (the caller's promise); the out-pointers are
+    // locals, written when the calls succeed.
+    unsafe {
+        if enif_get_list_cell(env, *rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+            return Ok(false);
+        }
+        *rest = tail.assume_init();
+        let h = head.assume_init();
+        if enif_get_double(env, h, out.as_mut_ptr()) == 0 {
+            *slow = true;
+            out.write(slow_number(term.get_env(), h).ok_or_else(|| {
+                badarg(
+                    arg,
+                    format!("{}: element {} is not a number", ctx(), index + 1),
+                )
+            })?);
+        }
+    }
+    Ok(true)
+}
+
+/// How a list walk that read `n` numbers ended: `Ok(true)` at a proper end,
+/// `Ok(false)` when the term is a binary (the caller reads it), else the
+/// error naming what the term is.
+#[inline(always)]
+fn list_end(
+    env: *mut rustler::sys::ErlNifEnv,
+    rest: ErlNifTerm,
+    n: usize,
+    term: Term,
+    arg: u8,
+    ctx: &dyn Fn() -> String,
+) -> Res<bool> {
+    // SAFETY: reads a live term.
+    if unsafe { enif_is_empty_list(env, rest) } != 0 {
+        return Ok(true);
+    }
     if n == 0 && term.is_binary() {
-        return walk_binary(term, arg, ctx, work, f);
+        return Ok(false);
     }
     Err(badarg(
         arg,
