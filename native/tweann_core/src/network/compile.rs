@@ -3,6 +3,7 @@
 //! input positions, state slots and forward references of CSR arrays (shared
 //! with the binary format, which stores only the arrays).
 
+use super::index::IndexMap;
 use super::{
     is_organelle, Liquid, Network, NodeKind, StateModel, MAX_INDEX, OP_CFC, OP_DELAY, OP_INPUT,
     OP_LEAKY, OP_LTC,
@@ -346,21 +347,7 @@ impl NetworkBuilder {
         }
         // Resolve sources in place, noting whether any source stands at or
         // after its reader (else there is no forward reference to look for).
-        let rows = &self.row_start;
-        let n = self.ops.len();
-        let found = match &lookup.sorted[..] {
-            _ if lookup.identity => {
-                resolve(rows, &mut self.from, |i| ((i as usize) < n).then_some(i))
-            }
-            [] => resolve(rows, &mut self.from, |i| {
-                lookup
-                    .direct
-                    .get(i as usize)
-                    .copied()
-                    .filter(|&p| p != u32::MAX)
-            }),
-            _ => resolve(rows, &mut self.from, |i| lookup.get(i)),
-        };
+        let found = lookup.resolve(&self.row_start, &mut self.from);
         let later = match found {
             Ok(later) => later,
             Err((pos, idx)) => {
@@ -487,116 +474,4 @@ pub(super) fn derive(
         forward_refs,
         delays,
     })
-}
-
-/// Replaces each source index in `from` (rows `row_start`) by its
-/// position. `Ok(true)` if some source stands at or after its reader;
-/// `Err((reader, index))` at the first index `get` does not know.
-#[inline(always)]
-fn resolve(
-    row_start: &[u32],
-    from: &mut [u32],
-    get: impl Fn(u32) -> Option<u32>,
-) -> Result<bool, (usize, u32)> {
-    let mut later = false;
-    for (pos, w) in row_start.windows(2).enumerate() {
-        for f in &mut from[w[0] as usize..w[1] as usize] {
-            match get(*f) {
-                Some(p) => {
-                    later |= p as usize >= pos;
-                    *f = p;
-                }
-                None => return Err((pos, *f)),
-            }
-        }
-    }
-    Ok(later)
-}
-
-/// External node index -> position: none when every node's index is its
-/// position (no table), a direct table when the indices are dense enough,
-/// else a sorted list searched by bisection.
-struct IndexMap {
-    /// Index `i` is position `i`, for every `i` below the node count.
-    identity: bool,
-    n: usize,
-    direct: Vec<u32>,
-    sorted: Vec<(u32, u32)>,
-    duplicate: Option<u32>,
-}
-
-impl IndexMap {
-    /// Every index is its position, below `n`.
-    fn identity(n: usize) -> Self {
-        IndexMap {
-            identity: true,
-            n,
-            direct: Vec::new(),
-            sorted: Vec::new(),
-            duplicate: None,
-        }
-    }
-
-    fn new(index: &[u32], budget: usize) -> Result<Self, CoreError> {
-        let n = index.len();
-        if index.iter().enumerate().all(|(p, &i)| i as usize == p) {
-            return Ok(IndexMap {
-                identity: true,
-                n,
-                direct: Vec::new(),
-                sorted: Vec::new(),
-                duplicate: None,
-            });
-        }
-        let max = index.iter().copied().max().unwrap_or(0) as usize;
-        let mut duplicate = None;
-        if max < 4 * n + 1024 && (max + 1) * 4 <= budget.max(64 * 1024) {
-            let mut direct = try_vec::<u32>(max + 1, "the node index table")?;
-            direct.resize(max + 1, u32::MAX);
-            for (pos, &i) in index.iter().enumerate() {
-                if direct[i as usize] != u32::MAX {
-                    duplicate.get_or_insert(i);
-                }
-                direct[i as usize] = pos as u32;
-            }
-            Ok(IndexMap {
-                identity: false,
-                n,
-                direct,
-                sorted: Vec::new(),
-                duplicate,
-            })
-        } else {
-            let mut sorted = try_vec::<(u32, u32)>(n, "the node index table")?;
-            sorted.extend(index.iter().enumerate().map(|(p, &i)| (i, p as u32)));
-            sorted.sort_unstable();
-            if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
-                duplicate = Some(w[0].0);
-            }
-            Ok(IndexMap {
-                identity: false,
-                n,
-                direct: Vec::new(),
-                sorted,
-                duplicate,
-            })
-        }
-    }
-
-    #[inline]
-    fn get(&self, idx: u32) -> Option<u32> {
-        if self.identity {
-            ((idx as usize) < self.n).then_some(idx)
-        } else if !self.direct.is_empty() {
-            self.direct
-                .get(idx as usize)
-                .copied()
-                .filter(|&p| p != u32::MAX)
-        } else {
-            self.sorted
-                .binary_search_by_key(&idx, |e| e.0)
-                .ok()
-                .map(|k| self.sorted[k].1)
-        }
-    }
 }

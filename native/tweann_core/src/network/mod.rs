@@ -55,6 +55,7 @@
 mod batch;
 mod compile;
 mod eval;
+mod index;
 mod parts;
 mod plan;
 #[cfg(test)]
