@@ -60,18 +60,7 @@ impl Network {
         let mut row = 0;
         while row < rows {
             let lanes = LANES.min(rows - row);
-            for &p in &self.fwd_src {
-                values[p as usize * LANES..(p as usize + 1) * LANES].fill(0.0);
-            }
-            // The unused lanes of a last, partial pass repeat its first row:
-            // they compute exactly its values, so every lane is checked.
-            for (k, &p) in self.input_pos.iter().enumerate() {
-                let dst = &mut values[p as usize * LANES..(p as usize + 1) * LANES];
-                for (l, d) in dst.iter_mut().enumerate() {
-                    let r = if l < lanes { row + l } else { row };
-                    *d = inputs[r * ni + k];
-                }
-            }
+            self.load_pass(&mut values, inputs, row, lanes);
             let mut start = 0usize;
             let mut ok = true;
             for g in &self.plan.groups {
@@ -178,17 +167,7 @@ impl Network {
         let mut row = 0;
         while row < rows {
             let lanes = LANES.min(rows - row);
-            // Sources of forward references are read before they are written:
-            // they must read 0.0 in a stateless evaluation, not the previous
-            // rows' values. Delays are never written, so they stay 0.0.
-            for &p in &self.fwd_src {
-                values[p as usize * LANES..(p as usize + 1) * LANES].fill(0.0);
-            }
-            for (k, &p) in self.input_pos.iter().enumerate() {
-                for l in 0..lanes {
-                    values[p as usize * LANES + l] = inputs[(row + l) * ni + k];
-                }
-            }
+            self.load_pass(&mut values, inputs, row, lanes);
             let (mut next_liquid, mut next_leaky) = (0usize, 0usize);
             for pos in 0..n {
                 let op = self.ops[pos];
@@ -237,6 +216,28 @@ impl Network {
             row += lanes;
         }
         Ok(())
+    }
+
+    /// The start of a pass over rows `row..row + lanes`: the sources of
+    /// forward references read 0.0 (they are read before they are written,
+    /// and a stateless step must not see the previous rows' values; delays
+    /// are never written, so they stay 0.0), and the inputs of the rows are
+    /// laid out lane by lane. The unused lanes of a last, partial pass
+    /// repeat its first row: they compute exactly its values, so every lane
+    /// can be checked.
+    #[inline]
+    fn load_pass(&self, values: &mut [f64], inputs: &[f64], row: usize, lanes: usize) {
+        let ni = self.n_inputs;
+        for &p in &self.fwd_src {
+            values[p as usize * LANES..(p as usize + 1) * LANES].fill(0.0);
+        }
+        for (k, &p) in self.input_pos.iter().enumerate() {
+            let dst = &mut values[p as usize * LANES..(p as usize + 1) * LANES];
+            for (l, d) in dst.iter_mut().enumerate() {
+                let r = if l < lanes { row + l } else { row };
+                *d = inputs[r * ni + k];
+            }
+        }
     }
 
     /// [`LANES`] weighted sums plus bias of node `pos`, in the order of the
