@@ -91,7 +91,7 @@ run() ->
            || {Key, F} <- Items],
     Rounds = case bench_common:quick() of true -> 5; false -> 15 end,
     garbage_collect(),
-    Times = [[{Key, trial(F, N) / N} || {Key, F, N} <- Cal] || _ <- lists:seq(1, Rounds)],
+    Times = [[{Key, bench_common:trial(F, N) / N} || {Key, F, N} <- Cal] || _ <- lists:seq(1, Rounds)],
     Iters = maps:from_list([{Key, N} || {Key, _, N} <- Cal]),
     Stat = fun(Key) -> stats([proplists:get_value(Key, R) || R <- Times], Rounds,
                              maps:get(Key, Iters)) end,
@@ -115,28 +115,13 @@ paired(#{kind := K, cfg := Cfg} = P, Times, Sweep) ->
              {Ref / Nif, gflops(Flops, Nif) / Peak}
          end || R <- Times],
     {Ratios, Fracs} = lists:unzip(PerRound),
-    P#{paired_ratio => median(lists:sort(Ratios)), paired_frac => median(lists:sort(Fracs))}.
+    P#{paired_ratio => bench_common:median(lists:sort(Ratios)),
+       paired_frac => bench_common:median(lists:sort(Fracs))}.
 
 stats(Us, Rounds, N) ->
     S = lists:sort(Us),
-    #{median_us => median(S), min_us => hd(S), max_us => lists:last(S),
+    #{median_us => bench_common:median(S), min_us => hd(S), max_us => lists:last(S),
       iterations => N, trials => Rounds}.
-
-median(S) ->
-    L = length(S),
-    case L rem 2 of
-        1 -> lists:nth((L + 1) div 2, S);
-        0 -> (lists:nth(L div 2, S) + lists:nth(L div 2 + 1, S)) / 2
-    end.
-
-%% Microseconds (float) of N calls.
-trial(F, N) ->
-    T0 = erlang:monotonic_time(),
-    loop(F, N),
-    erlang:convert_time_unit(erlang:monotonic_time() - T0, native, nanosecond) / 1000.
-
-loop(_F, 0) -> ok;
-loop(F, N) -> _ = F(), loop(F, N - 1).
 
 enum(L) -> lists:zip(lists:seq(1, length(L)), L).
 

@@ -17,7 +17,8 @@
 -module(bench_common).
 
 -export([quick/0, trials/0, min_trial_us/0,
-         measure/1, measure/2, measure_set/1, measure_set/2, time_once/1, alloc/2, alloc/3,
+         measure/1, measure/2, measure_set/1, measure_set/2, time_once/1, trial/2, median/1,
+         alloc/2, alloc/3,
          row/4, row_path/1, add/1, rows/0, clear/0, target/6, print_rows/1, print_targets/1,
          fmt_bytes/1, fmt_us/1, fmt_ratio/1, fmt_num/1, op_str/1, detail/1,
          network/1, network/2, network_spec/1, inputs/2, genome/3, rand_floats/2,

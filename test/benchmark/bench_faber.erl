@@ -314,34 +314,18 @@ paired(Calls) ->
     RoundUs = lists:sum([Us || {_, _, _, Us} <- Cal]),
     Rounds = max(15, min(MaxRounds, trunc(BudgetUs / RoundUs))),
     garbage_collect(),
-    Times = [maps:from_list([{P, trial(F, N) / N}
+    Times = [maps:from_list([{P, bench_common:trial(F, N) / N}
                              || {P, F, N, _} <- case I rem 2 of 1 -> Cal; 0 -> lists:reverse(Cal) end])
              || I <- lists:seq(1, Rounds)],
     Timed = [{P, stats([maps:get(P, R) || R <- Times], N, Rounds)} || {P, _, N, _} <- Cal],
-    Ratios = [{P, median(lists:sort([maps:get(P, R) / maps:get(nif, R) || R <- Times]))}
+    Ratios = [{P, bench_common:median(lists:sort([maps:get(P, R) / maps:get(nif, R) || R <- Times]))}
               || {P, _, _, _} <- Cal],
     {Timed, Ratios}.
 
 stats(Us, N, Rounds) ->
     S = lists:sort(Us),
-    #{median_us => median(S), min_us => hd(S), max_us => lists:last(S), iterations => N,
+    #{median_us => bench_common:median(S), min_us => hd(S), max_us => lists:last(S), iterations => N,
       trials => Rounds, interleaved => true}.
-
-median(S) ->
-    L = length(S),
-    case L rem 2 of
-        1 -> lists:nth((L + 1) div 2, S);
-        0 -> (lists:nth(L div 2, S) + lists:nth(L div 2 + 1, S)) / 2
-    end.
-
-%% Microseconds (float) of N calls.
-trial(F, N) ->
-    T0 = erlang:monotonic_time(),
-    loop(F, N),
-    erlang:convert_time_unit(erlang:monotonic_time() - T0, native, nanosecond) / 1000.
-
-loop(_F, 0) -> ok;
-loop(F, N) -> _ = F(), loop(F, N - 1).
 
 per_call(M, Per) ->
     M1 = maps:map(fun(K, V) when K =:= median_us; K =:= min_us; K =:= max_us -> V / Per;
