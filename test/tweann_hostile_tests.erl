@@ -23,7 +23,8 @@
 
 -include_lib("eunit/include/eunit.hrl").
 
--import(tweann_hostile_gen, [valid/3, large/3, args/3, sanitize/2]).
+-import(tweann_hostile_gen, [valid/3, args/3, sanitize/2]).
+-import(tweann_hostile_large, [large/3]).
 
 -define(CASES_PER_FUNCTION, 2000).
 
@@ -42,7 +43,8 @@ exports() ->
     [{F, A} || {F, A} <- tweann_nif:module_info(exports), F =/= module_info].
 
 %% Every exported function has an argument generator and a large-argument
-%% table entry (tweann_hostile_gen), so a new function cannot be left out.
+%% table entry (tweann_hostile_gen, tweann_hostile_large), so a new
+%% function cannot be left out.
 generators_test() ->
     Pool = {[none], [none]},
     rand:seed(exsss, {1, 2, 3}),
