@@ -91,7 +91,8 @@ pub mod acts {
     }
 }
 
-/// The load hook: makes the atoms that are built from core tables.
+/// The load hook: makes the atoms that are built from core tables and
+/// opens the resource types this library registers itself.
 pub fn load(env: rustler::Env, _info: rustler::Term) -> bool {
-    acts::load(env)
+    acts::load(env) && crate::network::NET_TYPE.open(env)
 }

@@ -66,7 +66,7 @@ fn net_from_bin<'a>(env: Env<'a>, bin: Term<'a>, work: &mut Work) -> Res<Term<'a
     let bin = binary_arg(bin)?;
     charge(work, bin.len())?;
     let net = codec::decode_network(bin.as_slice(), info::budget()).or_raise()?;
-    Ok(make_net(env, net))
+    make_net(env, net)
 }
 
 nif_pair!(network_from_binary / network_from_binary_dirty (env; bin) => net_from_bin);

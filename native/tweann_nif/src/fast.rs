@@ -33,6 +33,7 @@
 
 use rustler::sys::ErlNifTerm;
 use rustler::{Encoder, Env, Error, Term};
+use std::mem::MaybeUninit;
 
 /// `fast_nif!(name (env; a, b, ...) => fast_expr, else detailed_expr);` or
 /// `fast_nif!(name (env; a, b, ...) => body);` defines the NIF `name/N` (N
@@ -184,10 +185,10 @@ pub fn float_pair(env: Env, (a, b): (f64, f64)) -> Term {
 #[inline]
 pub fn float_list<'a>(env: Env<'a>, xs: &[f64]) -> Term<'a> {
     use rustler::sys::{enif_make_double, enif_make_list_from_array};
-    let mut small = [ErlNifTerm::default(); SMALL];
+    let mut small = [MaybeUninit::<ErlNifTerm>::uninit(); SMALL];
     let mut big = Vec::new();
     let terms: &mut [ErlNifTerm] = if xs.len() <= SMALL {
-        &mut small[..xs.len()]
+        prefix(&mut small, xs.len(), ErlNifTerm::default())
     } else {
         big.resize(xs.len(), ErlNifTerm::default());
         &mut big
@@ -207,3 +208,21 @@ pub fn float_list<'a>(env: Env<'a>, xs: &[f64]) -> Term<'a> {
 
 /// How many values the fast paths keep on the stack.
 pub const SMALL: usize = 64;
+
+/// The first `n` (at most `N`) slots of `buf`, each set to `fill`: stack
+/// room for up to [`SMALL`] values without writing all of them on every
+/// call (three such arrays cost a small network's evaluation about 20 ns).
+#[inline(always)]
+pub fn prefix<T: Copy, const N: usize>(
+    buf: &mut [MaybeUninit<T>; N],
+    n: usize,
+    fill: T,
+) -> &mut [T] {
+    let part = &mut buf[..n];
+    for x in part.iter_mut() {
+        x.write(fill);
+    }
+    // SAFETY: every element of `part` was initialised just above, and
+    // `MaybeUninit<T>` has the size and alignment of `T`.
+    unsafe { &mut *(part as *mut [MaybeUninit<T>] as *mut [T]) }
+}

@@ -34,6 +34,7 @@ mod neat;
 mod network;
 mod novelty;
 mod numlist;
+mod ownres;
 mod reward;
 mod scalar;
 mod selection;

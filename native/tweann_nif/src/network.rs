@@ -13,12 +13,15 @@ mod compile;
 use crate::atoms;
 use crate::decode::{self, f64s_into, items, Work, NUMBER};
 use crate::encode::{self, CELL_BYTES, FLOAT_BYTES};
-use crate::error::{badarg, OrRaise, Res};
+use crate::error::{badarg, raise, OrRaise, Res};
 use crate::fast;
 use crate::info::{Kind, Tracked};
 use crate::numlist::{Next, NumList};
+use crate::ownres::OwnType;
 use rustler::{Encoder, Env, Term};
+use std::mem::MaybeUninit;
 use std::time::Instant;
+use tweann_core::error::CoreError;
 use tweann_core::network::{Network, StateModel, LANES};
 
 /// The largest iteration count `benchmark_evaluate/3` accepts.
@@ -31,23 +34,38 @@ pub struct NetRes {
     _tracked: Tracked,
 }
 
-#[rustler::resource_impl]
-impl rustler::Resource for NetRes {}
+/// The resource type of compiled networks: read on every evaluation, so
+/// opened by this library (see `ownres`), not through rustler's registry.
+pub static NET_TYPE: OwnType<NetRes> = OwnType::new(c"tweann_network");
+
+/// The network behind `term`, if it is one.
+#[inline]
+pub fn net_of(term: Term<'_>) -> Option<&Network> {
+    NET_TYPE.get(term).map(|r| &r.net)
+}
 
 /// The network behind argument `arg`.
 pub fn get_net<'a>(term: Term<'a>, arg: u8) -> Res<&'a Network> {
-    term.try_get_resource::<NetRes>()
-        .map(|r| &r.net)
-        .ok_or_else(|| badarg(arg, "not a compiled network (use compile_network/3)"))
+    net_of(term).ok_or_else(|| badarg(arg, "not a compiled network (use compile_network/3)"))
 }
 
-pub(crate) fn make_net<'a>(env: Env<'a>, net: Network) -> Term<'a> {
-    let tracked = Tracked::new(Kind::Network, net.info().bytes);
-    rustler::ResourceArc::new(NetRes {
-        net,
-        _tracked: tracked,
-    })
-    .encode(env)
+/// `net` in a new resource term.
+pub(crate) fn make_net<'a>(env: Env<'a>, net: Network) -> Res<Term<'a>> {
+    let bytes = net.info().bytes;
+    let tracked = Tracked::new(Kind::Network, bytes);
+    NET_TYPE
+        .make(
+            env,
+            NetRes {
+                net,
+                _tracked: tracked,
+            },
+        )
+        .ok_or_else(|| {
+            raise(CoreError::memory(format!(
+                "cannot allocate the resource of a network of {bytes} bytes"
+            )))
+        })
 }
 
 // ---------------------------------------------------------------- evaluate
@@ -74,7 +92,7 @@ fn eval_one<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>, work: &mut Work) 
 /// detailed errors).
 #[inline]
 fn eval_fast<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Option<Term<'a>> {
-    let net = &net.try_get_resource::<NetRes>()?.net;
+    let net = net_of(net)?;
     let (ni, no) = (net.input_count(), net.output_count());
     // The charges of eval_one: the evaluation, then each number.
     let work = net.cost().checked_add(ni.checked_mul(NUMBER)?)?;
@@ -82,8 +100,9 @@ fn eval_fast<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Option<Term<'
         return None;
     }
     let mut list = NumList::new(inputs)?;
-    let mut ins = [0.0f64; fast::SMALL];
-    for x in &mut ins[..ni] {
+    let mut ins_buf = [MaybeUninit::<f64>::uninit(); fast::SMALL];
+    let ins = fast::prefix(&mut ins_buf, ni, 0.0);
+    for x in ins.iter_mut() {
         match list.next_num() {
             Next::Num(v) => *x = v,
             _ => return None,
@@ -92,9 +111,10 @@ fn eval_fast<'a>(env: Env<'a>, net: Term<'a>, inputs: Term<'a>) -> Option<Term<'
     if !matches!(list.next_num(), Next::End) {
         return None;
     }
-    let mut out = [0.0f64; fast::SMALL];
-    net.evaluate(&ins[..ni], None, &mut out[..no], None).ok()?;
-    Some(fast::float_list(env, &out[..no]))
+    let mut out_buf = [MaybeUninit::<f64>::uninit(); fast::SMALL];
+    let out = fast::prefix(&mut out_buf, no, 0.0);
+    net.evaluate(ins, None, out, None).ok()?;
+    Some(fast::float_list(env, out))
 }
 
 fast_nif!(evaluate (env; net, inputs) =>

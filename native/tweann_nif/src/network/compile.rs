@@ -370,10 +370,7 @@ fn compile_term<'a>(
     model: Term<'a>,
     work: &mut Work,
 ) -> Res<Term<'a>> {
-    Ok(make_net(
-        env,
-        compile(nodes, ic, outs, (budget, model), work)?,
-    ))
+    make_net(env, compile(nodes, ic, outs, (budget, model), work)?)
 }
 
 fn atom_text(t: Term) -> String {
