@@ -165,19 +165,15 @@ exp(X) when is_float(X) ->
 %% @doc `1 / (1 + e^-X)'.
 -spec sigmoid(float()) -> float().
 sigmoid(X) when is_float(X), X =< ?EXP_FAST, X >= -?EXP_FAST ->
-    {Scale, Tmp} = exp_parts(?NEG(abs(X))),
+    {Scale, Tmp} = exp_parts(?NEG(X)),
     St = Scale * Tmp,
-    Eh = Scale + St,
-    El = (Scale - Eh) + St,
-    D = 1.0 + Eh,
-    Dl = ((1.0 - D) + Eh) + El,
-    S0 = Eh / D,
-    T1 = 1.0 - S0,
-    Sl = (El - S0 * Dl) * T1,
-    if
-        X < 0.0 -> S0 + Sl;
-        true -> T1 + (((1.0 - T1) - S0) - Sl)
-    end;
+    S1 = 1.0 + Scale,
+    Bv = S1 - 1.0,
+    S1l = (1.0 - (S1 - Bv)) + (Scale - Bv),
+    Dh = S1 + St,
+    Dl = ((S1 - Dh) + St) + S1l,
+    Q0 = 1.0 / Dh,
+    Q0 - Q0 * (Q0 * Dl);
 sigmoid(X) when is_float(X), X > 0.0 ->
     1.0;
 sigmoid(X) when is_float(X) ->
@@ -201,8 +197,13 @@ tanh(X) when is_float(X) ->
 -spec tanh_poly(float()) -> float().
 tanh_poly(A) ->
     Z = A * A,
-    P = ?TT0 + Z * (?TT1 + Z * (?TT2 + Z * (?TT3 + Z * (?TT4 + Z * (?TT5 + Z * (?TT6 + Z *
-            (?TT7 + Z * (?TT8 + Z * (?TT9 + Z * ?TT10))))))))),
+    Z2 = Z * Z,
+    Z4 = Z2 * Z2,
+    Z8 = Z4 * Z4,
+    Q0 = (?TT0 + Z * ?TT1) + Z2 * (?TT2 + Z * ?TT3),
+    Q1 = (?TT4 + Z * ?TT5) + Z2 * (?TT6 + Z * ?TT7),
+    Q2 = (?TT8 + Z * ?TT9) + Z2 * ?TT10,
+    P = (Q0 + Z4 * Q1) + Z8 * Q2,
     A + (A * Z) * P.
 
 -spec tanh_exp(float()) -> float().
@@ -299,9 +300,10 @@ scale(E, J) ->
 -spec exp_tmp(float(), float()) -> float().
 exp_tmp(R, Tail) ->
     R2 = R * R,
+    R4 = R2 * R2,
     Q1 = ?EC0 + R * ?EC1,
     Q2 = (?EC2 + R * ?EC3) + R2 * ?EC4,
-    (Tail + R) + R2 * (Q1 + R2 * Q2).
+    ((Tail + R) + R2 * Q1) + R4 * Q2.
 
 %%====================================================================
 %% log, log1p, softplus

@@ -24,7 +24,7 @@ use tweann_core::scalar;
 use tweann_core::weights::{distance, uniform_weight, Metric, Mutation};
 use tweann_core::{novelty, reward, selection, stats};
 
-const GOLDEN: u32 = 307_729_324;
+const GOLDEN: u32 = 1_809_212_989;
 const GOLDEN_EVOLUTION: u32 = 519_823_869;
 const GOLDEN_WEIGHTS: u32 = 3_717_570_680;
 

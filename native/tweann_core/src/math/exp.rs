@@ -29,9 +29,10 @@ const GAUSS_ZERO: f64 = 28.0;
 fn exp_tmp<V: Lanes>(r: V, tail: V) -> V {
     let c = |i: usize| V::splat(EXP_C[i]);
     let r2 = r * r;
+    let r4 = r2 * r2;
     let q1 = c(0) + r * c(1);
     let q2 = (c(2) + r * c(3)) + r2 * c(4);
-    (tail + r) + r2 * (q1 + r2 * q2)
+    ((tail + r) + r2 * q1) + r4 * q2
 }
 
 /// The reduction of `exp(x)`: `(kf, r)` with `kf = x * 32/ln2 + SHIFT`
@@ -126,24 +127,22 @@ pub(crate) fn exp_fast<V: Lanes>(x: V) -> V::Mask {
 
 /// `1 / (1 + exp(-x))` for `|x| <= EXP_FAST`.
 ///
-/// `s = sigmoid(-|x|) = e / (1 + e)` with `e = exp(-|x|)` carried as
-/// `eh + el` and `1 + e` as `d + dl`: `s0 = eh / d` plus the correction
-/// `sl = (el - s0 * dl) * (1 - s0)` (`1 - s0 ~ 1 / d`). The result is
-/// `s0 + sl` for `x < 0`, else `1 - s0 - sl` with `1 - s0 = t1 + tl` exact.
+/// `1 + exp(-x)` is carried as `dh + dl` (`exp(-x) = scale + scale * tmp`,
+/// the error of `1 + scale` kept exactly whichever side of 1 `scale` is on),
+/// and the result is `q0 - q0 * (q0 * dl)` with `q0 = 1 / dh`: one formula
+/// for both signs, the division as early as possible.
 #[inline(always)]
 pub(crate) fn sigmoid_core<V: Lanes>(x: V) -> V {
     let one = V::splat(1.0);
-    let (scale, tmp) = exp_parts(-x.abs());
+    let (scale, tmp) = exp_parts(-x);
     let st = scale * tmp;
-    let eh = scale + st;
-    let el = (scale - eh) + st;
-    let d = one + eh;
-    let dl = ((one - d) + eh) + el;
-    let s0 = eh / d;
-    let t1 = one - s0;
-    let sl = (el - s0 * dl) * t1;
-    let tl = (one - t1) - s0;
-    V::select(x.lt(V::splat(0.0)), s0 + sl, t1 + (tl - sl))
+    let s1 = one + scale;
+    let bv = s1 - one;
+    let s1l = (one - (s1 - bv)) + (scale - bv);
+    let dh = s1 + st;
+    let dl = ((s1 - dh) + st) + s1l;
+    let q0 = one / dh;
+    q0 - q0 * (q0 * dl)
 }
 
 /// `1 / (1 + exp(-x))`.
@@ -164,10 +163,13 @@ pub fn sigmoid(x: f64) -> f64 {
 fn tanh_poly<V: Lanes>(a: V) -> V {
     let t = |i: usize| V::splat(TANH_T[i]);
     let z = a * a;
-    let mut p = t(10);
-    for i in (0..10).rev() {
-        p = t(i) + z * p;
-    }
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let z8 = z4 * z4;
+    let q0 = (t(0) + z * t(1)) + z2 * (t(2) + z * t(3));
+    let q1 = (t(4) + z * t(5)) + z2 * (t(6) + z * t(7));
+    let q2 = (t(8) + z * t(9)) + z2 * t(10);
+    let p = (q0 + z4 * q1) + z8 * q2;
     a + (a * z) * p
 }
 
