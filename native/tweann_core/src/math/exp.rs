@@ -40,8 +40,7 @@ fn exp_tmp<V: Lanes>(r: V, tail: V) -> V {
 /// `r = (x - k * L2N_HI) - k * L2N_LO`.
 #[inline(always)]
 fn exp_reduce<V: Lanes>(x: V) -> (V, V) {
-    let kf = x * V::splat(INV_L2N) + V::splat(SHIFT);
-    let kd = kf - V::splat(SHIFT);
+    let (kf, kd) = V::shift_round(x * V::splat(INV_L2N));
     let r = (x - kd * V::splat(L2N_HI)) - kd * V::splat(L2N_LO);
     (kf, r)
 }
@@ -50,8 +49,7 @@ fn exp_reduce<V: Lanes>(x: V) -> (V, V) {
 /// `k = round((hi + lo) * 32/ln2)` and `r = ((hi - k * L2N_HI) + lo) - k * L2N_LO`.
 #[inline(always)]
 fn exp2_reduce<V: Lanes>(hi: V, lo: V) -> (V, V) {
-    let kf = (hi + lo) * V::splat(INV_L2N) + V::splat(SHIFT);
-    let kd = kf - V::splat(SHIFT);
+    let (kf, kd) = V::shift_round((hi + lo) * V::splat(INV_L2N));
     let r = ((hi - kd * V::splat(L2N_HI)) + lo) - kd * V::splat(L2N_LO);
     (kf, r)
 }
@@ -242,8 +240,7 @@ fn square<V: Lanes>(a: V) -> (V, V) {
 /// sign changes, so the same bits).
 #[inline(always)]
 fn exp2_neg_core<V: Lanes>(hi: V, lo: V) -> V {
-    let kf = (hi + lo) * V::splat(-INV_L2N) + V::splat(SHIFT);
-    let kd = kf - V::splat(SHIFT);
+    let (kf, kd) = V::shift_round((hi + lo) * V::splat(-INV_L2N));
     let r = ((kd * V::splat(-L2N_HI) - hi) - lo) - kd * V::splat(L2N_LO);
     let (scale, tail) = V::exp_table(kf);
     let tmp = exp_tmp(r, tail);

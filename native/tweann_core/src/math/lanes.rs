@@ -67,6 +67,28 @@ pub(crate) trait Lanes:
     /// For each lane: the table entries selected by the low bits of the bit
     /// pattern of `kf`, see [`super::exp`]. Returns `(scale, tail)`.
     fn exp_table(kf: Self) -> (Self, Self);
+
+    /// `(kf, kd)` for `|y| < 2^51`: `kf = y + SHIFT` (the integer `k`,
+    /// `y` rounded to nearest, ties to even, in the low bits of its
+    /// pattern) and `kd = kf - SHIFT` (`k` as a float, exact). Forms with a
+    /// rounding instruction take `kd` from `y` directly, one dependent step
+    /// earlier; it is the same number, except that a `y` in `[-0.5, -0.0]`
+    /// gives `kd = -0.0` instead of `+0.0`, which changes no result (`kd`
+    /// only ever meets products that stay zero and sums with a nonzero or
+    /// positive-zero term; the golden and committed-bits tests check it).
+    #[inline(always)]
+    fn shift_round(y: Self) -> (Self, Self) {
+        let kf = y + Self::splat(super::exp::SHIFT);
+        (kf, kf - Self::splat(super::exp::SHIFT))
+    }
+}
+
+/// `y` rounded to an integer, ties to even, by the SSE4.1 instruction
+/// (x86-64-v2 has it): one `roundsd`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse4.1"))]
+#[inline(always)]
+fn round_even(y: f64) -> f64 {
+    y.round_ties_even()
 }
 
 /// Table lookup of `exp` for one lane: `kbits` is the bit pattern of
@@ -164,6 +186,11 @@ impl Lanes for f64 {
     fn exp_table(kf: Self) -> (Self, Self) {
         let (s, t) = exp_table_1(kf.to_bits());
         (f64::from_bits(s), t)
+    }
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse4.1"))]
+    #[inline(always)]
+    fn shift_round(y: Self) -> (Self, Self) {
+        (y + super::exp::SHIFT, round_even(y))
     }
 }
 
@@ -273,6 +300,11 @@ impl Lanes for Pair {
     #[inline(always)]
     fn bits_mask(a: [u64; 2]) -> [bool; 2] {
         [a[0] != 0, a[1] != 0]
+    }
+    #[inline(always)]
+    fn shift_round(y: Self) -> (Self, Self) {
+        let (a, b) = (f64::shift_round(y.0[0]), f64::shift_round(y.0[1]));
+        (Pair([a.0, b.0]), Pair([a.1, b.1]))
     }
     #[inline(always)]
     fn exp_table(kf: Self) -> (Self, Self) {
@@ -452,6 +484,14 @@ mod sse2 {
                 )
             }
         }
+        #[cfg(target_feature = "sse4.1")]
+        #[inline(always)]
+        fn shift_round(y: Self) -> (Self, Self) {
+            // SAFETY: SSE4.1 is enabled at compile time (x86-64-v2).
+            let kd =
+                unsafe { _mm_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(y.0) };
+            (y + Self::splat(crate::math::exp::SHIFT), Sse2(kd))
+        }
     }
 }
 
@@ -562,6 +602,11 @@ impl<V: Lanes> Lanes for Two<V> {
     #[inline(always)]
     fn bits_mask(a: Self::Bits) -> Self::Mask {
         (V::bits_mask(a.0), V::bits_mask(a.1))
+    }
+    #[inline(always)]
+    fn shift_round(y: Self) -> (Self, Self) {
+        let (a, b) = (V::shift_round(y.0), V::shift_round(y.1));
+        (Two(a.0, b.0), Two(a.1, b.1))
     }
     #[inline(always)]
     fn exp_table(kf: Self) -> (Self, Self) {

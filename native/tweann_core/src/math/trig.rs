@@ -2,7 +2,6 @@
 //! Payne-Hanek above), then two polynomial kernels and a quadrant select.
 
 use super::consts::{COS_C, INV_PIO2, PIO2, PIO2_DD, SIN_S, TWO_OVER_PI};
-use super::exp::SHIFT;
 use super::lanes::Lanes;
 
 /// The Cody-Waite reduction is used for `|x| < TRIG_CW`.
@@ -19,8 +18,7 @@ const SPLIT: f64 = 134217729.0;
 /// of `kf`, and `a - k pi/2 = rh + rl`.
 #[inline(always)]
 fn reduce_cw<V: Lanes>(a: V) -> (V, V, V) {
-    let kf = a * V::splat(INV_PIO2) + V::splat(SHIFT);
-    let kd = kf - V::splat(SHIFT);
+    let (kf, kd) = V::shift_round(a * V::splat(INV_PIO2));
     // k * PIO2[0..3] are exact (32-bit constants, k < 2^21).
     let a1 = a - kd * V::splat(PIO2[0]);
     let b = -(kd * V::splat(PIO2[1]));
