@@ -221,7 +221,8 @@ genomes_agree_test() ->
     agree(compatibility_distance, [[], Genome(), 1.0, 2.0, 0.4]),
     agree(compatibility_distance, [Genome(), [], 1, 2, 3]).
 
-%% Genomes in innovation order take the NIF's streaming merge; out of order,
+%% Genomes in innovation order take the NIF's fast path (each read whole,
+%% on the stack up to 256 genes, then on the heap); out of order,
 %% duplicated or malformed, its detailed path. Both agree with the reference.
 sorted_genomes_agree_test() ->
     seed(13),
@@ -237,6 +238,20 @@ sorted_genomes_agree_test() ->
          agree(compatibility_distance, [A, [] | C])
      end || _ <- lists:seq(1, 200)],
     agree(compatibility_distance, [[{1, 1}, {2, 2.5}], [{2, 1}, {3, 0}], 1, 2, 3]),
+    %% lengths around the stack buffer's 256 genes, sorted and not
+    Long = fun(N) -> [{I, weight()} || I <- lists:usort([rand:uniform(4 * N) || _ <- lists:seq(1, N)])] end,
+    [begin
+         A = [{I, weight()} || I <- lists:seq(1, N)],
+         B = Long(N),
+         agree(compatibility_distance, [A, B, 1.0, 2.0, 0.4]),
+         agree(compatibility_distance, [B, A, 1.0, 2.0, 0.4]),
+         agree(compatibility_distance, [shuffle(A), B, 1.0, 2.0, 0.4]),
+         agree(compatibility_distance, [A, A, 1.0, 2.0, 0.4])
+     end || N <- [255, 256, 257, 600]],
+    %% a malformed gene past the stack buffer
+    ?assertMatch({error, badarg, _},
+                 agree(compatibility_distance,
+                       [[{I, 0.5} || I <- lists:seq(1, 300)] ++ [{301, x}], [{1, 0.0}], 1, 1, 1])),
     %% errors found after some genes were merged: the same argument and
     %% reason as the reference
     Bad = [[[{1, 0.5}, {2, 0.1}, {2, 0.3}], [{1, 0.0}, {5, 1.0}], 1, 1, 1],

@@ -5,7 +5,8 @@ use crate::decode::{self, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
 use rustler::sys::{enif_get_list_cell, ErlNifTerm};
 use rustler::Term;
-use tweann_core::neat::{self, GeneSource, MergeStop, Side};
+use std::mem::MaybeUninit;
+use tweann_core::neat;
 
 fn genes(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<neat::Gene>> {
     let mut g = Vec::new();
@@ -69,41 +70,79 @@ impl<'a> GeneList<'a> {
     }
 }
 
-/// Why [`distance_fast`] gave up.
-enum Stop {
-    /// Malformed input: the detailed path will say what.
-    Malformed,
-    /// The budget is spent.
-    Dirty(rustler::Error),
+/// Genes kept on the stack before the rest goes to the heap.
+const STACK_GENES: usize = 256;
+
+/// A genome's genes: the first [`STACK_GENES`] on the stack, all of them on
+/// the heap (charged to the budget) once there are more.
+struct Genome {
+    stack: [MaybeUninit<neat::Gene>; STACK_GENES],
+    len: usize,
+    heap: Vec<neat::Gene>,
 }
 
-/// Both genomes' lists, charging the budget per gene as [`genes`] does.
-struct Genomes<'a, 'w> {
-    a: GeneList<'a>,
-    b: GeneList<'a>,
-    work: &'w mut Work,
-}
-
-impl GeneSource for Genomes<'_, '_> {
-    type Error = Stop;
+impl Genome {
+    fn new() -> Self {
+        Genome {
+            stack: [MaybeUninit::uninit(); STACK_GENES],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
 
     #[inline(always)]
-    fn next_gene(&mut self, side: Side) -> Result<Option<neat::Gene>, Stop> {
-        let list = match side {
-            Side::A => &mut self.a,
-            Side::B => &mut self.b,
-        };
-        let gene = list.next().map_err(|()| Stop::Malformed)?;
-        if gene.is_some() {
-            self.work.take(3 * NUMBER).map_err(Stop::Dirty)?;
+    fn push(&mut self, g: neat::Gene, what: &str, work: &mut Work) -> Res<()> {
+        if self.len < STACK_GENES {
+            self.stack[self.len].write(g);
+            self.len += 1;
+            Ok(())
+        } else {
+            if self.heap.is_empty() {
+                work.reserve_more(&mut self.heap, 2 * STACK_GENES, what)?;
+                self.heap.extend_from_slice(written(&self.stack, self.len));
+            }
+            work.push(&mut self.heap, g, what)
         }
-        Ok(gene)
+    }
+
+    fn as_slice(&self) -> &[neat::Gene] {
+        if self.heap.is_empty() {
+            written(&self.stack, self.len)
+        } else {
+            &self.heap
+        }
+    }
+}
+
+/// The first `len` entries of `stack`, all written by [`Genome::push`].
+fn written(stack: &[MaybeUninit<neat::Gene>], len: usize) -> &[neat::Gene] {
+    let part = &stack[..len];
+    // SAFETY: the entries below `len` were written, and
+    // `MaybeUninit<Gene>` has the layout of `Gene`.
+    unsafe { &*(part as *const [MaybeUninit<neat::Gene>] as *const [neat::Gene]) }
+}
+
+/// Reads the genome `list` into `out`, charging the budget per gene as
+/// [`genes`] does. False if the list or a gene is malformed (the detailed
+/// path then says how).
+fn read_genome(list: Term, out: &mut Genome, what: &str, work: &mut Work) -> Res<bool> {
+    let mut l = GeneList { rest: list };
+    loop {
+        match l.next() {
+            Ok(Some(g)) => {
+                work.take(3 * NUMBER)?;
+                out.push(g, what, work)?;
+            }
+            Ok(None) => return Ok(true),
+            Err(()) => return Ok(false),
+        }
     }
 }
 
 /// The common case of [`distance_impl`]: numeric coefficients and two
-/// well-formed genomes in strictly increasing innovation order, merged
-/// straight from the lists (no vectors), with the same charges.
+/// well-formed genomes in strictly increasing innovation order, each
+/// read whole (on the stack up to [`STACK_GENES`] genes), with the same
+/// charges.
 /// `Ok(None)` when the detailed path must run.
 fn distance_fast<'a>(
     a: Term<'a>,
@@ -121,16 +160,22 @@ fn distance_fast<'a>(
     if !(a.is_list() && b.is_list()) {
         return Ok(None);
     }
-    let tally = neat::merge_sorted(Genomes {
-        a: GeneList { rest: a },
-        b: GeneList { rest: b },
-        work,
-    });
-    match tally {
-        Ok(t) => Ok(t.distance(c1, c2, c3).ok()),
-        Err(MergeStop::Source(Stop::Dirty(e))) => Err(e),
-        Err(MergeStop::Source(Stop::Malformed) | MergeStop::Unsorted) => Ok(None),
+    // Each genome is read whole before the merge: the list walk has no
+    // branch that depends on the genes, so the processor overlaps the
+    // cache misses of many genes. Merging straight from the lists waited
+    // for each gene's innovation to pick the side to advance (measured:
+    // 2.3x slower once a genome's terms were spread by a GC).
+    let mut ga = Genome::new();
+    let mut gb = Genome::new();
+    if !(read_genome(a, &mut ga, "GenesA", work)? && read_genome(b, &mut gb, "GenesB", work)?) {
+        return Ok(None);
     }
+    let (ga, gb) = (ga.as_slice(), gb.as_slice());
+    let sorted = |g: &[neat::Gene]| g.windows(2).all(|w| w[0].0 < w[1].0);
+    if !(sorted(ga) && sorted(gb)) {
+        return Ok(None);
+    }
+    Ok(neat::distance(ga, gb, c1, c2, c3).ok())
 }
 
 fn distance_impl<'a>(
