@@ -24,7 +24,8 @@
 //! (The largest errors against correctly rounded values found on the
 //! reference table `tests/data/math_table.txt`, about 1000 arguments per
 //! function including the hard cases, and by random searches of 10^5
-//! arguments per function; `tests/math_table.rs` requires at most 2.)
+//! arguments per function, `tests/search_math.py`; `tests/math_table.rs`
+//! requires at most 2.)
 //!
 //! Each function has three forms with identical results:
 //!
