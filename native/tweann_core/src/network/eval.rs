@@ -8,8 +8,12 @@ use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
 use crate::scalar;
 
-/// Networks of at most this many nodes keep their values on the stack.
+/// Networks of at most this many nodes keep their values in a small stack
+/// array (zeroed on every step, so it stays small)...
 const STACK_VALUES: usize = 64;
+/// ... and up to this many in a larger one, zeroed only when used: no
+/// allocation for a step of a network of a few hundred nodes.
+const STACK_VALUES_LARGE: usize = 256;
 /// Networks with at least this many steps in pass 2 run groups of four
 /// nodes with the 4-lane math.
 const QUAD_STEPS: usize = 256;
@@ -115,9 +119,13 @@ impl Network {
         debug_assert_eq!(inputs.len(), self.n_inputs);
         let n = self.ops.len();
         let mut stack = [0.0f64; STACK_VALUES];
+        let mut large: [f64; STACK_VALUES_LARGE];
         let mut heap;
         let values: &mut [f64] = if n <= STACK_VALUES {
             &mut stack[..n]
+        } else if n <= STACK_VALUES_LARGE {
+            large = [0.0; STACK_VALUES_LARGE];
+            &mut large[..n]
         } else {
             heap = try_vec::<f64>(n, "node values")?;
             heap.resize(n, 0.0);

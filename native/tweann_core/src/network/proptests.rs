@@ -318,12 +318,13 @@ fn wide_node() -> impl Strategy<Value = GenNode> {
         })
 }
 
-/// 256 to 300 nodes (wide groups: the path that runs four nodes at a
-/// time) and [`MAX_INPUTS`] inputs at the front.
-fn wide_network() -> impl Strategy<Value = GenNet> {
+/// `nodes` nodes of [`wide_node`] and [`MAX_INPUTS`] inputs at the front:
+/// 264 to 300 reach the path that runs four nodes at a time, 70 to 250 the
+/// larger stack array of the node values.
+fn wide_network(nodes: std::ops::Range<usize>) -> impl Strategy<Value = GenNet> {
     (
         prop_oneof![Just(StateModel::Organelles), Just(StateModel::ForwardRefs)],
-        vec(wide_node(), 264..300),
+        vec(wide_node(), nodes),
         vec(any::<Index>(), 1..8),
     )
         .prop_map(|(model, mut nodes, outputs)| {
@@ -350,12 +351,24 @@ proptest! {
     /// As `plan_order_equals_list_order`, on wide networks.
     #[test]
     fn plan_order_equals_list_order_wide(
-        g in wide_network(),
+        g in wide_network(264..300),
         inputs in vec(prop_oneof![-2.0f64..2.0, -1e300f64..1e300], MAX_INPUTS),
         rows in vec(vec(prop_oneof![3 => -2.0f64..2.0, 1 => -1e300f64..1e300], MAX_INPUTS), 0..20),
         state in vec(-1.0f64..1.0, 310),
     ) {
         prop_assume!(g.compile().plan.steps.len() >= 256);
+        plan_order_holds(&g, &inputs, &rows, &state)?;
+    }
+
+    /// As `plan_order_equals_list_order`, on networks of 74 to 254 nodes
+    /// (their values in the larger stack array).
+    #[test]
+    fn plan_order_equals_list_order_medium(
+        g in wide_network(70..250),
+        inputs in vec(prop_oneof![-2.0f64..2.0, -1e300f64..1e300], MAX_INPUTS),
+        rows in vec(vec(prop_oneof![3 => -2.0f64..2.0, 1 => -1e300f64..1e300], MAX_INPUTS), 0..20),
+        state in vec(-1.0f64..1.0, 310),
+    ) {
         plan_order_holds(&g, &inputs, &rows, &state)?;
     }
 }
