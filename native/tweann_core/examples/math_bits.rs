@@ -17,19 +17,7 @@ fn main() {
         let mut t = line.split_whitespace();
         let name = t.next().expect("function");
         let x = f64::from_bits(u64::from_str_radix(t.next().expect("x"), 16).expect("hex"));
-        let f: fn(f64) -> f64 = match name {
-            "exp" => math::exp,
-            "sigmoid" => math::sigmoid,
-            "tanh" => math::tanh,
-            "gaussian" => math::gaussian,
-            "sin" => math::sin,
-            "cos" => math::cos,
-            "log" => math::log,
-            "log1p" => math::log1p,
-            "softplus" => math::softplus,
-            "erf" => math::erf,
-            other => panic!("unknown function {other}"),
-        };
+        let f = math::scalar_by_name(name).unwrap_or_else(|| panic!("unknown function {name}"));
         writeln!(out, "{:016x}", f(x).to_bits()).expect("write");
     }
     std::fs::write(format!("{dir}/math_bits.txt"), out).expect("write math_bits.txt");

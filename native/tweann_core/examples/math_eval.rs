@@ -19,19 +19,7 @@ fn main() {
             continue;
         };
         let x = f64::from_bits(u64::from_str_radix(hex, 16).expect("hex bits"));
-        let f: fn(f64) -> f64 = match name {
-            "exp" => math::exp,
-            "sigmoid" => math::sigmoid,
-            "tanh" => math::tanh,
-            "gaussian" => math::gaussian,
-            "sin" => math::sin,
-            "cos" => math::cos,
-            "log" => math::log,
-            "log1p" => math::log1p,
-            "softplus" => math::softplus,
-            "erf" => math::erf,
-            other => panic!("unknown function {other}"),
-        };
+        let f = math::scalar_by_name(name).unwrap_or_else(|| panic!("unknown function {name}"));
         writeln!(out, "{name} {hex} {:016x}", f(x).to_bits()).expect("write");
     }
 }

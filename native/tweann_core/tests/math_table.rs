@@ -177,3 +177,17 @@ fn lane_forms_and_slices_give_the_scalar_bits() {
         assert_eq!(got, want[1..].to_vec(), "{name}_slice (other parity)");
     }
 }
+
+#[test]
+fn scalar_by_name_names_every_function() {
+    for name in [
+        "exp", "sigmoid", "tanh", "gaussian", "sin", "cos", "log", "log1p", "softplus", "erf",
+    ] {
+        let f = math::scalar_by_name(name).expect(name);
+        let (g, ..) = forms(name);
+        for x in [0.3, -1.7, 2.5] {
+            assert_eq!(f(x).to_bits(), g(x).to_bits(), "{name}({x})");
+        }
+    }
+    assert!(math::scalar_by_name("tan").is_none());
+}

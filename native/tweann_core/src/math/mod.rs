@@ -254,6 +254,25 @@ lane_forms!(
     ),
 );
 
+/// The scalar form of the function named `name` (`"exp"`, `"sigmoid"`,
+/// `"tanh"`, `"gaussian"`, `"sin"`, `"cos"`, `"log"`, `"log1p"`,
+/// `"softplus"`, `"erf"`: the names of the reference table), if any.
+pub fn scalar_by_name(name: &str) -> Option<fn(f64) -> f64> {
+    Some(match name {
+        "exp" => exp,
+        "sigmoid" => sigmoid,
+        "tanh" => tanh,
+        "gaussian" => gaussian,
+        "sin" => sin,
+        "cos" => cos,
+        "log" => log,
+        "log1p" => log1p,
+        "softplus" => softplus,
+        "erf" => erf,
+        _ => return None,
+    })
+}
+
 /// Two values of [`erf`], value by value (its four intervals branch).
 #[inline]
 pub fn erf_x2(x: [f64; 2]) -> [f64; 2] {
