@@ -3,9 +3,9 @@
 
 use crate::decode::{self, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
+use crate::work::StackFirst;
 use rustler::sys::{enif_get_list_cell, ErlNifTerm};
 use rustler::Term;
-use std::mem::MaybeUninit;
 use tweann_core::neat;
 
 fn genes(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<Vec<neat::Gene>> {
@@ -73,54 +73,8 @@ impl<'a> GeneList<'a> {
 /// Genes kept on the stack before the rest goes to the heap.
 const STACK_GENES: usize = 256;
 
-/// A genome's genes: the first [`STACK_GENES`] on the stack, all of them on
-/// the heap (charged to the budget) once there are more.
-struct Genome {
-    stack: [MaybeUninit<neat::Gene>; STACK_GENES],
-    len: usize,
-    heap: Vec<neat::Gene>,
-}
-
-impl Genome {
-    fn new() -> Self {
-        Genome {
-            stack: [MaybeUninit::uninit(); STACK_GENES],
-            len: 0,
-            heap: Vec::new(),
-        }
-    }
-
-    #[inline(always)]
-    fn push(&mut self, g: neat::Gene, what: &str, work: &mut Work) -> Res<()> {
-        if self.len < STACK_GENES {
-            self.stack[self.len].write(g);
-            self.len += 1;
-            Ok(())
-        } else {
-            if self.heap.is_empty() {
-                work.reserve_more(&mut self.heap, 2 * STACK_GENES, what)?;
-                self.heap.extend_from_slice(written(&self.stack, self.len));
-            }
-            work.push(&mut self.heap, g, what)
-        }
-    }
-
-    fn as_slice(&self) -> &[neat::Gene] {
-        if self.heap.is_empty() {
-            written(&self.stack, self.len)
-        } else {
-            &self.heap
-        }
-    }
-}
-
-/// The first `len` entries of `stack`, all written by [`Genome::push`].
-fn written(stack: &[MaybeUninit<neat::Gene>], len: usize) -> &[neat::Gene] {
-    let part = &stack[..len];
-    // SAFETY: the entries below `len` were written, and
-    // `MaybeUninit<Gene>` has the layout of `Gene`.
-    unsafe { &*(part as *const [MaybeUninit<neat::Gene>] as *const [neat::Gene]) }
-}
+/// A genome's genes (see [`StackFirst`]).
+type Genome = StackFirst<neat::Gene, STACK_GENES>;
 
 /// Reads the genome `list` into `out`, charging the budget per gene as
 /// [`genes`] does. False if the list or a gene is malformed (the detailed

@@ -34,6 +34,7 @@
 use crate::atoms;
 use crate::error::{raise, Res};
 use rustler::{Encoder, Env, Term};
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use tweann_core::meter::{Interrupted, Meter};
@@ -357,6 +358,57 @@ impl Work {
         let add = v.capacity().max(8).min(self.mem_left / size).max(1);
         self.reserve_more(v, add, what)
     }
+}
+
+/// Values kept on the stack up to `N`, then all of them on the heap (grown
+/// within the budget by [`Work::extend`] and [`Work::push`]): for the
+/// arguments that are small in the common case (a genome, a list of output
+/// indices), no allocation unless they are large.
+pub struct StackFirst<T: Copy, const N: usize> {
+    stack: [MaybeUninit<T>; N],
+    len: usize,
+    heap: Vec<T>,
+}
+
+impl<T: Copy, const N: usize> StackFirst<T, N> {
+    pub fn new() -> Self {
+        StackFirst {
+            stack: [MaybeUninit::uninit(); N],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    /// Appends `x`; past `N` values the heap holds them all, charged to
+    /// `work` (`what` names them in an out-of-memory error).
+    #[inline(always)]
+    pub fn push(&mut self, x: T, what: &str, work: &mut Work) -> Res<()> {
+        if self.len < N {
+            self.stack[self.len].write(x);
+            self.len += 1;
+            return Ok(());
+        }
+        if self.heap.is_empty() {
+            work.extend(&mut self.heap, written(&self.stack, self.len), what)?;
+        }
+        work.push(&mut self.heap, x, what)
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        if self.heap.is_empty() {
+            written(&self.stack, self.len)
+        } else {
+            &self.heap
+        }
+    }
+}
+
+/// The first `len` entries of `stack`, all written by [`StackFirst::push`].
+fn written<T>(stack: &[MaybeUninit<T>], len: usize) -> &[T] {
+    let part = &stack[..len];
+    // SAFETY: the entries below `len` were written, and `MaybeUninit<T>`
+    // has the layout of `T`.
+    unsafe { &*(part as *const [MaybeUninit<T>] as *const [T]) }
 }
 
 fn out_of_memory(bytes: usize, what: &str) -> rustler::Error {

@@ -8,6 +8,7 @@ use crate::atoms;
 use crate::decode::{self, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
 use crate::info;
+use crate::work::StackFirst;
 use rustler::{Env, Term};
 use tweann_core::network::{Network, NetworkBuilder, NodeKind, StateModel};
 
@@ -262,30 +263,16 @@ fn compile(
         return Err(badarg(1, "Nodes is not a proper list"));
     }
     // The outputs: up to 64 on the stack, more in a vector (counted).
-    let (mut few, mut n_few) = ([0u64; 64], 0usize);
-    let mut outs = Vec::new();
+    let mut outs = StackFirst::<u64, 64>::new();
     for o in items(outputs, 3, "OutputIndices")? {
         work.take(NUMBER)?;
         let index = decode::uint(o?)
             .ok_or_else(|| badarg(3, "OutputIndices must hold non-negative integers"))?;
-        if n_few < few.len() {
-            few[n_few] = index;
-            n_few += 1;
-        } else {
-            if outs.is_empty() {
-                work.extend(&mut outs, &few, "the output indices")?;
-            }
-            work.push(&mut outs, index, "the output indices")?;
-        }
+        outs.push(index, "the output indices", work)?;
     }
-    let outs = if outs.is_empty() {
-        &few[..n_few]
-    } else {
-        &outs[..]
-    };
     // Resolving indices touches every connection once more.
     work.take(b.len())?;
-    b.finish(input_count, outs).or_raise()
+    b.finish(input_count, outs.as_slice()).or_raise()
 }
 
 /// The connections of node `index` (a list of `{FromIndex, Weight}`) into
