@@ -43,7 +43,8 @@
          cfc_cell/2, ltc_cell/2, cfc_population/2, ltc_population/2,
          cell_step/4, cell_step_dirty/4, cell_sequence/4, cell_sequence_dirty/4,
          cell_info/1,
-         memory_stats/0, set_memory_budget/1, build_info/0, impl/0]).
+         memory_stats/0, set_memory_budget/1, build_info/0, impl/0,
+         term_reader/1]).
 %% Serialization NIFs (issue 15).
 -export([network_to_binary/1, network_to_binary_dirty/1, network_from_binary/1,
          network_from_binary_dirty/1, cell_to_binary/1, cell_to_binary_dirty/1,
@@ -227,6 +228,12 @@ memory_stats() -> ?NOT_LOADED.
 set_memory_budget(_) -> ?NOT_LOADED.
 -spec build_info() -> term().
 build_info() -> ?NOT_LOADED.
+%% @doc The reader of list cells, floats, integers and tuples (not part of
+%% the public API; for the tests): `direct' reads the term words (where
+%% the load hook verified the layout), `api' calls erl_nif; `query' leaves
+%% it. Answers the reader in use.
+-spec term_reader(direct | api | query) -> direct | api.
+term_reader(_) -> ?NOT_LOADED.
 %% @doc Counters of the native scheduling (not part of the public API):
 %% `dirty_calls', `dirty_running', `dirty_stopped' (dirty calls that
 %% stopped because their caller died), `dirty_units', `handovers', and,

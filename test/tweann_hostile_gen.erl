@@ -8,7 +8,7 @@
 %% distinct large ids, repeated indices and huge counts.
 -module(tweann_hostile_gen).
 
--export([valid/3, args/3, sanitize/2, improper/2, nan/0, f64/1]).
+-export([valid/3, args/3, sanitize/2, improper/2, nan/0, f64/1, pool/0]).
 
 -define(ACTS, [tanh, sigmoid, sigmoid1, sin, cos, gaussian, linear, relu, sgn, bin,
                trinary, multiquadric, quadratic, cubic, absolute, sqrt, log]).
@@ -428,6 +428,29 @@ mutate_inside(T) when is_tuple(T), tuple_size(T) > 0 ->
     K = rand:uniform(tuple_size(T)),
     setelement(K, T, mutate(element(K, T)));
 mutate_inside(_) -> term(2).
+
+%% The valid networks and cells the generators pick from ({Nets, Cells},
+%% the Pool argument of valid/3 and args/3): small, empty, sparse indices
+%% with a liquid node and a delay of overflow, 2000 repeated outputs.
+pool() ->
+    Pool0 = [[{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}, {1, 0.25}]}], 1, [1]],
+    Nets = [apply(tweann_nif, compile_network, Pool0),
+            tweann_nif:compile_network([], 0, []),
+            tweann_nif:compile_network([{5, input, linear, 0, []}, {3, input, linear, 0, []},
+                                        {9, {cfc, 1.0, 1.0}, tanh, 0.0, [{5, 1.0}, {3, -1.0}, {9, 0.5}]},
+                                        {2, output, cubic, 0.0, [{9, 1.0e100}, {2, 1.0}]}], 2, [9, 2, 2]),
+            %% 2000 repeated output indices.
+            tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}]}],
+                                       1, lists:duplicate(2000, 1))],
+    Cells = [tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
+                                 [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
+             tweann_nif:ltc_cell(#{input_size => 2, units => 3}, [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
+             tweann_nif:cfc_population(#{input_size => 2, hidden_size => 3, backbone_units => 4},
+                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]]),
+             %% faber-tweann's CfC population: 2 networks 2 -> [3] -> 2.
+             tweann_nif:compile_cfc_pop([[0.1 * (I rem 5) || I <- lists:seq(1, 17)] || _ <- [1, 2]],
+                                        [[1.0, 0.5, 2.0], [0.1, 1.0, 3.0]], 2, 3, 2, 1.0)],
+    {Nets, Cells}.
 
 args(F, Arity, Pool) ->
     Valid = valid(F, Arity, Pool),

@@ -110,23 +110,7 @@ no_leak(Stats0) ->
     ok.
 
 run_all() ->
-    Pool0 = [[{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}, {1, 0.25}]}], 1, [1]],
-    Pool = [apply(tweann_nif, compile_network, Pool0),
-            tweann_nif:compile_network([], 0, []),
-            tweann_nif:compile_network([{5, input, linear, 0, []}, {3, input, linear, 0, []},
-                                        {9, {cfc, 1.0, 1.0}, tanh, 0.0, [{5, 1.0}, {3, -1.0}, {9, 0.5}]},
-                                        {2, output, cubic, 0.0, [{9, 1.0e100}, {2, 1.0}]}], 2, [9, 2, 2]),
-            %% 2000 repeated output indices.
-            tweann_nif:compile_network([{0, input, linear, 0, []}, {1, output, tanh, 0.1, [{0, 0.5}]}],
-                                       1, lists:duplicate(2000, 1))],
-    Cells = [tweann_nif:cfc_cell(#{input_size => 2, hidden_size => 3, backbone_units => 4},
-                                 [0.01 * (I rem 7) || I <- lists:seq(1, 84)]),
-             tweann_nif:ltc_cell(#{input_size => 2, units => 3}, [0.01 * (I rem 5) || I <- lists:seq(1, 94)]),
-             tweann_nif:cfc_population(#{input_size => 2, hidden_size => 3, backbone_units => 4},
-                                       [[0.02 * (I rem 3) || I <- lists:seq(1, 84)] || _ <- [1, 2]]),
-             %% faber-tweann's CfC population: 2 networks 2 -> [3] -> 2.
-             tweann_nif:compile_cfc_pop([[0.1 * (I rem 5) || I <- lists:seq(1, 17)] || _ <- [1, 2]],
-                                        [[1.0, 0.5, 2.0], [0.1, 1.0, 3.0]], 2, 3, 2, 1.0)],
+    {Pool, Cells} = tweann_hostile_gen:pool(),
     Exports = exports(),
     T0 = erlang:monotonic_time(millisecond),
     Results = [begin

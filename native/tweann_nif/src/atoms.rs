@@ -36,6 +36,10 @@ rustler::atoms! {
     native,
     version,
     nif_version,
+    term_reader,
+    direct,
+    api,
+    query,
     target_arch,
     target_os,
     target_cpu,
@@ -94,5 +98,6 @@ pub mod acts {
 /// The load hook: makes the atoms that are built from core tables and
 /// opens the resource types this library registers itself.
 pub fn load(env: rustler::Env, _info: rustler::Term) -> bool {
+    crate::vmterm::load(env.as_c_arg());
     acts::load(env) && crate::network::NET_TYPE.open(env)
 }

@@ -38,12 +38,7 @@ impl<'a> Iterator for Items<'a> {
         );
         // SAFETY: `rest` is a live term of this call's env; the out-pointers are locals.
         unsafe {
-            if rustler::sys::enif_get_list_cell(
-                env.as_c_arg(),
-                self.rest.as_c_arg(),
-                &mut head,
-                &mut tail,
-            ) != 0
+            if crate::vmterm::list_cell(env.as_c_arg(), self.rest.as_c_arg(), &mut head, &mut tail)
             {
                 self.rest = Term::new(env, tail);
                 return Some(Ok(Term::new(env, head)));
@@ -90,10 +85,10 @@ pub fn count(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<us
 #[inline]
 pub fn number(term: Term) -> Option<f64> {
     let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
-    let (mut d, mut i) = (0.0f64, 0i64);
-    // SAFETY: reads a live term; the out-pointers are locals.
+    let mut i = 0i64;
+    // SAFETY: reads a live term; the out-pointer is a local.
     unsafe {
-        if rustler::sys::enif_get_double(env, t, &mut d) != 0 {
+        if let Some(d) = crate::vmterm::double(env, t) {
             return Some(d);
         }
         if rustler::sys::enif_get_int64(env, t, &mut i) != 0 {
@@ -181,11 +176,8 @@ pub fn f64_arg(term: Term, arg: u8, what: &str) -> Res<f64> {
 /// A non-negative integer that fits in 64 bits, or `None`.
 #[inline]
 pub fn uint(term: Term) -> Option<u64> {
-    let mut u = 0u64;
-    // SAFETY: reads a live term; the out-pointer is a local.
-    (unsafe { rustler::sys::enif_get_uint64(term.get_env().as_c_arg(), term.as_c_arg(), &mut u) }
-        != 0)
-        .then_some(u)
+    // SAFETY: reads a live term of this call's env.
+    unsafe { crate::vmterm::uint64(term.get_env().as_c_arg(), term.as_c_arg()) }
 }
 
 /// A non-negative integer that fits in 64 bits.
@@ -423,23 +415,10 @@ impl<'a> Tuple<'a> {
 #[inline]
 pub fn any_tuple(term: Term) -> Option<Tuple> {
     let env = term.get_env();
-    let mut arity: std::os::raw::c_int = 0;
-    let mut array: *const rustler::sys::ErlNifTerm = std::ptr::null();
-    // SAFETY: enif_get_tuple only reads the term; on success `array` points
-    // at `arity` terms owned by the tuple, valid as long as the term is.
-    unsafe {
-        if rustler::sys::enif_get_tuple(env.as_c_arg(), term.as_c_arg(), &mut arity, &mut array)
-            == 0
-        {
-            return None;
-        }
-        let elems = if arity == 0 {
-            &[][..]
-        } else {
-            std::slice::from_raw_parts(array, arity as usize)
-        };
-        Some(Tuple { env, elems })
-    }
+    // SAFETY: only reads the term; the elements are owned by the tuple,
+    // valid as long as the term is.
+    let elems = unsafe { crate::vmterm::tuple(env.as_c_arg(), term.as_c_arg()) }?;
+    Some(Tuple { env, elems })
 }
 
 /// Elements of a tuple of exactly `n` elements.

@@ -21,7 +21,8 @@
 
 use crate::decode::{self, Work, NUMBER};
 use crate::error::{badarg, Res};
-use rustler::sys::{enif_get_double, enif_get_list_cell, enif_is_empty_list, ErlNifTerm};
+use crate::vmterm;
+use rustler::sys::{enif_is_empty_list, ErlNifTerm};
 use rustler::{Binary, Env, Term};
 use std::mem::MaybeUninit;
 
@@ -198,17 +199,16 @@ unsafe fn next_number(
     out: &mut MaybeUninit<f64>,
     slow: &mut bool,
 ) -> Res<bool> {
-    let mut head = MaybeUninit::<ErlNifTerm>::uninit();
-    let mut tail = MaybeUninit::<ErlNifTerm>::uninit();
-    // SAFETY: `rest` is live (the caller's promise); the out-pointers are
-    // locals, written when the calls succeed.
+    let (mut h, mut tail) = Default::default();
+    // SAFETY: `rest` is live (the caller's promise).
     unsafe {
-        if enif_get_list_cell(env, *rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+        if !vmterm::list_cell(env, *rest, &mut h, &mut tail) {
             return Ok(false);
         }
-        *rest = tail.assume_init();
-        let h = head.assume_init();
-        if enif_get_double(env, h, out.as_mut_ptr()) == 0 {
+        *rest = tail;
+        if let Some(d) = vmterm::double(env, h) {
+            out.write(d);
+        } else {
             *slow = true;
             out.write(slow_number(term.get_env(), h).ok_or_else(|| {
                 badarg(

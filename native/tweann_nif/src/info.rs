@@ -113,6 +113,35 @@ fn cpu_level() -> &'static str {
     }
 }
 
+/// The term reader in use: `direct` or `api` (`vmterm.rs`).
+fn reader() -> rustler::Atom {
+    if crate::vmterm::direct() {
+        atoms::direct()
+    } else {
+        atoms::api()
+    }
+}
+
+/// `term_reader/1` (internal, for the tests): `direct` or `api` switches
+/// the readers of lists, floats, integers and tuples (`direct` only where
+/// the load hook verified them), `query` leaves them; answers the reader in
+/// use.
+#[rustler::nif]
+fn term_reader(mode: Term) -> Res<rustler::Atom> {
+    let m: rustler::Atom = mode
+        .decode()
+        .map_err(|_| crate::error::badarg(1, "the mode must be direct, api or query"))?;
+    if m == atoms::direct() || m == atoms::api() {
+        crate::vmterm::set_direct(m == atoms::direct());
+    } else if m != atoms::query() {
+        return Err(crate::error::badarg(
+            1,
+            "the mode must be direct, api or query",
+        ));
+    }
+    Ok(reader())
+}
+
 /// `impl/0`: `native`. Only the loaded library can answer it (the Erlang
 /// stub it replaces says what serves the calls otherwise), so the question
 /// costs one NIF call and no lookup.
@@ -141,6 +170,7 @@ fn build_info(env: Env) -> Res<Term> {
             std::env::consts::OS.encode(env),
         ),
         (atoms::target_cpu().encode(env), cpu_level().encode(env)),
+        (atoms::term_reader().encode(env), reader().encode(env)),
         (
             atoms::activations().encode(env),
             atoms::acts::all().encode(env),

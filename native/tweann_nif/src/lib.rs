@@ -36,9 +36,11 @@ mod novelty;
 mod numlist;
 mod ownres;
 mod reward;
+
 mod scalar;
 mod selection;
 mod stats;
+mod vmterm;
 mod weights;
 mod work;
 

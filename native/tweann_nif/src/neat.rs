@@ -4,7 +4,7 @@
 use crate::decode::{self, items, tuple, Work, NUMBER};
 use crate::error::{badarg, OrRaise, Res};
 use crate::work::StackFirst;
-use rustler::sys::{enif_get_list_cell, ErlNifTerm};
+use rustler::sys::ErlNifTerm;
 use rustler::Term;
 use tweann_core::neat;
 
@@ -51,9 +51,9 @@ impl<'a> GeneList<'a> {
         let env = self.rest.get_env();
         let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
         // SAFETY: `rest` is a live term of this call; the out-pointers are locals.
-        if unsafe { enif_get_list_cell(env.as_c_arg(), self.rest.as_c_arg(), &mut head, &mut tail) }
-            == 0
-        {
+        if !unsafe {
+            crate::vmterm::list_cell(env.as_c_arg(), self.rest.as_c_arg(), &mut head, &mut tail)
+        } {
             return if self.rest.is_empty_list() {
                 Ok(None)
             } else {

@@ -4,13 +4,11 @@
 //! what lets a NIF beat JIT-compiled Erlang on short lists. Integers are
 //! converted as `float/1` converts them ([`crate::decode::number`]).
 
-use rustler::sys::{
-    enif_get_double, enif_get_int64, enif_get_list_cell, enif_get_uint64, enif_is_empty_list,
-};
+use crate::vmterm;
+use rustler::sys::{enif_get_int64, enif_get_uint64, enif_is_empty_list};
 use rustler::sys::{ErlNifEnv, ErlNifTerm as ERL_NIF_TERM};
 use rustler::Term;
 use std::marker::PhantomData;
-use std::mem::MaybeUninit;
 
 /// What the next element of a list is.
 pub enum Next {
@@ -45,19 +43,16 @@ impl<'a> NumList<'a> {
     /// nothing else when it is a float.
     #[inline(always)]
     pub fn next_num(&mut self) -> Next {
-        let (mut head, mut tail) = (MaybeUninit::uninit(), MaybeUninit::uninit());
+        let (mut head, mut tail) = Default::default();
         // SAFETY: env and rest come from a live Term of this NIF call (the
-        // lifetime 'a ties the reader to it); the out-pointers are locals,
-        // read only after the call reported success (which writes them).
+        // lifetime 'a ties the reader to it).
         unsafe {
-            if enif_get_list_cell(self.env, self.rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+            if !vmterm::list_cell(self.env, self.rest, &mut head, &mut tail) {
                 return self.end();
             }
-            self.rest = tail.assume_init();
-            let head = head.assume_init();
-            let mut d = MaybeUninit::uninit();
-            if enif_get_double(self.env, head, d.as_mut_ptr()) != 0 {
-                return Next::Num(d.assume_init());
+            self.rest = tail;
+            if let Some(d) = vmterm::double(self.env, head) {
+                return Next::Num(d);
             }
             self.integer(head)
         }
@@ -68,17 +63,15 @@ impl<'a> NumList<'a> {
     /// is that same float can return the term instead of making a new one.
     #[inline(always)]
     pub fn next_num_term(&mut self) -> (Next, Option<ERL_NIF_TERM>) {
-        let (mut head, mut tail) = (MaybeUninit::uninit(), MaybeUninit::uninit());
+        let (mut head, mut tail) = Default::default();
         // SAFETY: as in next_num.
         unsafe {
-            if enif_get_list_cell(self.env, self.rest, head.as_mut_ptr(), tail.as_mut_ptr()) == 0 {
+            if !vmterm::list_cell(self.env, self.rest, &mut head, &mut tail) {
                 return (self.end(), None);
             }
-            self.rest = tail.assume_init();
-            let head = head.assume_init();
-            let mut d = MaybeUninit::uninit();
-            if enif_get_double(self.env, head, d.as_mut_ptr()) != 0 {
-                return (Next::Num(d.assume_init()), Some(head));
+            self.rest = tail;
+            if let Some(d) = vmterm::double(self.env, head) {
+                return (Next::Num(d), Some(head));
             }
             (self.integer(head), None)
         }

@@ -11,8 +11,7 @@ use crate::encode::{self, CELL_BYTES};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
 use rustler::sys::{
-    enif_get_list_cell, enif_is_empty_list, enif_make_double, enif_make_list_from_array,
-    enif_make_uint64, ErlNifTerm,
+    enif_is_empty_list, enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm,
 };
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
@@ -207,7 +206,7 @@ fn few_contestants(contestants: Term, work: &mut Work) -> Res<Option<([u64; FEW]
         let (mut head, mut tail) = (ErlNifTerm::default(), ErlNifTerm::default());
         // SAFETY: `rest` is a live term of this call's env; the
         // out-pointers are locals.
-        if unsafe { enif_get_list_cell(env, rest, &mut head, &mut tail) } == 0 {
+        if !unsafe { crate::vmterm::list_cell(env, rest, &mut head, &mut tail) } {
             // SAFETY: reads a live term.
             if unsafe { enif_is_empty_list(env, rest) } != 0 {
                 return Ok(Some((cs, n)));

@@ -138,8 +138,6 @@ fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize, bool)> {
     let mut last = (0usize, 0usize);
     let mut rest = nodes.as_c_arg();
     let (mut head, mut tail) = Default::default();
-    let mut arity = 0;
-    let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
     // Past the budget, hand over.
     let over = |n: usize, c: usize, work: &mut Work| -> Res<()> {
         let est = n
@@ -151,18 +149,15 @@ fn shape(nodes: Term, work: &mut Work) -> Res<(usize, usize, bool)> {
         Ok(())
     };
     // SAFETY: every term read is a live term of this call's env (the
-    // argument or a part of it); the out-pointers are locals, and `elems`
-    // is read only after enif_get_tuple succeeded with 5 elements.
+    // argument or a part of it); the out-pointers are locals.
     unsafe {
-        while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
+        while crate::vmterm::list_cell(e, rest, &mut head, &mut tail) {
             rest = tail;
             cells += 1;
             if n == next {
                 let mut k = 0usize;
-                if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) != 0 && arity == 5
-                {
-                    let mut conns = *elems.add(4);
-                    while rustler::sys::enif_get_list_cell(e, conns, &mut head, &mut tail) != 0 {
+                if let Some(&[_, _, _, _, mut conns]) = crate::vmterm::tuple(e, head) {
+                    while crate::vmterm::list_cell(e, conns, &mut head, &mut tail) {
                         conns = tail;
                         k += 1;
                         cells += 1;
@@ -229,7 +224,7 @@ fn compile(
     // SAFETY (every unsafe block below): the terms read are live terms of
     // this call's env (the argument or parts of it); the out-pointers are
     // locals, read only after the call that writes them succeeded.
-    while unsafe { rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) } != 0 {
+    while unsafe { crate::vmterm::list_cell(e, rest, &mut head, &mut tail) } {
         rest = tail;
         pos += 1;
         work.take(5 * NUMBER)?;
@@ -294,46 +289,44 @@ fn connections(
     let e = env.as_c_arg();
     let (mut head, mut tail) = Default::default();
     let mut rest = list.as_c_arg();
-    let mut arity = 0;
-    let mut elems: *const rustler::sys::ErlNifTerm = std::ptr::null();
-    let (mut from, mut w) = (0u64, 0.0f64);
     let mut k = 0usize;
     // SAFETY: the terms read are live terms of this call's env (parts of
-    // the argument); the out-pointers are locals, and `elems` is read only
-    // after enif_get_tuple succeeded with 2 elements.
+    // the argument); the out-pointers are locals.
     unsafe {
-        while rustler::sys::enif_get_list_cell(e, rest, &mut head, &mut tail) != 0 {
+        while crate::vmterm::list_cell(e, rest, &mut head, &mut tail) {
             rest = tail;
             k += 1;
             if k == STRIDE {
                 work.take(STRIDE * CONN_UNITS)?;
                 k = 0;
             }
-            if rustler::sys::enif_get_tuple(e, head, &mut arity, &mut elems) == 0 || arity != 2 {
+            let Some(&[f, x]) = crate::vmterm::tuple(e, head) else {
                 work.take(k * CONN_UNITS)?;
                 return Err(badarg(
                     1,
                     format!("node {index}: a connection is not a {{FromIndex, Weight}} tuple"),
                 ));
-            }
-            let (f, x) = (*elems, *elems.add(1));
-            if rustler::sys::enif_get_uint64(e, f, &mut from) == 0 {
+            };
+            let Some(from) = crate::vmterm::uint64(e, f) else {
                 work.take(k * CONN_UNITS)?;
                 return Err(badarg(
                     1,
                     format!("node {index}: FromIndex must be a non-negative integer"),
                 ));
-            }
-            if rustler::sys::enif_get_double(e, x, &mut w) == 0 {
-                work.take(k * CONN_UNITS)?;
-                k = 0;
-                w = decode::number(Term::new(env, x)).ok_or_else(|| {
-                    badarg(
-                        1,
-                        format!("node {index}: connection weight is not a number"),
-                    )
-                })?;
-            }
+            };
+            let w = match crate::vmterm::double(e, x) {
+                Some(w) => w,
+                None => {
+                    work.take(k * CONN_UNITS)?;
+                    k = 0;
+                    decode::number(Term::new(env, x)).ok_or_else(|| {
+                        badarg(
+                            1,
+                            format!("node {index}: connection weight is not a number"),
+                        )
+                    })?
+                }
+            };
             b.connect(from, w).or_raise()?;
         }
         work.take(k * CONN_UNITS)?;
