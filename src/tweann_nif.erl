@@ -471,8 +471,11 @@ is_loaded() ->
 
 %% @doc Build facts: `backend' (`nif' or `erlang'), library `version',
 %% `nif_version', `target_arch', `target_os', `target_cpu' (the x86-64 level
-%% the code was compiled for, `x86-64-v2' by default), `profile' and
-%% `activations' (the activation atoms in tag order); with no library
+%% the code was compiled for, `x86-64-v2' by default), `profile',
+%% `term_reader' (`direct' when arguments are read from the term words, as
+%% verified at load time, `api' when through erl_nif: see
+%% `docs/architecture.md') and `activations' (the activation atoms in tag
+%% order); with no library
 %% loaded, `load_error' says why (and `backend' is `none' unless the Erlang
 %% backend is configured).
 -spec build_info() -> #{atom() => term()}.
