@@ -178,6 +178,21 @@ impl Activation {
         }
     }
 
+    /// Apply the function to eight values at once (the 8-lane math), with
+    /// the same bits as [`Activation::apply`] on each.
+    #[inline(always)]
+    pub fn apply_x8(self, x: [f64; 8]) -> [f64; 8] {
+        let clamped = |x: [f64; 8]| x.map(|v| clamp(v, -10.0, 10.0));
+        match self {
+            Activation::Tanh => math::tanh_x8(x),
+            Activation::Sigmoid => math::sigmoid_x8(clamped(x)),
+            Activation::Sin => math::sin_x8(x),
+            Activation::Cos => math::cos_x8(x),
+            Activation::Gaussian => math::gaussian_x8(clamped(x)),
+            a => x.map(|v| a.apply(v)),
+        }
+    }
+
     /// Apply the function to four values at once: the transcendental ones
     /// through the 4-lane forms of [`crate::math`] (two 2-lane chains side
     /// by side, same bits as the scalar forms), the others value by value.
@@ -369,7 +384,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn two_lane_and_slice_forms_give_the_scalar_bits(
+        fn lane_and_slice_forms_give_the_scalar_bits(
             a in -1e6f64..1e6, b in -30.0f64..30.0, xs in proptest::collection::vec(-50.0f64..50.0, 0..9)
         ) {
             for act in Activation::ALL {
@@ -378,6 +393,10 @@ mod tests {
                 prop_assert_eq!(y[1].to_bits(), act.apply(b).to_bits());
                 let y4 = act.apply_x4([b, a, -b, a * 1e-3]);
                 for (y, x) in y4.iter().zip([b, a, -b, a * 1e-3]) {
+                    prop_assert_eq!(y.to_bits(), act.apply(x).to_bits());
+                }
+                let x8 = [b, a, -b, a * 1e-3, -a, b * 0.5, a * 1e-6, 0.0];
+                for (y, x) in act.apply_x8(x8).iter().zip(x8) {
                     prop_assert_eq!(y.to_bits(), act.apply(x).to_bits());
                 }
                 let mut out = vec![0.0; xs.len()];

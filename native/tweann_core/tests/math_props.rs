@@ -1,5 +1,5 @@
-//! Properties of `tweann_core::math`: the scalar, SSE2 and portable 2-lane
-//! and the 4-lane forms agree bit for bit on arbitrary inputs (every bit pattern, NaN
+//! Properties of `tweann_core::math`: the scalar, SSE2 and portable 2-lane,
+//! the 4-lane and the 8-lane forms agree bit for bit on arbitrary inputs (every bit pattern, NaN
 //! aside); symmetries, ranges and monotonicity hold; edge values are as
 //! documented.
 
@@ -10,6 +10,7 @@ type Scalar = fn(f64) -> f64;
 type Lanes = fn([f64; 2]) -> [f64; 2];
 type Slice = fn(&mut [f64]);
 type Quad = fn([f64; 4]) -> [f64; 4];
+type Oct = fn([f64; 8]) -> [f64; 8];
 
 const QUADS: [(&str, Scalar, Quad); 10] = [
     ("exp", math::exp, math::exp_x4),
@@ -22,6 +23,18 @@ const QUADS: [(&str, Scalar, Quad); 10] = [
     ("log1p", math::log1p, math::log1p_x4),
     ("softplus", math::softplus, math::softplus_x4),
     ("erf", math::erf, math::erf_x4),
+];
+
+const OCTS: [(&str, Scalar, Oct); 9] = [
+    ("exp", math::exp, math::exp_x8),
+    ("sigmoid", math::sigmoid, math::sigmoid_x8),
+    ("tanh", math::tanh, math::tanh_x8),
+    ("gaussian", math::gaussian, math::gaussian_x8),
+    ("sin", math::sin, math::sin_x8),
+    ("cos", math::cos, math::cos_x8),
+    ("log", math::log, math::log_x8),
+    ("log1p", math::log1p, math::log1p_x8),
+    ("softplus", math::softplus, math::softplus_x8),
 ];
 
 const FORMS: [(&str, Scalar, Lanes, Lanes); 10] = [
@@ -99,6 +112,18 @@ proptest! {
             let got = x4(x);
             for (k, (&g, &a)) in got.iter().zip(&x).enumerate() {
                 prop_assert!(same(g, f(a)), "{} x4 lane {} at {:?}: {:e} vs {:e}", name, k, x, g, f(a));
+            }
+        }
+    }
+
+    #[test]
+    fn eight_lane_forms_equal_the_scalar_form(
+        x in prop_oneof![prop::array::uniform8(arg()), prop::array::uniform8(-40.0f64..40.0)]
+    ) {
+        for (name, f, x8) in OCTS {
+            let got = x8(x);
+            for (k, (&g, &a)) in got.iter().zip(&x).enumerate() {
+                prop_assert!(same(g, f(a)), "{} x8 lane {} at {:?}: {:e} vs {:e}", name, k, x, g, f(a));
             }
         }
     }

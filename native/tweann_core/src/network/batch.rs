@@ -1,7 +1,7 @@
 //! Batch evaluation of a [`Network`]: [`LANES`] stateless rows per pass over
 //! the connection arrays, each bit-identical to [`Network::evaluate`]. Pass 2
-//! runs in plan order (`plan.rs`), each activation applied across the lanes
-//! two at a time; a batch that meets a non-finite value runs again in list
+//! runs in plan order (`plan.rs`), each activation applied across all the
+//! lanes at once (four 2-lane chains side by side); a batch that meets a non-finite value runs again in list
 //! order to name the node.
 
 use super::eval::{by_tag, leaky_step, liquid_step};
@@ -98,8 +98,8 @@ impl Network {
         Ok(())
     }
 
-    /// A group of ordinary nodes with activation `TAG`, every lane, four
-    /// lanes at a time through [`Activation::apply_x4`]. False if a value is
+    /// A group of ordinary nodes with activation `TAG`, every lane, all
+    /// eight at once through [`Activation::apply_x8`]. False if a value is
     /// not finite (every lane holds a row of the batch: the unused lanes of
     /// the last pass repeat its first row).
     #[inline(never)]
@@ -112,9 +112,7 @@ impl Network {
             let dst: &mut [f64; LANES] = (&mut values[p * LANES..(p + 1) * LANES])
                 .try_into()
                 .expect("lane row");
-            for (d, x) in dst.chunks_exact_mut(4).zip(xs.chunks_exact(4)) {
-                d.copy_from_slice(&act.apply_x4([x[0], x[1], x[2], x[3]]));
-            }
+            *dst = act.apply_x8(xs);
             ok &= all_finite(&xs);
             if !act.finite_on_finite() {
                 ok &= all_finite(dst);
