@@ -13,8 +13,10 @@
 #   4. the whole BEAM (JIT, NIF loading, dirty schedulers) under qemu: a
 #      private bindir whose beam.smp runs the real one emulated with
 #      `+JPperf map`; runs the EUnit modules tweann_nif_tests,
-#      tweann_hostile_tests and tweann_golden_tests (the committed hash of a
-#      fixed corpus, NIF and reference), and checks that the determinism digest of
+#      tweann_hostile_tests, tweann_golden_tests (the committed hash of a
+#      fixed corpus, NIF and reference) and tweann_term_reader_tests (the
+#      direct term reader verified at load and in use, the same answers as
+#      erl_nif's), and checks that the determinism digest of
 #      tweann_reliability_tests is the same emulated as native.
 #
 # Installs nothing. Needs qemu-x86_64 (apt-get install qemu-user), cargo,
@@ -172,10 +174,11 @@ set +e
 # The hostile test makes 126 000 calls: about 200 s emulated on a quiet
 # host, past its native 300 s limit when the host is busy.
 TWEANN_HOSTILE_TIMEOUT=1800 "$work/erl" -noshell -pa "$ebin" -pa "$tdir" -eval '
-    R = eunit:test([tweann_nif_tests, tweann_hostile_tests, tweann_golden_tests], []),
+    R = eunit:test([tweann_nif_tests, tweann_hostile_tests, tweann_golden_tests,
+                    tweann_term_reader_tests], []),
     halt(case R of ok -> 0; _ -> 1 end).'
 rc=$?
 set -e
 [ "$rc" -eq 0 ] || die "EUnit under emulation failed (exit $rc; 132 = SIGILL)"
-say "EUnit tweann_nif_tests + tweann_hostile_tests + tweann_golden_tests passed with beam.smp emulated"
+say "EUnit tweann_nif_tests + tweann_hostile_tests + tweann_golden_tests + tweann_term_reader_tests passed with beam.smp emulated"
 say "OK: control SIGILLs, Rust tests pass emulated, static scan clean, BEAM + NIF run emulated"
