@@ -81,6 +81,15 @@
 
 -define(STATUS_KEY, {?MODULE, load_status}).
 -define(LIB, "tweann_nif").
+%% The load info: a literal (so it lies in the literal area, with the
+%% literal tag on emulators that mark such pointers) holding every kind of
+%% term the library's direct term reader meets: lists, an improper tail,
+%% floats, small and big integers, tuples of several sizes, atoms, a binary.
+%% The load hook checks that the reader reads every subterm of it as the
+%% erl_nif API does (native/tweann_nif/src/vmterm.rs).
+-define(LOAD_INFO, {tweann_term_sample, [1.5, -2, 7.0e300, -0.0], {3, [0.25 | -0.5]},
+                    {{}, {input}, {1, hidden, tanh, 0.5, [{0, 1.0}]}},
+                    [(1 bsl 59) - 1, 1 bsl 59, -(1 bsl 59), 1 bsl 64, <<"bin">>]}).
 
 %% @doc `ok' if the native library is loaded, else `{error, Why}'.
 -spec load_status() -> ok | {error, term()}.
@@ -116,7 +125,7 @@ reloading_bound_module() ->
 load(Path) ->
     case tweann_nif_loader:verify(Path) of
         ok ->
-            case erlang:load_nif(Path, 0) of
+            case erlang:load_nif(Path, ?LOAD_INFO) of
                 ok -> ok;
                 {error, {reload, _}} -> ok;
                 {error, Why} -> {error, Why}

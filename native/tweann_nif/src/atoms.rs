@@ -97,7 +97,7 @@ pub mod acts {
 
 /// The load hook: makes the atoms that are built from core tables and
 /// opens the resource types this library registers itself.
-pub fn load(env: rustler::Env, _info: rustler::Term) -> bool {
-    crate::vmterm::load(env.as_c_arg());
+pub fn load(env: rustler::Env, info: rustler::Term) -> bool {
+    crate::vmterm::load(env.as_c_arg(), info.as_c_arg());
     acts::load(env) && crate::network::NET_TYPE.open(env)
 }

@@ -11,8 +11,12 @@
 //! R13 (OTP's `erl_term.h`):
 //!
 //! * the two low bits of a term are its primary tag: `01` a list cell (the
-//!   term minus 1 points at two words, head and tail), `10` a boxed term
-//!   (the term minus 2 points at a header word);
+//!   term with its three low bits cleared points at two words, head and
+//!   tail), `10` a boxed term (the same pointer addresses a header word);
+//!   the third bit is a tag of its own on emulators that mark pointers into
+//!   the literal area (debug builds, and hosts without a reserved literal
+//!   range: `TAG_LITERAL_PTR`), so it is cleared too, as the VM's own
+//!   `ptr_val` does;
 //! * a float is boxed with the header `(1 << 6) | 0x18` followed by the
 //!   IEEE double;
 //! * a tuple is boxed with the header `arity << 6` (the low six bits zero),
@@ -21,9 +25,11 @@
 //!   value in the others (an arithmetic shift right by 4).
 //!
 //! That layout is not a documented interface, so it is never assumed: the
-//! load hook builds terms of every kind through the API (`enif_make_*`) and
-//! compares what every reader here answers with what the API answers
-//! ([`load`]). Only if all agree are the direct readers switched on;
+//! load hook builds terms of every kind through the API (`enif_make_*`),
+//! takes the load info (a literal of `tweann_nif_native`, so a term in the
+//! literal area, with every kind of term the readers meet) and compares
+//! what every reader here answers with what the API answers, on every
+//! subterm ([`load`]). Only if all agree are the direct readers switched on;
 //! otherwise (another word size, a future VM with another layout) every
 //! reader calls the API, as it does when the environment variable
 //! `TWEANN_NIF_TERM_READER=api` is set. The answers are the same either
@@ -50,6 +56,10 @@ static DIRECT: AtomicBool = AtomicBool::new(false);
 static VERIFIED: AtomicBool = AtomicBool::new(false);
 
 const PRIMARY: usize = 0b11;
+/// The low bits of a pointer term that are tags (the primary tag, and the
+/// literal tag where the emulator has one); cleared, the word addresses the
+/// term's first word.
+const PTR_TAGS: usize = 0b111;
 const LIST: usize = 0b01;
 const BOXED: usize = 0b10;
 const FLOAT_HEADER: usize = (1 << 6) | 0x18;
@@ -95,7 +105,7 @@ pub unsafe fn list_cell(
         }
         // SAFETY: a list cell's pointer (tag removed) addresses its two
         // words, live while the term is (the caller's promise).
-        let p = (w - LIST) as *const usize;
+        let p = (w & !PTR_TAGS) as *const usize;
         unsafe {
             *head = term(*p);
             *tail = term(*p.add(1));
@@ -120,7 +130,7 @@ pub unsafe fn double(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<f64> {
         }
         // SAFETY: a boxed term's pointer addresses its header; a float's
         // value is the word after it.
-        let p = (w - BOXED) as *const usize;
+        let p = (w & !PTR_TAGS) as *const usize;
         unsafe { (*p == FLOAT_HEADER).then(|| f64::from_bits(*p.add(1) as u64)) }
     } else {
         let mut d = 0.0;
@@ -140,7 +150,7 @@ pub unsafe fn tuple<'a>(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<&'a [ErlNi
         if w & PRIMARY != BOXED {
             return None;
         }
-        let p = (w - BOXED) as *const usize;
+        let p = (w & !PTR_TAGS) as *const usize;
         // SAFETY: as in `double`; a tuple's elements follow its header.
         unsafe {
             let h = *p;
@@ -197,10 +207,11 @@ pub fn set_direct(on: bool) -> bool {
 }
 
 /// The load hook: compare every direct reader with the API on terms of
-/// every kind built through the API, and switch the direct readers on if
-/// all agree (and `TWEANN_NIF_TERM_READER` is not `api`).
-pub fn load(env: *mut ErlNifEnv) {
-    let ok = std::mem::size_of::<usize>() == 8 && agrees(env);
+/// every kind built through the API and on the load info `info` (a literal,
+/// walked down to its leaves), and switch the direct readers on if all
+/// agree (and `TWEANN_NIF_TERM_READER` is not `api`).
+pub fn load(env: *mut ErlNifEnv, info: ErlNifTerm) {
+    let ok = std::mem::size_of::<usize>() == 8 && agrees(env, info);
     VERIFIED.store(ok, Ordering::Relaxed);
     let api = std::env::var("TWEANN_NIF_TERM_READER").is_ok_and(|v| v == "api");
     set_direct(!api);
@@ -304,11 +315,38 @@ fn samples(env: *mut ErlNifEnv) -> Vec<ErlNifTerm> {
     }
 }
 
+/// `t` and every term inside it (list cells and their heads, tuple
+/// elements), read through the API, onto `out`: at most 10 000 terms.
+fn subterms(env: *mut ErlNifEnv, t: ErlNifTerm, out: &mut Vec<ErlNifTerm>) {
+    let mut todo = vec![t];
+    while let Some(t) = todo.pop() {
+        if out.len() >= 10_000 {
+            return;
+        }
+        out.push(t);
+        let (mut h, mut tl) = (term(0), term(0));
+        let (mut arity, mut elems): (c_int, *const ErlNifTerm) = (0, std::ptr::null());
+        // SAFETY: `t` is a live term of `env` (the load info or a part of
+        // it); the out-pointers are locals, read only after success.
+        unsafe {
+            if enif_get_list_cell(env, t, &mut h, &mut tl) != 0 {
+                todo.push(tl);
+                todo.push(h);
+            } else if enif_get_tuple(env, t, &mut arity, &mut elems) != 0 {
+                for k in 0..arity as usize {
+                    todo.push(*elems.add(k));
+                }
+            }
+        }
+    }
+}
+
 /// True if the direct readers answer as the API on every sample, and the
 /// samples of each kind are read as that kind (so the comparison tested
 /// something).
-fn agrees(env: *mut ErlNifEnv) -> bool {
-    let samples = samples(env);
+fn agrees(env: *mut ErlNifEnv, info: ErlNifTerm) -> bool {
+    let mut samples = samples(env);
+    subterms(env, info, &mut samples);
     let mut kinds = [0usize; 4];
     for &t in &samples {
         DIRECT.store(false, Ordering::Relaxed);
