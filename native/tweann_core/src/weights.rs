@@ -64,8 +64,10 @@ impl Mutation {
         })
     }
 
-    /// The mutated `w` (see the module documentation).
-    #[inline]
+    /// The mutated `w` (see the module documentation). Inlined into the
+    /// callers' loops: a call per weight cost a tenth of a 1000-weight
+    /// mutation.
+    #[inline(always)]
     pub fn apply(&self, w: f64, rng: &mut Rng) -> Result<f64, CoreError> {
         if rng.uniform() < self.rate {
             if rng.uniform() < self.perturb_rate {

@@ -284,16 +284,24 @@ impl Work {
     /// Count `bytes` against the memory budget (for memory that is not a
     /// `Vec` made here: result terms, cells); badarg naming the budget if
     /// they do not fit.
+    #[inline]
     pub fn reserve(&mut self, bytes: usize, what: &str) -> Res<()> {
         if bytes > self.mem_left {
-            let need = (self.mem_budget - self.mem_left).saturating_add(bytes);
-            return Err(raise(CoreError::memory(format!(
-                "{what}: this call needs {need} bytes, over the memory budget of {} bytes",
-                self.mem_budget
-            ))));
+            return Err(self.over_budget(bytes, what));
         }
         self.mem_left -= bytes;
         Ok(())
+    }
+
+    /// The error of a [`Work::reserve`] of `bytes` past the budget.
+    #[cold]
+    #[inline(never)]
+    fn over_budget(&self, bytes: usize, what: &str) -> rustler::Error {
+        let need = (self.mem_budget - self.mem_left).saturating_add(bytes);
+        raise(CoreError::memory(format!(
+            "{what}: this call needs {need} bytes, over the memory budget of {} bytes",
+            self.mem_budget
+        )))
     }
 
     /// An empty vector with room for `n` values, counted against the memory
