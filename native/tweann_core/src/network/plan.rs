@@ -26,6 +26,28 @@
 //! ordinary nodes applies its activation two nodes at a time with the 2-lane
 //! forms of [`crate::math`] (the same bits as the scalar forms).
 //!
+//! # Filling pairs
+//!
+//! The smallest levels are not the only ones that work: a node may sit at
+//! any level above its sources' and below its readers'. In networks without
+//! forward references and of at most [`PAIRED`] nodes in pass 2 (where
+//! groups are small and a lone node costs a whole activation call), the
+//! levels are chosen to fill pairs:
+//!
+//! * each node's *height* is the longest chain of readers above it (0 for a
+//!   node that no node of pass 2 reads), found in one pass in reverse list
+//!   order; the depth is the largest height, and a node must sit at
+//!   `depth - height` or below, so that its readers still fit;
+//! * in list order, each node sits at the lowest level of
+//!   `lowest..=depth - height` (`lowest` is one above its sources' levels,
+//!   already placed) whose group of its op has an odd number of nodes so
+//!   far, which it makes even; if there is none, at `lowest`.
+//!
+//! On the 50-node networks of the benchmarks this turns 24 lone nodes of 31
+//! groups into 18 of 28, for a few percent less time per evaluation and
+//! about 1 µs more per compilation. The rules of the levels above hold for
+//! any choice, so the bits do not depend on it.
+//!
 //! Every node still computes `sum = 0.0; sum += w * value[src]` over its own
 //! connections in list order, then `x = sum + bias`: the results are the bits
 //! of the list-order evaluation. Only the overflow error needs the list
@@ -97,6 +119,27 @@ impl Plan {
     }
 }
 
+/// Networks of at most this many nodes in pass 2 (and no forward
+/// reference) get their levels chosen to fill pairs (module docs).
+pub(super) const PAIRED: usize = 512;
+
+/// The first set bit of `bits` in `lo..=hi`, if any.
+fn first_set(bits: &[u64], lo: usize, hi: usize) -> Option<usize> {
+    let mut w = lo / 64;
+    let mut word = bits[w] & (!0u64 << (lo % 64));
+    loop {
+        if word != 0 {
+            let l = w * 64 + word.trailing_zeros() as usize;
+            return (l <= hi).then_some(l);
+        }
+        w += 1;
+        if w * 64 > hi {
+            return None;
+        }
+        word = bits[w];
+    }
+}
+
 /// True for the nodes pass 2 runs.
 #[inline]
 fn runs(op: u8) -> bool {
@@ -113,6 +156,56 @@ impl Network {
         }
     }
 
+    /// The levels of a network without forward references, chosen to fill
+    /// pairs (module docs, "Filling pairs"), as `level + 1` for the nodes
+    /// pass 2 runs and 0 for the others; returns how many it runs.
+    fn paired_levels(&self, level: &mut [u32]) -> Result<usize, CoreError> {
+        let n = self.ops.len();
+        let ops = &self.ops;
+        let row = |p: usize| &self.src[self.row_start[p] as usize..self.row_start[p + 1] as usize];
+        // Heights, in reverse list order (every reader comes after what it
+        // reads); inputs and delays get one too, never used. Each op that
+        // runs gets a number, for its row of `odd`.
+        let mut height = try_vec::<u32>(n, "the evaluation plan")?;
+        height.resize(n, 0);
+        let mut kind = [u8::MAX; 256];
+        let (mut kinds, mut depth, mut m) = (0usize, 0u32, 0usize);
+        for p in (0..n).rev() {
+            let op = ops[p];
+            if !runs(op) {
+                continue;
+            }
+            m += 1;
+            if kind[op as usize] == u8::MAX {
+                kind[op as usize] = kinds as u8;
+                kinds += 1;
+            }
+            let h = height[p];
+            depth = depth.max(h);
+            for &s in row(p) {
+                height[s as usize] = height[s as usize].max(h + 1);
+            }
+        }
+        // One bit per level and op: the group has an odd number of nodes.
+        let words = depth as usize / 64 + 1;
+        let mut odd = try_vec::<u64>(words * kinds, "the evaluation plan")?;
+        odd.resize(words * kinds, 0);
+        for p in 0..n {
+            if !runs(ops[p]) {
+                continue;
+            }
+            let lowest = row(p).iter().fold(0, |lo, &s| lo.max(level[s as usize])) as usize;
+            // `lowest <= depth - height[p]`: every source sits at most at its
+            // own bound, which is below this node's.
+            let highest = ((depth - height[p]) as usize).max(lowest);
+            let bits = &mut odd[kind[ops[p] as usize] as usize * words..][..words];
+            let l = first_set(bits, lowest, highest).unwrap_or(lowest);
+            bits[l / 64] ^= 1 << (l % 64);
+            level[p] = l as u32 + 1;
+        }
+        Ok(m)
+    }
+
     /// Builds `self.plan` from the compiled arrays (module docs).
     pub(super) fn build_plan(&mut self) -> Result<(), CoreError> {
         let n = self.ops.len();
@@ -120,7 +213,12 @@ impl Network {
         let mut level = try_vec::<u32>(n, "the evaluation plan")?;
         level.resize(n, 0);
         let mut m = 0usize;
-        if self.forward_refs == 0 {
+        if self.forward_refs == 0 && ops.iter().filter(|&&op| runs(op)).count() <= PAIRED {
+            m = self.paired_levels(&mut level)?;
+            for l in level.iter_mut() {
+                *l = l.saturating_sub(1);
+            }
+        } else if self.forward_refs == 0 {
             // No forward reference: a running node reads only nodes before
             // it, inputs and delays (at any place). `level` holds level + 1
             // of the running nodes already placed, 0 for inputs and delays
@@ -252,5 +350,166 @@ impl Network {
             organelles,
         };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+impl Network {
+    /// The plan's invariants: every node of pass 2 has one step, and each of
+    /// its sources that pass 2 also runs is in an earlier group (a later
+    /// one for a forward reference, unless it is the node itself).
+    pub(super) fn check_plan(&self) -> Result<(), String> {
+        let n = self.ops.len();
+        let mut group = vec![usize::MAX; n];
+        let mut start = 0usize;
+        for (k, g) in self.plan.groups.iter().enumerate() {
+            for st in &self.plan.steps[start..g.end as usize] {
+                let p = st.pos as usize;
+                if group[p] != usize::MAX || self.ops[p] != g.op {
+                    return Err(format!("node at {p}: twice, or in a group of another op"));
+                }
+                group[p] = k;
+            }
+            start = g.end as usize;
+        }
+        if start != self.plan.steps.len() {
+            return Err("steps after the last group".into());
+        }
+        for p in (0..n).filter(|&p| runs(self.ops[p])) {
+            if group[p] == usize::MAX {
+                return Err(format!("node at {p} has no step"));
+            }
+            let row = &self.src[self.row_start[p] as usize..self.row_start[p + 1] as usize];
+            for s in row
+                .iter()
+                .map(|&s| s as usize)
+                .filter(|&s| runs(self.ops[s]))
+            {
+                let ok = match s.cmp(&p) {
+                    std::cmp::Ordering::Less => group[s] < group[p],
+                    std::cmp::Ordering::Greater => group[s] > group[p],
+                    std::cmp::Ordering::Equal => true,
+                };
+                if !ok {
+                    return Err(format!("node at {p} reads node at {s} out of order"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Network, NetworkBuilder, NodeKind};
+    use crate::activation::Activation::{self, *};
+
+    fn build(nodes: &[(NodeKind, Activation, &[u64])], outs: &[u64]) -> Network {
+        let mut b = NetworkBuilder::new(usize::MAX);
+        let mut inputs = 0;
+        for (i, &(kind, act, srcs)) in nodes.iter().enumerate() {
+            inputs += usize::from(kind == NodeKind::Input);
+            b.node(i as u64, kind, act, 0.1).unwrap();
+            for &s in srcs {
+                b.connect(s, 0.5).unwrap();
+            }
+        }
+        b.finish(inputs, outs).unwrap()
+    }
+
+    /// The groups as (op, positions).
+    fn groups(net: &Network) -> Vec<(u8, Vec<u32>)> {
+        let mut start = 0usize;
+        net.plan
+            .groups
+            .iter()
+            .map(|g| {
+                let ps = net.plan.steps[start..g.end as usize]
+                    .iter()
+                    .map(|s| s.pos)
+                    .collect();
+                start = g.end as usize;
+                (g.op, ps)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_node_with_slack_joins_a_group_of_one() {
+        use NodeKind::{Input, Ordinary};
+        // a -> b -> c is a chain of three levels; d reads only an input, so
+        // it may sit at any of them: it joins b, the other sigmoid, at 1.
+        let net = build(
+            &[
+                (Input, Linear, &[]),
+                (Input, Linear, &[]),
+                (Ordinary, Tanh, &[0]),    // a
+                (Ordinary, Sigmoid, &[2]), // b
+                (Ordinary, Tanh, &[3]),    // c
+                (Ordinary, Sigmoid, &[1]), // d
+            ],
+            &[4, 5],
+        );
+        net.check_plan().unwrap();
+        let (t, s) = (Tanh as u8, Sigmoid as u8);
+        assert_eq!(
+            groups(&net),
+            vec![(t, vec![2]), (s, vec![3, 5]), (t, vec![4])]
+        );
+        let mut a = [0.0; 2];
+        let mut b = [0.0; 2];
+        net.evaluate(&[0.3, -0.7], None, &mut a, None).unwrap();
+        net.evaluate_ordered(&[0.3, -0.7], None, &mut b, None)
+            .unwrap();
+        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+    }
+
+    #[test]
+    fn a_node_never_rises_past_its_bound() {
+        use NodeKind::{Input, Ordinary};
+        // a -> b -> s makes three levels. d is read by e, so d must stay
+        // at 0 or 1 for e to fit below the top: the lone sigmoid s at 2 is
+        // out of its reach (joining it would add a level).
+        let net = build(
+            &[
+                (Input, Linear, &[]),
+                (Ordinary, Tanh, &[0]),    // a, level 0
+                (Ordinary, Tanh, &[1]),    // b, level 1
+                (Ordinary, Sigmoid, &[2]), // s, level 2
+                (Ordinary, Sigmoid, &[0]), // d, 0 or 1: at 0
+                (Ordinary, Relu, &[4]),    // e, 1 or 2: at 1
+            ],
+            &[3, 5],
+        );
+        net.check_plan().unwrap();
+        let (t, s, r) = (Tanh as u8, Sigmoid as u8, Relu as u8);
+        assert_eq!(
+            groups(&net),
+            vec![
+                (t, vec![1]),
+                (s, vec![4]),
+                (t, vec![2]),
+                (r, vec![5]),
+                (s, vec![3])
+            ]
+        );
+    }
+
+    #[test]
+    fn forward_references_keep_the_lowest_levels() {
+        use NodeKind::{Input, Ordinary};
+        // b reads c, a later node: no pairing, the levels of the rules.
+        let net = build(
+            &[
+                (Input, Linear, &[]),
+                (Ordinary, Sigmoid, &[0]), // a, level 0
+                (Ordinary, Tanh, &[1, 3]), // b, level 0 (c must be above it)
+                (Ordinary, Sigmoid, &[2]), // c, level 1
+            ],
+            &[3],
+        );
+        net.check_plan().unwrap();
+        let (t, s) = (Tanh as u8, Sigmoid as u8);
+        assert_eq!(groups(&net), vec![(s, vec![1]), (t, vec![2]), (s, vec![3])]);
     }
 }

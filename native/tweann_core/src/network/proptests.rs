@@ -269,6 +269,7 @@ fn plan_order_holds(
     state: &[f64],
 ) -> Result<(), TestCaseError> {
     let net = g.compile();
+    prop_assert_eq!(net.check_plan(), Ok(()));
     let (ni, no, ns) = (net.input_count(), net.output_count(), net.state_size());
     let inputs = &inputs[..ni];
     for st in [None, Some(&state[..ns])] {
