@@ -117,6 +117,14 @@ pub unsafe fn list_cell(
     }
 }
 
+/// The address of the header of `t` if it is a boxed term (tags removed),
+/// else `None`. Only the direct readers call it.
+#[inline(always)]
+fn boxed(t: ErlNifTerm) -> Option<*const usize> {
+    let w = word(t);
+    (w & PRIMARY == BOXED).then_some((w & !PTR_TAGS) as *const usize)
+}
+
 /// As `enif_get_double`: the value if `t` is a float.
 ///
 /// # Safety
@@ -124,13 +132,9 @@ pub unsafe fn list_cell(
 #[inline(always)]
 pub unsafe fn double(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<f64> {
     if direct() {
-        let w = word(t);
-        if w & PRIMARY != BOXED {
-            return None;
-        }
+        let p = boxed(t)?;
         // SAFETY: a boxed term's pointer addresses its header; a float's
         // value is the word after it.
-        let p = (w & !PTR_TAGS) as *const usize;
         unsafe { (*p == FLOAT_HEADER).then(|| f64::from_bits(*p.add(1) as u64)) }
     } else {
         let mut d = 0.0;
@@ -146,11 +150,7 @@ pub unsafe fn double(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<f64> {
 #[inline(always)]
 pub unsafe fn tuple<'a>(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<&'a [ErlNifTerm]> {
     if direct() {
-        let w = word(t);
-        if w & PRIMARY != BOXED {
-            return None;
-        }
-        let p = (w & !PTR_TAGS) as *const usize;
+        let p = boxed(t)?;
         // SAFETY: as in `double`; a tuple's elements follow its header.
         unsafe {
             let h = *p;
