@@ -88,10 +88,22 @@ pub fn ode(
     (x, out)
 }
 
+/// True for a valid `Bound`: a finite number `>= 0`.
+#[inline(always)]
+pub fn bound_ok(bound: f64) -> bool {
+    bound >= 0.0 && bound.is_finite()
+}
+
+/// True if both values of a scalar result are finite.
+#[inline(always)]
+pub fn finite_pair(pair: (f64, f64)) -> bool {
+    pair.0.is_finite() && pair.1.is_finite()
+}
+
 /// Check the shared scalar arguments; `bound` is argument `bound_arg`.
 #[inline]
 pub fn check_bound(bound: f64, bound_arg: u8) -> Result<(), CoreError> {
-    if bound >= 0.0 && bound.is_finite() {
+    if bound_ok(bound) {
         Ok(())
     } else {
         Err(CoreError::badarg(bound_arg, "Bound must be a number >= 0"))
@@ -101,7 +113,7 @@ pub fn check_bound(bound: f64, bound_arg: u8) -> Result<(), CoreError> {
 /// Check that a scalar result is finite.
 #[inline]
 pub fn check_finite(pair: (f64, f64)) -> Result<(f64, f64), CoreError> {
-    if pair.0.is_finite() && pair.1.is_finite() {
+    if finite_pair(pair) {
         Ok(pair)
     } else {
         Err(CoreError::overflow(

@@ -82,15 +82,23 @@ pub fn count(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<us
 
 /// A number as f64: a float, or an integer converted as `float/1` does
 /// (`None` for anything else, and for an integer beyond the float range).
-#[inline]
+/// The float case inline, the others out of line.
+#[inline(always)]
 pub fn number(term: Term) -> Option<f64> {
+    // SAFETY: reads a live term of its env.
+    match unsafe { crate::vmterm::double(term.get_env().as_c_arg(), term.as_c_arg()) } {
+        Some(d) => Some(d),
+        None => non_float_number(term),
+    }
+}
+
+/// [`number`] of a term that is not a float.
+#[inline(never)]
+fn non_float_number(term: Term) -> Option<f64> {
     let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
     let mut i = 0i64;
     // SAFETY: reads a live term; the out-pointer is a local.
     unsafe {
-        if let Some(d) = crate::vmterm::double(env, t) {
-            return Some(d);
-        }
         if rustler::sys::enif_get_int64(env, t, &mut i) != 0 {
             return Some(i as f64);
         }

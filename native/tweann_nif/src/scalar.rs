@@ -56,9 +56,11 @@ fn cfc_fast<'a>(
     bound: Term,
 ) -> Option<Term<'a>> {
     let (u, s, t, b) = (number(input)?, number(state)?, number(tau)?, number(bound)?);
-    scalar::check_bound(b, 4).ok()?;
-    let r = scalar::check_finite(scalar::cfc(u, s, t, b, &[], &[])).ok()?;
-    Some(fast::float_pair(env, r))
+    if !scalar::bound_ok(b) {
+        return None;
+    }
+    let r = scalar::cfc(u, s, t, b, &[], &[]);
+    scalar::finite_pair(r).then(|| fast::float_pair(env, r))
 }
 
 fast_nif!(evaluate_cfc (env; input, state, tau, bound) =>
@@ -93,10 +95,12 @@ fn ode_fast<'a>(
     dt: Term,
 ) -> Option<Term<'a>> {
     let (u, s, t, b) = (number(input)?, number(state)?, number(tau)?, number(bound)?);
-    scalar::check_bound(b, 4).ok()?;
+    if !scalar::bound_ok(b) {
+        return None;
+    }
     let dt = number(dt)?;
-    let r = scalar::check_finite(scalar::ode(u, s, t, b, dt, &[], &[])).ok()?;
-    Some(fast::float_pair(env, r))
+    let r = scalar::ode(u, s, t, b, dt, &[], &[]);
+    scalar::finite_pair(r).then(|| fast::float_pair(env, r))
 }
 
 fast_nif!(evaluate_ode (env; input, state, tau, bound, dt) =>
