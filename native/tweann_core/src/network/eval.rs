@@ -7,13 +7,12 @@ use super::{Liquid, Network, StateModel, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, O
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
 use crate::scalar;
+use std::mem::MaybeUninit;
 
-/// Networks of at most this many nodes keep their values in a small stack
-/// array (zeroed on every step, so it stays small)...
-const STACK_VALUES: usize = 64;
-/// ... and up to this many in a larger one, zeroed only when used: no
-/// allocation for a step of a network of a few hundred nodes.
-const STACK_VALUES_LARGE: usize = 256;
+/// Networks of at most this many nodes keep their values in a stack array,
+/// of which a step zeroes only the first `n`: no allocation for a step of
+/// a network of a few hundred nodes, and little to clear for a small one.
+const STACK_VALUES: usize = 256;
 /// Networks with at least this many steps in pass 2 run groups of four
 /// nodes with the 4-lane math.
 const QUAD_STEPS: usize = 256;
@@ -45,6 +44,18 @@ macro_rules! by_tag {
     };
 }
 pub(super) use by_tag;
+
+/// The first `n` slots of `buf` set to `0.0`, as values.
+#[inline(always)]
+fn zeroed_prefix(buf: &mut [MaybeUninit<f64>], n: usize) -> &mut [f64] {
+    let part = &mut buf[..n];
+    for v in part.iter_mut() {
+        v.write(0.0);
+    }
+    // SAFETY: every element of `part` was just written, and
+    // `MaybeUninit<f64>` has the layout of `f64`.
+    unsafe { &mut *(part as *mut [MaybeUninit<f64>] as *mut [f64]) }
+}
 
 /// `(0.0 + w1 * v1 + w2 * v2 + ...) + bias` over a step's connections, in
 /// list order.
@@ -118,14 +129,10 @@ impl Network {
     ) -> Result<(), CoreError> {
         debug_assert_eq!(inputs.len(), self.n_inputs);
         let n = self.ops.len();
-        let mut stack = [0.0f64; STACK_VALUES];
-        let mut large: [f64; STACK_VALUES_LARGE];
+        let mut stack = [MaybeUninit::<f64>::uninit(); STACK_VALUES];
         let mut heap;
         let values: &mut [f64] = if n <= STACK_VALUES {
-            &mut stack[..n]
-        } else if n <= STACK_VALUES_LARGE {
-            large = [0.0; STACK_VALUES_LARGE];
-            &mut large[..n]
+            zeroed_prefix(&mut stack, n)
         } else {
             heap = try_vec::<f64>(n, "node values")?;
             heap.resize(n, 0.0);
