@@ -137,7 +137,8 @@ agree_network({Nodes, NIn, Outs, Model}) ->
     both(evaluate_batch, NifNet, RefNet, [[]]),
     both(evaluate_batch, NifNet, RefNet, [[In]]),
     %% A short row and a row of integers too (the list rows' fast reader
-    %% takes both; longer and binary rows go to the general one).
+    %% takes short rows of floats; integers, longer and binary rows go to
+    %% the general one).
     Extra = [lists:sublist(In, NIn - 1) || NIn > 0] ++ [[round(X) || X <- In]],
     Mixed = Extra ++ Rows ++ [inputs(NIn + 1), to_bin(In)],
     Batch = both(evaluate_batch, NifNet, RefNet, [Mixed]),

@@ -190,10 +190,11 @@ fn eval_batch<'a>(
         for row in items(batch, 2, "Batch")? {
             let row = row?;
             let before = flat.len();
-            // A list of at most `ni` numbers is read in one tight loop and
-            // charged once; anything else (a binary row, a longer row, a
-            // malformed one) is decoded again by the general reader, which
-            // finds the error.
+            // A list of at most `ni` floats is read in one tight loop and
+            // charged once; anything else (a binary row, a longer row, an
+            // integer, whose conversion may be a bignum's and is charged as
+            // such, a malformed row) is decoded again by the general reader,
+            // which charges it and finds the error.
             let n = match short_row(row, ni, &mut flat) {
                 Some(n) => {
                     work.take(n.saturating_mul(NUMBER))?;
@@ -253,16 +254,16 @@ fn eval_batch<'a>(
     Ok(unsafe { Term::new(env, list) })
 }
 
-/// The numbers of `row` appended to `flat`, if it is a proper list of at
-/// most `max` numbers and `flat` has room for them without growing; `None`
+/// The floats of `row` appended to `flat`, if it is a proper list of at
+/// most `max` floats and `flat` has room for them without growing; `None`
 /// otherwise (the caller then reads the row with the general decoder).
 #[inline]
 fn short_row(row: Term, max: usize, flat: &mut Vec<f64>) -> Option<usize> {
     let mut list = NumList::new(row)?;
     for k in 0..max {
-        match list.next_num() {
-            Next::Num(v) if flat.len() < flat.capacity() => flat.push(v),
-            Next::End => return Some(k),
+        match list.next_num_term() {
+            (Next::Num(v), Some(_)) if flat.len() < flat.capacity() => flat.push(v),
+            (Next::End, _) => return Some(k),
             _ => return None,
         }
     }
