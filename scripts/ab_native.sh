@@ -5,7 +5,7 @@
 # (the VM's fast and slow phases), more than most changes are worth. This
 # script builds each variant's library as a module of its own,
 # tweann_nif_native_<NAME>, so that several builds load into one VM and are
-# timed round by round, interleaved (test/benchmark/ab_native.erl).
+# timed round by round, interleaved (test/benchmark/bench_ab.erl).
 #
 #   sh scripts/ab_native.sh build NAME [REV]
 #       Build git revision REV (default: the working tree, uncommitted
@@ -82,7 +82,7 @@ run() {
     [ -d "$bench/test/benchmark" ] || { echo "ab_native: run 'rebar3 as bench compile' first" >&2; exit 1; }
     # shellcheck disable=SC2086
     erl -noshell $paths -pa "$bench/ebin" -pa "$bench/test/benchmark" \
-        -eval "ab_native:main(\"$workload\", $rounds, [$names]), halt()."
+        -eval "bench_ab:main(\"$workload\", $rounds, [$names]), halt()."
 }
 
 case ${1:-} in

@@ -1,14 +1,16 @@
-%% A/B timing of builds of the NIF in one VM (not a test, not a benchmark of
-%% the suite): scripts/ab_native.sh builds each variant as a module
+%% A/B timing of builds of the NIF in one VM (a helper of the bench profile,
+%% like bench_common; it has no tests, so the suite runs nothing here):
+%% scripts/ab_native.sh builds each variant as a module
 %% tweann_nif_native_<Name> and calls main/3 here, which times the variants
 %% round by round, interleaved, on the suite's fixed-seed networks
-%% (bench_common; evaluate and batch use bench_faber's seed, 7). Per variant it prints the min and median time per call;
-%% per variant after the first, the median, min and max of the per-round
-%% ratios baseline time / variant time (> 1: the variant is faster).
+%% (bench_common; evaluate and batch use bench_faber's seed, 7). Per
+%% variant it prints the min and median time per call; per variant after
+%% the first, the median, min and max of the per-round ratios baseline
+%% time / variant time (> 1: the variant is faster).
 %% Variant modules are called directly (no tweann_nif wrapper), so only
 %% entry points that fit a normal scheduler are timed as normal calls;
 %% a network that hands over is compiled through the dirty entry.
--module(ab_native).
+-module(bench_ab).
 
 -export([main/3]).
 
