@@ -46,8 +46,8 @@
 //! On a random network of the benchmarks' 50-node shape (10 inputs, 40
 //! evaluated nodes of four activations, 250 connections) this turns 24 lone
 //! nodes of 31 groups into 18 of 28, for a few percent less time per
-//! evaluation and about 1 µs more per compilation. The rules of the levels above hold for
-//! any choice, so the bits do not depend on it.
+//! evaluation and about 1 µs more per compilation. The rules of the levels
+//! above hold for any choice, so the bits do not depend on it.
 //!
 //! Every node still computes `sum = 0.0; sum += w * value[src]` over its own
 //! connections in list order, then `x = sum + bias`: the results are the bits
@@ -196,7 +196,8 @@ impl Network {
                 continue;
             }
             let lowest = row(p).iter().fold(0, |lo, &s| lo.max(level[s as usize])) as usize;
-            // `lowest <= depth - height[p]`: every source sits at most at its
+            // `lowest <= depth - height[p]`: every source of pass 2 comes
+            // before this node (no forward reference) and sits at most at its
             // own bound, which is below this node's.
             let highest = ((depth - height[p]) as usize).max(lowest);
             let bits = &mut odd[kind[ops[p] as usize] as usize * words..][..words];
