@@ -136,9 +136,8 @@ agree_network({Nodes, NIn, Outs, Model}) ->
     Rows = [inputs(NIn) || _ <- lists:seq(1, rand:uniform(20))],
     both(evaluate_batch, NifNet, RefNet, [[]]),
     both(evaluate_batch, NifNet, RefNet, [[In]]),
-    %% A short row and a row of integers too (the list rows' fast reader
-    %% takes short rows of floats; integers, longer and binary rows go to
-    %% the general one).
+    %% A short row and a row of integers too (floats are charged in runs,
+    %% integers one by one).
     Extra = [lists:sublist(In, NIn - 1) || NIn > 0] ++ [[round(X) || X <- In]],
     Mixed = Extra ++ Rows ++ [inputs(NIn + 1), to_bin(In)],
     Batch = both(evaluate_batch, NifNet, RefNet, [Mixed]),

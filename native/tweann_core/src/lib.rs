@@ -48,6 +48,8 @@
 //! * [`error`]: the error type shared by all kernels.
 //! * [`meter`]: [`meter::Meter`], what a long kernel reports its progress
 //!   to, so that its caller can stop it between steps.
+//! * [`stack`]: stack buffers of which a call uses only a prefix (shared
+//!   with the glue's fast paths).
 
 pub mod activation;
 pub mod cells;
@@ -66,6 +68,7 @@ pub mod reward;
 pub mod rng;
 pub mod scalar;
 pub mod selection;
+pub mod stack;
 pub mod stats;
 pub mod weights;
 

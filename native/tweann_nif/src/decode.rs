@@ -86,27 +86,34 @@ pub fn count(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<us
 #[inline(always)]
 pub fn number(term: Term) -> Option<f64> {
     // SAFETY: reads a live term of its env.
-    match unsafe { crate::vmterm::double(term.get_env().as_c_arg(), term.as_c_arg()) } {
-        Some(d) => Some(d),
-        None => non_float_number(term),
+    let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
+    // SAFETY: reads a live term of its env.
+    unsafe {
+        match crate::vmterm::double(env, t) {
+            Some(d) => Some(d),
+            None => integer_number(env, t),
+        }
     }
 }
 
-/// [`number`] of a term that is not a float.
+/// An integer as `float/1` converts it (`None` for anything else, and
+/// beyond the float range): what [`number`] and the list readers do with a
+/// term that is not a float.
+///
+/// # Safety
+/// `env` and `t` must belong to the running NIF call.
 #[inline(never)]
-fn non_float_number(term: Term) -> Option<f64> {
-    let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
+pub unsafe fn integer_number(env: *mut ErlNifEnv, t: ErlNifTerm) -> Option<f64> {
     let mut i = 0i64;
-    // SAFETY: reads a live term; the out-pointer is a local.
+    // SAFETY: the caller's promise; the out-pointer is a local.
     unsafe {
         if rustler::sys::enif_get_int64(env, t, &mut i) != 0 {
             return Some(i as f64);
         }
-    }
-    match uint(term) {
-        Some(u) => Some(u as f64),
-        // SAFETY: a live term of this call's env.
-        None => unsafe { big_float(env, t) },
+        match crate::vmterm::uint64(env, t) {
+            Some(u) => Some(u as f64),
+            None => big_float(env, t),
+        }
     }
 }
 
@@ -213,15 +220,31 @@ pub fn f64s_into(
     let start = out.len();
     let mut list = NumList::new(term)
         .ok_or_else(|| badarg(arg, format!("{what} is not a list or an f64 binary")))?;
+    // Floats are charged a run at a time; an integer at once, with the
+    // floats before it (its conversion may be a bignum's, which `take`
+    // collects).
+    let mut floats = 0usize;
     loop {
-        match list.next_num() {
-            Next::Num(v) => {
-                work.take(NUMBER)?;
+        match list.next_num_term() {
+            (Next::Num(v), Some(_)) => {
+                floats += 1;
+                if floats == FLOAT_RUN {
+                    work.take(FLOAT_RUN * NUMBER)?;
+                    floats = 0;
+                }
                 work.push(out, v, what)?;
             }
-            Next::End => return Ok(out.len() - start),
-            Next::Improper => return Err(badarg(arg, format!("{what} is not a proper list"))),
-            Next::NotNumber => {
+            (Next::Num(v), None) => {
+                work.take((floats + 1) * NUMBER)?;
+                floats = 0;
+                work.push(out, v, what)?;
+            }
+            (Next::End, _) => {
+                work.take(floats * NUMBER)?;
+                return Ok(out.len() - start);
+            }
+            (Next::Improper, _) => return Err(badarg(arg, format!("{what} is not a proper list"))),
+            (Next::NotNumber, _) => {
                 return Err(badarg(
                     arg,
                     format!("{what}: element {} is not a number", out.len() - start + 1),
@@ -230,6 +253,9 @@ pub fn f64s_into(
         }
     }
 }
+
+/// Floats [`f64s_into`] reads between two charges.
+const FLOAT_RUN: usize = 64;
 
 /// Decode a native-endian f64 binary, rejecting odd sizes and non-finite
 /// values; `out` grows within the memory budget of `work`, and a dirty call

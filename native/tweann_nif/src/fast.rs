@@ -209,20 +209,7 @@ pub fn float_list<'a>(env: Env<'a>, xs: &[f64]) -> Term<'a> {
 /// How many values the fast paths keep on the stack.
 pub const SMALL: usize = 64;
 
-/// The first `n` (at most `N`) slots of `buf`, each set to `fill`: stack
-/// room for up to [`SMALL`] values without writing all of them on every
-/// call (three such arrays cost a small network's evaluation about 20 ns).
-#[inline(always)]
-pub fn prefix<T: Copy, const N: usize>(
-    buf: &mut [MaybeUninit<T>; N],
-    n: usize,
-    fill: T,
-) -> &mut [T] {
-    let part = &mut buf[..n];
-    for x in part.iter_mut() {
-        x.write(fill);
-    }
-    // SAFETY: every element of `part` was initialised just above, and
-    // `MaybeUninit<T>` has the size and alignment of `T`.
-    unsafe { &mut *(part as *mut [MaybeUninit<T>] as *mut [T]) }
-}
+/// Stack room for up to [`SMALL`] values without writing all of them on
+/// every call (three such arrays cost a small network's evaluation about
+/// 20 ns when written whole).
+pub use tweann_core::stack::prefix;

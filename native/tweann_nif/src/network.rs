@@ -188,23 +188,8 @@ fn eval_batch<'a>(
         valid.resize(rows, true);
     } else {
         for row in items(batch, 2, "Batch")? {
-            let row = row?;
             let before = flat.len();
-            // A list of at most `ni` floats is read in one tight loop and
-            // charged once; anything else (a binary row, a longer row, an
-            // integer, whose conversion may be a bignum's and is charged as
-            // such, a malformed row) is decoded again by the general reader,
-            // which charges it and finds the error.
-            let n = match short_row(row, ni, &mut flat) {
-                Some(n) => {
-                    work.take(n.saturating_mul(NUMBER))?;
-                    n
-                }
-                None => {
-                    flat.truncate(before);
-                    f64s_into(row, 2, "a row of Batch", &mut flat, work)?
-                }
-            };
+            let n = f64s_into(row?, 2, "a row of Batch", &mut flat, work)?;
             if n == ni {
                 valid.push(true);
             } else {
@@ -252,22 +237,6 @@ fn eval_batch<'a>(
     }
     // SAFETY: made in this call's env.
     Ok(unsafe { Term::new(env, list) })
-}
-
-/// The floats of `row` appended to `flat`, if it is a proper list of at
-/// most `max` floats and `flat` has room for them without growing; `None`
-/// otherwise (the caller then reads the row with the general decoder).
-#[inline]
-fn short_row(row: Term, max: usize, flat: &mut Vec<f64>) -> Option<usize> {
-    let mut list = NumList::new(row)?;
-    for k in 0..max {
-        match list.next_num_term() {
-            (Next::Num(v), Some(_)) if flat.len() < flat.capacity() => flat.push(v),
-            (Next::End, _) => return Some(k),
-            _ => return None,
-        }
-    }
-    matches!(list.next_num(), Next::End).then_some(max)
 }
 
 #[rustler::nif]

@@ -5,7 +5,7 @@
 //! converted as `float/1` converts them ([`crate::decode::number`]).
 
 use crate::vmterm;
-use rustler::sys::{enif_get_int64, enif_get_uint64, enif_is_empty_list};
+use rustler::sys::enif_is_empty_list;
 use rustler::sys::{ErlNifEnv, ErlNifTerm as ERL_NIF_TERM};
 use rustler::Term;
 use std::marker::PhantomData;
@@ -89,23 +89,12 @@ impl<'a> NumList<'a> {
         }
     }
 
-    /// An element that is not a float: an integer of 64 bits, or not a number.
+    /// An element that is not a float: an integer (converted as `float/1`
+    /// does), or not a number.
     #[cold]
     #[inline(never)]
     fn integer(&self, head: ERL_NIF_TERM) -> Next {
-        let (mut i, mut u) = (0i64, 0u64);
-        // SAFETY: reads a live term of this call's env; the out-pointers are locals.
-        unsafe {
-            if enif_get_int64(self.env, head, &mut i) != 0 {
-                return Next::Num(i as f64);
-            }
-            if enif_get_uint64(self.env, head, &mut u) != 0 {
-                return Next::Num(u as f64);
-            }
-            if let Some(d) = crate::decode::big_float(self.env, head) {
-                return Next::Num(d);
-            }
-        }
-        Next::NotNumber
+        // SAFETY: reads a live term of this call's env.
+        unsafe { crate::decode::integer_number(self.env, head) }.map_or(Next::NotNumber, Next::Num)
     }
 }

@@ -45,18 +45,6 @@ macro_rules! by_tag {
 }
 pub(super) use by_tag;
 
-/// The first `n` slots of `buf` set to `0.0`, as values.
-#[inline(always)]
-fn zeroed_prefix(buf: &mut [MaybeUninit<f64>], n: usize) -> &mut [f64] {
-    let part = &mut buf[..n];
-    for v in part.iter_mut() {
-        v.write(0.0);
-    }
-    // SAFETY: every element of `part` was just written, and
-    // `MaybeUninit<f64>` has the layout of `f64`.
-    unsafe { &mut *(part as *mut [MaybeUninit<f64>] as *mut [f64]) }
-}
-
 /// `(0.0 + w1 * v1 + w2 * v2 + ...) + bias` over a step's connections, in
 /// list order.
 #[inline(always)]
@@ -132,7 +120,7 @@ impl Network {
         let mut stack = [MaybeUninit::<f64>::uninit(); STACK_VALUES];
         let mut heap;
         let values: &mut [f64] = if n <= STACK_VALUES {
-            zeroed_prefix(&mut stack, n)
+            crate::stack::prefix(&mut stack, n, 0.0)
         } else {
             heap = try_vec::<f64>(n, "node values")?;
             heap.resize(n, 0.0);

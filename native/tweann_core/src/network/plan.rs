@@ -159,8 +159,8 @@ impl Network {
 
     /// The levels of a network without forward references, chosen to fill
     /// pairs (module docs, "Filling pairs"), as `level + 1` for the nodes
-    /// pass 2 runs and 0 for the others; returns how many it runs.
-    fn paired_levels(&self, level: &mut [u32]) -> Result<usize, CoreError> {
+    /// pass 2 runs and 0 for the others.
+    fn paired_levels(&self, level: &mut [u32]) -> Result<(), CoreError> {
         let n = self.ops.len();
         let ops = &self.ops;
         let row = |p: usize| &self.src[self.row_start[p] as usize..self.row_start[p + 1] as usize];
@@ -170,13 +170,12 @@ impl Network {
         let mut height = try_vec::<u32>(n, "the evaluation plan")?;
         height.resize(n, 0);
         let mut kind = [u8::MAX; 256];
-        let (mut kinds, mut depth, mut m) = (0usize, 0u32, 0usize);
+        let (mut kinds, mut depth) = (0usize, 0u32);
         for p in (0..n).rev() {
             let op = ops[p];
             if !runs(op) {
                 continue;
             }
-            m += 1;
             if kind[op as usize] == u8::MAX {
                 kind[op as usize] = kinds as u8;
                 kinds += 1;
@@ -205,7 +204,7 @@ impl Network {
             bits[l / 64] ^= 1 << (l % 64);
             level[p] = l as u32 + 1;
         }
-        Ok(m)
+        Ok(())
     }
 
     /// Builds `self.plan` from the compiled arrays (module docs).
@@ -215,8 +214,10 @@ impl Network {
         let mut level = try_vec::<u32>(n, "the evaluation plan")?;
         level.resize(n, 0);
         let mut m = 0usize;
-        if self.forward_refs == 0 && ops.iter().filter(|&&op| runs(op)).count() <= PAIRED {
-            m = self.paired_levels(&mut level)?;
+        let running = ops.iter().filter(|&&op| runs(op)).count();
+        if self.forward_refs == 0 && running <= PAIRED {
+            self.paired_levels(&mut level)?;
+            m = running;
             for l in level.iter_mut() {
                 *l = l.saturating_sub(1);
             }
