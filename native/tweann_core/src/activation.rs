@@ -169,11 +169,11 @@ impl Activation {
     pub fn apply_x2(self, x: [f64; 2]) -> [f64; 2] {
         let clamped = |x: [f64; 2]| [clamp(x[0], -10.0, 10.0), clamp(x[1], -10.0, 10.0)];
         match self {
-            Activation::Tanh => math::tanh_x2(x),
-            Activation::Sigmoid => math::sigmoid_x2(clamped(x)),
-            Activation::Sin => math::sin_x2(x),
-            Activation::Cos => math::cos_x2(x),
-            Activation::Gaussian => math::gaussian_x2(clamped(x)),
+            Activation::Tanh => math::tanh_pair(x),
+            Activation::Sigmoid => math::sigmoid_pair(clamped(x)),
+            Activation::Sin => math::sin_pair(x),
+            Activation::Cos => math::cos_pair(x),
+            Activation::Gaussian => math::gaussian_pair(clamped(x)),
             a => [a.apply(x[0]), a.apply(x[1])],
         }
     }
