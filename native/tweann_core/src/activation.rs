@@ -201,11 +201,11 @@ impl Activation {
     pub fn apply_x4(self, x: [f64; 4]) -> [f64; 4] {
         let clamped = |x: [f64; 4]| x.map(|v| clamp(v, -10.0, 10.0));
         match self {
-            Activation::Tanh => math::tanh_x4(x),
-            Activation::Sigmoid => math::sigmoid_x4(clamped(x)),
-            Activation::Sin => math::sin_x4(x),
-            Activation::Cos => math::cos_x4(x),
-            Activation::Gaussian => math::gaussian_x4(clamped(x)),
+            Activation::Tanh => math::tanh_quad(x),
+            Activation::Sigmoid => math::sigmoid_quad(clamped(x)),
+            Activation::Sin => math::sin_quad(x),
+            Activation::Cos => math::cos_quad(x),
+            Activation::Gaussian => math::gaussian_quad(clamped(x)),
             a => x.map(|v| a.apply(v)),
         }
     }
