@@ -44,7 +44,8 @@ impl<'a> Iterator for Items<'a> {
                 return Some(Ok(Term::new(env, head)));
             }
         }
-        if self.rest.is_empty_list() {
+        // SAFETY: `rest` is a live term of this call's env.
+        if unsafe { crate::vmterm::is_nil(env.as_c_arg(), self.rest.as_c_arg()) } {
             None
         } else {
             Some(Err(badarg(
@@ -57,7 +58,8 @@ impl<'a> Iterator for Items<'a> {
 
 /// The elements of a proper list (argument `arg`, described as `what`).
 pub fn items<'a>(term: Term<'a>, arg: u8, what: &'static str) -> Res<Items<'a>> {
-    if term.is_list() {
+    // SAFETY: a live term of its own env.
+    if unsafe { crate::vmterm::is_list(term.get_env().as_c_arg(), term.as_c_arg()) } {
         Ok(Items {
             rest: term,
             arg,
@@ -211,15 +213,21 @@ pub fn f64s_into(
     out: &mut Vec<f64>,
     work: &mut Work,
 ) -> Res<usize> {
-    if term.is_binary() {
-        let bin =
-            Binary::from_term(term).map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
-        work.take(bin.len() / 8)?;
-        return binary_f64s_into(bin.as_slice(), arg, what, out, work);
-    }
+    // A list first: the list test is a word compare, the binary test a
+    // call into the VM.
+    let Some(mut list) = NumList::new(term) else {
+        if term.is_binary() {
+            let bin = Binary::from_term(term)
+                .map_err(|_| badarg(arg, format!("{what} is not a binary")))?;
+            work.take(bin.len() / 8)?;
+            return binary_f64s_into(bin.as_slice(), arg, what, out, work);
+        }
+        return Err(badarg(
+            arg,
+            format!("{what} is not a list or an f64 binary"),
+        ));
+    };
     let start = out.len();
-    let mut list = NumList::new(term)
-        .ok_or_else(|| badarg(arg, format!("{what} is not a list or an f64 binary")))?;
     // Floats are charged a run at a time; an integer at once, with the
     // floats before it (its conversion may be a bignum's, which `take`
     // collects).

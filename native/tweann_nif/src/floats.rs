@@ -22,7 +22,7 @@
 use crate::decode::{self, Work, NUMBER};
 use crate::error::{badarg, Res};
 use crate::vmterm;
-use rustler::sys::{enif_is_empty_list, ErlNifTerm};
+use rustler::sys::ErlNifTerm;
 use rustler::{Binary, Env, Term};
 use std::mem::MaybeUninit;
 
@@ -234,7 +234,7 @@ fn list_end(
     ctx: &dyn Fn() -> String,
 ) -> Res<bool> {
     // SAFETY: reads a live term.
-    if unsafe { enif_is_empty_list(env, rest) } != 0 {
+    if unsafe { vmterm::is_nil(env, rest) } {
         return Ok(true);
     }
     if n == 0 && term.is_binary() {

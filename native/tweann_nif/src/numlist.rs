@@ -5,7 +5,6 @@
 //! converted as `float/1` converts them ([`crate::decode::number`]).
 
 use crate::vmterm;
-use rustler::sys::enif_is_empty_list;
 use rustler::sys::{ErlNifEnv, ErlNifTerm as ERL_NIF_TERM};
 use rustler::Term;
 use std::marker::PhantomData;
@@ -31,8 +30,10 @@ impl<'a> NumList<'a> {
     /// `None` if `term` is not a list.
     #[inline]
     pub fn new(term: Term<'a>) -> Option<Self> {
-        term.is_list().then(|| NumList {
-            env: term.get_env().as_c_arg(),
+        let env = term.get_env().as_c_arg();
+        // SAFETY: a live term of its own env.
+        unsafe { vmterm::is_list(env, term.as_c_arg()) }.then(|| NumList {
+            env,
             rest: term.as_c_arg(),
             _env: PhantomData,
         })
@@ -82,7 +83,7 @@ impl<'a> NumList<'a> {
     #[inline(never)]
     fn end(&self) -> Next {
         // SAFETY: reads a live term of this call's env.
-        if unsafe { enif_is_empty_list(self.env, self.rest) } != 0 {
+        if unsafe { vmterm::is_nil(self.env, self.rest) } {
             Next::End
         } else {
             Next::Improper

@@ -22,7 +22,9 @@
 //! * a tuple is boxed with the header `arity << 6` (the low six bits zero),
 //!   followed by its elements;
 //! * a small integer is an immediate with the low four bits `1111` and the
-//!   value in the others (an arithmetic shift right by 4).
+//!   value in the others (an arithmetic shift right by 4);
+//! * `[]` is one immediate word, taken from the API's own `[]` at load
+//!   time.
 //!
 //! That layout is not a documented interface, so it is never assumed: the
 //! load hook builds terms of every kind through the API (`enif_make_*`),
@@ -43,12 +45,12 @@
 
 use rustler::sys::{
     enif_get_double, enif_get_int64, enif_get_list_cell, enif_get_tuple, enif_get_uint64,
-    enif_make_atom_len, enif_make_double, enif_make_int64, enif_make_list_from_array,
-    enif_make_map_put, enif_make_new_binary, enif_make_new_map, enif_make_tuple_from_array,
-    enif_make_uint64, ErlNifEnv, ErlNifTerm,
+    enif_is_empty_list, enif_is_list, enif_make_atom_len, enif_make_double, enif_make_int64,
+    enif_make_list_from_array, enif_make_map_put, enif_make_new_binary, enif_make_new_map,
+    enif_make_tuple_from_array, enif_make_uint64, ErlNifEnv, ErlNifTerm,
 };
 use std::os::raw::c_int;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Whether the direct readers are on (set by [`load`] and [`set_direct`]).
 static DIRECT: AtomicBool = AtomicBool::new(false);
@@ -67,6 +69,9 @@ const FLOAT_HEADER: usize = (1 << 6) | 0x18;
 const ARITY_KIND: usize = 0x3f;
 const SMALL_MASK: usize = 0xf;
 const SMALL: usize = 0xf;
+/// The word of `[]`, an immediate (`0x3b` on OTP 25), read from the term
+/// the API makes when the library loads.
+static NIL: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 #[inline(always)]
 fn word(t: ErlNifTerm) -> usize {
@@ -114,6 +119,35 @@ pub unsafe fn list_cell(
     } else {
         // SAFETY: the caller's promise; the out-pointers are references.
         unsafe { enif_get_list_cell(env, t, head, tail) != 0 }
+    }
+}
+
+/// As `enif_is_empty_list`: true if `t` is `[]`.
+///
+/// # Safety
+/// `t` must be a live term of the env `env`.
+#[inline(always)]
+pub unsafe fn is_nil(env: *mut ErlNifEnv, t: ErlNifTerm) -> bool {
+    if direct() {
+        word(t) == NIL.load(Ordering::Relaxed)
+    } else {
+        // SAFETY: the caller's promise.
+        unsafe { enif_is_empty_list(env, t) != 0 }
+    }
+}
+
+/// As `enif_is_list`: true if `t` is a list cell or `[]`.
+///
+/// # Safety
+/// `t` must be a live term of the env `env`.
+#[inline(always)]
+pub unsafe fn is_list(env: *mut ErlNifEnv, t: ErlNifTerm) -> bool {
+    if direct() {
+        let w = word(t);
+        w & PRIMARY == LIST || w == NIL.load(Ordering::Relaxed)
+    } else {
+        // SAFETY: the caller's promise.
+        unsafe { enif_is_list(env, t) != 0 }
     }
 }
 
@@ -211,19 +245,24 @@ pub fn set_direct(on: bool) -> bool {
 /// walked down to its leaves), and switch the direct readers on if all
 /// agree (and `TWEANN_NIF_TERM_READER` is not `api`).
 pub fn load(env: *mut ErlNifEnv, info: ErlNifTerm) {
+    // SAFETY: makes `[]` in the load hook's env.
+    let nil = unsafe { enif_make_list_from_array(env, std::ptr::null(), 0) };
+    NIL.store(word(nil), Ordering::Relaxed);
     let ok = std::mem::size_of::<usize>() == 8 && agrees(env, info);
     VERIFIED.store(ok, Ordering::Relaxed);
     let api = std::env::var("TWEANN_NIF_TERM_READER").is_ok_and(|v| v == "api");
     set_direct(!api);
 }
 
-/// What the four readers answer for one term: the list cell's words, the
-/// float's bits, the tuple's element words, the integer.
+/// What the readers answer for one term: the list cell's words, the
+/// float's bits, the tuple's element words, the integer, and whether it is
+/// `[]` and whether it is a list.
 type Answers = (
     Option<(usize, usize)>,
     Option<u64>,
     Option<Vec<usize>>,
     Option<u64>,
+    (bool, bool),
 );
 
 /// What every reader answers for `t`, through the readers as they are set.
@@ -234,7 +273,13 @@ fn answers(env: *mut ErlNifEnv, t: ErlNifTerm) -> Answers {
         let cell = list_cell(env, t, &mut h, &mut tl).then(|| (word(h), word(tl)));
         let d = double(env, t).map(f64::to_bits);
         let tup = tuple(env, t).map(|s| s.iter().map(|&x| word(x)).collect());
-        (cell, d, tup, uint64(env, t))
+        (
+            cell,
+            d,
+            tup,
+            uint64(env, t),
+            (is_nil(env, t), is_list(env, t)),
+        )
     }
 }
 
@@ -347,7 +392,7 @@ fn subterms(env: *mut ErlNifEnv, t: ErlNifTerm, out: &mut Vec<ErlNifTerm>) {
 fn agrees(env: *mut ErlNifEnv, info: ErlNifTerm) -> bool {
     let mut samples = samples(env);
     subterms(env, info, &mut samples);
-    let mut kinds = [0usize; 4];
+    let mut kinds = [0usize; 6];
     for &t in &samples {
         DIRECT.store(false, Ordering::Relaxed);
         let api = answers(env, t);
@@ -368,6 +413,8 @@ fn agrees(env: *mut ErlNifEnv, info: ErlNifTerm) -> bool {
         kinds[1] += api.1.is_some() as usize;
         kinds[2] += api.2.is_some() as usize;
         kinds[3] += api.3.is_some() as usize;
+        kinds[4] += api.4 .0 as usize;
+        kinds[5] += api.4 .1 as usize;
     }
     kinds.iter().all(|&k| k > 0)
 }
