@@ -1,4 +1,4 @@
-//! Reading list cells, floats, small integers and tuples from the words of
+//! Reading list cells, `[]`, floats, small integers and tuples from the words of
 //! the terms themselves, the hot path of every call that decodes lists.
 //!
 //! Each `enif_get_list_cell`, `enif_get_double`, `enif_get_tuple` or
