@@ -44,8 +44,7 @@ impl<'a> Iterator for Items<'a> {
                 return Some(Ok(Term::new(env, head)));
             }
         }
-        // SAFETY: `rest` is a live term of this call's env.
-        if unsafe { crate::vmterm::is_nil(env.as_c_arg(), self.rest.as_c_arg()) } {
+        if crate::vmterm::term_is_nil(self.rest) {
             None
         } else {
             Some(Err(badarg(
@@ -58,8 +57,7 @@ impl<'a> Iterator for Items<'a> {
 
 /// The elements of a proper list (argument `arg`, described as `what`).
 pub fn items<'a>(term: Term<'a>, arg: u8, what: &'static str) -> Res<Items<'a>> {
-    // SAFETY: a live term of its own env.
-    if unsafe { crate::vmterm::is_list(term.get_env().as_c_arg(), term.as_c_arg()) } {
+    if crate::vmterm::term_is_list(term) {
         Ok(Items {
             rest: term,
             arg,
@@ -87,7 +85,6 @@ pub fn count(term: Term, arg: u8, what: &'static str, work: &mut Work) -> Res<us
 /// The float case inline, the others out of line.
 #[inline(always)]
 pub fn number(term: Term) -> Option<f64> {
-    // SAFETY: reads a live term of its env.
     let (env, t) = (term.get_env().as_c_arg(), term.as_c_arg());
     // SAFETY: reads a live term of its env.
     unsafe {

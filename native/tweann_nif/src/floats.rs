@@ -242,7 +242,7 @@ fn list_end(
     }
     Err(badarg(
         arg,
-        if term.is_list() {
+        if vmterm::term_is_list(term) {
             format!("{} is not a proper list", ctx())
         } else {
             format!("{} is not a list of numbers or an f64 binary", ctx())

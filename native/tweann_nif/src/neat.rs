@@ -54,7 +54,7 @@ impl<'a> GeneList<'a> {
         if !unsafe {
             crate::vmterm::list_cell(env.as_c_arg(), self.rest.as_c_arg(), &mut head, &mut tail)
         } {
-            return if self.rest.is_empty_list() {
+            return if crate::vmterm::term_is_nil(self.rest) {
                 Ok(None)
             } else {
                 Err(())
@@ -111,7 +111,7 @@ fn distance_fast<'a>(
     ) else {
         return Ok(None);
     };
-    if !(a.is_list() && b.is_list()) {
+    if !(crate::vmterm::term_is_list(a) && crate::vmterm::term_is_list(b)) {
         return Ok(None);
     }
     // Each genome is read whole before the merge: the list walk has no

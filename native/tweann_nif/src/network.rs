@@ -263,7 +263,7 @@ fn eval_state<'a>(
     work.take(net.cost())?;
     let mut v = Vec::with_capacity(net.input_count());
     let n = f64s_into(inputs, 2, "Inputs", &mut v, work)?;
-    let st = if state.is_empty_list() {
+    let st = if crate::vmterm::term_is_nil(state) {
         None
     } else {
         Some(decode::f64s(state, 3, "State", work)?)

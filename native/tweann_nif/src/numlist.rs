@@ -30,10 +30,8 @@ impl<'a> NumList<'a> {
     /// `None` if `term` is not a list.
     #[inline]
     pub fn new(term: Term<'a>) -> Option<Self> {
-        let env = term.get_env().as_c_arg();
-        // SAFETY: a live term of its own env.
-        unsafe { vmterm::is_list(env, term.as_c_arg()) }.then(|| NumList {
-            env,
+        vmterm::term_is_list(term).then(|| NumList {
+            env: term.get_env().as_c_arg(),
             rest: term.as_c_arg(),
             _env: PhantomData,
         })

@@ -10,9 +10,7 @@ use crate::decode::{self, items, Work, NUMBER};
 use crate::encode::{self, CELL_BYTES};
 use crate::error::{badarg, raise, OrRaise, Res};
 use crate::floats;
-use rustler::sys::{
-    enif_is_empty_list, enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm,
-};
+use rustler::sys::{enif_make_double, enif_make_list_from_array, enif_make_uint64, ErlNifTerm};
 use rustler::{Encoder, Env, Term};
 use tweann_core::selection::{self, RouletteScan};
 
@@ -195,7 +193,7 @@ fn tournament_impl(contestants: Term, fitnesses: Term, work: &mut Work) -> Res<u
 /// checked in order as [`contestant`] does; the list is read cell by cell.
 #[allow(clippy::type_complexity)]
 fn few_contestants(contestants: Term, work: &mut Work) -> Res<Option<([u64; FEW], usize)>> {
-    if !contestants.is_list() {
+    if !crate::vmterm::term_is_list(contestants) {
         return Err(badarg(1, "Contestants is not a list"));
     }
     let env = contestants.get_env().as_c_arg();
@@ -208,7 +206,7 @@ fn few_contestants(contestants: Term, work: &mut Work) -> Res<Option<([u64; FEW]
         // out-pointers are locals.
         if !unsafe { crate::vmterm::list_cell(env, rest, &mut head, &mut tail) } {
             // SAFETY: reads a live term.
-            if unsafe { enif_is_empty_list(env, rest) } != 0 {
+            if unsafe { crate::vmterm::is_nil(env, rest) } {
                 return Ok(Some((cs, n)));
             }
             return Err(badarg(1, "Contestants is not a proper list"));

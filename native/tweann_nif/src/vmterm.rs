@@ -49,6 +49,7 @@ use rustler::sys::{
     enif_make_list_from_array, enif_make_map_put, enif_make_new_binary, enif_make_new_map,
     enif_make_tuple_from_array, enif_make_uint64, ErlNifEnv, ErlNifTerm,
 };
+use rustler::Term;
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -149,6 +150,20 @@ pub unsafe fn is_list(env: *mut ErlNifEnv, t: ErlNifTerm) -> bool {
         // SAFETY: the caller's promise.
         unsafe { enif_is_list(env, t) != 0 }
     }
+}
+
+/// [`is_nil`] of a term (live by construction).
+#[inline(always)]
+pub fn term_is_nil(t: Term) -> bool {
+    // SAFETY: a `Term` is a live term of its env.
+    unsafe { is_nil(t.get_env().as_c_arg(), t.as_c_arg()) }
+}
+
+/// [`is_list`] of a term (live by construction).
+#[inline(always)]
+pub fn term_is_list(t: Term) -> bool {
+    // SAFETY: a `Term` is a live term of its env.
+    unsafe { is_list(t.get_env().as_c_arg(), t.as_c_arg()) }
 }
 
 /// The address of the header of `t` if it is a boxed term (tags removed),
@@ -413,8 +428,9 @@ fn agrees(env: *mut ErlNifEnv, info: ErlNifTerm) -> bool {
         kinds[1] += api.1.is_some() as usize;
         kinds[2] += api.2.is_some() as usize;
         kinds[3] += api.3.is_some() as usize;
-        kinds[4] += api.4 .0 as usize;
-        kinds[5] += api.4 .1 as usize;
+        let (nil, list) = api.4;
+        kinds[4] += nil as usize;
+        kinds[5] += list as usize;
     }
     kinds.iter().all(|&k| k > 0)
 }

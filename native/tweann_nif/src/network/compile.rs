@@ -215,9 +215,6 @@ fn compile(
         },
     );
     let e = nodes.get_env().as_c_arg();
-    // `[]`, an immediate: a list ends properly where its tail is this term.
-    // SAFETY: makes a term in this call's env.
-    let nil = unsafe { rustler::sys::enif_make_list_from_array(e, std::ptr::null(), 0) };
     let (mut head, mut tail) = Default::default();
     let mut rest = nodes.as_c_arg();
     let mut pos = 0usize;
@@ -251,10 +248,10 @@ fn compile(
         let bias = decode::number(t.at(3))
             .ok_or_else(|| badarg(1, format!("node {index}: Bias is not a number")))?;
         b.node(index, kind, act, bias).or_raise()?;
-        connections(t.at(4), index, nil, &mut b, work)?;
+        connections(t.at(4), index, &mut b, work)?;
     }
     // SAFETY: as above.
-    if !unsafe { Term::new(nodes.get_env(), rest) }.is_empty_list() {
+    if !unsafe { crate::vmterm::is_nil(e, rest) } {
         return Err(badarg(1, "Nodes is not a proper list"));
     }
     // The outputs: up to 64 on the stack, more in a vector (counted).
@@ -275,16 +272,9 @@ fn compile(
 /// when the weight is a float. The work is charged [`STRIDE`] connections
 /// at a time and at the end (on a normal entry, [`shape`] has already
 /// checked that it fits); a weight that is not a float charges at once,
-/// so that the bignum conversions are collected as often as before. `nil`
-/// is the term `[]`, where a proper list ends.
+/// so that the bignum conversions are collected as often as before.
 #[inline(always)]
-fn connections(
-    list: Term,
-    index: u64,
-    nil: rustler::sys::ErlNifTerm,
-    b: &mut NetworkBuilder,
-    work: &mut Work,
-) -> Res<()> {
+fn connections(list: Term, index: u64, b: &mut NetworkBuilder, work: &mut Work) -> Res<()> {
     let env = list.get_env();
     let e = env.as_c_arg();
     let (mut head, mut tail) = Default::default();
@@ -330,7 +320,7 @@ fn connections(
             b.connect(from, w).or_raise()?;
         }
         work.take(k * CONN_UNITS)?;
-        if rest == nil {
+        if crate::vmterm::is_nil(e, rest) {
             Ok(())
         } else if rest == list.as_c_arg() {
             // No cell was read: not a list at all.
