@@ -348,3 +348,106 @@ pub fn erf_slice(xs: &mut [f64]) {
         *x = erf(*x);
     }
 }
+
+/// A running test that values are finite, two lanes wide: it keeps the
+/// bitwise or of `x - x` over the values it is given. `x - x` is `+0.0`
+/// (all bits clear) for a finite `x` and NaN for an infinity or a NaN, so
+/// the or stays zero exactly while every value is finite. Four cheap lane
+/// operations per pair of nodes instead of a compare per value, and no
+/// result bit depends on it.
+#[derive(Clone, Copy)]
+pub(crate) struct Finite(Fast2);
+
+// `v - v` is the test itself, not a slip.
+#[allow(clippy::eq_op)]
+impl Finite {
+    /// Nothing seen yet.
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        Finite(<Fast2 as Lanes>::splat(0.0))
+    }
+
+    /// Also test the two values of `x`.
+    #[inline(always)]
+    pub(crate) fn add2(self, x: [f64; 2]) -> Self {
+        let v = load(x);
+        let d = v - v;
+        Finite(<Fast2 as Lanes>::from_bits(<Fast2 as Lanes>::bor(
+            self.0.to_bits(),
+            d.to_bits(),
+        )))
+    }
+
+    /// Also test the eight values of `x`.
+    #[inline(always)]
+    pub(crate) fn add8(self, x: &[f64; 8]) -> Self {
+        let (a, b) = (load([x[0], x[1]]), load([x[2], x[3]]));
+        let (c, d) = (load([x[4], x[5]]), load([x[6], x[7]]));
+        let or = |p: Fast2, q: Fast2| {
+            <Fast2 as Lanes>::from_bits(<Fast2 as Lanes>::bor(p.to_bits(), q.to_bits()))
+        };
+        let d = or(or(a - a, b - b), or(c - c, d - d));
+        Finite(or(self.0, d))
+    }
+
+    /// True if every value given was finite.
+    #[inline(always)]
+    pub(crate) fn all(self) -> bool {
+        let b = store(self.0);
+        (b[0].to_bits() | b[1].to_bits()) == 0
+    }
+}
+
+#[cfg(test)]
+mod finite_tests {
+    use super::Finite;
+    use proptest::prelude::*;
+
+    const BAD: [f64; 3] = [f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+
+    #[test]
+    fn finite_values_pass_and_one_bad_value_fails() {
+        let good = [0.0, -0.0, 1.5, -f64::MAX, f64::MIN_POSITIVE, 5e-324];
+        let mut f = Finite::new();
+        for w in good.windows(2) {
+            f = f.add2([w[0], w[1]]);
+        }
+        assert!(f.all());
+        for bad in BAD {
+            for lane in 0..2 {
+                let mut x = [1.0, -2.0];
+                x[lane] = bad;
+                assert!(!Finite::new().add2(x).all());
+                assert!(!f.add2(x).add2([3.0, 4.0]).all());
+            }
+            for lane in 0..8 {
+                let mut x = [0.5; 8];
+                x[lane] = bad;
+                assert!(!Finite::new().add8(&x).all());
+            }
+        }
+        assert!(Finite::new().add8(&[1.0; 8]).all());
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_is_finite(x in proptest::collection::vec(
+            prop_oneof![
+                12 => any::<u64>().prop_map(f64::from_bits),
+                1 => Just(f64::INFINITY),
+                1 => Just(f64::NEG_INFINITY),
+                1 => Just(f64::NAN),
+            ],
+            8,
+        )) {
+            let want = x.iter().all(|v| v.is_finite());
+            let mut two = Finite::new();
+            for p in x.chunks_exact(2) {
+                two = two.add2([p[0], p[1]]);
+            }
+            let eight: [f64; 8] = x.clone().try_into().unwrap();
+            prop_assert_eq!(two.all(), want);
+            prop_assert_eq!(Finite::new().add8(&eight).all(), want);
+        }
+    }
+}

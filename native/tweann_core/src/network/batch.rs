@@ -9,6 +9,7 @@ use super::plan::{Conns, Step};
 use super::{Network, LANES, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, OP_LTC};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
+use crate::math::Finite;
 
 /// [`LANES`] sums `(0.0 + w1 * v1 + ...) + bias` of a step, one per lane.
 #[inline(always)]
@@ -28,12 +29,6 @@ fn step_lanes(c: Conns, values: &[f64], st: &Step) -> [f64; LANES] {
         *a += st.bias;
     }
     acc
-}
-
-/// True if every value is finite (no early exit: one vector reduction).
-#[inline(always)]
-fn all_finite(xs: &[f64; LANES]) -> bool {
-    xs.iter().fold(true, |a, x| a & x.is_finite())
 }
 
 impl Network {
@@ -105,7 +100,7 @@ impl Network {
     #[inline(never)]
     fn ordinary_lanes<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
         let act = Activation::ALL[TAG as usize];
-        let mut ok = true;
+        let mut fin = Finite::new();
         for st in steps {
             let xs = step_lanes(self.conns(), values, st);
             let p = st.pos as usize;
@@ -113,12 +108,12 @@ impl Network {
                 .try_into()
                 .expect("lane row");
             *dst = act.apply_x8(xs);
-            ok &= all_finite(&xs);
+            fin = fin.add8(&xs);
             if !act.finite_on_finite() {
-                ok &= all_finite(dst);
+                fin = fin.add8(dst);
             }
         }
-        ok
+        fin.all()
     }
 
     /// A group of leaky or liquid nodes (op `op`), every lane, from a zero

@@ -6,6 +6,7 @@ use super::plan::{Conns, Step};
 use super::{Liquid, Network, StateModel, OP_CFC, OP_DELAY, OP_INPUT, OP_LEAKY, OP_LTC};
 use crate::activation::Activation;
 use crate::error::{try_vec, CoreError};
+use crate::math::Finite;
 use crate::scalar;
 use std::mem::MaybeUninit;
 
@@ -188,57 +189,59 @@ impl Network {
     fn run_plan<const QUAD: bool>(&self, values: &mut [f64], state: Option<&[f64]>) -> bool {
         let plan = &self.plan;
         let mut start = 0usize;
-        let mut ok = true;
+        let mut fin = Finite::new();
         for g in &plan.groups {
             let steps = &plan.steps[start..g.end as usize];
             start = g.end as usize;
             macro_rules! ordinary {
                 ($tag:literal) => {
-                    self.ordinary_group::<$tag, QUAD>(steps, values)
+                    self.ordinary_group::<$tag, QUAD>(steps, values, fin)
                 };
             }
-            ok &= by_tag!(
+            fin = by_tag!(
                 g.op,
                 ordinary,
-                self.organelle_group(g.op, steps, values, state)
+                self.organelle_group(g.op, steps, values, state, fin)
             );
         }
-        ok
+        fin.all()
     }
 
     /// The steps of a group of ordinary nodes with activation `TAG`, two at
-    /// a time. False if a value is not finite. Inlined into the dispatch
-    /// (a call per group costs more than its register pressure).
+    /// a time, each `x` and value added to the finiteness test `fin`.
+    /// Inlined into the dispatch (a call per group costs more than its
+    /// register pressure).
     #[inline(always)]
     fn ordinary_group<const TAG: u8, const QUAD: bool>(
         &self,
         steps: &[Step],
         values: &mut [f64],
-    ) -> bool {
+        fin: Finite,
+    ) -> Finite {
         let act = Activation::ALL[TAG as usize];
         let conns = self.conns();
-        let mut ok = true;
+        let mut fin = fin;
         let mut rest = steps;
         if QUAD && lane_math(act) && steps.len() >= 4 {
             let whole = steps.len() / 4 * 4;
-            ok &= self.quad_steps::<TAG>(&steps[..whole], values);
+            fin = self.quad_steps::<TAG>(&steps[..whole], values, fin);
             rest = &steps[whole..];
         }
         let mut pairs = rest.chunks_exact(2);
         for p in &mut pairs {
             let x = step_sums(conns, values, &p[0], &p[1]);
             let v = act.apply_x2(x);
-            ok &= x[0].is_finite() & x[1].is_finite() & v[0].is_finite() & v[1].is_finite();
+            fin = fin.add2(x).add2(v);
             values[p[0].pos as usize] = v[0];
             values[p[1].pos as usize] = v[1];
         }
         for st in pairs.remainder() {
             let x = step_sum(conns, values, st);
             let v = act.apply(x);
-            ok &= x.is_finite() & v.is_finite();
+            fin = fin.add2([x, v]);
             values[st.pos as usize] = v;
         }
-        ok
+        fin
     }
 
     /// Steps of a group of ordinary nodes with activation `TAG` (a
@@ -246,21 +249,21 @@ impl Network {
     /// 4-lane activation. Out of line, so that the common short groups keep
     /// their tight inlined code.
     #[inline(never)]
-    fn quad_steps<const TAG: u8>(&self, steps: &[Step], values: &mut [f64]) -> bool {
+    fn quad_steps<const TAG: u8>(&self, steps: &[Step], values: &mut [f64], fin: Finite) -> Finite {
         let act = Activation::ALL[TAG as usize];
         let conns = self.conns();
-        let mut ok = true;
+        let mut fin = fin;
         for q in steps.chunks_exact(4) {
             let a = step_sums(conns, values, &q[0], &q[1]);
             let b = step_sums(conns, values, &q[2], &q[3]);
             let x = [a[0], a[1], b[0], b[1]];
             let v = act.apply_x4(x);
-            ok &= x.iter().chain(&v).fold(true, |o, y| o & y.is_finite());
+            fin = fin.add2(a).add2(b).add2([v[0], v[1]]).add2([v[2], v[3]]);
             for (st, &y) in q.iter().zip(&v) {
                 values[st.pos as usize] = y;
             }
         }
-        ok
+        fin
     }
 
     /// The steps of a group of leaky or liquid nodes (op `op`).
@@ -271,12 +274,13 @@ impl Network {
         steps: &[Step],
         values: &mut [f64],
         state: Option<&[f64]>,
-    ) -> bool {
-        let mut ok = true;
+        fin: Finite,
+    ) -> Finite {
+        let mut fin = fin;
         for st in steps {
             let x = step_sum(self.conns(), values, st);
             let Some(o) = self.plan.organelles.get(st.aux as usize) else {
-                return false;
+                return fin.add2([f64::NAN, f64::NAN]);
             };
             let prev = state
                 .and_then(|s| s.get(o.slot as usize))
@@ -287,10 +291,10 @@ impl Network {
             } else {
                 liquid_step(op, x, prev, self.liquid[o.param as usize])
             };
-            ok &= x.is_finite() & v.is_finite();
+            fin = fin.add2([x, v]);
             values[st.pos as usize] = v;
         }
-        ok
+        fin
     }
 
     /// Pass 2 in list order, stopping at the first node whose `x` or value
