@@ -370,24 +370,29 @@ impl Finite {
     /// Also test the two values of `x`.
     #[inline(always)]
     pub(crate) fn add2(self, x: [f64; 2]) -> Self {
-        let v = load(x);
-        let d = v - v;
-        Finite(<Fast2 as Lanes>::from_bits(<Fast2 as Lanes>::bor(
-            self.0.to_bits(),
-            d.to_bits(),
-        )))
+        Finite(Self::or(self.0, Self::nonfinite(load(x))))
     }
 
     /// Also test the eight values of `x`.
     #[inline(always)]
     pub(crate) fn add8(self, x: &[f64; 8]) -> Self {
-        let (a, b) = (load([x[0], x[1]]), load([x[2], x[3]]));
-        let (c, d) = (load([x[4], x[5]]), load([x[6], x[7]]));
-        let or = |p: Fast2, q: Fast2| {
-            <Fast2 as Lanes>::from_bits(<Fast2 as Lanes>::bor(p.to_bits(), q.to_bits()))
+        let half = |i: usize| {
+            let a = Self::nonfinite(load([x[i], x[i + 1]]));
+            Self::or(a, Self::nonfinite(load([x[i + 2], x[i + 3]])))
         };
-        let d = or(or(a - a, b - b), or(c - c, d - d));
-        Finite(or(self.0, d))
+        Finite(Self::or(self.0, Self::or(half(0), half(4))))
+    }
+
+    /// `v - v`: no bit set in a finite lane, NaN in any other.
+    #[inline(always)]
+    fn nonfinite(v: Fast2) -> Fast2 {
+        v - v
+    }
+
+    /// The bitwise or of two lane pairs.
+    #[inline(always)]
+    fn or(a: Fast2, b: Fast2) -> Fast2 {
+        <Fast2 as Lanes>::from_bits(<Fast2 as Lanes>::bor(a.to_bits(), b.to_bits()))
     }
 
     /// True if every value given was finite.

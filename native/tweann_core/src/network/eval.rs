@@ -280,6 +280,9 @@ impl Network {
         for st in steps {
             let x = step_sum(self.conns(), values, st);
             let Some(o) = self.plan.organelles.get(st.aux as usize) else {
+                // Not reached (every organelle step has its entry); if it
+                // were, failing the test sends the step to the list-order
+                // evaluation, which does not use the plan.
                 return fin.add2([f64::NAN, f64::NAN]);
             };
             let prev = state
