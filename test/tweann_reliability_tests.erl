@@ -52,7 +52,12 @@ os_rss_kb() ->
 %% 1, the setting recommended for 2-4 core hosts). What is asserted does
 %% not depend on the host's load: the normal entries hand these inputs
 %% over, every result is right, and no normal-scheduler entry took more
-%% than 1 ms of its thread's CPU time (measured natively, work_stats/0). A
+%% than 1 ms of its thread's CPU time (measured natively, work_stats/0).
+%% The kernel charges interrupt work to the thread it interrupts: on a shared
+%% VM one call in thousands has read 3 ms while the others stay near 0.1 ms.
+%% A phase over the limit therefore runs once more, and that run must stay
+%% under it: the hammer repeats the same calls, so an entry that really does
+%% too much work exceeds the limit again. A
 %% process sleeping 1 ms in a loop (p50, p99, max of its oversleep) and
 %% system_monitor's long_schedule reports are printed next to controls
 %% without load and with pure-Erlang load: on a shared host they show the
@@ -87,7 +92,7 @@ responsive_schedulers() ->
             end,
     Load = {Net, BatchBin, Rows, GA, GB, Expected, ExpectedD},
     Phases = [{defaults, Dirty}, {one_core_left, max(1, min(Dirty, Cores - 1))}],
-    Results = [{Phase, Online, hammer_phase(Online, NWorkers, 4000, Load)} || {Phase, Online} <- Phases],
+    Results = [{Phase, Online, hammer_checked(Phase, Online, NWorkers, Load)} || {Phase, Online} <- Phases],
     _ = erlang:system_flag(dirty_cpu_schedulers_online, Dirty),
     say("responsiveness controls (information only): no load ~ts; ~p busy pure-Erlang processes ~ts, "
         "~p long_schedule reports", [show_sleeps(Quiet), NWorkers, show_sleeps(Spin), length(CLong)]),
@@ -111,6 +116,19 @@ responsive_schedulers() ->
          end
      end || {Phase, Online, {Calls, Profile, Sleeps, Long, Tweann}} <- Results],
     ok.
+
+%% hammer_phase/4, run again once if a normal entry's thread CPU time
+%% passed 1 ms (see responsive_schedulers/0); the last run's results.
+hammer_checked(Phase, Online, NWorkers, Load) ->
+    R = hammer_phase(Online, NWorkers, 4000, Load),
+    case maps:get(max_normal_cpu_ns, element(2, R)) of
+        Cpu when Cpu > 1000000 ->
+            say("responsiveness, ~p: largest thread CPU time ~.3f ms (~ts); running the phase "
+                "once more", [Phase, Cpu / 1.0e6, maps:get(max_normal_entry, element(2, R))]),
+            hammer_phase(Online, NWorkers, 4000, Load);
+        _ ->
+            R
+    end.
 
 %% One phase of responsive_schedulers/0 with Online dirty CPU schedulers:
 %% {CallsPerWorker, WorkStats, Sleeps, LongScheduleReports, FromWorkers}.
